@@ -1,0 +1,336 @@
+// The `meshwright` command line: generate, validate, keys.
+#include "commandline.h"
+
+#include "generator.h"
+#include "keystore.h"
+#include "planner.h"
+#include "projectfile.h"
+#include "validator.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QRegularExpression>
+#include <QTextStream>
+
+namespace {
+
+const char *const Overview = R"(Meshwright: draw, generate, deploy and watch WireGuard networks.
+
+Usage: meshwright COMMAND [OPTIONS]
+
+Commands:
+  generate PROJECT.yaml --out DIR [--hosts a,b]
+                          write every host's configs (DIR/HOST/wg0.conf, per-gateway
+                          profiles of roaming clients, OpenBSD's hostname.wg0)
+  validate PROJECT.yaml   check the project; exit 1 when it has errors
+  keys import PROJECT.yaml DIR
+                          adopt wireguardmeshgenerator's keys (DIR/HOST/priv.key,
+                          DIR/psk/A_B.key) so a running mesh keeps its keys
+  keys rotate PROJECT.yaml HOST
+                          replace HOST's key pair (its peers need new configs too)
+  keys list PROJECT.yaml  print every host's public key
+
+Keys live beside the project in PROJECT.keys (mode 0600), never in the YAML;
+--keys FILE names another key store.
+
+Run 'meshwright COMMAND --help' for a command's options.
+Exit status: 0 success, 1 the project has errors, 2 bad input or usage.
+)";
+
+struct Context
+{
+    QTextStream &out;
+    QTextStream &err;
+};
+
+/// A project loaded for a command, with its findings already printed.
+struct LoadedProject
+{
+    Project project;
+    QString path;
+    QList<Diagnostic> findings; ///< loader warnings and validation results
+};
+
+std::optional<LoadedProject> loadProject(const QString &path, Context &c)
+{
+    ProjectFile::LoadError error;
+    QList<Diagnostic> warnings;
+    auto project = ProjectFile::load(path, &error, &warnings);
+    if (!project) {
+        c.err << "error: " << error.toString() << Qt::endl;
+        return std::nullopt;
+    }
+    LoadedProject loaded{*project, path, warnings};
+    loaded.findings += Validator::validate(loaded.project);
+    return loaded;
+}
+
+void printFindings(const QList<Diagnostic> &findings, QTextStream &stream)
+{
+    for (const Diagnostic &finding : findings)
+        stream << finding.toString() << '\n';
+    stream.flush();
+}
+
+QString keyStorePath(const QCommandLineParser &parser, const QString &projectPath)
+{
+    const QString given = parser.value(QStringLiteral("keys"));
+    return given.isEmpty() ? KeyStore::pathForProject(projectPath) : given;
+}
+
+/// Parses \a arguments for one command; prints the command's help or a usage error.
+/// Returns -1 to go on, else the exit code.
+int parseCommand(QCommandLineParser &parser, const QStringList &arguments, const QString &usage,
+                 qsizetype positionals, Context &c)
+{
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")},
+                                  QStringLiteral("Show this help."));
+    parser.addOption(help);
+    if (!parser.parse(QStringList{QStringLiteral("meshwright")} + arguments)) {
+        c.err << "meshwright: " << parser.errorText() << "\nUsage: " << usage << Qt::endl;
+        return CommandLine::BadInput;
+    }
+    if (parser.isSet(help)) {
+        QString text = parser.helpText();
+        text.replace(QRegularExpression(QStringLiteral("^Usage: [^\n]*")), QStringLiteral("Usage: ") + usage);
+        c.out << text << Qt::flush;
+        return CommandLine::Success;
+    }
+    if (parser.positionalArguments().size() != positionals) {
+        c.err << "meshwright: wrong number of arguments\nUsage: " << usage << Qt::endl;
+        return CommandLine::BadInput;
+    }
+    return -1;
+}
+
+const QCommandLineOption KeysOption(QStringLiteral("keys"),
+                                    QStringLiteral("The key store (default: PROJECT.keys beside the project)."),
+                                    QStringLiteral("FILE"));
+
+int generate(const QStringList &arguments, Context &c)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Writes every host's configs below DIR: DIR/HOST/wg0.conf, a roaming client's "
+        "per-gateway profiles DIR/HOST/wg0-GATEWAY.conf, and for OpenBSD DIR/HOST/hostname.wg0. "
+        "Files are written whole (temporary file, then rename) with mode 0600. Keys are made "
+        "on first use and kept in the key store. Nothing is written when the project has errors."));
+    parser.addPositionalArgument(QStringLiteral("PROJECT.yaml"), QStringLiteral("The project file."));
+    const QCommandLineOption outOption({QStringLiteral("o"), QStringLiteral("out")},
+                                       QStringLiteral("The output folder."), QStringLiteral("DIR"));
+    const QCommandLineOption hostsOption(QStringLiteral("hosts"),
+                                         QStringLiteral("Only these hosts (comma-separated)."),
+                                         QStringLiteral("a,b"));
+    parser.addOptions({outOption, hostsOption, KeysOption});
+    const QString usage = QStringLiteral("meshwright generate PROJECT.yaml --out DIR [--hosts a,b] [--keys FILE]");
+    if (const int rc = parseCommand(parser, arguments, usage, 1, c); rc >= 0)
+        return rc;
+    if (!parser.isSet(outOption) || parser.value(outOption).isEmpty()) {
+        c.err << "meshwright: generate needs --out DIR\nUsage: " << usage << Qt::endl;
+        return CommandLine::BadInput;
+    }
+    QElapsedTimer timer;
+    timer.start();
+    const QString projectPath = parser.positionalArguments().front();
+    auto loaded = loadProject(projectPath, c);
+    if (!loaded)
+        return CommandLine::BadInput;
+    printFindings(loaded->findings, c.err);
+    if (hasErrors(loaded->findings)) {
+        c.err << "error: " << projectPath << ": the project has errors; no files written" << Qt::endl;
+        return CommandLine::ProjectErrors;
+    }
+    const Project &project = loaded->project;
+
+    QList<qsizetype> selected;
+    if (parser.isSet(hostsOption)) {
+        for (const QString &name : parser.value(hostsOption).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            const qsizetype index = project.indexOf(name.trimmed());
+            if (index < 0) {
+                c.err << "error: --hosts: " << projectPath << " has no host '" << name.trimmed()
+                      << "'; no files written" << Qt::endl;
+                return CommandLine::BadInput;
+            }
+            if (!selected.contains(index))
+                selected.append(index);
+        }
+    } else {
+        for (qsizetype i = 0; i < project.hosts.size(); ++i)
+            selected.append(i);
+    }
+
+    const Planner planner(project);
+    KeyStore keys;
+    QString error;
+    const QString keysPath = keyStorePath(parser, projectPath);
+    if (!keys.load(keysPath, &error)) {
+        c.err << "error: " << error << Qt::endl;
+        return CommandLine::BadInput;
+    }
+    const qsizetype created = keys.ensure(planner.keyIds(), planner.presharedKeyPairs());
+    if (keys.isModified()) {
+        if (!keys.save(keysPath, &error)) {
+            c.err << "error: " << error << "; no files written" << Qt::endl;
+            return CommandLine::BadInput;
+        }
+        c.out << "created " << created << " keys in " << QDir::toNativeSeparators(keysPath) << '\n';
+    }
+
+    const QString outDir = parser.value(outOption);
+    qsizetype fileCount = 0;
+    qint64 bytes = 0;
+    for (const qsizetype host : std::as_const(selected)) {
+        const QList<Generator::File> files = Generator::files(planner.plan(host, keys));
+        if (!Generator::write(outDir, files, &error, &bytes)) {
+            c.err << "error: " << project.hosts[host].name << ": " << error << Qt::endl;
+            return CommandLine::BadInput;
+        }
+        fileCount += files.size();
+    }
+    c.out << "wrote " << fileCount << " files for " << selected.size() << " hosts to "
+          << QDir::toNativeSeparators(outDir) << " (" << bytes << " bytes, " << timer.elapsed()
+          << " ms)" << Qt::endl;
+    return CommandLine::Success;
+}
+
+int validate(const QStringList &arguments, Context &c)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Checks the project and prints 'error|warning: HOST[ -> PEER]: message' per finding. "
+        "Exit status 1 when there is an error, 2 when the file cannot be read."));
+    parser.addPositionalArgument(QStringLiteral("PROJECT.yaml"), QStringLiteral("The project file."));
+    const QString usage = QStringLiteral("meshwright validate PROJECT.yaml");
+    if (const int rc = parseCommand(parser, arguments, usage, 1, c); rc >= 0)
+        return rc;
+    const QString projectPath = parser.positionalArguments().front();
+    auto loaded = loadProject(projectPath, c);
+    if (!loaded)
+        return CommandLine::BadInput;
+    printFindings(loaded->findings, c.out);
+    const auto errors = std::count_if(loaded->findings.cbegin(), loaded->findings.cend(),
+                                      [](const Diagnostic &d) { return d.isError(); });
+    c.out << projectPath << ": " << loaded->project.hosts.size() << " hosts, " << errors
+          << " errors, " << loaded->findings.size() - errors << " warnings" << Qt::endl;
+    return errors > 0 ? CommandLine::ProjectErrors : CommandLine::Success;
+}
+
+int keys(const QStringList &arguments, Context &c)
+{
+    const QString action = arguments.value(0);
+    const QString usage = QStringLiteral("meshwright keys import PROJECT.yaml DIR | "
+                                         "keys rotate PROJECT.yaml HOST | keys list PROJECT.yaml");
+    QCommandLineParser parser;
+    parser.addOption(KeysOption);
+    qsizetype positionals = 0;
+    if (action == QLatin1String("import")) {
+        parser.setApplicationDescription(QStringLiteral(
+            "Adopts wireguardmeshgenerator's keys: DIR/HOST/priv.key (checked against pub.key) and "
+            "DIR/psk/A_B.key, for the project's hosts. Nothing changes if a key is invalid."));
+        parser.addPositionalArgument(QStringLiteral("PROJECT.yaml"), QStringLiteral("The project file."));
+        parser.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("wireguardmeshgenerator's keys/ folder."));
+        positionals = 2;
+    } else if (action == QLatin1String("rotate")) {
+        parser.setApplicationDescription(QStringLiteral(
+            "Replaces HOST's key pair. Regenerate and deploy HOST and its peers afterwards."));
+        parser.addPositionalArgument(QStringLiteral("PROJECT.yaml"), QStringLiteral("The project file."));
+        parser.addPositionalArgument(QStringLiteral("HOST"), QStringLiteral("The host."));
+        positionals = 2;
+    } else if (action == QLatin1String("list")) {
+        parser.setApplicationDescription(QStringLiteral("Prints every host's public key (never a private one)."));
+        parser.addPositionalArgument(QStringLiteral("PROJECT.yaml"), QStringLiteral("The project file."));
+        positionals = 1;
+    } else {
+        c.err << "meshwright: keys needs one of import, rotate, list\nUsage: " << usage << Qt::endl;
+        return CommandLine::BadInput;
+    }
+    if (const int rc = parseCommand(parser, arguments.mid(1), usage, positionals, c); rc >= 0)
+        return rc;
+    const QStringList args = parser.positionalArguments();
+    ProjectFile::LoadError loadError;
+    const auto project = ProjectFile::load(args[0], &loadError);
+    if (!project) {
+        c.err << "error: " << loadError.toString() << Qt::endl;
+        return CommandLine::BadInput;
+    }
+    const QString keysPath = keyStorePath(parser, args[0]);
+    KeyStore store;
+    QString error;
+    if (!store.load(keysPath, &error)) {
+        c.err << "error: " << error << Qt::endl;
+        return CommandLine::BadInput;
+    }
+    const Planner planner(*project);
+    if (action == QLatin1String("list")) {
+        store.ensure(planner.keyIds(), planner.presharedKeyPairs());
+        if (store.isModified() && !store.save(keysPath, &error)) {
+            c.err << "error: " << error << Qt::endl;
+            return CommandLine::BadInput;
+        }
+        for (const Host &host : project->hosts)
+            c.out << host.name << ' ' << store.publicKey(Planner::keyId(host)) << '\n';
+        c.out.flush();
+        return CommandLine::Success;
+    }
+    if (action == QLatin1String("rotate")) {
+        const Host *host = project->host(args[1]);
+        if (!host) {
+            c.err << "error: " << args[0] << " has no host '" << args[1] << "'" << Qt::endl;
+            return CommandLine::BadInput;
+        }
+        store.rotate(Planner::keyId(*host));
+    } else {
+        QStringList names;
+        for (const Host &host : project->hosts)
+            names.append(host.name);
+        QStringList report;
+        if (!store.importDirectory(args[1], names, &report, &error)) {
+            c.err << "error: " << error << "; nothing imported" << Qt::endl;
+            return CommandLine::BadInput;
+        }
+        for (const QString &line : std::as_const(report))
+            c.out << line << '\n';
+    }
+    if (!store.save(keysPath, &error)) {
+        c.err << "error: " << error << Qt::endl;
+        return CommandLine::BadInput;
+    }
+    if (action == QLatin1String("rotate"))
+        c.out << args[1] << ": new public key " << store.publicKey(args[1]) << '\n';
+    c.out << "saved " << QDir::toNativeSeparators(keysPath) << Qt::endl;
+    return CommandLine::Success;
+}
+
+} // namespace
+
+namespace CommandLine {
+
+int run(const QStringList &arguments, QTextStream &out, QTextStream &err)
+{
+    Context c{out, err};
+    const QString command = arguments.value(0);
+    if (command.isEmpty() || command == QLatin1String("--help") || command == QLatin1String("-h")
+        || command == QLatin1String("help")) {
+        out << Overview << Qt::flush;
+        return Success;
+    }
+    if (command == QLatin1String("--version") || command == QLatin1String("-v")) {
+        out << "meshwright " << QCoreApplication::applicationVersion() << Qt::endl;
+        return Success;
+    }
+    const QStringList rest = arguments.mid(1);
+    if (command == QLatin1String("generate"))
+        return generate(rest, c);
+    if (command == QLatin1String("validate"))
+        return validate(rest, c);
+    if (command == QLatin1String("keys"))
+        return keys(rest, c);
+    err << "meshwright: unknown command '" << command << "'\n\n" << Overview << Qt::flush;
+    return BadInput;
+}
+
+} // namespace CommandLine

@@ -1,0 +1,17 @@
+// The `meshwright` command line: generate, validate, keys.
+#pragma once
+
+#include <QStringList>
+
+class QTextStream;
+
+namespace CommandLine {
+
+/// Exit codes: 0 success, 1 the project has errors (validation), 2 bad input or usage.
+enum ExitCode { Success = 0, ProjectErrors = 1, BadInput = 2 };
+
+/// Runs the command in \a arguments (argv without the program name); results go to
+/// \a out, diagnostics to \a err. Returns the exit code.
+int run(const QStringList &arguments, QTextStream &out, QTextStream &err);
+
+} // namespace CommandLine

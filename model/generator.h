@@ -1,0 +1,28 @@
+// The files generated for a host, and writing them into an output folder.
+#pragma once
+
+#include "interfaceconfig.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+
+namespace Generator {
+
+/// One generated file. Every one of them holds a private key.
+struct File
+{
+    QString relativePath; ///< HOST/wg0.conf, HOST/wg0-GATEWAY.conf, HOST/hostname.wg0
+    QByteArray content;
+};
+
+/// The files for one planned interface: wgN.conf, the per-gateway profiles of a roaming
+/// client, and for OpenBSD hosts hostname.wgN.
+QList<File> files(const PlannedInterface &planned);
+
+/// Writes \a files below \a directory, each atomically and with mode 0600 (they hold
+/// private keys), creating host folders as needed. Stops at the first failure.
+bool write(const QString &directory, const QList<File> &files, QString *error,
+           qint64 *bytesWritten = nullptr);
+
+} // namespace Generator

@@ -1,0 +1,55 @@
+// What one WireGuard interface of one host is configured with: the planner's output.
+#pragma once
+
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+/// One [Peer] section.
+struct PeerConfig
+{
+    QString name; ///< the peer host's name, written as a comment; not part of WireGuard's format
+    QString publicKey;
+    QString presharedKey;
+    QStringList allowedIps;
+    QString endpoint;
+    int persistentKeepalive = 0; ///< 0 = off
+
+    bool operator==(const PeerConfig &) const = default;
+};
+
+/// One wg-quick configuration: the [Interface] section and its peers.
+struct InterfaceConfig
+{
+    QString privateKey;
+    QStringList addresses; ///< as written, with or without prefix length
+    std::optional<int> listenPort;
+    QStringList dns;
+    std::optional<int> mtu;
+    QString table;
+    std::optional<quint32> fwMark;
+    QStringList preUp;
+    QStringList postUp;
+    QStringList preDown;
+    QStringList postDown;
+    bool saveConfig = false;
+    QList<PeerConfig> peers;
+
+    bool operator==(const InterfaceConfig &) const = default;
+};
+
+/// A generated interface of a host with what identifies it.
+struct PlannedInterface
+{
+    QString host;
+    QString interfaceName; ///< wg0, wg1, ...; also the file's base name
+    QString os;
+    std::optional<QString> ipv4Address; ///< with prefix length, as it goes on the interface
+    std::optional<QString> ipv6Address;
+    InterfaceConfig config;
+    /// Extra profiles: for a roaming client with several gateways, one per gateway
+    /// (profile name, e.g. "wg0-blowfish", and its config with that gateway alone).
+    QList<QPair<QString, InterfaceConfig>> profiles;
+};

@@ -1,0 +1,76 @@
+// Private and preshared keys, kept beside the project in NAME.keys (mode 0600).
+#pragma once
+
+#include <QHash>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+#include <utility>
+
+/// X25519 and preshared keys in WireGuard's base64 form, made with libsodium.
+namespace WireGuardKeys {
+
+/// A new private key: 32 random bytes, clamped as `wg genkey` does.
+QString generatePrivateKey();
+/// The public key of \a privateKey, equal to what `wg pubkey` prints; nullopt if invalid.
+std::optional<QString> publicKey(const QString &privateKey);
+/// A new preshared key: 32 random bytes.
+QString generatePresharedKey();
+/// True for base64 text of exactly 32 bytes.
+bool isValidKey(const QString &key);
+
+} // namespace WireGuardKeys
+
+/// The secrets of one project. Keys of host interfaces are named by a key id: the host's
+/// name for its mesh interface, "HOST/IFACE" for others. Preshared keys belong to an
+/// unordered pair of key ids. Nothing here is ever logged.
+class KeyStore
+{
+public:
+    /// "DIR/NAME.keys" for the project file "DIR/NAME.yaml".
+    static QString pathForProject(const QString &projectPath);
+
+    /// Reads \a path; a missing file is an empty store. Rejects files readable by others.
+    bool load(const QString &path, QString *error);
+    /// Writes the store atomically with mode 0600; clears the modified flag.
+    bool save(const QString &path, QString *error);
+    bool isModified() const { return m_modified; }
+
+    bool hasPrivateKey(const QString &keyId) const { return m_keys.contains(keyId); }
+    QString privateKey(const QString &keyId) const { return m_keys.value(keyId).privateKey; }
+    QString publicKey(const QString &keyId) const { return m_keys.value(keyId).publicKey; }
+    /// Sets a private key; false (and nothing changes) when it is not a valid key.
+    bool setPrivateKey(const QString &keyId, const QString &privateKey);
+
+    QString presharedKey(const QString &a, const QString &b) const;
+    bool setPresharedKey(const QString &a, const QString &b, const QString &key);
+
+    /// Creates what is missing: a key pair for every id in \a keyIds, a preshared key for
+    /// every pair in \a pairs. Existing keys are kept. Returns how many keys were made.
+    qsizetype ensure(const QStringList &keyIds, const QList<std::pair<QString, QString>> &pairs);
+    /// Replaces the key pair of \a keyId (explicit rotation).
+    void rotate(const QString &keyId);
+
+    /// Adopts wireguardmeshgenerator's keys: DIR/HOST/priv.key (checked against pub.key
+    /// when present) and DIR/psk/A_B.key, for hosts in \a hostNames. \a report lists what
+    /// was taken and what was skipped; false with \a error on an invalid or mismatched key.
+    bool importDirectory(const QString &directory, const QStringList &hostNames,
+                         QStringList *report, QString *error);
+
+    qsizetype keyCount() const { return m_keys.size(); }
+    qsizetype presharedKeyCount() const { return m_psks.size(); }
+
+private:
+    struct KeyPair
+    {
+        QString privateKey;
+        QString publicKey;
+    };
+    static std::pair<QString, QString> ordered(const QString &a, const QString &b);
+
+    QHash<QString, KeyPair> m_keys;
+    QHash<std::pair<QString, QString>, QString> m_psks;
+    bool m_modified = false;
+};

@@ -1,0 +1,262 @@
+// Turns a project into what each host interface is configured with, by the mesh rules.
+#include "planner.h"
+
+#include "keystore.h"
+
+namespace {
+
+std::pair<qsizetype, qsizetype> ordered(qsizetype a, qsizetype b)
+{
+    return a < b ? std::pair(a, b) : std::pair(b, a);
+}
+
+QString profileName(const QString &interfaceName, const QString &gateway, const QStringList &taken)
+{
+    // wg-quick takes the interface name from the file name: 15 characters at most.
+    QString name = (interfaceName + QLatin1Char('-') + gateway).left(15);
+    for (int n = 2; taken.contains(name); ++n) {
+        const QString suffix = QString::number(n);
+        name = name.left(15 - suffix.size()) + suffix;
+    }
+    return name;
+}
+
+} // namespace
+
+Planner::Planner(const Project &project)
+    : m_project(project)
+    , m_subnetV4(project.meshSubnetV4())
+    , m_subnetV6(project.meshSubnetV6())
+{
+    const qsizetype count = project.hosts.size();
+    QHash<QString, qsizetype> index;
+    index.reserve(count);
+    for (qsizetype i = 0; i < count; ++i)
+        index.insert(project.hosts[i].name, i);
+    m_excluded.resize(size_t(count));
+    m_ownPrefixes.resize(size_t(count));
+    for (qsizetype i = 0; i < count; ++i) {
+        const Host &host = project.hosts[i];
+        for (const QString &peer : host.excludePeers) {
+            const qsizetype j = index.value(peer, -1);
+            if (j >= 0)
+                m_excluded[size_t(i)].insert(j);
+        }
+        const Interface &iface = host.meshInterface();
+        if (!iface.ip.isEmpty())
+            m_ownPrefixes[size_t(i)].append(iface.ip + QLatin1String("/32"));
+        if (!iface.ipv6.isEmpty())
+            m_ownPrefixes[size_t(i)].append(iface.ipv6 + QLatin1String("/128"));
+    }
+    for (const LinkSettings &settings : project.links) {
+        const qsizetype a = index.value(settings.a, -1);
+        const qsizetype b = index.value(settings.b, -1);
+        if (a >= 0 && b >= 0)
+            m_links.insert(ordered(a, b), &settings);
+    }
+}
+
+QStringList Planner::keyIds() const
+{
+    QStringList ids;
+    ids.reserve(m_project.hosts.size());
+    for (const Host &host : m_project.hosts)
+        ids.append(keyId(host));
+    return ids;
+}
+
+QList<std::pair<QString, QString>> Planner::presharedKeyPairs() const
+{
+    QList<std::pair<QString, QString>> pairs;
+    const qsizetype count = m_project.hosts.size();
+    pairs.reserve(count * (count - 1) / 2);
+    for (qsizetype a = 0; a < count; ++a) {
+        for (qsizetype b = a + 1; b < count; ++b) {
+            if (!hasPeer(a, b) && !hasPeer(b, a))
+                continue;
+            const LinkSettings *settings = link(a, b);
+            if (settings && !settings->presharedKey)
+                continue;
+            pairs.append({keyId(m_project.hosts[a]), keyId(m_project.hosts[b])});
+        }
+    }
+    return pairs;
+}
+
+QList<qsizetype> Planner::peersOf(qsizetype host) const
+{
+    QList<qsizetype> peers;
+    peers.reserve(m_project.hosts.size());
+    for (qsizetype peer = 0; peer < m_project.hosts.size(); ++peer) {
+        if (hasPeer(host, peer))
+            peers.append(peer);
+    }
+    return peers;
+}
+
+bool Planner::hasPeer(qsizetype host, qsizetype peer) const
+{
+    return host != peer && !m_excluded[size_t(host)].contains(peer);
+}
+
+const LinkSettings *Planner::link(qsizetype a, qsizetype b) const
+{
+    return m_links.value(ordered(a, b), nullptr);
+}
+
+int Planner::listenPort(qsizetype host) const
+{
+    return m_project.hosts[host].meshInterface().listenPort.value_or(m_project.defaults.listenPort);
+}
+
+QString Planner::endpoint(qsizetype host, qsizetype peer) const
+{
+    const Host &h = m_project.hosts[host];
+    const Host &p = m_project.hosts[peer];
+    if (const LinkSettings *settings = link(host, peer)) {
+        const QString overridden = settings->endpoint.value(p.name);
+        if (!overridden.isEmpty())
+            return overridden;
+    }
+    switch (p.role()) {
+    case Host::Role::Roaming:
+        return {};
+    case Host::Role::Internet:
+        return joinEndpoint(p.internet->ip, listenPort(peer));
+    case Host::Role::Lan:
+        if (h.role() == Host::Role::Lan)
+            return joinEndpoint(p.lan->ip, listenPort(peer));
+        return {}; // behind NAT as seen from outside
+    }
+    return {};
+}
+
+bool Planner::hasEndpoint(qsizetype host, qsizetype peer) const
+{
+    if (const LinkSettings *settings = link(host, peer);
+        settings && settings->endpoint.contains(m_project.hosts[peer].name))
+        return true;
+    const Host::Role p = m_project.hosts[peer].role();
+    return p == Host::Role::Internet
+        || (p == Host::Role::Lan && m_project.hosts[host].role() == Host::Role::Lan);
+}
+
+int Planner::keepalive(qsizetype host, qsizetype peer) const
+{
+    if (const LinkSettings *settings = link(host, peer); settings && settings->keepalive)
+        return *settings->keepalive;
+    const Host::Role h = m_project.hosts[host].role();
+    const Host::Role p = m_project.hosts[peer].role();
+    if (h == Host::Role::Roaming || (h == Host::Role::Lan && p != Host::Role::Lan))
+        return m_project.defaults.keepalive;
+    return 0;
+}
+
+qsizetype Planner::meshGatewayOf(qsizetype host) const
+{
+    const Host &h = m_project.hosts[host];
+    if (h.role() != Host::Role::Roaming || h.gateway)
+        return -1;
+    for (qsizetype peer = 0; peer < m_project.hosts.size(); ++peer) {
+        if (hasPeer(host, peer) && m_project.hosts[peer].role() == Host::Role::Internet)
+            return peer;
+    }
+    return -1;
+}
+
+QStringList Planner::allowedIps(qsizetype host, qsizetype peer) const
+{
+    const Host &h = m_project.hosts[host];
+    QStringList prefixes;
+    if (h.role() == Host::Role::Roaming && h.gateway) {
+        prefixes = {QStringLiteral("0.0.0.0/0"), QStringLiteral("::/0")};
+    } else if (h.role() == Host::Role::Roaming && meshGatewayOf(host) == peer) {
+        prefixes.append(m_subnetV4.toString());
+        if (m_subnetV6.isValid())
+            prefixes.append(m_subnetV6.toString());
+    } else {
+        prefixes = m_ownPrefixes[size_t(peer)];
+    }
+    if (const LinkSettings *settings = link(host, peer)) {
+        for (const QString &extra : settings->allowedIps.value(m_project.hosts[peer].name)) {
+            if (!prefixes.contains(extra))
+                prefixes.append(extra);
+        }
+    }
+    return prefixes;
+}
+
+PeerConfig Planner::peerConfig(qsizetype host, qsizetype peer, const KeyStore &keys,
+                               bool presharedKeyOn) const
+{
+    const Host &h = m_project.hosts[host];
+    const Host &p = m_project.hosts[peer];
+    PeerConfig config;
+    config.name = p.name;
+    config.publicKey = keys.publicKey(keyId(p));
+    if (presharedKeyOn)
+        config.presharedKey = keys.presharedKey(keyId(h), keyId(p));
+    config.allowedIps = allowedIps(host, peer);
+    config.endpoint = endpoint(host, peer);
+    config.persistentKeepalive = keepalive(host, peer);
+    return config;
+}
+
+PlannedInterface Planner::plan(qsizetype host, const KeyStore &keys) const
+{
+    const Host &h = m_project.hosts[host];
+    const Interface &iface = h.meshInterface();
+    PlannedInterface planned;
+    planned.host = h.name;
+    planned.interfaceName = iface.name;
+    planned.os = h.os;
+    if (!iface.ip.isEmpty())
+        planned.ipv4Address = iface.ip + QLatin1Char('/') + QString::number(m_subnetV4.length());
+    if (!iface.ipv6.isEmpty())
+        planned.ipv6Address = iface.ipv6 + QLatin1Char('/') + QString::number(m_subnetV6.isValid() ? m_subnetV6.length() : 64);
+
+    InterfaceConfig &config = planned.config;
+    config.privateKey = keys.privateKey(keyId(h));
+    if (!h.isOpenBsd()) { // OpenBSD sets addresses in hostname.wg0, not in wg0.conf
+        if (planned.ipv4Address)
+            config.addresses.append(h.isFreeBsd() ? *planned.ipv4Address : iface.ip);
+        if (planned.ipv6Address)
+            config.addresses.append(*planned.ipv6Address);
+    }
+    const bool roaming = h.role() == Host::Role::Roaming;
+    if (!roaming)
+        config.listenPort = listenPort(host);
+    if (roaming && h.gateway && !h.isOpenBsd())
+        config.dns = m_project.defaults.dns;
+    config.mtu = iface.mtu;
+
+    QList<qsizetype> gateways;
+    for (qsizetype peer = 0; peer < m_project.hosts.size(); ++peer) {
+        if (!hasPeer(host, peer))
+            continue;
+        const LinkSettings *settings = link(host, peer);
+        config.peers.append(peerConfig(host, peer, keys, !settings || settings->presharedKey));
+        if (m_project.hosts[peer].role() == Host::Role::Internet)
+            gateways.append(config.peers.size() - 1);
+    }
+
+    // A roaming client with several gateways also gets one profile per gateway, for
+    // manual failover: WireGuard does not fail over between peers with equal AllowedIPs.
+    if (roaming && gateways.size() >= 2) {
+        QStringList taken{iface.name};
+        for (const qsizetype at : std::as_const(gateways)) {
+            InterfaceConfig profile = config;
+            PeerConfig gateway = config.peers[at];
+            if (!h.gateway) {
+                gateway.allowedIps = {m_subnetV4.toString()};
+                if (m_subnetV6.isValid())
+                    gateway.allowedIps.append(m_subnetV6.toString());
+            }
+            profile.peers = {gateway};
+            const QString name = profileName(iface.name, gateway.name, taken);
+            taken.append(name);
+            planned.profiles.append({name, profile});
+        }
+    }
+    return planned;
+}

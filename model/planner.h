@@ -1,0 +1,66 @@
+// Turns a project into what each host interface is configured with, by the mesh rules.
+#pragma once
+
+#include "interfaceconfig.h"
+#include "project.h"
+
+#include <QHash>
+#include <QList>
+#include <QSet>
+#include <QString>
+
+#include <utility>
+#include <vector>
+
+class KeyStore;
+
+/// Applies wireguardmeshgenerator's rules (see DESIGN.md, "The project file") and
+/// Meshwright's per-link settings. The project must outlive the planner.
+class Planner
+{
+public:
+    explicit Planner(const Project &project);
+
+    /// Key ids of every host interface (what KeyStore::ensure needs).
+    QStringList keyIds() const;
+    /// Every pair of key ids that shares a preshared key: the linked pairs whose link
+    /// keeps its PSK. A pair is linked when either side has the other as a peer.
+    QList<std::pair<QString, QString>> presharedKeyPairs() const;
+
+    /// Indexes of the peers of host \a host, in file order: every other host but those
+    /// it excludes.
+    QList<qsizetype> peersOf(qsizetype host) const;
+    /// True when \a host has \a peer as a peer.
+    bool hasPeer(qsizetype host, qsizetype peer) const;
+
+    /// The endpoint under which \a host reaches \a peer, or empty when it cannot (the
+    /// peer roams, or sits behind NAT on a LAN that \a host is not on).
+    QString endpoint(qsizetype host, qsizetype peer) const;
+    /// Whether endpoint() is non-empty, without building it.
+    bool hasEndpoint(qsizetype host, qsizetype peer) const;
+    /// The keepalive \a host sends to \a peer (0 = none).
+    int keepalive(qsizetype host, qsizetype peer) const;
+    /// The prefixes \a host routes to \a peer.
+    QStringList allowedIps(qsizetype host, qsizetype peer) const;
+    /// The gateway a roaming host with `gateway: false` sends the mesh subnets to, or -1.
+    qsizetype meshGatewayOf(qsizetype host) const;
+
+    /// The planned mesh interface of host \a host, with keys from \a keys.
+    PlannedInterface plan(qsizetype host, const KeyStore &keys) const;
+
+    /// Key id of a host's mesh interface.
+    static QString keyId(const Host &host) { return host.name; }
+
+private:
+    const LinkSettings *link(qsizetype a, qsizetype b) const;
+    int listenPort(qsizetype host) const;
+    PeerConfig peerConfig(qsizetype host, qsizetype peer, const KeyStore &keys,
+                          bool presharedKeyOn) const;
+
+    const Project &m_project;
+    std::vector<QSet<qsizetype>> m_excluded;
+    std::vector<QStringList> m_ownPrefixes; ///< ip/32 and ipv6/128 of each host
+    QHash<std::pair<qsizetype, qsizetype>, const LinkSettings *> m_links;
+    IpPrefix m_subnetV4;
+    IpPrefix m_subnetV6;
+};

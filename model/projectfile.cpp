@@ -1,0 +1,849 @@
+// The YAML project file: wireguardmeshgenerator's format plus Meshwright's own keys.
+#include "projectfile.h"
+
+#include "atomicfile.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QSet>
+
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <initializer_list>
+#include <sstream>
+#include <string>
+
+namespace {
+
+const QString EndAnchor = QStringLiteral("$end");
+
+/// Thrown inside this file only; parse() turns it into a LoadError.
+struct ReadFailure
+{
+    int line;
+    QString message;
+};
+
+int lineOf(const YAML::Mark &mark)
+{
+    return mark.line >= 0 ? mark.line + 1 : 0;
+}
+
+/// Refuses documents that are too deep or too large before a node tree is built.
+class GuardHandler final : public YAML::EventHandler
+{
+public:
+    void OnDocumentStart(const YAML::Mark &) override {}
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark &mark, YAML::anchor_t) override { count(mark); }
+    void OnAlias(const YAML::Mark &mark, YAML::anchor_t) override { count(mark); }
+    void OnScalar(const YAML::Mark &mark, const std::string &, YAML::anchor_t,
+                  const std::string &) override
+    {
+        count(mark);
+    }
+    void OnSequenceStart(const YAML::Mark &mark, const std::string &, YAML::anchor_t,
+                         YAML::EmitterStyle::value) override
+    {
+        open(mark);
+    }
+    void OnSequenceEnd() override { --m_depth; }
+    void OnMapStart(const YAML::Mark &mark, const std::string &, YAML::anchor_t,
+                    YAML::EmitterStyle::value) override
+    {
+        open(mark);
+    }
+    void OnMapEnd() override { --m_depth; }
+
+private:
+    void count(const YAML::Mark &mark)
+    {
+        if (++m_nodes > ProjectFile::MaxNodes)
+            throw ReadFailure{lineOf(mark),
+                              QStringLiteral("more than %1 YAML nodes; not a project file")
+                                  .arg(ProjectFile::MaxNodes)};
+    }
+    void open(const YAML::Mark &mark)
+    {
+        count(mark);
+        if (++m_depth > ProjectFile::MaxDepth)
+            throw ReadFailure{lineOf(mark), QStringLiteral("nested deeper than %1 levels; not a project file")
+                                                .arg(ProjectFile::MaxDepth)};
+    }
+
+    int m_nodes = 0;
+    int m_depth = 0;
+};
+
+/// Reads the node tree into a Project, checking every value on the way.
+class Reader
+{
+public:
+    explicit Reader(QList<Diagnostic> *warnings)
+        : m_warnings(warnings)
+    {
+    }
+
+    Project read(const YAML::Node &root);
+    /// Where keys stand, for anchoring comments: line -> (host, key, column).
+    struct KeyPosition
+    {
+        int line;
+        int column;
+        QString host;
+        QString key;
+    };
+    QList<KeyPosition> keyPositions;
+
+private:
+    [[noreturn]] void fail(const YAML::Node &node, const QString &message) const
+    {
+        throw ReadFailure{lineOf(node.Mark()), message};
+    }
+    void visit(const YAML::Node &node)
+    {
+        // Aliases share nodes, so a small file can reference one list many times; count
+        // every visit so that such a file is refused rather than walked for minutes.
+        if (++m_visited > ProjectFile::MaxNodes)
+            fail(node, QStringLiteral("the document expands to more than %1 nodes (aliases?)")
+                           .arg(ProjectFile::MaxNodes));
+    }
+    void expectMap(const YAML::Node &node, const QString &what) const
+    {
+        if (!node.IsMap())
+            fail(node, QStringLiteral("%1 must be a mapping of keys to values").arg(what));
+    }
+    QString scalar(const YAML::Node &node, const QString &what)
+    {
+        visit(node);
+        if (node.IsNull())
+            return {};
+        if (!node.IsScalar())
+            fail(node, QStringLiteral("%1 must be a single value").arg(what));
+        const QString value = QString::fromStdString(node.Scalar());
+        if (hasControlCharacters(value))
+            fail(node, QStringLiteral("%1 holds a line break or control character").arg(what));
+        return value;
+    }
+    QString requiredScalar(const YAML::Node &map, const char *key, const QString &what)
+    {
+        const YAML::Node node = map[key];
+        if (!node.IsDefined() || node.IsNull())
+            fail(map, QStringLiteral("%1: missing '%2'").arg(what, QLatin1String(key)));
+        const QString value = scalar(node, what + QLatin1Char('.') + QLatin1String(key));
+        if (value.trimmed().isEmpty())
+            fail(node, QStringLiteral("%1: '%2' is empty").arg(what, QLatin1String(key)));
+        return value;
+    }
+    int integer(const YAML::Node &node, const QString &what, int min, int max)
+    {
+        const QString text = scalar(node, what);
+        bool ok = false;
+        const int value = text.toInt(&ok);
+        if (!ok || value < min || value > max)
+            fail(node, QStringLiteral("%1 must be a whole number from %2 to %3, not '%4'")
+                           .arg(what)
+                           .arg(min)
+                           .arg(max)
+                           .arg(text));
+        return value;
+    }
+    double number(const YAML::Node &node, const QString &what)
+    {
+        const QString text = scalar(node, what);
+        bool ok = false;
+        const double value = text.toDouble(&ok);
+        if (!ok || !qIsFinite(value) || qAbs(value) > 1e7)
+            fail(node, QStringLiteral("%1 must be a number, not '%2'").arg(what, text));
+        return value;
+    }
+    bool boolean(const YAML::Node &node, const QString &what)
+    {
+        const QString text = scalar(node, what).toLower();
+        if (text == QLatin1String("true") || text == QLatin1String("yes") || text == QLatin1String("on"))
+            return true;
+        if (text == QLatin1String("false") || text == QLatin1String("no") || text == QLatin1String("off"))
+            return false;
+        fail(node, QStringLiteral("%1 must be true or false, not '%2'").arg(what, text));
+    }
+    QString address(const YAML::Node &map, const char *key, const QString &what, bool required,
+                    IpAddress::Family family)
+    {
+        const YAML::Node node = map[key];
+        if (!required && (!node.IsDefined() || node.IsNull()))
+            return {};
+        const QString text = required ? requiredScalar(map, key, what)
+                                      : scalar(node, what + QLatin1Char('.') + QLatin1String(key));
+        const auto parsed = IpAddress::parse(text);
+        if (!parsed || (family != IpAddress::Family::None && parsed->family() != family))
+            fail(node, QStringLiteral("%1: '%2' is not a valid %3 address")
+                           .arg(what, text,
+                                family == IpAddress::Family::V4   ? QStringLiteral("IPv4")
+                                : family == IpAddress::Family::V6 ? QStringLiteral("IPv6")
+                                                                  : QStringLiteral("IP")));
+        return text.trimmed();
+    }
+    QStringList stringList(const YAML::Node &node, const QString &what)
+    {
+        QStringList result;
+        if (node.IsNull())
+            return result;
+        if (node.IsScalar()) {
+            for (const QString &part : scalar(node, what).split(QLatin1Char(','), Qt::SkipEmptyParts))
+                result.append(part.trimmed());
+            return result;
+        }
+        if (!node.IsSequence())
+            fail(node, QStringLiteral("%1 must be a list").arg(what));
+        for (const YAML::Node &item : node)
+            result.append(scalar(item, what));
+        return result;
+    }
+    void checkKeys(const YAML::Node &map, std::initializer_list<const char *> known,
+                   const QString &host, const QString &where)
+    {
+        for (auto it = map.begin(); it != map.end(); ++it) {
+            visit(it->first);
+            const std::string key = it->first.IsScalar() ? it->first.Scalar() : std::string();
+            const bool isKnown = std::any_of(known.begin(), known.end(),
+                                             [&](const char *k) { return key == k; });
+            if (isKnown || !m_warnings)
+                continue;
+            Diagnostic warning;
+            warning.severity = Diagnostic::Severity::Warning;
+            warning.host = host;
+            warning.line = lineOf(it->first.Mark());
+            warning.message = QStringLiteral("unknown key '%1'%2 at line %3; it is ignored and "
+                                             "not kept when saving")
+                                  .arg(QString::fromStdString(key), where, QString::number(warning.line));
+            m_warnings->append(warning);
+        }
+    }
+
+    std::optional<SshSettings> readSsh(const YAML::Node &node, const QString &host);
+    std::optional<SiteAddress> readSite(const YAML::Node &node, const QString &what, const QString &host);
+    Interface readInterface(const YAML::Node &node, const QString &name, const QString &host);
+    Host readHost(const YAML::Node &key, const YAML::Node &value);
+    LinkSettings readLink(const YAML::Node &node, const Project &project);
+
+    QList<Diagnostic> *m_warnings;
+    qint64 m_visited = 0;
+};
+
+std::optional<SshSettings> Reader::readSsh(const YAML::Node &node, const QString &host)
+{
+    if (!node.IsDefined() || node.IsNull())
+        return std::nullopt;
+    const QString what = host + QLatin1String(".ssh");
+    expectMap(node, what);
+    checkKeys(node, {"user", "port", "conf_dir", "sudo_cmd", "reload_cmd"}, host, QStringLiteral(" in ssh"));
+    SshSettings ssh;
+    ssh.user = scalar(node["user"], what + QLatin1String(".user")).trimmed();
+    if (node["port"].IsDefined() && !node["port"].IsNull())
+        ssh.port = integer(node["port"], what + QLatin1String(".port"), 1, 65535);
+    if (node["conf_dir"].IsDefined() && !node["conf_dir"].IsNull())
+        ssh.confDir = scalar(node["conf_dir"], what + QLatin1String(".conf_dir")).trimmed();
+    ssh.sudoCmd = scalar(node["sudo_cmd"], what + QLatin1String(".sudo_cmd")).trimmed();
+    ssh.reloadCmd = scalar(node["reload_cmd"], what + QLatin1String(".reload_cmd")).trimmed();
+    if (!ssh.confDir.startsWith(QLatin1Char('/')))
+        fail(node["conf_dir"].IsDefined() ? node["conf_dir"] : node,
+             QStringLiteral("%1.conf_dir must be an absolute path").arg(what));
+    return ssh;
+}
+
+std::optional<SiteAddress> Reader::readSite(const YAML::Node &node, const QString &what,
+                                            const QString &host)
+{
+    if (!node.IsDefined() || node.IsNull())
+        return std::nullopt;
+    expectMap(node, what);
+    checkKeys(node, {"domain", "ip"}, host, QStringLiteral(" in ") + what.section(QLatin1Char('.'), -1));
+    SiteAddress site;
+    site.domain = scalar(node["domain"], what + QLatin1String(".domain")).trimmed();
+    site.ip = address(node, "ip", what, true, IpAddress::Family::None);
+    return site;
+}
+
+Interface Reader::readInterface(const YAML::Node &node, const QString &name, const QString &host)
+{
+    const QString what = host + QLatin1Char('.') + name;
+    expectMap(node, what);
+    checkKeys(node, {"domain", "ip", "ipv6", "listen_port", "mtu"}, host, QStringLiteral(" in ") + name);
+    Interface iface;
+    iface.name = name;
+    iface.domain = scalar(node["domain"], what + QLatin1String(".domain")).trimmed();
+    iface.ip = address(node, "ip", what, true, IpAddress::Family::V4);
+    iface.ipv6 = address(node, "ipv6", what, false, IpAddress::Family::V6);
+    if (node["listen_port"].IsDefined() && !node["listen_port"].IsNull())
+        iface.listenPort = integer(node["listen_port"], what + QLatin1String(".listen_port"), 1, 65535);
+    if (node["mtu"].IsDefined() && !node["mtu"].IsNull())
+        iface.mtu = integer(node["mtu"], what + QLatin1String(".mtu"), 1280, 9000);
+    return iface;
+}
+
+Host Reader::readHost(const YAML::Node &key, const YAML::Node &value)
+{
+    Host host;
+    host.name = scalar(key, QStringLiteral("host name"));
+    if (!isValidHostName(host.name))
+        fail(key, QStringLiteral("'%1' is not a valid host name (letters, digits, '_', '.', '-'; "
+                                 "at most 63 characters)")
+                      .arg(host.name));
+    keyPositions.append({lineOf(key.Mark()), key.Mark().column, host.name, QString()});
+    expectMap(value, QStringLiteral("host '%1'").arg(host.name));
+    checkKeys(value, {"os", "ssh", "lan", "internet", "wg0", "exclude_peers", "gateway", "position"},
+              host.name, QString());
+    for (auto it = value.begin(); it != value.end(); ++it) {
+        if (it->first.IsScalar())
+            keyPositions.append({lineOf(it->first.Mark()), it->first.Mark().column, host.name,
+                                 QString::fromStdString(it->first.Scalar())});
+    }
+    if (value["os"].IsDefined() && !value["os"].IsNull()) {
+        host.os = scalar(value["os"], host.name + QLatin1String(".os")).trimmed();
+        if (!isSafeConfigValue(host.os))
+            fail(value["os"], QStringLiteral("%1.os holds a '#'").arg(host.name));
+    }
+    host.ssh = readSsh(value["ssh"], host.name);
+    host.lan = readSite(value["lan"], host.name + QLatin1String(".lan"), host.name);
+    host.internet = readSite(value["internet"], host.name + QLatin1String(".internet"), host.name);
+    if (!value["wg0"].IsDefined() || value["wg0"].IsNull())
+        fail(key, QStringLiteral("host '%1' has no 'wg0' section (its WireGuard interface)").arg(host.name));
+    host.interfaces = {readInterface(value["wg0"], QStringLiteral("wg0"), host.name)};
+    if (value["exclude_peers"].IsDefined())
+        host.excludePeers = stringList(value["exclude_peers"], host.name + QLatin1String(".exclude_peers"));
+    if (value["gateway"].IsDefined() && !value["gateway"].IsNull())
+        host.gateway = boolean(value["gateway"], host.name + QLatin1String(".gateway"));
+    const YAML::Node position = value["position"];
+    if (position.IsDefined() && !position.IsNull()) {
+        expectMap(position, host.name + QLatin1String(".position"));
+        if (!position["x"].IsDefined() || !position["y"].IsDefined())
+            fail(position, QStringLiteral("%1.position needs x and y").arg(host.name));
+        host.position = QPointF(number(position["x"], host.name + QLatin1String(".position.x")),
+                                number(position["y"], host.name + QLatin1String(".position.y")));
+    }
+    return host;
+}
+
+LinkSettings Reader::readLink(const YAML::Node &node, const Project &project)
+{
+    expectMap(node, QStringLiteral("a link"));
+    checkKeys(node, {"hosts", "keepalive", "preshared_key", "endpoint", "allowed_ips"}, QString(),
+              QStringLiteral(" in links"));
+    const YAML::Node hosts = node["hosts"];
+    if (!hosts.IsDefined())
+        fail(node, QStringLiteral("a link needs 'hosts: [A, B]'"));
+    const QStringList names = stringList(hosts, QStringLiteral("links.hosts"));
+    if (names.size() != 2 || names[0] == names[1])
+        fail(hosts, QStringLiteral("a link joins exactly two different hosts"));
+    for (const QString &name : names) {
+        if (project.indexOf(name) < 0)
+            fail(hosts, QStringLiteral("link to unknown host '%1'").arg(name));
+    }
+    LinkSettings link;
+    link.a = names[0];
+    link.b = names[1];
+    const QString what = QStringLiteral("link %1-%2").arg(link.a, link.b);
+    if (node["keepalive"].IsDefined())
+        link.keepalive = integer(node["keepalive"], what + QLatin1String(" keepalive"), 0, 65535);
+    if (node["preshared_key"].IsDefined())
+        link.presharedKey = boolean(node["preshared_key"], what + QLatin1String(" preshared_key"));
+    auto perHost = [&](const char *key, auto store) {
+        const YAML::Node map = node[key];
+        if (!map.IsDefined() || map.IsNull())
+            return;
+        expectMap(map, what + QLatin1Char(' ') + QLatin1String(key));
+        for (auto it = map.begin(); it != map.end(); ++it) {
+            const QString host = scalar(it->first, what + QLatin1Char(' ') + QLatin1String(key));
+            if (host != link.a && host != link.b)
+                fail(it->first, QStringLiteral("%1: '%2' is not one of its two hosts").arg(what, host));
+            store(host, it->second);
+        }
+    };
+    perHost("endpoint", [&](const QString &host, const YAML::Node &value) {
+        const QString endpoint = scalar(value, what + QLatin1String(" endpoint")).trimmed();
+        if (!splitEndpoint(endpoint, nullptr, nullptr) || !isSafeConfigValue(endpoint))
+            fail(value, QStringLiteral("%1: endpoint '%2' must be HOST:PORT").arg(what, endpoint));
+        link.endpoint.insert(host, endpoint);
+    });
+    perHost("allowed_ips", [&](const QString &host, const YAML::Node &value) {
+        QStringList prefixes = stringList(value, what + QLatin1String(" allowed_ips"));
+        for (QString &prefix : prefixes) {
+            const auto parsed = IpPrefix::parse(prefix, true);
+            if (!parsed)
+                fail(value, QStringLiteral("%1: '%2' is not an address prefix").arg(what, prefix));
+            prefix = parsed->toString();
+        }
+        link.allowedIps.insert(host, prefixes);
+    });
+    return link;
+}
+
+Project Reader::read(const YAML::Node &root)
+{
+    if (!root.IsDefined() || root.IsNull())
+        throw ReadFailure{1, QStringLiteral("the file is empty")};
+    expectMap(root, QStringLiteral("the project"));
+    checkKeys(root, {"hosts", "defaults", "network", "links"}, QString(), QString());
+    for (auto it = root.begin(); it != root.end(); ++it) {
+        if (it->first.IsScalar())
+            keyPositions.append({lineOf(it->first.Mark()), it->first.Mark().column, QString(),
+                                 QString::fromStdString(it->first.Scalar())});
+    }
+    Project project;
+    const YAML::Node hosts = root["hosts"];
+    if (!hosts.IsDefined())
+        fail(root, QStringLiteral("missing 'hosts'"));
+    expectMap(hosts, QStringLiteral("hosts"));
+    QSet<QString> names;
+    QHash<QString, YAML::Node> excludeNodes;
+    for (auto it = hosts.begin(); it != hosts.end(); ++it) {
+        Host host = readHost(it->first, it->second);
+        if (names.contains(host.name))
+            fail(it->first, QStringLiteral("host '%1' is defined twice").arg(host.name));
+        names.insert(host.name);
+        excludeNodes.insert(host.name, it->second["exclude_peers"]);
+        project.hosts.append(std::move(host));
+    }
+    if (project.hosts.isEmpty())
+        fail(hosts, QStringLiteral("'hosts' lists no host"));
+    for (const Host &host : std::as_const(project.hosts)) {
+        for (const QString &peer : host.excludePeers) {
+            if (!names.contains(peer))
+                fail(excludeNodes.value(host.name),
+                     QStringLiteral("%1.exclude_peers: unknown host '%2'").arg(host.name, peer));
+        }
+    }
+
+    const YAML::Node defaults = root["defaults"];
+    if (defaults.IsDefined() && !defaults.IsNull()) {
+        expectMap(defaults, QStringLiteral("defaults"));
+        checkKeys(defaults, {"listen_port", "keepalive", "dns"}, QString(), QStringLiteral(" in defaults"));
+        if (defaults["listen_port"].IsDefined())
+            project.defaults.listenPort = integer(defaults["listen_port"], QStringLiteral("defaults.listen_port"), 1, 65535);
+        if (defaults["keepalive"].IsDefined())
+            project.defaults.keepalive = integer(defaults["keepalive"], QStringLiteral("defaults.keepalive"), 0, 65535);
+        if (defaults["dns"].IsDefined()) {
+            project.defaults.dns = stringList(defaults["dns"], QStringLiteral("defaults.dns"));
+            for (const QString &server : std::as_const(project.defaults.dns)) {
+                if (!IpAddress::parse(server))
+                    fail(defaults["dns"], QStringLiteral("defaults.dns: '%1' is not an IP address").arg(server));
+            }
+        }
+    }
+    const YAML::Node network = root["network"];
+    if (network.IsDefined() && !network.IsNull()) {
+        expectMap(network, QStringLiteral("network"));
+        checkKeys(network, {"ipv4", "ipv6"}, QString(), QStringLiteral(" in network"));
+        auto subnet = [&](const char *key, IpAddress::Family family) -> std::optional<IpPrefix> {
+            const YAML::Node node = network[key];
+            if (!node.IsDefined() || node.IsNull())
+                return std::nullopt;
+            const QString text = scalar(node, QStringLiteral("network.") + QLatin1String(key));
+            const auto prefix = IpPrefix::parse(text);
+            if (!prefix || prefix->address().family() != family)
+                fail(node, QStringLiteral("network.%1: '%2' is not an %3 prefix (ADDRESS/LENGTH)")
+                               .arg(QLatin1String(key), text,
+                                    family == IpAddress::Family::V4 ? QStringLiteral("IPv4")
+                                                                    : QStringLiteral("IPv6")));
+            return prefix->network();
+        };
+        project.network.ipv4 = subnet("ipv4", IpAddress::Family::V4);
+        project.network.ipv6 = subnet("ipv6", IpAddress::Family::V6);
+    }
+    const YAML::Node links = root["links"];
+    if (links.IsDefined() && !links.IsNull()) {
+        if (!links.IsSequence())
+            fail(links, QStringLiteral("links must be a list"));
+        for (const YAML::Node &node : links) {
+            LinkSettings link = readLink(node, project);
+            if (project.linkSettings(link.a, link.b))
+                fail(node, QStringLiteral("the link %1-%2 is listed twice").arg(link.a, link.b));
+            project.links.append(std::move(link));
+        }
+    }
+    return project;
+}
+
+/// Scans the raw text for comments: whole-line comments get anchored to the key that
+/// follows them; comments at line ends are only reported (a save cannot keep them).
+void collectComments(const QByteArray &yaml, QList<Reader::KeyPosition> positions, Project *project,
+                     QList<int> *commentLines, QList<int> *lineEndComments)
+{
+    std::sort(positions.begin(), positions.end(),
+              [](const auto &a, const auto &b) { return a.line < b.line; });
+    const QList<QByteArray> lines = yaml.split('\n');
+    for (int i = 0; i < lines.size(); ++i) {
+        const QString line = QString::fromUtf8(lines[i]);
+        const QString trimmed = line.trimmed();
+        const int lineNumber = i + 1;
+        if (!trimmed.startsWith(QLatin1Char('#'))) {
+            // A '#' after white space, outside quotes, starts a comment at the line end.
+            QChar quote;
+            for (qsizetype c = 0; c < line.size(); ++c) {
+                const QChar ch = line[c];
+                if (!quote.isNull()) {
+                    if (ch == quote)
+                        quote = QChar();
+                } else if (ch == QLatin1Char('\'') || ch == QLatin1Char('"')) {
+                    quote = ch;
+                } else if (ch == QLatin1Char('#') && c > 0 && line[c - 1].isSpace()) {
+                    lineEndComments->append(lineNumber);
+                    break;
+                }
+            }
+            continue;
+        }
+        const int column = int(line.indexOf(QLatin1Char('#')));
+        ProjectComment comment;
+        comment.text = trimmed.mid(1);
+        const auto next = std::find_if(positions.cbegin(), positions.cend(),
+                                       [&](const auto &p) { return p.line > lineNumber; });
+        const auto previousHost = [&]() -> QString {
+            QString host;
+            for (auto it = positions.cbegin(); it != next; ++it) {
+                if (!it->host.isEmpty())
+                    host = it->host;
+                else if (it->key != QLatin1String("hosts"))
+                    host.clear();
+            }
+            return host;
+        };
+        if (next == positions.cend()) {
+            const QString host = previousHost();
+            comment.host = column > 0 ? host : QString();
+            comment.key = EndAnchor;
+        } else if (!next->host.isEmpty() && next->key.isEmpty()) {
+            // Before a host's name: more indented than the name means the end of the
+            // host above, otherwise the start of the host below.
+            const QString host = previousHost();
+            if (column > next->column && !host.isEmpty()) {
+                comment.host = host;
+                comment.key = EndAnchor;
+            } else {
+                comment.host = next->host;
+            }
+        } else if (next->host.isEmpty() && column > 0 && !previousHost().isEmpty()) {
+            comment.host = previousHost();
+            comment.key = EndAnchor;
+        } else {
+            comment.host = next->host;
+            comment.key = next->key;
+        }
+        project->comments.append(comment);
+        commentLines->append(lineNumber);
+    }
+}
+
+std::optional<Project> parseWithLines(const QByteArray &yaml, const QString &fileName,
+                                      ProjectFile::LoadError *error, QList<Diagnostic> *warnings,
+                                      QList<int> *commentLines, QList<int> *lineEndComments)
+{
+    auto failWith = [&](int line, const QString &message) -> std::optional<Project> {
+        if (error)
+            *error = ProjectFile::LoadError{fileName, line, message};
+        return std::nullopt;
+    };
+    if (yaml.size() > ProjectFile::MaxFileSize)
+        return failWith(0, QStringLiteral("the file is larger than %1 MiB; not a project file")
+                               .arg(ProjectFile::MaxFileSize / (1024 * 1024)));
+    if (yaml.contains('\0'))
+        return failWith(0, QStringLiteral("the file holds binary data; not a project file"));
+    const std::string text = yaml.toStdString();
+    try {
+        {
+            std::stringstream stream(text);
+            YAML::Parser parser(stream);
+            GuardHandler guard;
+            parser.HandleNextDocument(guard);
+        }
+        const YAML::Node root = YAML::Load(text);
+        QList<Diagnostic> found;
+        Reader reader(&found);
+        Project project = reader.read(root);
+        collectComments(yaml, reader.keyPositions, &project, commentLines, lineEndComments);
+        for (const int line : std::as_const(*lineEndComments)) {
+            Diagnostic warning;
+            warning.severity = Diagnostic::Severity::Warning;
+            warning.line = line;
+            warning.message = QStringLiteral("the comment at the end of line %1 is not kept when "
+                                             "saving; put it on a line of its own")
+                                  .arg(line);
+            found.append(warning);
+        }
+        if (warnings)
+            *warnings += found;
+        return project;
+    } catch (const ReadFailure &failure) {
+        return failWith(failure.line, failure.message);
+    } catch (const YAML::Exception &e) {
+        return failWith(lineOf(e.mark), QString::fromStdString(e.msg));
+    }
+}
+
+// --- Writing ---------------------------------------------------------------------------
+
+QByteArray quoted(const QString &value)
+{
+    QString escaped = value;
+    escaped.replace(QLatin1Char('\''), QLatin1String("''"));
+    return '\'' + escaped.toUtf8() + '\'';
+}
+
+/// A plain scalar when YAML reads it back as the same string, else single-quoted.
+QByteArray scalarText(const QString &value)
+{
+    static const QSet<QString> reserved{QStringLiteral("true"), QStringLiteral("false"),
+                                        QStringLiteral("yes"),  QStringLiteral("no"),
+                                        QStringLiteral("on"),   QStringLiteral("off"),
+                                        QStringLiteral("null"), QStringLiteral("~")};
+    if (value.isEmpty() || reserved.contains(value.toLower()) || value.front().isSpace()
+        || value.back().isSpace())
+        return quoted(value);
+    bool ok = false;
+    value.toDouble(&ok);
+    if (ok)
+        return quoted(value);
+    static const QString safeFirst = QStringLiteral("_./@%+$");
+    if (!value.front().isLetterOrNumber() && !safeFirst.contains(value.front()))
+        return quoted(value);
+    for (const QChar c : value) {
+        if (!(c.isLetterOrNumber() || c == QLatin1Char(' ') || QStringLiteral("_./@%+$=-").contains(c)))
+            return quoted(value);
+    }
+    return value.toUtf8();
+}
+
+class Writer
+{
+public:
+    explicit Writer(const Project &project)
+        : m_project(project)
+    {
+    }
+
+    QByteArray write();
+    QList<int> emittedComments; ///< indexes into project.comments
+
+private:
+    void comments(const QString &host, const QString &key, int indent)
+    {
+        for (int i = 0; i < m_project.comments.size(); ++i) {
+            const ProjectComment &comment = m_project.comments[i];
+            if (comment.host == host && comment.key == key) {
+                m_out += QByteArray(indent, ' ') + '#' + comment.text.toUtf8() + '\n';
+                emittedComments.append(i);
+            }
+        }
+    }
+    void line(int indent, const char *key, const QByteArray &value = {})
+    {
+        m_out += QByteArray(indent, ' ') + key + ':';
+        if (!value.isEmpty())
+            m_out += ' ' + value;
+        m_out += '\n';
+    }
+    void list(int indent, const char *key, const QStringList &values)
+    {
+        line(indent, key);
+        for (const QString &value : values)
+            m_out += QByteArray(indent + 2, ' ') + "- " + scalarText(value) + '\n';
+    }
+    void host(const Host &host);
+
+    const Project &m_project;
+    QByteArray m_out;
+};
+
+void Writer::host(const Host &h)
+{
+    comments(h.name, QString(), 2);
+    m_out += "  " + scalarText(h.name) + ":\n";
+    comments(h.name, QStringLiteral("os"), 4);
+    line(4, "os", scalarText(h.os));
+    if (h.ssh) {
+        comments(h.name, QStringLiteral("ssh"), 4);
+        line(4, "ssh");
+        if (!h.ssh->user.isEmpty())
+            line(6, "user", scalarText(h.ssh->user));
+        if (h.ssh->port != 22)
+            line(6, "port", QByteArray::number(h.ssh->port));
+        line(6, "conf_dir", scalarText(h.ssh->confDir));
+        line(6, "sudo_cmd", h.ssh->sudoCmd.isEmpty() ? QByteArray() : scalarText(h.ssh->sudoCmd));
+        line(6, "reload_cmd", h.ssh->reloadCmd.isEmpty() ? QByteArray() : scalarText(h.ssh->reloadCmd));
+    }
+    auto site = [&](const char *key, const std::optional<SiteAddress> &address) {
+        if (!address)
+            return;
+        comments(h.name, QLatin1String(key), 4);
+        line(4, key);
+        if (!address->domain.isEmpty())
+            line(6, "domain", quoted(address->domain));
+        line(6, "ip", quoted(address->ip));
+    };
+    site("lan", h.lan);
+    site("internet", h.internet);
+    for (const Interface &iface : h.interfaces) {
+        comments(h.name, iface.name, 4);
+        m_out += "    " + iface.name.toUtf8() + ":\n";
+        if (!iface.domain.isEmpty())
+            line(6, "domain", quoted(iface.domain));
+        line(6, "ip", quoted(iface.ip));
+        if (!iface.ipv6.isEmpty())
+            line(6, "ipv6", quoted(iface.ipv6));
+        if (iface.listenPort)
+            line(6, "listen_port", QByteArray::number(*iface.listenPort));
+        if (iface.mtu)
+            line(6, "mtu", QByteArray::number(*iface.mtu));
+    }
+    if (!h.excludePeers.isEmpty()) {
+        comments(h.name, QStringLiteral("exclude_peers"), 4);
+        list(4, "exclude_peers", h.excludePeers);
+    }
+    if (!h.gateway) {
+        comments(h.name, QStringLiteral("gateway"), 4);
+        line(4, "gateway", "false");
+    }
+    if (h.position) {
+        comments(h.name, QStringLiteral("position"), 4);
+        line(4, "position", "{x: " + QByteArray::number(h.position->x(), 'g', 10)
+                                + ", y: " + QByteArray::number(h.position->y(), 'g', 10) + '}');
+    }
+    comments(h.name, EndAnchor, 4);
+}
+
+QByteArray Writer::write()
+{
+    m_out.reserve(300 * m_project.hosts.size() + 1024);
+    m_out += "---\n";
+    comments(QString(), QStringLiteral("hosts"), 0);
+    m_out += "hosts:\n";
+    for (const Host &h : m_project.hosts)
+        host(h);
+    const Defaults standard;
+    if (m_project.defaults != standard) {
+        comments(QString(), QStringLiteral("defaults"), 0);
+        m_out += "defaults:\n";
+        if (m_project.defaults.listenPort != standard.listenPort)
+            line(2, "listen_port", QByteArray::number(m_project.defaults.listenPort));
+        if (m_project.defaults.keepalive != standard.keepalive)
+            line(2, "keepalive", QByteArray::number(m_project.defaults.keepalive));
+        if (m_project.defaults.dns != standard.dns)
+            list(2, "dns", m_project.defaults.dns);
+    }
+    if (m_project.network.ipv4 || m_project.network.ipv6) {
+        comments(QString(), QStringLiteral("network"), 0);
+        m_out += "network:\n";
+        if (m_project.network.ipv4)
+            line(2, "ipv4", quoted(m_project.network.ipv4->toString()));
+        if (m_project.network.ipv6)
+            line(2, "ipv6", quoted(m_project.network.ipv6->toString()));
+    }
+    if (!m_project.links.isEmpty()) {
+        comments(QString(), QStringLiteral("links"), 0);
+        m_out += "links:\n";
+        for (const LinkSettings &link : m_project.links) {
+            m_out += "  - hosts: [" + scalarText(link.a) + ", " + scalarText(link.b) + "]\n";
+            if (link.keepalive)
+                line(4, "keepalive", QByteArray::number(*link.keepalive));
+            if (!link.presharedKey)
+                line(4, "preshared_key", "false");
+            bool endpointHeader = false;
+            for (const QString &host : {link.a, link.b}) {
+                if (!link.endpoint.contains(host))
+                    continue;
+                if (!endpointHeader)
+                    line(4, "endpoint");
+                endpointHeader = true;
+                m_out += "      " + scalarText(host) + ": " + quoted(link.endpoint.value(host)) + '\n';
+            }
+            bool allowedHeader = false;
+            for (const QString &host : {link.a, link.b}) {
+                if (!link.allowedIps.contains(host))
+                    continue;
+                if (!allowedHeader)
+                    line(4, "allowed_ips");
+                allowedHeader = true;
+                m_out += "      " + scalarText(host) + ":\n";
+                for (const QString &prefix : link.allowedIps.value(host))
+                    m_out += "        - " + quoted(prefix) + '\n';
+            }
+        }
+    }
+    comments(QString(), EndAnchor, 0);
+    return m_out;
+}
+
+} // namespace
+
+namespace ProjectFile {
+
+QString LoadError::toString() const
+{
+    if (line > 0)
+        return QStringLiteral("%1:%2: %3").arg(file).arg(line).arg(message);
+    return QStringLiteral("%1: %2").arg(file, message);
+}
+
+std::optional<Project> parse(const QByteArray &yaml, const QString &fileName, LoadError *error,
+                             QList<Diagnostic> *warnings)
+{
+    QList<int> commentLines;
+    QList<int> lineEndComments;
+    return parseWithLines(yaml, fileName, error, warnings, &commentLines, &lineEndComments);
+}
+
+std::optional<Project> load(const QString &path, LoadError *error, QList<Diagnostic> *warnings)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        if (error)
+            *error = LoadError{path, 0, file.errorString()};
+        return std::nullopt;
+    }
+    if (file.size() > MaxFileSize) {
+        if (error)
+            *error = LoadError{path, 0, QStringLiteral("the file is larger than %1 MiB; not a project file")
+                                            .arg(MaxFileSize / (1024 * 1024))};
+        return std::nullopt;
+    }
+    return parse(file.read(MaxFileSize + 1), path, error, warnings);
+}
+
+QByteArray serialize(const Project &project)
+{
+    return Writer(project).write();
+}
+
+bool save(const QString &path, const Project &project, QString *error)
+{
+    return AtomicFile::write(path, serialize(project), 0644, error, true);
+}
+
+QList<int> commentsLostBySave(const QByteArray &existingYaml, const Project &project)
+{
+    QList<int> commentLines;
+    QList<int> lineEndComments;
+    const auto existing = parseWithLines(existingYaml, QString(), nullptr, nullptr, &commentLines,
+                                         &lineEndComments);
+    if (!existing)
+        return {};
+    Writer writer(project);
+    writer.write();
+    QList<ProjectComment> kept;
+    for (const int index : std::as_const(writer.emittedComments))
+        kept.append(project.comments[index]);
+    QList<int> lost = lineEndComments;
+    for (qsizetype i = 0; i < existing->comments.size(); ++i) {
+        const qsizetype at = kept.indexOf(existing->comments[i]);
+        if (at < 0)
+            lost.append(commentLines[i]);
+        else
+            kept.removeAt(at);
+    }
+    std::sort(lost.begin(), lost.end());
+    return lost;
+}
+
+} // namespace ProjectFile

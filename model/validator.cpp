@@ -1,0 +1,236 @@
+// Checks a project for mistakes that would give broken or dangerous configs.
+#include "validator.h"
+
+#include "planner.h"
+
+#include <QHash>
+
+namespace {
+
+class Checker
+{
+public:
+    explicit Checker(const Project &project)
+        : m_project(project)
+        , m_planner(project)
+    {
+    }
+
+    QList<Diagnostic> run();
+
+private:
+    void error(const QString &host, const QString &peer, const QString &message)
+    {
+        m_found.append({Diagnostic::Severity::Error, host, peer, message, 0});
+    }
+    void warning(const QString &host, const QString &peer, const QString &message)
+    {
+        m_found.append({Diagnostic::Severity::Warning, host, peer, message, 0});
+    }
+    void checkFields(const Host &host);
+    void checkAddresses();
+    void checkHalfLinks(qsizetype host);
+    void checkAllowedIps(qsizetype host);
+    void checkReachability(qsizetype host);
+
+    const Project &m_project;
+    Planner m_planner;
+    QList<Diagnostic> m_found;
+};
+
+void Checker::checkFields(const Host &host)
+{
+    if (!isValidHostName(host.name))
+        error(host.name, {}, QStringLiteral("the name may hold only letters, digits, '_', '.', '-'"));
+    auto check = [&](const QString &field, const QString &value) {
+        if (!isSafeConfigValue(value))
+            error(host.name, {}, QStringLiteral("%1 holds a line break, control character or '#', "
+                                                "which could add lines to a config")
+                                     .arg(field));
+    };
+    check(QStringLiteral("os"), host.os);
+    for (const Interface &iface : host.interfaces) {
+        if (!isValidInterfaceName(iface.name))
+            error(host.name, {}, QStringLiteral("'%1' is not a valid interface name").arg(iface.name));
+        check(iface.name + QLatin1String(".domain"), iface.domain);
+        if (!IpAddress::parse(iface.ip) || !IpAddress::parse(iface.ip)->isV4())
+            error(host.name, {}, QStringLiteral("%1 has no valid IPv4 address ('%2')").arg(iface.name, iface.ip));
+        if (!iface.ipv6.isEmpty() && (!IpAddress::parse(iface.ipv6) || !IpAddress::parse(iface.ipv6)->isV6()))
+            error(host.name, {}, QStringLiteral("%1.ipv6 '%2' is not a valid IPv6 address").arg(iface.name, iface.ipv6));
+    }
+    for (const auto *site : {&host.lan, &host.internet}) {
+        if (!*site)
+            continue;
+        check(QStringLiteral("domain"), (*site)->domain);
+        if (!IpAddress::parse((*site)->ip))
+            error(host.name, {}, QStringLiteral("'%1' is not a valid IP address").arg((*site)->ip));
+    }
+    if (host.ssh) {
+        for (const QString &value : {host.ssh->user, host.ssh->confDir, host.ssh->sudoCmd, host.ssh->reloadCmd}) {
+            if (hasControlCharacters(value))
+                error(host.name, {}, QStringLiteral("an ssh setting holds a line break or control character, "
+                                                    "which could add remote commands"));
+        }
+    }
+    for (const QString &peer : host.excludePeers) {
+        if (m_project.indexOf(peer) < 0)
+            error(host.name, {}, QStringLiteral("exclude_peers names unknown host '%1'").arg(peer));
+    }
+}
+
+void Checker::checkAddresses()
+{
+    const IpPrefix subnets[2] = {m_project.meshSubnetV4(), m_project.meshSubnetV6()};
+    QHash<QString, QString> owner; // canonical address -> host
+    for (const Host &host : m_project.hosts) {
+        for (const Interface &iface : host.interfaces) {
+            for (const QString &text : {iface.ip, iface.ipv6}) {
+                const auto address = IpAddress::parse(text);
+                if (!address)
+                    continue;
+                const QString canonical = address->toString();
+                const QString other = owner.value(canonical);
+                if (!other.isEmpty())
+                    error(host.name, {}, QStringLiteral("mesh address %1 is also used by %2").arg(text, other));
+                else
+                    owner.insert(canonical, host.name);
+                const IpPrefix &subnet = subnets[address->isV6() ? 1 : 0];
+                if (subnet.isValid() && !subnet.contains(*address))
+                    error(host.name, {}, QStringLiteral("mesh address %1 is outside the mesh subnet %2")
+                                             .arg(text, subnet.toString()));
+            }
+        }
+    }
+}
+
+void Checker::checkHalfLinks(qsizetype host)
+{
+    const Host &h = m_project.hosts[host];
+    for (const QString &name : h.excludePeers) {
+        const qsizetype peer = m_project.indexOf(name);
+        if (peer < 0 || peer == host || !m_planner.hasPeer(peer, host))
+            continue;
+        error(h.name, name,
+              QStringLiteral("%1 excludes %2, but %2 still has %1 as a peer: a broken half link. "
+                             "Add %1 to %2's exclude_peers, or remove %2 from %1's")
+                  .arg(h.name, name));
+    }
+}
+
+void Checker::checkAllowedIps(qsizetype host)
+{
+    const Host &h = m_project.hosts[host];
+    QHash<QString, qsizetype> firstPeer;
+    QList<qsizetype> sharedDefault; // peers sharing a default route
+    for (const qsizetype peer : m_planner.peersOf(host)) {
+        const QStringList prefixes = m_planner.allowedIps(host, peer);
+        const QString peerName = m_project.hosts[peer].name;
+        for (const QString &text : prefixes) {
+            const auto prefix = IpPrefix::parse(text, true);
+            if (!prefix) {
+                error(h.name, peerName, QStringLiteral("'%1' is not a valid AllowedIPs prefix").arg(text));
+                continue;
+            }
+            const QString key = prefix->network().toString();
+            const qsizetype earlier = firstPeer.value(key, -1);
+            if (earlier < 0) {
+                firstPeer.insert(key, peer);
+            } else if (prefix->isDefaultRoute() && h.role() == Host::Role::Roaming) {
+                if (!sharedDefault.contains(earlier))
+                    sharedDefault.append(earlier);
+                if (!sharedDefault.contains(peer))
+                    sharedDefault.append(peer);
+            } else {
+                error(h.name, peerName,
+                      QStringLiteral("%1 is also in the AllowedIPs of %2; WireGuard keeps it for "
+                                     "only one peer and routes it there alone")
+                          .arg(key, m_project.hosts[earlier].name));
+            }
+        }
+        // A peer's own endpoint inside what is routed into its tunnel loops the tunnel's
+        // packets back into itself; a default route is fine (wg-quick routes around it).
+        QString endpointHost;
+        if (splitEndpoint(m_planner.endpoint(host, peer), &endpointHost, nullptr)) {
+            if (const auto address = IpAddress::parse(endpointHost)) {
+                for (const QString &text : prefixes) {
+                    const auto prefix = IpPrefix::parse(text, true);
+                    if (prefix && !prefix->isDefaultRoute() && prefix->contains(*address))
+                        error(h.name, peerName,
+                              QStringLiteral("the endpoint %1 lies inside AllowedIPs %2 of the same "
+                                             "peer: a routing loop. Reach the peer through an "
+                                             "address outside the tunnel (e.g. its IPv6 address)")
+                                  .arg(endpointHost, text));
+                }
+            }
+        }
+    }
+    if (sharedDefault.size() >= 2) {
+        QStringList names;
+        QStringList profiles;
+        for (const qsizetype peer : std::as_const(sharedDefault)) {
+            names.append(m_project.hosts[peer].name);
+            profiles.append(h.meshInterface().name + QLatin1Char('-') + names.back());
+        }
+        names.last().prepend(QLatin1String("and "));
+        warning(h.name, {},
+                QStringLiteral("%1 get the same default route (0.0.0.0/0, ::/0); WireGuard uses "
+                               "only one of them and does not fail over. Use the per-gateway "
+                               "profiles (%2) to switch gateways by hand")
+                    .arg(names.join(names.size() == 2 ? QLatin1String(" ") : QLatin1String(", ")),
+                         profiles.join(QLatin1String(", "))));
+    }
+}
+
+void Checker::checkReachability(qsizetype host)
+{
+    const Host &h = m_project.hosts[host];
+    const QList<qsizetype> peers = m_planner.peersOf(host);
+    if (peers.isEmpty() && m_project.hosts.size() > 1)
+        warning(h.name, {}, QStringLiteral("has no peers: it excludes every other host"));
+    if (h.role() == Host::Role::Roaming && !h.gateway && m_planner.meshGatewayOf(host) < 0)
+        warning(h.name, {}, QStringLiteral("has 'gateway: false' but no internet gateway among its "
+                                           "peers to carry the mesh subnets"));
+    for (const qsizetype peer : peers) {
+        const Host &p = m_project.hosts[peer];
+        const bool forward = m_planner.hasEndpoint(host, peer);
+        const bool backward = m_planner.hasEndpoint(peer, host);
+        // Report each pair once, from the side that comes first.
+        if (!forward && !backward && (peer > host || !m_planner.hasPeer(peer, host)))
+            error(h.name, p.name,
+                  QStringLiteral("neither side has an endpoint for the other, so the tunnel can "
+                                 "never come up (both roam or sit behind NAT)"));
+        const bool behindNat = h.role() == Host::Role::Roaming
+            || (h.role() == Host::Role::Lan && p.role() != Host::Role::Lan);
+        if (behindNat && forward && m_planner.keepalive(host, peer) == 0)
+            warning(h.name, p.name,
+                    QStringLiteral("%1 is behind NAT but sends no keepalive: %2 can reach it only "
+                                   "while %1 is sending")
+                        .arg(h.name, p.name));
+    }
+}
+
+QList<Diagnostic> Checker::run()
+{
+    for (const Host &host : m_project.hosts)
+        checkFields(host);
+    if (hasErrors(m_found))
+        return m_found; // the rules below assume valid names and addresses
+    checkAddresses();
+    for (qsizetype host = 0; host < m_project.hosts.size(); ++host) {
+        checkHalfLinks(host);
+        checkAllowedIps(host);
+        checkReachability(host);
+    }
+    return m_found;
+}
+
+} // namespace
+
+namespace Validator {
+
+QList<Diagnostic> validate(const Project &project)
+{
+    return Checker(project).run();
+}
+
+} // namespace Validator

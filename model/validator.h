@@ -1,0 +1,13 @@
+// Checks a project for mistakes that would give broken or dangerous configs.
+#pragma once
+
+#include "diagnostic.h"
+#include "project.h"
+
+namespace Validator {
+
+/// Every finding about \a project, errors and warnings, hosts in file order. Loading
+/// already refused what cannot be read; this judges what was read (or edited).
+QList<Diagnostic> validate(const Project &project);
+
+} // namespace Validator

@@ -1,0 +1,226 @@
+// The wg-quick configuration format (wg0.conf): writer and parser.
+#include "wgquick.h"
+
+#include <QList>
+
+namespace {
+
+void appendLine(QByteArray &out, const char *key, const QString &value)
+{
+    if (value.isEmpty())
+        return;
+    out += key;
+    out += " = ";
+    out += value.toUtf8();
+    out += '\n';
+}
+
+void appendList(QByteArray &out, const char *key, const QStringList &values)
+{
+    if (!values.isEmpty())
+        appendLine(out, key, values.join(QLatin1String(", ")));
+}
+
+void appendEach(QByteArray &out, const char *key, const QStringList &values)
+{
+    for (const QString &value : values)
+        appendLine(out, key, value);
+}
+
+void appendNumber(QByteArray &out, const char *key, std::optional<qint64> value)
+{
+    if (value)
+        appendLine(out, key, QString::number(*value));
+}
+
+QStringList splitList(const QString &value)
+{
+    QStringList result;
+    for (const QString &part : value.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        const QString item = part.trimmed();
+        if (!item.isEmpty())
+            result.append(item);
+    }
+    return result;
+}
+
+bool parseInt(const QString &value, qint64 max, qint64 *out)
+{
+    bool ok = false;
+    qint64 number = 0;
+    if (value.startsWith(QLatin1String("0x"), Qt::CaseInsensitive))
+        number = value.mid(2).toLongLong(&ok, 16);
+    else
+        number = value.toLongLong(&ok, 10);
+    if (!ok || number < 0 || number > max)
+        return false;
+    *out = number;
+    return true;
+}
+
+} // namespace
+
+namespace WgQuick {
+
+QByteArray write(const InterfaceConfig &config, const QString &header)
+{
+    QByteArray out;
+    out.reserve(256 + config.peers.size() * 300);
+    if (!header.isEmpty()) {
+        for (const QString &line : header.split(QLatin1Char('\n')))
+            out += "# " + line.toUtf8() + '\n';
+    }
+    out += "[Interface]\n";
+    appendList(out, "Address", config.addresses);
+    appendNumber(out, "ListenPort", config.listenPort);
+    appendLine(out, "PrivateKey", config.privateKey);
+    appendList(out, "DNS", config.dns);
+    appendNumber(out, "MTU", config.mtu);
+    appendLine(out, "Table", config.table);
+    appendNumber(out, "FwMark", config.fwMark);
+    appendEach(out, "PreUp", config.preUp);
+    appendEach(out, "PostUp", config.postUp);
+    appendEach(out, "PreDown", config.preDown);
+    appendEach(out, "PostDown", config.postDown);
+    if (config.saveConfig)
+        out += "SaveConfig = true\n";
+    for (const PeerConfig &peer : config.peers) {
+        out += "\n[Peer]\n";
+        if (!peer.name.isEmpty())
+            out += "# " + peer.name.toUtf8() + '\n';
+        appendLine(out, "PublicKey", peer.publicKey);
+        appendLine(out, "PresharedKey", peer.presharedKey);
+        appendList(out, "AllowedIPs", peer.allowedIps);
+        appendLine(out, "Endpoint", peer.endpoint);
+        if (peer.persistentKeepalive > 0)
+            appendNumber(out, "PersistentKeepalive", peer.persistentKeepalive);
+    }
+    return out;
+}
+
+std::optional<InterfaceConfig> parse(const QByteArray &text, QString *error)
+{
+    enum class Section { None, Interface, Peer };
+    InterfaceConfig config;
+    Section section = Section::None;
+    bool seenInterface = false;
+    bool expectPeerName = false;
+    int lineNumber = 0;
+
+    auto fail = [&](const QString &message) -> std::optional<InterfaceConfig> {
+        if (error)
+            *error = QStringLiteral("line %1: %2").arg(lineNumber).arg(message);
+        return std::nullopt;
+    };
+
+    const QList<QByteArray> lines = text.split('\n');
+    for (const QByteArray &rawLine : lines) {
+        ++lineNumber;
+        const QString line = QString::fromUtf8(rawLine);
+        const QString trimmed = line.trimmed();
+        if (trimmed.startsWith(QLatin1Char('#'))) {
+            if (expectPeerName)
+                config.peers.back().name = trimmed.mid(1).trimmed();
+            expectPeerName = false;
+            continue;
+        }
+        expectPeerName = false;
+        const QString content = line.section(QLatin1Char('#'), 0, 0).trimmed();
+        if (content.isEmpty())
+            continue;
+        if (content.startsWith(QLatin1Char('['))) {
+            if (content.compare(QLatin1String("[Interface]"), Qt::CaseInsensitive) == 0) {
+                if (seenInterface)
+                    return fail(QStringLiteral("a second [Interface] section"));
+                seenInterface = true;
+                section = Section::Interface;
+            } else if (content.compare(QLatin1String("[Peer]"), Qt::CaseInsensitive) == 0) {
+                section = Section::Peer;
+                config.peers.append(PeerConfig{});
+                expectPeerName = true;
+            } else {
+                return fail(QStringLiteral("unknown section %1").arg(content));
+            }
+            continue;
+        }
+        const qsizetype equals = content.indexOf(QLatin1Char('='));
+        if (equals < 0)
+            return fail(QStringLiteral("expected 'Key = Value', found '%1'").arg(content));
+        const QString key = content.left(equals).trimmed().toLower();
+        const QString value = content.mid(equals + 1).trimmed();
+        if (section == Section::None)
+            return fail(QStringLiteral("'%1' outside a section").arg(key));
+        if (value.isEmpty() && key != QLatin1String("allowedips"))
+            return fail(QStringLiteral("empty value for '%1'").arg(content.left(equals).trimmed()));
+        qint64 number = 0;
+        if (section == Section::Interface) {
+            if (key == QLatin1String("privatekey")) {
+                config.privateKey = value;
+            } else if (key == QLatin1String("address")) {
+                config.addresses += splitList(value);
+            } else if (key == QLatin1String("listenport")) {
+                if (!parseInt(value, 65535, &number))
+                    return fail(QStringLiteral("invalid ListenPort '%1'").arg(value));
+                config.listenPort = int(number);
+            } else if (key == QLatin1String("dns")) {
+                config.dns += splitList(value);
+            } else if (key == QLatin1String("mtu")) {
+                if (!parseInt(value, 65535, &number))
+                    return fail(QStringLiteral("invalid MTU '%1'").arg(value));
+                config.mtu = int(number);
+            } else if (key == QLatin1String("table")) {
+                config.table = value;
+            } else if (key == QLatin1String("fwmark")) {
+                if (value.compare(QLatin1String("off"), Qt::CaseInsensitive) == 0) {
+                    config.fwMark.reset();
+                } else {
+                    if (!parseInt(value, 0xffffffffLL, &number))
+                        return fail(QStringLiteral("invalid FwMark '%1'").arg(value));
+                    config.fwMark = quint32(number);
+                }
+            } else if (key == QLatin1String("preup")) {
+                config.preUp.append(value);
+            } else if (key == QLatin1String("postup")) {
+                config.postUp.append(value);
+            } else if (key == QLatin1String("predown")) {
+                config.preDown.append(value);
+            } else if (key == QLatin1String("postdown")) {
+                config.postDown.append(value);
+            } else if (key == QLatin1String("saveconfig")) {
+                config.saveConfig = value.compare(QLatin1String("true"), Qt::CaseInsensitive) == 0;
+            } else {
+                return fail(QStringLiteral("unknown key '%1' in [Interface]")
+                                .arg(content.left(equals).trimmed()));
+            }
+        } else {
+            PeerConfig &peer = config.peers.back();
+            if (key == QLatin1String("publickey")) {
+                peer.publicKey = value;
+            } else if (key == QLatin1String("presharedkey")) {
+                peer.presharedKey = value;
+            } else if (key == QLatin1String("allowedips")) {
+                peer.allowedIps += splitList(value);
+            } else if (key == QLatin1String("endpoint")) {
+                peer.endpoint = value;
+            } else if (key == QLatin1String("persistentkeepalive")) {
+                if (value.compare(QLatin1String("off"), Qt::CaseInsensitive) == 0) {
+                    peer.persistentKeepalive = 0;
+                } else {
+                    if (!parseInt(value, 65535, &number))
+                        return fail(QStringLiteral("invalid PersistentKeepalive '%1'").arg(value));
+                    peer.persistentKeepalive = int(number);
+                }
+            } else {
+                return fail(QStringLiteral("unknown key '%1' in [Peer]")
+                                .arg(content.left(equals).trimmed()));
+            }
+        }
+    }
+    if (!seenInterface) {
+        lineNumber = 1;
+        return fail(QStringLiteral("no [Interface] section"));
+    }
+    return config;
+}
+
+} // namespace WgQuick

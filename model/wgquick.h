@@ -1,0 +1,23 @@
+// The wg-quick configuration format (wg0.conf): writer and parser.
+#pragma once
+
+#include "interfaceconfig.h"
+
+#include <QByteArray>
+#include <QString>
+
+#include <optional>
+
+namespace WgQuick {
+
+/// Writes \a config as wg-quick text. \a header, when given, becomes comment lines on top.
+/// Each peer's name goes in a comment line right after its [Peer] line.
+QByteArray write(const InterfaceConfig &config, const QString &header = {});
+
+/// Parses wg-quick text. Keys are matched case-insensitively, as `wg` does; repeated
+/// list keys (Address, AllowedIPs, DNS, Pre/PostUp/Down) accumulate. A comment line
+/// directly after a [Peer] line is taken as the peer's name. On failure returns nullopt
+/// and sets \a error to "line N: message".
+std::optional<InterfaceConfig> parse(const QByteArray &text, QString *error = nullptr);
+
+} // namespace WgQuick
