@@ -117,9 +117,9 @@ private:
     }
     QString scalar(const YAML::Node &node, const QString &what)
     {
-        visit(node);
-        if (node.IsNull())
+        if (!node.IsDefined() || node.IsNull())
             return {};
+        visit(node);
         if (!node.IsScalar())
             fail(node, QStringLiteral("%1 must be a single value").arg(what));
         const QString value = QString::fromStdString(node.Scalar());

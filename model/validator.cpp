@@ -4,6 +4,7 @@
 #include "planner.h"
 
 #include <QHash>
+#include <QSet>
 
 namespace {
 
@@ -36,6 +37,7 @@ private:
     const Project &m_project;
     Planner m_planner;
     QList<Diagnostic> m_found;
+    QSet<QString> m_duplicateAddresses; ///< canonical mesh addresses used twice
 };
 
 void Checker::checkFields(const Host &host)
@@ -90,10 +92,12 @@ void Checker::checkAddresses()
                     continue;
                 const QString canonical = address->toString();
                 const QString other = owner.value(canonical);
-                if (!other.isEmpty())
+                if (!other.isEmpty()) {
+                    m_duplicateAddresses.insert(canonical);
                     error(host.name, {}, QStringLiteral("mesh address %1 is also used by %2").arg(text, other));
-                else
+                } else {
                     owner.insert(canonical, host.name);
+                }
                 const IpPrefix &subnet = subnets[address->isV6() ? 1 : 0];
                 if (subnet.isValid() && !subnet.contains(*address))
                     error(host.name, {}, QStringLiteral("mesh address %1 is outside the mesh subnet %2")
@@ -140,7 +144,9 @@ void Checker::checkAllowedIps(qsizetype host)
                     sharedDefault.append(earlier);
                 if (!sharedDefault.contains(peer))
                     sharedDefault.append(peer);
-            } else {
+            } else if (!(prefix->isHostPrefix()
+                         && m_duplicateAddresses.contains(prefix->address().toString()))) {
+                // (a duplicate mesh address is reported once, as such)
                 error(h.name, peerName,
                       QStringLiteral("%1 is also in the AllowedIPs of %2; WireGuard keeps it for "
                                      "only one peer and routes it there alone")
@@ -167,17 +173,20 @@ void Checker::checkAllowedIps(qsizetype host)
     if (sharedDefault.size() >= 2) {
         QStringList names;
         QStringList profiles;
+        bool allGateways = true;
         for (const qsizetype peer : std::as_const(sharedDefault)) {
             names.append(m_project.hosts[peer].name);
             profiles.append(h.meshInterface().name + QLatin1Char('-') + names.back());
+            allGateways = allGateways && m_project.hosts[peer].role() == Host::Role::Internet;
         }
         names.last().prepend(QLatin1String("and "));
-        warning(h.name, {},
-                QStringLiteral("%1 get the same default route (0.0.0.0/0, ::/0); WireGuard uses "
-                               "only one of them and does not fail over. Use the per-gateway "
-                               "profiles (%2) to switch gateways by hand")
-                    .arg(names.join(names.size() == 2 ? QLatin1String(" ") : QLatin1String(", ")),
-                         profiles.join(QLatin1String(", "))));
+        QString message = QStringLiteral("%1 get the same default route (0.0.0.0/0, ::/0); WireGuard "
+                                         "uses only one of them and does not fail over")
+                              .arg(names.join(names.size() == 2 ? QLatin1String(" ") : QLatin1String(", ")));
+        if (allGateways)
+            message += QStringLiteral(". Use the per-gateway profiles (%1) to switch gateways by hand")
+                           .arg(profiles.join(QLatin1String(", ")));
+        warning(h.name, {}, message);
     }
 }
 

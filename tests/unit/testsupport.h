@@ -1,0 +1,50 @@
+// Helpers shared by the unit tests: paths to test data and the real wg-quick parser.
+#pragma once
+
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QString>
+
+#include <unistd.h>
+
+namespace TestSupport {
+
+inline QString sourcePath(const QString &relative)
+{
+    return QDir(QStringLiteral(MESHWRIGHT_SOURCE_DIR)).filePath(relative);
+}
+
+inline QByteArray readFile(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+/// Why `wg-quick strip` cannot run here, or empty when it can (it needs root and
+/// wireguard-tools; the README's test command installs them, CI runs as root).
+inline QString wgQuickUnavailable()
+{
+    if (QStandardPaths::findExecutable(QStringLiteral("wg-quick")).isEmpty())
+        return QStringLiteral("wg-quick not found: install wireguard-tools");
+    if (::geteuid() != 0)
+        return QStringLiteral("wg-quick strip needs root");
+    return {};
+}
+
+/// Runs the real wg-quick parser on \a path (whose base name must be a valid interface
+/// name). Returns its error output, or empty when it accepted the file.
+inline QString wgQuickStrip(const QString &path)
+{
+    QProcess process;
+    process.start(QStringLiteral("wg-quick"), {QStringLiteral("strip"), path});
+    if (!process.waitForFinished(20000))
+        return QStringLiteral("wg-quick strip did not finish");
+    if (process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0)
+        return QStringLiteral("wg-quick strip %1 failed: %2")
+            .arg(path, QString::fromLocal8Bit(process.readAllStandardError()));
+    return {};
+}
+
+} // namespace TestSupport

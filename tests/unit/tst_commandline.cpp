@@ -1,0 +1,286 @@
+// Tests of the meshwright program as a user runs it: exit codes, messages, files written.
+#include "keystore.h"
+#include "testsupport.h"
+#include "wgquick.h"
+
+#include <QDirIterator>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <sys/stat.h>
+
+namespace {
+
+struct Run
+{
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+Run meshwright(const QStringList &arguments)
+{
+    QProcess process;
+    process.start(QStringLiteral(MESHWRIGHT_BINARY), arguments);
+    Run run;
+    if (!process.waitForFinished(120000)) {
+        run.err = QStringLiteral("did not finish");
+        return run;
+    }
+    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    run.out = QString::fromUtf8(process.readAllStandardOutput());
+    run.err = QString::fromUtf8(process.readAllStandardError());
+    return run;
+}
+
+/// Relative path -> content of every file below \a root.
+QMap<QString, QByteArray> tree(const QString &root)
+{
+    QMap<QString, QByteArray> files;
+    QDirIterator it(root, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString path = it.next();
+        files.insert(QDir(root).relativeFilePath(path), TestSupport::readFile(path));
+    }
+    return files;
+}
+
+int modeOf(const QString &path)
+{
+    struct stat info{};
+    return ::stat(QFile::encodeName(path).constData(), &info) == 0 ? int(info.st_mode & 0777) : -1;
+}
+
+} // namespace
+
+class tst_CommandLine : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void help();
+    void generateExample();
+    void generateIsStable();
+    void generateSelectedHosts();
+    void validateExitCodes();
+    void badInputWritesNothing_data();
+    void badInputWritesNothing();
+    void keysImportListRotate();
+
+private:
+    std::unique_ptr<QTemporaryDir> m_dir;
+    QString m_project;
+};
+
+void tst_CommandLine::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    m_project = m_dir->filePath(QStringLiteral("homelab.yaml"));
+    QVERIFY(QFile::copy(TestSupport::sourcePath(QStringLiteral("resources/examples/homelab-mesh.yaml")), m_project));
+}
+
+void tst_CommandLine::help()
+{
+    const Run overview = meshwright({QStringLiteral("--help")});
+    QCOMPARE(overview.exitCode, 0);
+    for (const char *command : {"generate", "validate", "keys import", "keys rotate", "keys list"})
+        QVERIFY2(overview.out.contains(QLatin1String(command)), command);
+    const Run none = meshwright({});
+    QCOMPARE(none.exitCode, 0);
+    QCOMPARE(none.out, overview.out);
+    const Run generate = meshwright({QStringLiteral("generate"), QStringLiteral("--help")});
+    QCOMPARE(generate.exitCode, 0);
+    QVERIFY(generate.out.startsWith(QLatin1String("Usage: meshwright generate PROJECT.yaml --out DIR")));
+    QVERIFY(generate.out.contains(QLatin1String("--hosts")));
+    const Run version = meshwright({QStringLiteral("--version")});
+    QCOMPARE(version.exitCode, 0);
+    QVERIFY(version.out.startsWith(QLatin1String("meshwright 0.")));
+    const Run unknown = meshwright({QStringLiteral("frobnicate")});
+    QCOMPARE(unknown.exitCode, 2);
+    QVERIFY(unknown.err.startsWith(QLatin1String("meshwright: unknown command 'frobnicate'")));
+    const Run missingOut = meshwright({QStringLiteral("generate"), m_project});
+    QCOMPARE(missingOut.exitCode, 2);
+    QVERIFY(missingOut.err.contains(QLatin1String("generate needs --out DIR")));
+}
+
+void tst_CommandLine::generateExample()
+{
+    const QString out = m_dir->filePath(QStringLiteral("out"));
+    const Run run = meshwright({QStringLiteral("generate"), m_project, QStringLiteral("--out"), out});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    QVERIFY(run.out.contains(QLatin1String("wrote 12 files for 7 hosts")));
+    QCOMPARE(run.err.count(QLatin1String("warning: ")), 2);
+    const QString keys = m_dir->filePath(QStringLiteral("homelab.keys"));
+    QCOMPARE(modeOf(keys), 0600);
+
+    const QMap<QString, QByteArray> files = tree(out);
+    QCOMPARE(files.keys(), QStringList({"cloudgw/wg0.conf", "k3s-a/wg0.conf", "k3s-b/wg0.conf", "laptop/wg0-cloudgw.conf",
+                                        "laptop/wg0-puffer.conf", "laptop/wg0.conf", "nas/wg0.conf", "phone/wg0-cloudgw.conf",
+                                        "phone/wg0-puffer.conf", "phone/wg0.conf", "puffer/hostname.wg0", "puffer/wg0.conf"}));
+    KeyStore store;
+    QString error;
+    QVERIFY2(store.load(keys, &error), qPrintable(error));
+    const QString why = TestSupport::wgQuickUnavailable();
+    for (auto it = files.cbegin(); it != files.cend(); ++it) {
+        const QString path = QDir(out).filePath(it.key());
+        QCOMPARE(modeOf(path), 0600); // every file holds a private key
+        const QString host = it.key().section(QLatin1Char('/'), 0, 0);
+        QVERIFY(it.value().contains(store.privateKey(host).toLatin1()));
+        if (!it.key().endsWith(QLatin1String(".conf")))
+            continue;
+        const auto parsed = WgQuick::parse(it.value(), &error);
+        QVERIFY2(parsed, qPrintable(it.key() + ": " + error));
+        for (const PeerConfig &peer : parsed->peers)
+            QCOMPARE(peer.publicKey, store.publicKey(peer.name));
+        if (why.isEmpty()) {
+            const QString stripError = TestSupport::wgQuickStrip(path);
+            QVERIFY2(stripError.isEmpty(), qPrintable(stripError));
+        }
+    }
+    const QByteArray puffer = files.value(QStringLiteral("puffer/hostname.wg0"));
+    QVERIFY(puffer.contains("\ninet 10.77.0.1 255.255.255.0 NONE\ninet6 fd77:77::1 64\n"));
+    QCOMPARE(puffer.count("wgpeer "), 6);
+    QVERIFY(QDir(out).entryList(QDir::Files | QDir::Hidden).isEmpty()); // no temporary files left
+    if (!why.isEmpty())
+        QSKIP(qPrintable(why));
+}
+
+void tst_CommandLine::generateIsStable()
+{
+    const QString first = m_dir->filePath(QStringLiteral("first"));
+    const QString second = m_dir->filePath(QStringLiteral("second"));
+    QCOMPARE(meshwright({QStringLiteral("generate"), m_project, QStringLiteral("--out"), first}).exitCode, 0);
+    const QByteArray keys = TestSupport::readFile(m_dir->filePath(QStringLiteral("homelab.keys")));
+    const Run again = meshwright({QStringLiteral("generate"), m_project, QStringLiteral("--out"), second});
+    QCOMPARE(again.exitCode, 0);
+    QVERIFY(!again.out.contains(QLatin1String("created"))); // no new keys the second time
+    QCOMPARE(TestSupport::readFile(m_dir->filePath(QStringLiteral("homelab.keys"))), keys);
+    QCOMPARE(tree(second), tree(first));
+}
+
+void tst_CommandLine::generateSelectedHosts()
+{
+    const QString out = m_dir->filePath(QStringLiteral("some"));
+    const QString keys = m_dir->filePath(QStringLiteral("elsewhere.keys"));
+    const Run run = meshwright({QStringLiteral("generate"), m_project, QStringLiteral("--out"), out, QStringLiteral("--hosts"),
+                                QStringLiteral("phone,nas"), QStringLiteral("--keys"), keys});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    QCOMPARE(tree(out).keys(), QStringList({"nas/wg0.conf", "phone/wg0-cloudgw.conf", "phone/wg0-puffer.conf", "phone/wg0.conf"}));
+    QVERIFY(QFile::exists(keys));
+    QVERIFY(!QFile::exists(m_dir->filePath(QStringLiteral("homelab.keys"))));
+
+    const QString none = m_dir->filePath(QStringLiteral("none"));
+    const Run unknown = meshwright({QStringLiteral("generate"), m_project, QStringLiteral("--out"), none, QStringLiteral("--hosts"),
+                                    QStringLiteral("phone,toaster")});
+    QCOMPARE(unknown.exitCode, 2);
+    QVERIFY2(unknown.err.contains(QLatin1String("has no host 'toaster'; no files written")), qPrintable(unknown.err));
+    QVERIFY(!QFile::exists(none));
+}
+
+void tst_CommandLine::validateExitCodes()
+{
+    const Run clean = meshwright({QStringLiteral("validate"), m_project});
+    QCOMPARE(clean.exitCode, 0);
+    QVERIFY(clean.out.startsWith(QLatin1String("warning: laptop: puffer and cloudgw get the same default route")));
+    QVERIFY(clean.out.endsWith(m_project + QLatin1String(": 7 hosts, 0 errors, 2 warnings\n")));
+
+    QByteArray yaml = TestSupport::readFile(m_project);
+    yaml.replace("ip: '10.77.0.32'", "ip: '10.77.0.31'");
+    const QString broken = m_dir->filePath(QStringLiteral("broken.yaml"));
+    QFile file(broken);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(yaml);
+    file.close();
+    const Run withError = meshwright({QStringLiteral("validate"), broken});
+    QCOMPARE(withError.exitCode, 1);
+    QVERIFY(withError.out.contains(QLatin1String("error: k3s-b: mesh address 10.77.0.31 is also used by k3s-a\n")));
+
+    const QString out = m_dir->filePath(QStringLiteral("out"));
+    const Run generate = meshwright({QStringLiteral("generate"), broken, QStringLiteral("--out"), out});
+    QCOMPARE(generate.exitCode, 1);
+    QVERIFY(generate.err.contains(QLatin1String("the project has errors; no files written")));
+    QVERIFY(!QFile::exists(out));
+    QVERIFY(!QFile::exists(m_dir->filePath(QStringLiteral("broken.keys"))));
+}
+
+void tst_CommandLine::badInputWritesNothing_data()
+{
+    QTest::addColumn<QByteArray>("yaml");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("malformed") << QByteArray("hosts:\n  a: {wg0: [\n") << "bad.yaml:3: ";
+    QTest::newRow("invalid address") << QByteArray("hosts:\n  a:\n    wg0:\n      ip: 10.0.0.1.1\n") << "bad.yaml:4: a.wg0: '10.0.0.1.1' is not a valid IPv4 address";
+    QTest::newRow("unknown peer") << QByteArray("hosts:\n  a:\n    wg0: {ip: '10.0.0.1'}\n    exclude_peers: [b]\n") << "bad.yaml:4: a.exclude_peers: unknown host 'b'";
+}
+
+void tst_CommandLine::badInputWritesNothing()
+{
+    QFETCH(QByteArray, yaml);
+    QFETCH(QString, message);
+    const QString path = m_dir->filePath(QStringLiteral("bad.yaml"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(yaml);
+    file.close();
+    const QString out = m_dir->filePath(QStringLiteral("out"));
+    for (const QStringList &arguments : {QStringList{QStringLiteral("generate"), path, QStringLiteral("--out"), out},
+                                         QStringList{QStringLiteral("validate"), path}}) {
+        const Run run = meshwright(arguments);
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.startsWith(QLatin1String("error: ") + m_dir->path() + QLatin1Char('/') + message), qPrintable(run.err));
+        QCOMPARE(run.err.count(QLatin1Char('\n')), 1); // one clear message
+    }
+    QVERIFY(!QFile::exists(out));
+    QVERIFY(!QFile::exists(m_dir->filePath(QStringLiteral("bad.keys"))));
+}
+
+void tst_CommandLine::keysImportListRotate()
+{
+    // wireguardmeshgenerator's layout: keys/HOST/{priv,pub}.key and keys/psk/A_B.key.
+    const QString keys = m_dir->filePath(QStringLiteral("keys"));
+    const QString nasKey = WireGuardKeys::generatePrivateKey();
+    const QString psk = WireGuardKeys::generatePresharedKey();
+    QDir().mkpath(keys + QLatin1String("/nas"));
+    QDir().mkpath(keys + QLatin1String("/psk"));
+    auto write = [](const QString &path, const QString &text) {
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(text.toLatin1() + '\n');
+    };
+    write(keys + QLatin1String("/nas/priv.key"), nasKey);
+    write(keys + QLatin1String("/nas/pub.key"), *WireGuardKeys::publicKey(nasKey));
+    write(keys + QLatin1String("/psk/k3s-a_nas.key"), psk);
+    const Run imported = meshwright({QStringLiteral("keys"), QStringLiteral("import"), m_project, keys});
+    QVERIFY2(imported.exitCode == 0, qPrintable(imported.err));
+    QVERIFY(imported.out.contains(QLatin1String("nas: key pair imported")));
+
+    const QString out = m_dir->filePath(QStringLiteral("out"));
+    QCOMPARE(meshwright({QStringLiteral("generate"), m_project, QStringLiteral("--out"), out}).exitCode, 0);
+    const auto nas = WgQuick::parse(TestSupport::readFile(out + QLatin1String("/nas/wg0.conf")));
+    QVERIFY(nas);
+    QCOMPARE(nas->privateKey, nasKey);
+    QCOMPARE(nas->peers[0].name, QStringLiteral("k3s-a"));
+    QCOMPARE(nas->peers[0].presharedKey, psk);
+
+    const Run list = meshwright({QStringLiteral("keys"), QStringLiteral("list"), m_project});
+    QCOMPARE(list.exitCode, 0);
+    QVERIFY(list.out.startsWith(QLatin1String("nas ") + *WireGuardKeys::publicKey(nasKey) + QLatin1Char('\n')));
+    QVERIFY(!list.out.contains(nasKey)); // never a private key
+
+    const Run rotated = meshwright({QStringLiteral("keys"), QStringLiteral("rotate"), m_project, QStringLiteral("nas")});
+    QCOMPARE(rotated.exitCode, 0);
+    QVERIFY(!rotated.out.contains(*WireGuardKeys::publicKey(nasKey)));
+    QCOMPARE(meshwright({QStringLiteral("generate"), m_project, QStringLiteral("--out"), out}).exitCode, 0);
+    const auto after = WgQuick::parse(TestSupport::readFile(out + QLatin1String("/nas/wg0.conf")));
+    QVERIFY(after->privateKey != nasKey);
+    QCOMPARE(after->peers[0].presharedKey, psk);
+
+    write(keys + QLatin1String("/nas/pub.key"), WireGuardKeys::generatePresharedKey());
+    const Run mismatch = meshwright({QStringLiteral("keys"), QStringLiteral("import"), m_project, keys});
+    QCOMPARE(mismatch.exitCode, 2);
+    QVERIFY(mismatch.err.contains(QLatin1String("does not belong to the private key")));
+}
+
+QTEST_APPLESS_MAIN(tst_CommandLine)
+#include "tst_commandline.moc"

@@ -1,0 +1,326 @@
+// Tests of the planner: every generation rule, on a project shaped like a real home-lab mesh.
+#include "generator.h"
+#include "keystore.h"
+#include "planner.h"
+#include "projectfile.h"
+#include "testsupport.h"
+#include "wgquick.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+class tst_Planner : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void peers_data();
+    void peers();
+    void endpoints_data();
+    void endpoints();
+    void keepalive_data();
+    void keepalive();
+    void allowedIps_data();
+    void allowedIps();
+    void interfaceSection_data();
+    void interfaceSection();
+    void presharedKeysMatchOnBothSides();
+    void gatewayProfiles();
+    void openBsdHostnameFile();
+    void linkSettingsOverrideRules();
+    void defaultsAreSettable();
+    void generatedFilesPassWgQuick();
+
+private:
+    PlannedInterface plan(const QString &host) const
+    {
+        return Planner(m_project).plan(m_project.indexOf(host), m_keys);
+    }
+    const PeerConfig *peer(const PlannedInterface &planned, const QString &name) const
+    {
+        for (const PeerConfig &p : planned.config.peers) {
+            if (p.name == name)
+                return &p;
+        }
+        return nullptr;
+    }
+
+    Project m_project;
+    KeyStore m_keys;
+};
+
+void tst_Planner::initTestCase()
+{
+    ProjectFile::LoadError error;
+    const auto project = ProjectFile::load(TestSupport::sourcePath(QStringLiteral("tests/data/rules-mesh.yaml")), &error);
+    QVERIFY2(project, qPrintable(error.toString()));
+    m_project = *project;
+    const Planner planner(m_project);
+    m_keys.ensure(planner.keyIds(), planner.presharedKeyPairs());
+}
+
+void tst_Planner::peers_data()
+{
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<QStringList>("peers");
+    QTest::newRow("LAN host: the other LAN hosts and the gateways") << "alpha" << QStringList{"beta", "gamma", "edge1", "edge2"};
+    QTest::newRow("gateway: everyone else, roaming clients too")
+        << "edge1" << QStringList{"alpha", "beta", "gamma", "edge2", "roamer", "handset", "bsdlaptop"};
+    QTest::newRow("roaming client: only the gateways") << "roamer" << QStringList{"edge1", "edge2"};
+    QTest::newRow("gateway: false client: only the gateways") << "bsdlaptop" << QStringList{"edge1", "edge2"};
+}
+
+void tst_Planner::peers()
+{
+    QFETCH(QString, host);
+    QFETCH(QStringList, peers);
+    QStringList names;
+    for (const PeerConfig &p : plan(host).config.peers)
+        names.append(p.name);
+    QCOMPARE(names, peers); // in file order
+}
+
+void tst_Planner::endpoints_data()
+{
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<QString>("peer");
+    QTest::addColumn<QString>("endpoint");
+    QTest::newRow("LAN to LAN: the LAN address") << "alpha" << "beta" << "192.168.50.12:56709";
+    QTest::newRow("LAN to gateway: the public address") << "alpha" << "edge1" << "198.51.100.1:56709";
+    QTest::newRow("gateway's own listen port") << "alpha" << "edge2" << "203.0.113.2:51820";
+    QTest::newRow("gateway to LAN: none, behind NAT") << "edge1" << "alpha" << "";
+    QTest::newRow("gateway to gateway") << "edge1" << "edge2" << "203.0.113.2:51820";
+    QTest::newRow("gateway to roaming: none") << "edge1" << "roamer" << "";
+    QTest::newRow("roaming to gateway") << "handset" << "edge1" << "198.51.100.1:56709";
+}
+
+void tst_Planner::endpoints()
+{
+    QFETCH(QString, host);
+    QFETCH(QString, peer);
+    QFETCH(QString, endpoint);
+    const PlannedInterface planned = plan(host);
+    QVERIFY(this->peer(planned, peer));
+    QCOMPARE(this->peer(planned, peer)->endpoint, endpoint);
+}
+
+void tst_Planner::keepalive_data()
+{
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<QString>("peer");
+    QTest::addColumn<int>("keepalive");
+    QTest::newRow("LAN to LAN: none") << "alpha" << "gamma" << 0;
+    QTest::newRow("LAN to gateway: 25, keeps NAT open") << "beta" << "edge1" << 25;
+    QTest::newRow("gateway to LAN: none") << "edge1" << "beta" << 0;
+    QTest::newRow("gateway to gateway: none") << "edge2" << "edge1" << 0;
+    QTest::newRow("roaming to gateway: 25") << "roamer" << "edge2" << 25;
+    QTest::newRow("gateway to roaming: none") << "edge2" << "roamer" << 0;
+}
+
+void tst_Planner::keepalive()
+{
+    QFETCH(QString, host);
+    QFETCH(QString, peer);
+    QFETCH(int, keepalive);
+    QCOMPARE(this->peer(plan(host), peer)->persistentKeepalive, keepalive);
+}
+
+void tst_Planner::allowedIps_data()
+{
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<QString>("peer");
+    QTest::addColumn<QStringList>("allowed");
+    QTest::newRow("mesh peer: its own addresses") << "alpha" << "beta" << QStringList{"172.30.0.12/32", "fd30::12/128"};
+    QTest::newRow("gateway sees a roaming client's address") << "edge1" << "handset" << QStringList{"172.30.0.201/32", "fd30::201/128"};
+    QTest::newRow("roaming with gateway: everything") << "roamer" << "edge1" << QStringList{"0.0.0.0/0", "::/0"};
+    QTest::newRow("roaming with gateway: everything, second gateway too") << "handset" << "edge2" << QStringList{"0.0.0.0/0", "::/0"};
+    QTest::newRow("gateway: false, first gateway: the mesh subnets") << "bsdlaptop" << "edge1" << QStringList{"172.30.0.0/24", "fd30::/64"};
+    QTest::newRow("gateway: false, other gateway: its own addresses") << "bsdlaptop" << "edge2" << QStringList{"172.30.0.2/32", "fd30::2/128"};
+}
+
+void tst_Planner::allowedIps()
+{
+    QFETCH(QString, host);
+    QFETCH(QString, peer);
+    QFETCH(QStringList, allowed);
+    QCOMPARE(this->peer(plan(host), peer)->allowedIps, allowed);
+}
+
+void tst_Planner::interfaceSection_data()
+{
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<QStringList>("addresses");
+    QTest::addColumn<int>("listenPort");
+    QTest::addColumn<QStringList>("dns");
+    QTest::newRow("Linux: bare IPv4, IPv6/64") << "beta" << QStringList{"172.30.0.12", "fd30::12/64"} << 56709 << QStringList{};
+    QTest::newRow("FreeBSD: IPv4/24") << "alpha" << QStringList{"172.30.0.11/24", "fd30::11/64"} << 56709 << QStringList{};
+    QTest::newRow("OpenBSD: no Address in wg0.conf") << "edge1" << QStringList{} << 56709 << QStringList{};
+    QTest::newRow("own listen port") << "edge2" << QStringList{"172.30.0.2", "fd30::2/64"} << 51820 << QStringList{};
+    QTest::newRow("roaming with gateway: DNS, no fixed port") << "roamer" << QStringList{"172.30.0.200", "fd30::200/64"} << 0
+                                                              << QStringList{"1.1.1.1", "8.8.8.8"};
+    QTest::newRow("Android") << "handset" << QStringList{"172.30.0.201", "fd30::201/64"} << 0 << QStringList{"1.1.1.1", "8.8.8.8"};
+    QTest::newRow("gateway: false: no DNS") << "bsdlaptop" << QStringList{"172.30.0.202/24", "fd30::202/64"} << 0 << QStringList{};
+}
+
+void tst_Planner::interfaceSection()
+{
+    QFETCH(QString, host);
+    QFETCH(QStringList, addresses);
+    QFETCH(int, listenPort);
+    QFETCH(QStringList, dns);
+    const PlannedInterface planned = plan(host);
+    QCOMPARE(planned.config.addresses, addresses);
+    QCOMPARE(planned.config.listenPort.value_or(0), listenPort);
+    QCOMPARE(planned.config.dns, dns);
+    QCOMPARE(planned.config.privateKey, m_keys.privateKey(host));
+    QVERIFY(WireGuardKeys::isValidKey(planned.config.privateKey));
+}
+
+void tst_Planner::presharedKeysMatchOnBothSides()
+{
+    const Planner planner(m_project);
+    QSet<QString> seen;
+    for (qsizetype h = 0; h < m_project.hosts.size(); ++h) {
+        const PlannedInterface a = planner.plan(h, m_keys);
+        for (const PeerConfig &p : a.config.peers) {
+            const PeerConfig *back = peer(planner.plan(m_project.indexOf(p.name), m_keys), a.host);
+            QVERIFY2(back, qPrintable(a.host + " -> " + p.name));
+            QVERIFY(WireGuardKeys::isValidKey(p.presharedKey));
+            QCOMPARE(back->presharedKey, p.presharedKey);
+            QCOMPARE(p.publicKey, m_keys.publicKey(p.name));
+            seen.insert(p.presharedKey);
+        }
+    }
+    // 10 pairs among the 5 LAN hosts and gateways, 2 x 3 roaming links: one key each.
+    QCOMPARE(seen.size(), 16);
+    QCOMPARE(Planner(m_project).presharedKeyPairs().size(), 16);
+}
+
+void tst_Planner::gatewayProfiles()
+{
+    const PlannedInterface roamer = plan(QStringLiteral("roamer"));
+    QCOMPARE(roamer.profiles.size(), 2);
+    QCOMPARE(roamer.profiles[0].first, QStringLiteral("wg0-edge1"));
+    QCOMPARE(roamer.profiles[1].first, QStringLiteral("wg0-edge2"));
+    for (const auto &[name, profile] : roamer.profiles) {
+        QCOMPARE(profile.peers.size(), 1);
+        QCOMPARE(QStringLiteral("wg0-") + profile.peers[0].name, name);
+        QCOMPARE(profile.peers[0].allowedIps, QStringList({QStringLiteral("0.0.0.0/0"), QStringLiteral("::/0")}));
+        QCOMPARE(profile.addresses, roamer.config.addresses);
+        QCOMPARE(profile.dns, roamer.config.dns);
+    }
+    // gateway: false: each profile's only gateway carries the mesh subnets.
+    const PlannedInterface laptop = plan(QStringLiteral("bsdlaptop"));
+    QCOMPARE(laptop.profiles.size(), 2);
+    QCOMPARE(laptop.profiles[1].second.peers[0].allowedIps, QStringList({QStringLiteral("172.30.0.0/24"), QStringLiteral("fd30::/64")}));
+    QVERIFY(plan(QStringLiteral("alpha")).profiles.isEmpty());
+    QVERIFY(plan(QStringLiteral("edge1")).profiles.isEmpty());
+
+    const QList<Generator::File> files = Generator::files(roamer);
+    QStringList paths;
+    for (const Generator::File &file : files)
+        paths.append(file.relativePath);
+    QCOMPARE(paths, QStringList({QStringLiteral("roamer/wg0.conf"), QStringLiteral("roamer/wg0-edge1.conf"), QStringLiteral("roamer/wg0-edge2.conf")}));
+}
+
+void tst_Planner::openBsdHostnameFile()
+{
+    const PlannedInterface edge1 = plan(QStringLiteral("edge1"));
+    const QList<Generator::File> files = Generator::files(edge1);
+    QCOMPARE(files.size(), 2);
+    QCOMPARE(files[1].relativePath, QStringLiteral("edge1/hostname.wg0"));
+    const QList<QByteArray> lines = files[1].content.split('\n');
+    QStringList commands;
+    for (const QByteArray &line : lines) {
+        if (!line.isEmpty() && !line.startsWith('#'))
+            commands.append(QString::fromLatin1(line));
+    }
+    QCOMPARE(commands[0], QStringLiteral("inet 172.30.0.1 255.255.255.0 NONE"));
+    QCOMPARE(commands[1], QStringLiteral("inet6 fd30::1 64"));
+    QCOMPARE(commands[2], QStringLiteral("wgkey ") + m_keys.privateKey(QStringLiteral("edge1")));
+    QCOMPARE(commands[3], QStringLiteral("wgport 56709"));
+    QCOMPARE(commands.size(), 4 + 7 + 1);
+    QCOMPARE(commands.last(), QStringLiteral("up"));
+    const QString alpha = QStringLiteral("wgpeer %1 wgpsk %2 wgaip 172.30.0.11/32 wgaip fd30::11/128")
+                              .arg(m_keys.publicKey(QStringLiteral("alpha")), m_keys.presharedKey(QStringLiteral("alpha"), QStringLiteral("edge1")));
+    QCOMPARE(commands[4], alpha);
+    const QString edge2 = QStringLiteral("wgpeer %1 wgpsk %2 wgaip 172.30.0.2/32 wgaip fd30::2/128 wgendpoint 203.0.113.2 51820")
+                              .arg(m_keys.publicKey(QStringLiteral("edge2")), m_keys.presharedKey(QStringLiteral("edge1"), QStringLiteral("edge2")));
+    QCOMPARE(commands[7], edge2);
+    QVERIFY(Generator::files(plan(QStringLiteral("alpha"))).size() == 1);
+}
+
+void tst_Planner::linkSettingsOverrideRules()
+{
+    Project project = m_project;
+    LinkSettings link;
+    link.a = QStringLiteral("edge1");
+    link.b = QStringLiteral("alpha");
+    link.keepalive = 10;
+    link.presharedKey = false;
+    link.endpoint.insert(QStringLiteral("alpha"), QStringLiteral("[2001:db8:50::11]:56709"));
+    link.allowedIps.insert(QStringLiteral("alpha"), {QStringLiteral("192.168.50.0/24")});
+    project.links.append(link);
+    KeyStore keys = m_keys;
+    const Planner planner(project);
+    QCOMPARE(planner.presharedKeyPairs().size(), 15);
+    const PlannedInterface edge1 = planner.plan(project.indexOf(QStringLiteral("edge1")), keys);
+    const PeerConfig *alpha = peer(edge1, QStringLiteral("alpha"));
+    QCOMPARE(alpha->endpoint, QStringLiteral("[2001:db8:50::11]:56709"));
+    QCOMPARE(alpha->persistentKeepalive, 10);
+    QVERIFY(alpha->presharedKey.isEmpty());
+    QCOMPARE(alpha->allowedIps, QStringList({QStringLiteral("172.30.0.11/32"), QStringLiteral("fd30::11/128"), QStringLiteral("192.168.50.0/24")}));
+    const PeerConfig *back = peer(planner.plan(project.indexOf(QStringLiteral("alpha")), keys), QStringLiteral("edge1"));
+    QVERIFY(back->presharedKey.isEmpty());
+    QCOMPARE(back->persistentKeepalive, 10);
+    QCOMPARE(back->allowedIps, QStringList({QStringLiteral("172.30.0.1/32"), QStringLiteral("fd30::1/128")}));
+}
+
+void tst_Planner::defaultsAreSettable()
+{
+    Project project = m_project;
+    project.defaults.listenPort = 51000;
+    project.defaults.keepalive = 15;
+    project.defaults.dns = {QStringLiteral("9.9.9.9")};
+    project.network.ipv4 = IpPrefix::parse(QStringLiteral("172.30.0.0/16"));
+    const Planner planner(project);
+    const PlannedInterface alpha = planner.plan(project.indexOf(QStringLiteral("alpha")), m_keys);
+    QCOMPARE(alpha.config.listenPort, 51000);
+    QCOMPARE(alpha.config.addresses.front(), QStringLiteral("172.30.0.11/16"));
+    QCOMPARE(peer(alpha, QStringLiteral("beta"))->endpoint, QStringLiteral("192.168.50.12:51000"));
+    QCOMPARE(peer(alpha, QStringLiteral("edge1"))->persistentKeepalive, 15);
+    QCOMPARE(peer(alpha, QStringLiteral("edge2"))->endpoint, QStringLiteral("203.0.113.2:51820"));
+    const PlannedInterface roamer = planner.plan(project.indexOf(QStringLiteral("roamer")), m_keys);
+    QCOMPARE(roamer.config.dns, QStringList{QStringLiteral("9.9.9.9")});
+    const PlannedInterface laptop = planner.plan(project.indexOf(QStringLiteral("bsdlaptop")), m_keys);
+    QCOMPARE(peer(laptop, QStringLiteral("edge1"))->allowedIps.front(), QStringLiteral("172.30.0.0/16"));
+}
+
+void tst_Planner::generatedFilesPassWgQuick()
+{
+    const Planner planner(m_project);
+    QTemporaryDir dir;
+    QList<Generator::File> all;
+    for (qsizetype h = 0; h < m_project.hosts.size(); ++h)
+        all += Generator::files(planner.plan(h, m_keys));
+    QString error;
+    QVERIFY2(Generator::write(dir.path(), all, &error), qPrintable(error));
+    const QString why = TestSupport::wgQuickUnavailable();
+    for (const Generator::File &file : std::as_const(all)) {
+        if (!file.relativePath.endsWith(QLatin1String(".conf")))
+            continue;
+        const auto parsed = WgQuick::parse(file.content, &error);
+        QVERIFY2(parsed, qPrintable(file.relativePath + ": " + error));
+        QCOMPARE(WgQuick::write(*parsed, QString()), WgQuick::write(*parsed, QString()));
+        if (why.isEmpty()) {
+            const QString stripError = TestSupport::wgQuickStrip(dir.filePath(file.relativePath));
+            QVERIFY2(stripError.isEmpty(), qPrintable(stripError));
+        }
+    }
+    if (!why.isEmpty())
+        QSKIP(qPrintable(why));
+}
+
+QTEST_APPLESS_MAIN(tst_Planner)
+#include "tst_planner.moc"

