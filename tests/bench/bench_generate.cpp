@@ -1,0 +1,728 @@
+// Benchmark of the `meshwright generate` pipeline, run in-process on synthetic meshes.
+//
+// For each size it makes a project in wireguardmeshgenerator's format (two internet
+// gateways, a few roaming clients, the rest on the LAN, full mesh), then times two runs
+// of what `meshwright generate PROJECT.yaml --out DIR` does: a first run that creates
+// every key, and a steady-state run that loads the key store and writes again. With
+// --check it also verifies the output and exits non-zero when something is wrong; it
+// never judges timings.
+
+#include "diagnostic.h"
+#include "generator.h"
+#include "keystore.h"
+#include "planner.h"
+#include "project.h"
+#include "projectfile.h"
+#include "validator.h"
+#include "wgquick.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QCryptographicHash>
+#include <QDir>
+#include <QDirIterator>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QTemporaryDir>
+#include <QTextStream>
+#include <QThread>
+
+#include <algorithm>
+#include <optional>
+
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+namespace {
+
+// ---------------------------------------------------------------------------------------
+// The synthetic project
+
+constexpr int MinHosts = 5;
+constexpr int MaxHosts = 60000; // 250 addresses per /24 step inside the 10.20.0.0/16 mesh
+
+struct SyntheticHost
+{
+    QString name;
+    Host::Role role = Host::Role::Lan;
+    bool openBsd = false;
+};
+
+/// A generated project and what a correct generation of it must give.
+struct SyntheticProject
+{
+    QByteArray yaml;
+    QList<SyntheticHost> hosts; ///< in file order
+    int gateways = 0;
+    int roaming = 0;
+    int lan = 0;
+
+    /// wg0.conf per host, one profile per gateway for each roaming client, and
+    /// hostname.wg0 for OpenBSD hosts.
+    qsizetype expectedFiles() const
+    {
+        const auto openBsd = std::count_if(hosts.cbegin(), hosts.cend(),
+                                           [](const SyntheticHost &h) { return h.openBsd; });
+        return hosts.size() + qsizetype(roaming) * gateways + openBsd;
+    }
+    /// Gateways and LAN hosts form a full mesh; each roaming client links to each gateway.
+    qsizetype expectedPresharedKeys() const
+    {
+        const qsizetype mesh = gateways + lan;
+        return mesh * (mesh - 1) / 2 + qsizetype(roaming) * gateways;
+    }
+    qsizetype expectedPeers(Host::Role role) const
+    {
+        switch (role) {
+        case Host::Role::Internet:
+            return hosts.size() - 1;
+        case Host::Role::Lan:
+            return gateways + lan - 1;
+        case Host::Role::Roaming:
+            return gateways;
+        }
+        return 0;
+    }
+};
+
+/// The mesh addresses of the host at \a index: 10.20.Y.Z (Z in 1..250) and fd20::INDEX+1.
+QByteArray meshIpv4(int index)
+{
+    return "10.20." + QByteArray::number(index / 250) + '.' + QByteArray::number(index % 250 + 1);
+}
+
+QByteArray meshIpv6(int index)
+{
+    return "fd20::" + QByteArray::number(index + 1, 16);
+}
+
+/// A project of \a hostCount hosts: 2 gateways (one OpenBSD, as in the homelab example),
+/// 2 to 8 roaming clients and the rest on one LAN. Roaming clients exclude every LAN host
+/// and each other; LAN hosts exclude every roaming client, so the project validates with
+/// warnings only (the roaming clients' two default routes).
+SyntheticProject makeProject(int hostCount)
+{
+    SyntheticProject p;
+    p.gateways = 2;
+    p.roaming = std::clamp(hostCount / 25, 2, 8);
+    p.lan = hostCount - p.gateways - p.roaming;
+
+    const int nameWidth = int(QByteArray::number(hostCount).size());
+    auto numbered = [nameWidth](const char *prefix, int n) {
+        return QString::fromLatin1(prefix) + QStringLiteral("%1").arg(n, nameWidth, 10, QLatin1Char('0'));
+    };
+    p.hosts.append({QStringLiteral("gw-a"), Host::Role::Internet, true});
+    p.hosts.append({QStringLiteral("gw-b"), Host::Role::Internet, false});
+    for (int i = 1; i <= p.lan; ++i)
+        p.hosts.append({numbered("lan-", i), Host::Role::Lan, false});
+    for (int i = 1; i <= p.roaming; ++i)
+        p.hosts.append({numbered("roam-", i), Host::Role::Roaming, false});
+
+    QStringList lanNames;
+    QStringList roamingNames;
+    for (const SyntheticHost &h : std::as_const(p.hosts)) {
+        if (h.role == Host::Role::Lan)
+            lanNames.append(h.name);
+        else if (h.role == Host::Role::Roaming)
+            roamingNames.append(h.name);
+    }
+
+    QByteArray &y = p.yaml;
+    y.reserve(qsizetype(hostCount) * 420 + qsizetype(p.roaming) * hostCount * 16 + 1024);
+    y += "---\n# Synthetic mesh for bench_generate: " + QByteArray::number(hostCount) + " hosts ("
+        + QByteArray::number(p.gateways) + " gateways, " + QByteArray::number(p.roaming)
+        + " roaming, " + QByteArray::number(p.lan) + " on the LAN).\n";
+    y += "network:\n  ipv4: '10.20.0.0/16'\n  ipv6: 'fd20::/64'\n";
+    y += "hosts:\n";
+    auto excludeList = [&y](const QStringList &names, const QString &self) {
+        y += "    exclude_peers:\n";
+        for (const QString &name : names) {
+            if (name != self)
+                y += "      - " + name.toLatin1() + '\n';
+        }
+    };
+    int lanIndex = 0;
+    for (int i = 0; i < p.hosts.size(); ++i) {
+        const SyntheticHost &h = p.hosts[i];
+        const QByteArray name = h.name.toLatin1();
+        y += "  " + name + ":\n";
+        switch (h.role) {
+        case Host::Role::Internet:
+            if (h.openBsd)
+                y += "    os: OpenBSD\n    ssh:\n      user: ops\n      port: 2222\n"
+                     "      conf_dir: /etc/wireguard\n      sudo_cmd: doas\n"
+                     "      reload_cmd: sh /etc/netstart wg0\n";
+            else
+                y += "    os: Linux\n    ssh:\n      user: root\n      conf_dir: /etc/wireguard\n"
+                     "      sudo_cmd:\n      reload_cmd: systemctl restart wg-quick@wg0.service\n";
+            y += "    internet:\n      domain: '" + name + ".example.org'\n      ip: '"
+                + (i == 0 ? QByteArray("203.0.113.10") : QByteArray("198.51.100.20")) + "'\n";
+            break;
+        case Host::Role::Lan:
+            y += "    os: Linux\n    ssh:\n      user: root\n      conf_dir: /etc/wireguard\n"
+                 "      sudo_cmd:\n      reload_cmd: systemctl restart wg-quick@wg0.service\n";
+            y += "    lan:\n      domain: 'home.example.net'\n      ip: '192.168."
+                + QByteArray::number(lanIndex / 250) + '.' + QByteArray::number(lanIndex % 250 + 1)
+                + "'\n";
+            ++lanIndex;
+            break;
+        case Host::Role::Roaming:
+            y += (i % 2 ? "    os: Android\n" : "    os: Linux\n");
+            break;
+        }
+        y += "    wg0:\n      domain: 'mesh.example.net'\n      ip: '" + meshIpv4(i)
+            + "'\n      ipv6: '" + meshIpv6(i) + "'\n";
+        if (h.role == Host::Role::Lan) {
+            excludeList(roamingNames, h.name);
+        } else if (h.role == Host::Role::Roaming) {
+            excludeList(lanNames + roamingNames, h.name);
+        }
+    }
+    return p;
+}
+
+// ---------------------------------------------------------------------------------------
+// Memory
+
+/// A "VmXXX:" line of /proc/self/status in KiB, or -1.
+long procStatusKiB(const char *field)
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    const QByteArray prefix(field);
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith(prefix)) {
+            bool ok = false;
+            const long value = line.mid(prefix.size()).trimmed().split(' ').value(0).toLong(&ok);
+            return ok ? value : -1;
+        }
+    }
+    return -1;
+}
+
+/// Peak resident set size of the whole process so far, in KiB.
+long maxRssKiB()
+{
+    rusage usage{};
+    return getrusage(RUSAGE_SELF, &usage) == 0 ? usage.ru_maxrss : -1;
+}
+
+/// Resets VmHWM to the current RSS (Linux 4.0+); false when the kernel does not allow it.
+bool resetPeakRss()
+{
+    const int fd = ::open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    const bool ok = ::write(fd, "5", 1) == 1;
+    ::close(fd);
+    return ok;
+}
+
+/// Hands freed heap back to the system, so that the next baseline RSS is a fair one.
+void trimHeap()
+{
+#if defined(__GLIBC__)
+    malloc_trim(0);
+#endif
+}
+
+// ---------------------------------------------------------------------------------------
+// One run of the pipeline
+
+struct RunResult
+{
+    QString label;
+    bool ok = false;
+    QString error;
+
+    // Phases, in nanoseconds.
+    qint64 parse = 0;    ///< read and parse the YAML
+    qint64 validate = 0; ///< Validator::validate
+    qint64 keyLoad = 0;  ///< KeyStore::load (nothing to read on the first run)
+    qint64 ensure = 0;   ///< Planner, keyIds, presharedKeyPairs, KeyStore::ensure
+    qint64 save = 0;     ///< KeyStore::save (only when keys were made)
+    qint64 plan = 0;     ///< Planner::plan for every host
+    qint64 format = 0;   ///< Generator::files for every host
+    qint64 write = 0;    ///< Generator::write for every host
+    qint64 total = 0;
+
+    qsizetype files = 0;
+    qint64 bytes = 0;
+    qsizetype keysCreated = 0;
+    qint64 keyStoreBytes = 0;
+    long peakRssKiB = -1;  ///< ru_maxrss after the run (whole process so far)
+    long deltaRssKiB = -1; ///< VmHWM during the run minus VmRSS before it, when measurable
+};
+
+/// What `meshwright generate` does for every host of \a projectPath, with its key store
+/// beside it, writing below \a outDir.
+RunResult runGenerate(const QString &projectPath, const QString &outDir, bool canResetPeak)
+{
+    RunResult r;
+    trimHeap();
+    const bool peakReset = canResetPeak && resetPeakRss();
+    const long rssBefore = procStatusKiB("VmRSS:");
+
+    QElapsedTimer total;
+    QElapsedTimer phase;
+    total.start();
+    phase.start();
+
+    ProjectFile::LoadError loadError;
+    QList<Diagnostic> findings;
+    const std::optional<Project> project = ProjectFile::load(projectPath, &loadError, &findings);
+    r.parse = phase.nsecsElapsed();
+    if (!project) {
+        r.error = loadError.toString();
+        return r;
+    }
+
+    phase.restart();
+    findings += Validator::validate(*project);
+    r.validate = phase.nsecsElapsed();
+    if (hasErrors(findings)) {
+        QStringList errors;
+        for (const Diagnostic &d : std::as_const(findings)) {
+            if (d.isError() && errors.size() < 5)
+                errors.append(d.toString());
+        }
+        r.error = QStringLiteral("the project has errors:\n  ") + errors.join(QLatin1String("\n  "));
+        return r;
+    }
+
+    phase.restart();
+    const QString keysPath = KeyStore::pathForProject(projectPath);
+    KeyStore keys;
+    QString error;
+    if (!keys.load(keysPath, &error)) {
+        r.error = error;
+        return r;
+    }
+    r.keyLoad = phase.nsecsElapsed();
+
+    phase.restart();
+    const Planner planner(*project);
+    r.keysCreated = keys.ensure(planner.keyIds(), planner.presharedKeyPairs());
+    r.ensure = phase.nsecsElapsed();
+
+    phase.restart();
+    if (keys.isModified() && !keys.save(keysPath, &error)) {
+        r.error = error;
+        return r;
+    }
+    r.save = phase.nsecsElapsed();
+
+    for (qsizetype host = 0; host < project->hosts.size(); ++host) {
+        phase.restart();
+        const PlannedInterface planned = planner.plan(host, keys);
+        r.plan += phase.nsecsElapsed();
+        phase.restart();
+        const QList<Generator::File> files = Generator::files(planned);
+        r.format += phase.nsecsElapsed();
+        phase.restart();
+        if (!Generator::write(outDir, files, &error, &r.bytes)) {
+            r.error = project->hosts[host].name + QLatin1String(": ") + error;
+            return r;
+        }
+        r.write += phase.nsecsElapsed();
+        r.files += files.size();
+    }
+    r.total = total.nsecsElapsed();
+
+    r.peakRssKiB = maxRssKiB();
+    const long hwm = procStatusKiB("VmHWM:");
+    if (peakReset && hwm >= 0 && rssBefore >= 0)
+        r.deltaRssKiB = hwm - rssBefore;
+    r.keyStoreBytes = QFileInfo(keysPath).size();
+    r.ok = true;
+    return r;
+}
+
+// ---------------------------------------------------------------------------------------
+// The correctness check (--check), outside the timed runs
+
+/// Checks what a run wrote below \a outDir against \a project; appends what is wrong to
+/// \a problems and sets \a digest to a digest of every file (path and content).
+void checkOutput(const SyntheticProject &project, const RunResult &run, bool firstRun,
+                 const QString &outDir, QByteArray *digest, QStringList *problems)
+{
+    const QString where = run.label + QLatin1String(": ");
+    if (run.files != project.expectedFiles())
+        problems->append(where + QStringLiteral("the generator made %1 files, expected %2")
+                                     .arg(run.files).arg(project.expectedFiles()));
+    const qsizetype expectedKeys = firstRun ? project.hosts.size() + project.expectedPresharedKeys() : 0;
+    if (run.keysCreated != expectedKeys)
+        problems->append(where + QStringLiteral("%1 keys were made, expected %2")
+                                     .arg(run.keysCreated).arg(expectedKeys));
+
+    // Every file on disk, hidden ones too: a leftover temporary file is a failure.
+    QStringList onDisk;
+    QDirIterator it(outDir, QDir::Files | QDir::Hidden | QDir::System, QDirIterator::Subdirectories);
+    while (it.hasNext())
+        onDisk.append(QDir(outDir).relativeFilePath(it.next()));
+    onDisk.sort();
+    if (onDisk.size() != project.expectedFiles())
+        problems->append(where + QStringLiteral("%1 files on disk, expected %2")
+                                     .arg(onDisk.size()).arg(project.expectedFiles()));
+
+    auto readFile = [&](const QString &relative) -> std::optional<QByteArray> {
+        QFile file(QDir(outDir).filePath(relative));
+        if (!file.open(QIODevice::ReadOnly)) {
+            problems->append(where + relative + QLatin1String(": missing or unreadable"));
+            return std::nullopt;
+        }
+        return file.readAll();
+    };
+    auto checkConfig = [&](const QString &relative, qsizetype expectedPeers) {
+        const auto text = readFile(relative);
+        if (!text)
+            return;
+        QString error;
+        const auto config = WgQuick::parse(*text, &error);
+        if (!config) {
+            problems->append(where + relative + QLatin1String(" does not parse back: ") + error);
+            return;
+        }
+        if (!WireGuardKeys::isValidKey(config->privateKey))
+            problems->append(where + relative + QLatin1String(": no valid PrivateKey"));
+        if (config->peers.size() != expectedPeers)
+            problems->append(where + relative + QStringLiteral(": %1 peers, expected %2")
+                                                    .arg(config->peers.size()).arg(expectedPeers));
+        for (const PeerConfig &peer : config->peers) {
+            if (!WireGuardKeys::isValidKey(peer.publicKey) || !WireGuardKeys::isValidKey(peer.presharedKey)
+                || peer.allowedIps.isEmpty()) {
+                problems->append(where + relative + QLatin1String(": peer ") + peer.name
+                                 + QLatin1String(" lacks a key or AllowedIPs"));
+                break;
+            }
+        }
+    };
+
+    for (const SyntheticHost &h : project.hosts) {
+        checkConfig(h.name + QLatin1String("/wg0.conf"), project.expectedPeers(h.role));
+        if (h.role == Host::Role::Roaming) {
+            checkConfig(h.name + QLatin1String("/wg0-gw-a.conf"), 1);
+            checkConfig(h.name + QLatin1String("/wg0-gw-b.conf"), 1);
+        }
+        if (h.openBsd) {
+            const auto text = readFile(h.name + QLatin1String("/hostname.wg0"));
+            if (text && !text->contains("wgpeer"))
+                problems->append(where + h.name + QLatin1String("/hostname.wg0 has no wgpeer line"));
+        }
+    }
+
+    // Not a security digest: it only tells whether two runs wrote the same bytes.
+    QCryptographicHash hash(QCryptographicHash::Md5);
+    for (const QString &relative : std::as_const(onDisk)) {
+        hash.addData(relative.toUtf8());
+        hash.addData(QByteArrayView("\0", 1));
+        QFile file(QDir(outDir).filePath(relative));
+        if (file.open(QIODevice::ReadOnly))
+            hash.addData(&file);
+    }
+    *digest = hash.result();
+}
+
+// ---------------------------------------------------------------------------------------
+// Reporting
+
+QString ms(qint64 nanoseconds)
+{
+    const double value = double(nanoseconds) / 1e6;
+    return QString::number(value, 'f', value < 100 ? 2 : 1);
+}
+
+QString mib(long kib)
+{
+    return kib < 0 ? QStringLiteral("n/a") : QString::number(double(kib) / 1024.0, 'f', 1);
+}
+
+QString mbytes(qint64 bytes)
+{
+    const double value = double(bytes) / 1e6;
+    return QString::number(value, 'f', value < 1 ? 3 : 2);
+}
+
+struct SizeResult
+{
+    int hosts = 0;
+    SyntheticProject project; // without its YAML, once written
+    qint64 yamlBytes = 0;
+    QList<RunResult> runs;
+};
+
+QString pad(const QString &text, int width)
+{
+    return width < 0 ? text.leftJustified(-width) : text.rightJustified(width);
+}
+
+void printTables(QTextStream &out, const QList<SizeResult> &results)
+{
+    out << "\nPhase times in ms (parse = read+parse YAML; ensure = Planner + keyIds + "
+           "presharedKeyPairs + KeyStore::ensure;\nplan/format/write = Planner::plan, "
+           "Generator::files, Generator::write summed over hosts):\n\n";
+    const QList<std::pair<QString, int>> timeColumns{
+        {QStringLiteral("hosts"), 6}, {QStringLiteral("run"), -7},  {QStringLiteral("parse"), 9},
+        {QStringLiteral("validate"), 9}, {QStringLiteral("key load"), 9}, {QStringLiteral("ensure"), 9},
+        {QStringLiteral("save"), 9},  {QStringLiteral("plan"), 9},   {QStringLiteral("format"), 9},
+        {QStringLiteral("write"), 9}, {QStringLiteral("total"), 10}};
+    auto print = [&out](const QList<std::pair<QString, int>> &columns, const QStringList &cells) {
+        QString line;
+        for (qsizetype i = 0; i < columns.size(); ++i) {
+            if (i)
+                line += QLatin1String("  ");
+            line += pad(cells.value(i), columns[i].second);
+        }
+        while (line.endsWith(QLatin1Char(' ')))
+            line.chop(1);
+        out << line << '\n';
+    };
+    auto rule = [&out](const QList<std::pair<QString, int>> &columns) {
+        int width = 0;
+        for (const auto &column : columns)
+            width += qAbs(column.second) + 2;
+        out << QString(width - 2, QLatin1Char('-')) << '\n';
+    };
+
+    QStringList header;
+    for (const auto &column : timeColumns)
+        header.append(column.first);
+    print(timeColumns, header);
+    rule(timeColumns);
+    for (const SizeResult &size : results) {
+        for (const RunResult &run : size.runs) {
+            if (!run.ok)
+                continue;
+            print(timeColumns, {QString::number(size.hosts), run.label, ms(run.parse), ms(run.validate),
+                                ms(run.keyLoad), ms(run.ensure), ms(run.save), ms(run.plan),
+                                ms(run.format), ms(run.write), ms(run.total)});
+        }
+    }
+
+    out << "\nOutput and memory (peak RSS = getrusage ru_maxrss of the process so far; run peak = "
+           "VmHWM during the run minus VmRSS before it):\n\n";
+    const QList<std::pair<QString, int>> sizeColumns{
+        {QStringLiteral("hosts"), 6},       {QStringLiteral("run"), -7},
+        {QStringLiteral("total s"), 8},     {QStringLiteral("files"), 6},
+        {QStringLiteral("written MB"), 10}, {QStringLiteral("PSKs"), 8},
+        {QStringLiteral("keys made"), 9},   {QStringLiteral("key store MB"), 12},
+        {QStringLiteral("YAML kB"), 8},     {QStringLiteral("peak RSS MiB"), 12},
+        {QStringLiteral("run peak MiB"), 12}};
+    header.clear();
+    for (const auto &column : sizeColumns)
+        header.append(column.first);
+    print(sizeColumns, header);
+    rule(sizeColumns);
+    for (const SizeResult &size : results) {
+        for (const RunResult &run : size.runs) {
+            if (!run.ok)
+                continue;
+            print(sizeColumns,
+                  {QString::number(size.hosts), run.label,
+                   QString::number(double(run.total) / 1e9, 'f', 3), QString::number(run.files),
+                   mbytes(run.bytes), QString::number(size.project.expectedPresharedKeys()),
+                   QString::number(run.keysCreated), mbytes(run.keyStoreBytes),
+                   QString::number(double(size.yamlBytes) / 1e3, 'f', 1), mib(run.peakRssKiB),
+                   mib(run.deltaRssKiB)});
+        }
+    }
+}
+
+/// The targets, reported against and never asserted.
+void printTargets(QTextStream &out, const QList<SizeResult> &results)
+{
+    out << "\nTargets (reported, not asserted):\n";
+    bool any = false;
+    for (const SizeResult &size : results) {
+        if (size.hosts != 100 && size.hosts != 1000)
+            continue;
+        for (const RunResult &run : size.runs) {
+            if (!run.ok)
+                continue;
+            any = true;
+            const qint64 limitNs = size.hosts == 1000 ? 3'000'000'000LL : 100'000'000LL;
+            out << "  " << pad(QString::number(size.hosts), 4) << " hosts, " << pad(run.label, -6)
+                << " run: " << pad(ms(run.total), 9) << " ms  (target < "
+                << (size.hosts == 1000 ? "3000" : "100") << " ms)  "
+                << (run.total < limitNs ? "met" : "MISSED") << '\n';
+        }
+        if (size.hosts == 1000 && !size.runs.isEmpty() && size.runs.back().ok) {
+            const long peak = size.runs.back().peakRssKiB;
+            out << "  1000 hosts, peak RSS:  " << pad(mib(peak), 9) << " MiB (target < 1024 MiB)  "
+                << (peak >= 0 && peak < 1024 * 1024 ? "met" : "MISSED") << '\n';
+        }
+    }
+    if (!any)
+        out << "  (none of the sizes run has a target: those are 100 and 1000 hosts)\n";
+}
+
+/// The host counts in \a text ("10,100,1000"), ascending and without repeats.
+std::optional<QList<int>> parseSizes(const QString &text, QString *error)
+{
+    QList<int> sizes;
+    for (const QString &part : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        bool ok = false;
+        const int value = part.trimmed().toInt(&ok);
+        if (!ok || value < MinHosts || value > MaxHosts) {
+            *error = QStringLiteral("--sizes: '%1' is not a host count from %2 to %3")
+                         .arg(part.trimmed()).arg(MinHosts).arg(MaxHosts);
+            return std::nullopt;
+        }
+        if (!sizes.contains(value))
+            sizes.append(value);
+    }
+    if (sizes.isEmpty()) {
+        *error = QStringLiteral("--sizes: no size given");
+        return std::nullopt;
+    }
+    // Ascending, so that the process-wide peak RSS after a size belongs to that size.
+    std::sort(sizes.begin(), sizes.end());
+    return sizes;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("bench_generate"));
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Times `meshwright generate` in-process on synthetic meshes: parse, validate, keys, "
+        "save, plan, format, write; a first run that makes every key and a steady-state run "
+        "that loads them. Files go to a temporary folder (TMPDIR)."));
+    parser.addHelpOption();
+    const QCommandLineOption sizesOption(QStringLiteral("sizes"),
+                                         QStringLiteral("Host counts, comma-separated (default 10,100,1000)."),
+                                         QStringLiteral("N,N,..."), QStringLiteral("10,100,1000"));
+    const QCommandLineOption checkOption(
+        QStringLiteral("check"),
+        QStringLiteral("Verify the output (file count, configs parse back, identical steady-state "
+                       "output); exit 1 on a problem. Timings are never judged."));
+    const QCommandLineOption printOption(
+        QStringLiteral("print-project"),
+        QStringLiteral("Print the synthetic project of N hosts as YAML and exit (to try it with "
+                       "`meshwright validate` or `generate`)."),
+        QStringLiteral("N"));
+    parser.addOptions({sizesOption, checkOption, printOption});
+    parser.process(app);
+    if (!parser.positionalArguments().isEmpty()) {
+        err << "bench_generate: unexpected argument '" << parser.positionalArguments().front() << "'\n";
+        return 2;
+    }
+    QString error;
+    if (parser.isSet(printOption)) {
+        const auto size = parseSizes(parser.value(printOption), &error);
+        if (!size || size->size() != 1) {
+            err << "bench_generate: --print-project needs one host count from " << MinHosts
+                << " to " << MaxHosts << Qt::endl;
+            return 2;
+        }
+        QFile standardOutput;
+        if (!standardOutput.open(stdout, QIODevice::WriteOnly))
+            return 2;
+        standardOutput.write(makeProject(size->front()).yaml);
+        return 0;
+    }
+    const auto sizes = parseSizes(parser.value(sizesOption), &error);
+    if (!sizes) {
+        err << "bench_generate: " << error << Qt::endl;
+        return 2;
+    }
+    const bool check = parser.isSet(checkOption);
+
+    const bool canResetPeak = resetPeakRss();
+#if defined(NDEBUG)
+    const char *build = "optimised, NDEBUG";
+#else
+    const char *build = "debug, assertions on";
+#endif
+    out << "bench_generate: `meshwright generate` in-process; Qt " << qVersion() << ", " << build
+        << "; " << QThread::idealThreadCount() << " CPUs; files below " << QDir::tempPath()
+        << "; run peak " << (canResetPeak ? "measured" : "n/a (cannot reset VmHWM)")
+        << (check ? "; checking output" : "") << Qt::endl;
+
+    QList<SizeResult> results;
+    QStringList problems;
+    bool failed = false;
+    for (const int hosts : *sizes) {
+        SizeResult size;
+        size.hosts = hosts;
+        size.project = makeProject(hosts);
+        size.yamlBytes = size.project.yaml.size();
+
+        QTemporaryDir dir;
+        if (!dir.isValid()) {
+            err << "bench_generate: cannot create a temporary folder: " << dir.errorString() << Qt::endl;
+            return 2;
+        }
+        const QString projectPath = dir.filePath(QStringLiteral("mesh.yaml"));
+        const QString outDir = dir.filePath(QStringLiteral("configs"));
+        {
+            QFile file(projectPath);
+            if (!file.open(QIODevice::WriteOnly) || file.write(size.project.yaml) != size.project.yaml.size()) {
+                err << "bench_generate: cannot write " << projectPath << Qt::endl;
+                return 2;
+            }
+        }
+        size.project.yaml = QByteArray(); // not part of what is measured
+
+        QByteArray firstDigest;
+        for (const bool firstRun : {true, false}) {
+            err << "  " << hosts << " hosts, " << (firstRun ? "first" : "steady") << " run..." << Qt::endl;
+            RunResult run = runGenerate(projectPath, outDir, canResetPeak);
+            run.label = firstRun ? QStringLiteral("first") : QStringLiteral("steady");
+            if (!run.ok) {
+                err << "bench_generate: " << hosts << " hosts, " << run.label << " run failed: "
+                    << run.error << Qt::endl;
+                failed = true;
+                size.runs.append(run);
+                break;
+            }
+            if (check) {
+                QByteArray digest;
+                const qsizetype before = problems.size();
+                checkOutput(size.project, run, firstRun,
+                            outDir, &digest, &problems);
+                for (qsizetype i = before; i < problems.size(); ++i)
+                    problems[i].prepend(QString::number(hosts) + QLatin1String(" hosts, "));
+                if (firstRun)
+                    firstDigest = digest;
+                else if (digest != firstDigest)
+                    problems.append(QStringLiteral("%1 hosts: the steady-state run wrote other bytes "
+                                                   "than the first run").arg(hosts));
+            }
+            size.runs.append(run);
+        }
+        results.append(size);
+        if (failed)
+            break;
+    }
+
+    printTables(out, results);
+    printTargets(out, results);
+    if (check) {
+        if (problems.isEmpty()) {
+            out << "\nCheck: ok (file counts, keys made, every wg0.conf and profile parses back with "
+                   "its peers, steady-state output identical)\n";
+        } else {
+            out << "\nCheck: FAILED\n";
+            for (const QString &problem : std::as_const(problems))
+                out << "  " << problem << '\n';
+        }
+    }
+    out.flush();
+    if (failed)
+        return 2;
+    return check && !problems.isEmpty() ? 1 : 0;
+}
