@@ -35,14 +35,16 @@ QList<File> files(const PlannedInterface &planned)
 bool write(const QString &directory, const QList<File> &files, QString *error, qint64 *bytesWritten)
 {
     const QDir root(directory);
+    QString madeFolder;
     for (const File &file : files) {
         const QString path = root.filePath(file.relativePath);
         const QString folder = QFileInfo(path).absolutePath();
-        if (!QDir().mkpath(folder)) {
+        if (folder != madeFolder && !QDir().mkpath(folder)) {
             if (error)
                 *error = QStringLiteral("%1: cannot create the folder").arg(folder);
             return false;
         }
+        madeFolder = folder;
         if (!AtomicFile::write(path, file.content, 0600, error))
             return false;
         if (bytesWritten)

@@ -1,6 +1,7 @@
 // IPv4/IPv6 addresses and prefixes as plain values: parsing, formatting, containment.
 #include "ipaddress.h"
 
+#include <QHashFunctions>
 #include <QList>
 
 #include <arpa/inet.h>
@@ -158,6 +159,16 @@ bool IpPrefix::overlaps(const IpPrefix &other) const
 QString IpPrefix::toString() const
 {
     return m_address.toString() + QLatin1Char('/') + QString::number(m_length);
+}
+
+size_t qHash(const IpAddress &address, size_t seed)
+{
+    return qHashBits(address.bytes().data(), address.bytes().size(), seed ^ size_t(address.family()));
+}
+
+size_t qHash(const IpPrefix &prefix, size_t seed)
+{
+    return qHash(prefix.address(), seed ^ size_t(prefix.length() * 0x9e3779b9u));
 }
 
 bool splitEndpoint(const QString &endpoint, QString *host, int *port)

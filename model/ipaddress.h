@@ -32,6 +32,8 @@ public:
     /// Number of leading bits \a other shares with this address (same family only).
     int commonPrefixLength(const IpAddress &other) const;
 
+    const std::array<quint8, 16> &bytes() const { return m_bytes; }
+
     bool operator==(const IpAddress &other) const = default;
     bool operator<(const IpAddress &other) const;
 
@@ -73,6 +75,9 @@ private:
     IpAddress m_address;
     int m_length = 0;
 };
+
+size_t qHash(const IpAddress &address, size_t seed = 0);
+size_t qHash(const IpPrefix &prefix, size_t seed = 0);
 
 /// Splits "host:port" or "[v6]:port"; returns false when the port is missing or invalid.
 bool splitEndpoint(const QString &endpoint, QString *host, int *port);

@@ -74,6 +74,14 @@ std::optional<QString> publicKey(const QString &privateKey)
     return toBase64(pub);
 }
 
+QByteArray randomBytes(qsizetype count)
+{
+    ensureSodium();
+    QByteArray bytes(count, Qt::Uninitialized);
+    randombytes_buf(bytes.data(), size_t(count));
+    return bytes;
+}
+
 QString generatePresharedKey()
 {
     ensureSodium();
@@ -97,15 +105,21 @@ QString KeyStore::pathForProject(const QString &projectPath)
     return info.dir().filePath(info.completeBaseName() + QLatin1String(".keys"));
 }
 
-std::pair<QString, QString> KeyStore::ordered(const QString &a, const QString &b)
+void KeyStore::insertPresharedKey(const QString &a, const QString &b, const QString &key)
 {
-    return a < b ? std::pair(a, b) : std::pair(b, a);
+    QString &slot = m_psks[a][b];
+    if (slot.isNull())
+        ++m_pskCount;
+    slot = key;
+    m_psks[b][a] = key;
+    m_modified = true;
 }
 
 bool KeyStore::load(const QString &path, QString *error)
 {
     m_keys.clear();
     m_psks.clear();
+    m_pskCount = 0;
     m_modified = false;
     QFile file(path);
     if (!file.exists())
@@ -124,21 +138,52 @@ bool KeyStore::load(const QString &path, QString *error)
             *error = QStringLiteral("%1: %2").arg(path, file.errorString());
         return false;
     }
+    const QByteArray data = file.readAll();
+    // Key ids repeat on many lines: share one string per id.
+    QHash<QByteArrayView, QString> ids;
+    auto id = [&](QByteArrayView bytes) {
+        auto it = ids.constFind(bytes);
+        if (it == ids.cend())
+            it = ids.insert(bytes, QString::fromUtf8(bytes));
+        return *it;
+    };
     int lineNumber = 0;
-    while (!file.atEnd()) {
+    for (qsizetype start = 0; start < data.size();) {
+        qsizetype end = data.indexOf('\n', start);
+        if (end < 0)
+            end = data.size();
+        const QByteArrayView line = QByteArrayView(data).sliced(start, end - start).trimmed();
+        start = end + 1;
         ++lineNumber;
-        const QString line = QString::fromUtf8(file.readLine()).trimmed();
-        if (line.isEmpty() || line.startsWith(QLatin1Char('#')))
+        if (line.isEmpty() || line.startsWith('#'))
             continue;
-        const QStringList fields = line.split(QLatin1Char(' '), Qt::SkipEmptyParts);
+        QByteArrayView fields[4];
+        qsizetype count = 0;
+        bool tooMany = false;
+        for (qsizetype from = 0; from < line.size();) {
+            qsizetype space = line.indexOf(' ', from);
+            if (space < 0)
+                space = line.size();
+            if (space > from) {
+                if (count == 4) {
+                    tooMany = true;
+                    break;
+                }
+                fields[count++] = line.sliced(from, space - from);
+            }
+            from = space + 1;
+        }
         bool ok = false;
-        if (fields.size() == 3 && fields[0] == QLatin1String("private"))
-            ok = setPrivateKey(fields[1], fields[2]);
-        else if (fields.size() == 4 && fields[0] == QLatin1String("psk"))
-            ok = setPresharedKey(fields[1], fields[2], fields[3]);
+        if (!tooMany && count == 3 && fields[0] == "private")
+            ok = setPrivateKey(id(fields[1]), QString::fromLatin1(fields[2]));
+        else if (!tooMany && count == 4 && fields[0] == "psk")
+            ok = setPresharedKey(id(fields[1]), id(fields[2]), QString::fromLatin1(fields[3]));
         if (!ok) {
             if (error)
                 *error = QStringLiteral("%1:%2: not a valid key store entry").arg(path).arg(lineNumber);
+            m_keys.clear();
+            m_psks.clear();
+            m_pskCount = 0;
             return false;
         }
     }
@@ -149,17 +194,32 @@ bool KeyStore::load(const QString &path, QString *error)
 bool KeyStore::save(const QString &path, QString *error)
 {
     QByteArray out;
-    out.reserve(m_keys.size() * 80 + m_psks.size() * 80 + 200);
+    out.reserve(m_keys.size() * 80 + m_pskCount * 100 + 200);
     out += "# Meshwright key store: private and preshared keys. Keep it secret; never commit it.\n";
     QStringList ids = m_keys.keys();
     ids.sort();
     for (const QString &id : std::as_const(ids))
         out += "private " + id.toUtf8() + ' ' + m_keys.value(id).privateKey.toLatin1() + '\n';
-    QList<std::pair<QString, QString>> pairs = m_psks.keys();
-    std::sort(pairs.begin(), pairs.end());
-    for (const auto &pair : std::as_const(pairs))
-        out += "psk " + pair.first.toUtf8() + ' ' + pair.second.toUtf8() + ' '
-            + m_psks.value(pair).toLatin1() + '\n';
+    QStringList owners = m_psks.keys();
+    owners.sort();
+    for (const QString &a : std::as_const(owners)) {
+        const QHash<QString, QString> &mine = m_psks[a];
+        QStringList others;
+        others.reserve(mine.size());
+        for (auto it = mine.cbegin(); it != mine.cend(); ++it) {
+            if (a < it.key())
+                others.append(it.key());
+        }
+        others.sort();
+        const QByteArray prefix = "psk " + a.toUtf8() + ' ';
+        for (const QString &b : std::as_const(others)) {
+            out += prefix;
+            out += b.toUtf8();
+            out += ' ';
+            out += mine.value(b).toLatin1();
+            out += '\n';
+        }
+    }
     if (!AtomicFile::write(path, out, 0600, error, true))
         return false;
     m_modified = false;
@@ -178,7 +238,14 @@ bool KeyStore::setPrivateKey(const QString &keyId, const QString &privateKey)
 
 QString KeyStore::presharedKey(const QString &a, const QString &b) const
 {
-    return m_psks.value(ordered(a, b));
+    return presharedKeysOf(a).value(b);
+}
+
+const QHash<QString, QString> &KeyStore::presharedKeysOf(const QString &keyId) const
+{
+    static const QHash<QString, QString> none;
+    const auto it = m_psks.constFind(keyId);
+    return it == m_psks.cend() ? none : *it;
 }
 
 bool KeyStore::setPresharedKey(const QString &a, const QString &b, const QString &key)
@@ -186,8 +253,7 @@ bool KeyStore::setPresharedKey(const QString &a, const QString &b, const QString
     if (!WireGuardKeys::isValidKey(key) || a.isEmpty() || b.isEmpty() || a == b
         || a.contains(QLatin1Char(' ')) || b.contains(QLatin1Char(' ')))
         return false;
-    m_psks.insert(ordered(a, b), key);
-    m_modified = true;
+    insertPresharedKey(a, b, key);
     return true;
 }
 
@@ -201,16 +267,36 @@ qsizetype KeyStore::ensure(const QStringList &keyIds,
             ++created;
         }
     }
-    m_psks.reserve(m_psks.size() + pairs.size());
-    for (const auto &[a, b] : pairs) {
-        const auto key = ordered(a, b);
-        if (!m_psks.contains(key)) {
-            m_psks.insert(key, WireGuardKeys::generatePresharedKey());
-            m_modified = true;
-            ++created;
+    // One call to the random source for all missing keys, not one per key.
+    QList<std::pair<QString, QString>> missing;
+    for (const auto &pair : pairs) {
+        if (!m_psks.value(pair.first).contains(pair.second))
+            missing.append(pair);
+    }
+    if (!missing.isEmpty()) {
+        QByteArray random = WireGuardKeys::randomBytes(32 * missing.size());
+        for (qsizetype i = 0; i < missing.size(); ++i) {
+            const QString key = QString::fromLatin1(
+                QByteArray::fromRawData(random.constData() + 32 * i, 32).toBase64());
+            insertPresharedKey(missing[i].first, missing[i].second, key);
         }
+        sodium_memzero(random.data(), size_t(random.size()));
+        created += missing.size();
     }
     return created;
+}
+
+void KeyStore::copyKeys(const QString &from, const QString &to)
+{
+    if (m_keys.contains(from)) {
+        m_keys.insert(to, m_keys.value(from));
+        m_modified = true;
+    }
+    const QHash<QString, QString> keys = presharedKeysOf(from);
+    for (auto it = keys.cbegin(); it != keys.cend(); ++it) {
+        if (it.key() != to)
+            insertPresharedKey(to, it.key(), it.value());
+    }
 }
 
 void KeyStore::rotate(const QString &keyId)
@@ -234,7 +320,7 @@ bool KeyStore::importDirectory(const QString &directory, const QStringList &host
     };
     // Validate everything first, so a bad file leaves the store as it was.
     QHash<QString, QString> privateKeys;
-    QHash<std::pair<QString, QString>, QString> psks;
+    QList<std::pair<std::pair<QString, QString>, QString>> psks;
     for (const QString &host : hostNames) {
         const QString privPath = dir.filePath(host + QLatin1String("/priv.key"));
         if (!QFile::exists(privPath)) {
@@ -263,7 +349,7 @@ bool KeyStore::importDirectory(const QString &directory, const QStringList &host
             const QString a = stem.left(i);
             const QString b = stem.mid(i + 1);
             if (hostNames.contains(a) && hostNames.contains(b)) {
-                pair = ordered(a, b);
+                pair = std::pair(a, b);
                 break;
             }
         }
@@ -275,14 +361,14 @@ bool KeyStore::importDirectory(const QString &directory, const QStringList &host
         const QString key = readKeyFile(pskDir.filePath(fileName));
         if (!WireGuardKeys::isValidKey(key))
             return fail(QStringLiteral("%1: not a WireGuard preshared key").arg(pskDir.filePath(fileName)));
-        psks.insert(*pair, key);
+        psks.append({*pair, key});
     }
     for (auto it = privateKeys.cbegin(); it != privateKeys.cend(); ++it) {
         setPrivateKey(it.key(), it.value());
         report->append(QStringLiteral("%1: key pair imported").arg(it.key()));
     }
-    for (auto it = psks.cbegin(); it != psks.cend(); ++it)
-        setPresharedKey(it.key().first, it.key().second, it.value());
+    for (const auto &[pair, key] : std::as_const(psks))
+        setPresharedKey(pair.first, pair.second, key);
     report->append(QStringLiteral("%1 preshared keys imported").arg(psks.size()));
     return true;
 }

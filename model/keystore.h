@@ -16,6 +16,8 @@ namespace WireGuardKeys {
 QString generatePrivateKey();
 /// The public key of \a privateKey, equal to what `wg pubkey` prints; nullopt if invalid.
 std::optional<QString> publicKey(const QString &privateKey);
+/// \a count bytes from libsodium's random source.
+QByteArray randomBytes(qsizetype count);
 /// A new preshared key: 32 random bytes.
 QString generatePresharedKey();
 /// True for base64 text of exactly 32 bytes.
@@ -45,11 +47,16 @@ public:
     bool setPrivateKey(const QString &keyId, const QString &privateKey);
 
     QString presharedKey(const QString &a, const QString &b) const;
+    /// Every preshared key of \a keyId, by the other key id (for planning many peers).
+    const QHash<QString, QString> &presharedKeysOf(const QString &keyId) const;
     bool setPresharedKey(const QString &a, const QString &b, const QString &key);
 
     /// Creates what is missing: a key pair for every id in \a keyIds, a preshared key for
     /// every pair in \a pairs. Existing keys are kept. Returns how many keys were made.
     qsizetype ensure(const QStringList &keyIds, const QList<std::pair<QString, QString>> &pairs);
+    /// Gives \a to the key pair and preshared keys of \a from (a renamed host keeps its
+    /// keys; \a from keeps them too, so undoing the rename needs nothing).
+    void copyKeys(const QString &from, const QString &to);
     /// Replaces the key pair of \a keyId (explicit rotation).
     void rotate(const QString &keyId);
 
@@ -60,7 +67,7 @@ public:
                          QStringList *report, QString *error);
 
     qsizetype keyCount() const { return m_keys.size(); }
-    qsizetype presharedKeyCount() const { return m_psks.size(); }
+    qsizetype presharedKeyCount() const { return m_pskCount; }
 
 private:
     struct KeyPair
@@ -68,9 +75,11 @@ private:
         QString privateKey;
         QString publicKey;
     };
-    static std::pair<QString, QString> ordered(const QString &a, const QString &b);
+    void insertPresharedKey(const QString &a, const QString &b, const QString &key);
 
     QHash<QString, KeyPair> m_keys;
-    QHash<std::pair<QString, QString>, QString> m_psks;
+    /// Both directions: m_psks[a][b] == m_psks[b][a], sharing one string.
+    QHash<QString, QHash<QString, QString>> m_psks;
+    qsizetype m_pskCount = 0;
     bool m_modified = false;
 };

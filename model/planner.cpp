@@ -35,6 +35,9 @@ Planner::Planner(const Project &project)
         index.insert(project.hosts[i].name, i);
     m_excluded.resize(size_t(count));
     m_ownPrefixes.resize(size_t(count));
+    m_ownParsed.resize(size_t(count));
+    m_siteEndpoint.resize(size_t(count));
+    m_siteAddress.resize(size_t(count));
     for (qsizetype i = 0; i < count; ++i) {
         const Host &host = project.hosts[i];
         for (const QString &peer : host.excludePeers) {
@@ -47,6 +50,16 @@ Planner::Planner(const Project &project)
             m_ownPrefixes[size_t(i)].append(iface.ip + QLatin1String("/32"));
         if (!iface.ipv6.isEmpty())
             m_ownPrefixes[size_t(i)].append(iface.ipv6 + QLatin1String("/128"));
+        for (const QString &prefix : m_ownPrefixes[size_t(i)]) {
+            if (const auto parsed = IpPrefix::parse(prefix))
+                m_ownParsed[size_t(i)].append(*parsed);
+        }
+        const std::optional<SiteAddress> &site = host.internet ? host.internet : host.lan;
+        if (site) {
+            const int port = host.meshInterface().listenPort.value_or(project.defaults.listenPort);
+            m_siteEndpoint[size_t(i)] = joinEndpoint(site->ip, port);
+            m_siteAddress[size_t(i)] = IpAddress::parse(site->ip);
+        }
     }
     for (const LinkSettings &settings : project.links) {
         const qsizetype a = index.value(settings.a, -1);
@@ -111,24 +124,23 @@ int Planner::listenPort(qsizetype host) const
 
 QString Planner::endpoint(qsizetype host, qsizetype peer) const
 {
-    const Host &h = m_project.hosts[host];
-    const Host &p = m_project.hosts[peer];
     if (const LinkSettings *settings = link(host, peer)) {
-        const QString overridden = settings->endpoint.value(p.name);
+        const QString overridden = settings->endpoint.value(m_project.hosts[peer].name);
         if (!overridden.isEmpty())
             return overridden;
     }
-    switch (p.role()) {
-    case Host::Role::Roaming:
-        return {};
-    case Host::Role::Internet:
-        return joinEndpoint(p.internet->ip, listenPort(peer));
-    case Host::Role::Lan:
-        if (h.role() == Host::Role::Lan)
-            return joinEndpoint(p.lan->ip, listenPort(peer));
-        return {}; // behind NAT as seen from outside
+    return hasEndpoint(host, peer) ? m_siteEndpoint[size_t(peer)] : QString();
+}
+
+std::optional<IpAddress> Planner::endpointAddress(qsizetype host, qsizetype peer) const
+{
+    if (const LinkSettings *settings = link(host, peer)) {
+        const QString overridden = settings->endpoint.value(m_project.hosts[peer].name);
+        QString address;
+        if (!overridden.isEmpty())
+            return splitEndpoint(overridden, &address, nullptr) ? IpAddress::parse(address) : std::nullopt;
     }
-    return {};
+    return hasEndpoint(host, peer) ? m_siteAddress[size_t(peer)] : std::nullopt;
 }
 
 bool Planner::hasEndpoint(qsizetype host, qsizetype peer) const
@@ -164,18 +176,31 @@ qsizetype Planner::meshGatewayOf(qsizetype host) const
     return -1;
 }
 
-QStringList Planner::allowedIps(qsizetype host, qsizetype peer) const
+Planner::Routes Planner::routes(qsizetype host, qsizetype peer) const
 {
     const Host &h = m_project.hosts[host];
+    if (h.role() != Host::Role::Roaming)
+        return Routes::Own;
+    if (h.gateway)
+        return Routes::Everything;
+    return meshGatewayOf(host) == peer ? Routes::MeshSubnets : Routes::Own;
+}
+
+QStringList Planner::allowedIps(qsizetype host, qsizetype peer) const
+{
     QStringList prefixes;
-    if (h.role() == Host::Role::Roaming && h.gateway) {
+    switch (routes(host, peer)) {
+    case Routes::Everything:
         prefixes = {QStringLiteral("0.0.0.0/0"), QStringLiteral("::/0")};
-    } else if (h.role() == Host::Role::Roaming && meshGatewayOf(host) == peer) {
+        break;
+    case Routes::MeshSubnets:
         prefixes.append(m_subnetV4.toString());
         if (m_subnetV6.isValid())
             prefixes.append(m_subnetV6.toString());
-    } else {
+        break;
+    case Routes::Own:
         prefixes = m_ownPrefixes[size_t(peer)];
+        break;
     }
     if (const LinkSettings *settings = link(host, peer)) {
         for (const QString &extra : settings->allowedIps.value(m_project.hosts[peer].name)) {
@@ -186,16 +211,29 @@ QStringList Planner::allowedIps(qsizetype host, qsizetype peer) const
     return prefixes;
 }
 
-PeerConfig Planner::peerConfig(qsizetype host, qsizetype peer, const KeyStore &keys,
-                               bool presharedKeyOn) const
+QList<IpPrefix> Planner::allowedPrefixes(qsizetype host, qsizetype peer) const
 {
-    const Host &h = m_project.hosts[host];
+    const LinkSettings *settings = link(host, peer);
+    if (!settings && routes(host, peer) == Routes::Own)
+        return m_ownParsed[size_t(peer)]; // the common case, without parsing
+    QList<IpPrefix> prefixes;
+    for (const QString &text : allowedIps(host, peer)) {
+        if (const auto prefix = IpPrefix::parse(text, true))
+            prefixes.append(*prefix);
+    }
+    return prefixes;
+}
+
+PeerConfig Planner::peerConfig(qsizetype host, qsizetype peer, const KeyStore &keys,
+                               const QHash<QString, QString> &presharedKeys) const
+{
     const Host &p = m_project.hosts[peer];
     PeerConfig config;
     config.name = p.name;
     config.publicKey = keys.publicKey(keyId(p));
-    if (presharedKeyOn)
-        config.presharedKey = keys.presharedKey(keyId(h), keyId(p));
+    const LinkSettings *settings = link(host, peer);
+    if (!settings || settings->presharedKey)
+        config.presharedKey = presharedKeys.value(keyId(p));
     config.allowedIps = allowedIps(host, peer);
     config.endpoint = endpoint(host, peer);
     config.persistentKeepalive = keepalive(host, peer);
@@ -231,11 +269,12 @@ PlannedInterface Planner::plan(qsizetype host, const KeyStore &keys) const
     config.mtu = iface.mtu;
 
     QList<qsizetype> gateways;
+    const QHash<QString, QString> &presharedKeys = keys.presharedKeysOf(keyId(h));
+    config.peers.reserve(m_project.hosts.size());
     for (qsizetype peer = 0; peer < m_project.hosts.size(); ++peer) {
         if (!hasPeer(host, peer))
             continue;
-        const LinkSettings *settings = link(host, peer);
-        config.peers.append(peerConfig(host, peer, keys, !settings || settings->presharedKey));
+        config.peers.append(peerConfig(host, peer, keys, presharedKeys));
         if (m_project.hosts[peer].role() == Host::Role::Internet)
             gateways.append(config.peers.size() - 1);
     }

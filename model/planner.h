@@ -42,6 +42,10 @@ public:
     int keepalive(qsizetype host, qsizetype peer) const;
     /// The prefixes \a host routes to \a peer.
     QStringList allowedIps(qsizetype host, qsizetype peer) const;
+    /// The same, parsed (invalid extra prefixes are left out; the validator names them).
+    QList<IpPrefix> allowedPrefixes(qsizetype host, qsizetype peer) const;
+    /// The address in endpoint(), when it is an IP address rather than a name.
+    std::optional<IpAddress> endpointAddress(qsizetype host, qsizetype peer) const;
     /// The gateway a roaming host with `gateway: false` sends the mesh subnets to, or -1.
     qsizetype meshGatewayOf(qsizetype host) const;
 
@@ -55,11 +59,17 @@ private:
     const LinkSettings *link(qsizetype a, qsizetype b) const;
     int listenPort(qsizetype host) const;
     PeerConfig peerConfig(qsizetype host, qsizetype peer, const KeyStore &keys,
-                          bool presharedKeyOn) const;
+                          const QHash<QString, QString> &presharedKeys) const;
+    /// Whether the peer's own address or a mesh subnet is routed, before link extras.
+    enum class Routes { Everything, MeshSubnets, Own };
+    Routes routes(qsizetype host, qsizetype peer) const;
 
     const Project &m_project;
     std::vector<QSet<qsizetype>> m_excluded;
     std::vector<QStringList> m_ownPrefixes; ///< ip/32 and ipv6/128 of each host
+    std::vector<QList<IpPrefix>> m_ownParsed;
+    std::vector<QString> m_siteEndpoint; ///< internet or LAN address with port, per host
+    std::vector<std::optional<IpAddress>> m_siteAddress;
     QHash<std::pair<qsizetype, qsizetype>, const LinkSettings *> m_links;
     IpPrefix m_subnetV4;
     IpPrefix m_subnetV6;

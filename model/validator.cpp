@@ -124,49 +124,47 @@ void Checker::checkHalfLinks(qsizetype host)
 void Checker::checkAllowedIps(qsizetype host)
 {
     const Host &h = m_project.hosts[host];
-    QHash<QString, qsizetype> firstPeer;
+    QHash<IpPrefix, qsizetype> firstPeer;
     QList<qsizetype> sharedDefault; // peers sharing a default route
     for (const qsizetype peer : m_planner.peersOf(host)) {
-        const QStringList prefixes = m_planner.allowedIps(host, peer);
-        const QString peerName = m_project.hosts[peer].name;
-        for (const QString &text : prefixes) {
-            const auto prefix = IpPrefix::parse(text, true);
-            if (!prefix) {
-                error(h.name, peerName, QStringLiteral("'%1' is not a valid AllowedIPs prefix").arg(text));
-                continue;
+        const QString &peerName = m_project.hosts[peer].name;
+        const QStringList texts = m_planner.allowedIps(host, peer);
+        const QList<IpPrefix> prefixes = m_planner.allowedPrefixes(host, peer);
+        if (prefixes.size() != texts.size()) {
+            for (const QString &text : texts) {
+                if (!IpPrefix::parse(text, true))
+                    error(h.name, peerName, QStringLiteral("'%1' is not a valid AllowedIPs prefix").arg(text));
             }
-            const QString key = prefix->network().toString();
-            const qsizetype earlier = firstPeer.value(key, -1);
-            if (earlier < 0) {
+        }
+        for (const IpPrefix &prefix : prefixes) {
+            const IpPrefix key = prefix.network();
+            const auto earlier = firstPeer.constFind(key);
+            if (earlier == firstPeer.cend()) {
                 firstPeer.insert(key, peer);
-            } else if (prefix->isDefaultRoute() && h.role() == Host::Role::Roaming) {
-                if (!sharedDefault.contains(earlier))
-                    sharedDefault.append(earlier);
+            } else if (prefix.isDefaultRoute() && h.role() == Host::Role::Roaming) {
+                if (!sharedDefault.contains(*earlier))
+                    sharedDefault.append(*earlier);
                 if (!sharedDefault.contains(peer))
                     sharedDefault.append(peer);
-            } else if (!(prefix->isHostPrefix()
-                         && m_duplicateAddresses.contains(prefix->address().toString()))) {
+            } else if (!(prefix.isHostPrefix()
+                         && m_duplicateAddresses.contains(prefix.address().toString()))) {
                 // (a duplicate mesh address is reported once, as such)
                 error(h.name, peerName,
                       QStringLiteral("%1 is also in the AllowedIPs of %2; WireGuard keeps it for "
                                      "only one peer and routes it there alone")
-                          .arg(key, m_project.hosts[earlier].name));
+                          .arg(key.toString(), m_project.hosts[*earlier].name));
             }
         }
         // A peer's own endpoint inside what is routed into its tunnel loops the tunnel's
         // packets back into itself; a default route is fine (wg-quick routes around it).
-        QString endpointHost;
-        if (splitEndpoint(m_planner.endpoint(host, peer), &endpointHost, nullptr)) {
-            if (const auto address = IpAddress::parse(endpointHost)) {
-                for (const QString &text : prefixes) {
-                    const auto prefix = IpPrefix::parse(text, true);
-                    if (prefix && !prefix->isDefaultRoute() && prefix->contains(*address))
-                        error(h.name, peerName,
-                              QStringLiteral("the endpoint %1 lies inside AllowedIPs %2 of the same "
-                                             "peer: a routing loop. Reach the peer through an "
-                                             "address outside the tunnel (e.g. its IPv6 address)")
-                                  .arg(endpointHost, text));
-                }
+        if (const auto address = m_planner.endpointAddress(host, peer)) {
+            for (const IpPrefix &prefix : prefixes) {
+                if (!prefix.isDefaultRoute() && prefix.contains(*address))
+                    error(h.name, peerName,
+                          QStringLiteral("the endpoint %1 lies inside AllowedIPs %2 of the same "
+                                         "peer: a routing loop. Reach the peer through an "
+                                         "address outside the tunnel (e.g. its IPv6 address)")
+                              .arg(address->toString(), prefix.toString()));
             }
         }
     }
