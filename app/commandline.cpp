@@ -1,7 +1,7 @@
 // The `meshwright` command line: generate, validate, keys.
 #include "commandline.h"
 
-#include "generator.h"
+#include "generation.h"
 #include "keystore.h"
 #include "planner.h"
 #include "projectfile.h"
@@ -19,7 +19,11 @@ namespace {
 
 const char *const Overview = R"(Meshwright: draw, generate, deploy and watch WireGuard networks.
 
-Usage: meshwright COMMAND [OPTIONS]
+Usage: meshwright [PROJECT.yaml]
+       meshwright COMMAND [OPTIONS]
+
+With no command, or with just a project file, the editor opens (on the bundled
+example when no file is given).
 
 Commands:
   generate PROJECT.yaml --out DIR [--hosts a,b]
@@ -163,7 +167,6 @@ int generate(const QStringList &arguments, Context &c)
             selected.append(i);
     }
 
-    const Planner planner(project);
     KeyStore keys;
     QString error;
     const QString keysPath = keyStorePath(parser, projectPath);
@@ -171,28 +174,16 @@ int generate(const QStringList &arguments, Context &c)
         c.err << "error: " << error << Qt::endl;
         return CommandLine::BadInput;
     }
-    const qsizetype created = keys.ensure(planner.keyIds(), planner.presharedKeyPairs());
-    if (keys.isModified()) {
-        if (!keys.save(keysPath, &error)) {
-            c.err << "error: " << error << "; no files written" << Qt::endl;
-            return CommandLine::BadInput;
-        }
-        c.out << "created " << created << " keys in " << QDir::toNativeSeparators(keysPath) << '\n';
-    }
-
     const QString outDir = parser.value(outOption);
-    qsizetype fileCount = 0;
-    qint64 bytes = 0;
-    for (const qsizetype host : std::as_const(selected)) {
-        const QList<Generator::File> files = Generator::files(planner.plan(host, keys));
-        if (!Generator::write(outDir, files, &error, &bytes)) {
-            c.err << "error: " << project.hosts[host].name << ": " << error << Qt::endl;
-            return CommandLine::BadInput;
-        }
-        fileCount += files.size();
+    Generation::Summary summary;
+    if (!Generation::run(project, keys, keysPath, outDir, selected, &summary, &error)) {
+        c.err << "error: " << error << Qt::endl;
+        return CommandLine::BadInput;
     }
-    c.out << "wrote " << fileCount << " files for " << selected.size() << " hosts to "
-          << QDir::toNativeSeparators(outDir) << " (" << bytes << " bytes, " << timer.elapsed()
+    if (summary.keysCreated > 0)
+        c.out << "created " << summary.keysCreated << " keys in " << QDir::toNativeSeparators(keysPath) << '\n';
+    c.out << "wrote " << summary.files << " files for " << summary.hosts << " hosts to "
+          << QDir::toNativeSeparators(outDir) << " (" << summary.bytes << " bytes, " << timer.elapsed()
           << " ms)" << Qt::endl;
     return CommandLine::Success;
 }
@@ -308,6 +299,12 @@ int keys(const QStringList &arguments, Context &c)
 } // namespace
 
 namespace CommandLine {
+
+bool isCommand(const QString &word)
+{
+    return word == QLatin1String("generate") || word == QLatin1String("validate") || word == QLatin1String("keys")
+        || word == QLatin1String("help");
+}
 
 int run(const QStringList &arguments, QTextStream &out, QTextStream &err)
 {

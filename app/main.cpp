@@ -1,17 +1,95 @@
-// Entry point of the meshwright program.
+// Entry point of the meshwright program: the editor, or a command of the command line.
 #include "commandline.h"
+#include "mainwindow.h"
+#include "topologyview.h"
 
-#include <QCoreApplication>
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QFileInfo>
 #include <QTextStream>
+#include <QTimer>
 
-#include <cstdio>
+namespace {
+
+bool hasDisplay()
+{
+    return qEnvironmentVariableIsSet("QT_QPA_PLATFORM") || qEnvironmentVariableIsSet("DISPLAY")
+        || qEnvironmentVariableIsSet("WAYLAND_DISPLAY");
+}
+
+/// With MESHWRIGHT_STARTUP_PROBE set, prints the time from start to the first painted
+/// canvas and quits: what the start-up benchmark measures.
+class StartupProbe : public QObject
+{
+public:
+    explicit StartupProbe(const QElapsedTimer &timer)
+        : m_timer(timer)
+    {
+    }
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (event->type() == QEvent::Paint && !m_done) {
+            m_done = true;
+            QTimer::singleShot(0, qApp, [this] {
+                QTextStream(stdout) << "painted after " << m_timer.elapsed() << " ms" << Qt::endl;
+                qApp->quit();
+            });
+        }
+        return QObject::eventFilter(watched, event);
+    }
+
+private:
+    const QElapsedTimer &m_timer;
+    bool m_done = false;
+};
+
+void describe(QCoreApplication &app)
+{
+    app.setApplicationName(QStringLiteral("meshwright"));
+    app.setOrganizationName(QStringLiteral("Meshwright"));
+    app.setApplicationVersion(QStringLiteral(MESHWRIGHT_VERSION));
+}
+
+} // namespace
 
 int main(int argc, char *argv[])
 {
+    QElapsedTimer started;
+    started.start();
+    QStringList arguments;
+    for (int i = 1; i < argc; ++i)
+        arguments.append(QString::fromLocal8Bit(argv[i]));
+
+    // No command, or just a project file: the editor.
+    const QString &first = arguments.isEmpty() ? QString() : arguments.front();
+    const bool looksLikeProject = QFileInfo::exists(first) || first.endsWith(QLatin1String(".yaml"))
+        || first.endsWith(QLatin1String(".yml"));
+    const bool wantsEditor = arguments.isEmpty()
+        || (arguments.size() == 1 && looksLikeProject && !CommandLine::isCommand(first));
+    if (wantsEditor && hasDisplay()) {
+        QApplication app(argc, argv);
+        describe(app);
+        MainWindow window;
+        if (arguments.isEmpty() || !window.openFile(arguments.front()))
+            window.openExample();
+        StartupProbe probe(started);
+        if (qEnvironmentVariableIsSet("MESHWRIGHT_STARTUP_PROBE"))
+            window.view()->viewport()->installEventFilter(&probe);
+        window.show();
+        return app.exec();
+    }
+
     QCoreApplication app(argc, argv);
-    QCoreApplication::setApplicationName(QStringLiteral("meshwright"));
-    QCoreApplication::setApplicationVersion(QStringLiteral(MESHWRIGHT_VERSION));
+    describe(app);
     QTextStream out(stdout);
     QTextStream err(stderr);
-    return CommandLine::run(QCoreApplication::arguments().mid(1), out, err);
+    if (wantsEditor && !arguments.isEmpty()) {
+        err << "meshwright: no display to open " << arguments.front()
+            << " in; the commands below work without one.\n\n";
+        CommandLine::run({}, err, err);
+        return CommandLine::BadInput;
+    }
+    return CommandLine::run(arguments, out, err);
 }

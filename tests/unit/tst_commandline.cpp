@@ -22,6 +22,11 @@ struct Run
 Run meshwright(const QStringList &arguments)
 {
     QProcess process;
+    // No display: `meshwright` without a command prints its help instead of opening the editor.
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    for (const char *name : {"QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"})
+        environment.remove(QLatin1String(name));
+    process.setProcessEnvironment(environment);
     process.start(QStringLiteral(MESHWRIGHT_BINARY), arguments);
     Run run;
     if (!process.waitForFinished(120000)) {
@@ -90,6 +95,9 @@ void tst_CommandLine::help()
     const Run none = meshwright({});
     QCOMPARE(none.exitCode, 0);
     QCOMPARE(none.out, overview.out);
+    const Run projectWithoutDisplay = meshwright({m_project});
+    QCOMPARE(projectWithoutDisplay.exitCode, 2);
+    QVERIFY(projectWithoutDisplay.err.startsWith(QLatin1String("meshwright: no display to open ")));
     const Run generate = meshwright({QStringLiteral("generate"), QStringLiteral("--help")});
     QCOMPARE(generate.exitCode, 0);
     QVERIFY(generate.out.startsWith(QLatin1String("Usage: meshwright generate PROJECT.yaml --out DIR")));

@@ -1,0 +1,91 @@
+// The validator's findings of a MeshDocument as a table: severity, host, peer, message.
+#include "diagnosticsmodel.h"
+
+#include "meshdocument.h"
+
+#include <QColor>
+
+DiagnosticsModel::DiagnosticsModel(MeshDocument *document, QObject *parent)
+    : QAbstractTableModel(parent)
+    , m_document(document)
+{
+    connect(document, &MeshDocument::diagnosticsChanged, this, &DiagnosticsModel::refresh);
+    connect(document, &MeshDocument::projectReset, this, &DiagnosticsModel::refresh);
+    refresh();
+}
+
+void DiagnosticsModel::refresh()
+{
+    const QList<Diagnostic> &current = m_document->diagnostics();
+    if (current == m_rows)
+        return;
+    beginResetModel();
+    m_rows = current;
+    endResetModel();
+}
+
+int DiagnosticsModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+int DiagnosticsModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+int DiagnosticsModel::errorCount() const
+{
+    return int(std::count_if(m_rows.cbegin(), m_rows.cend(), [](const Diagnostic &d) { return d.isError(); }));
+}
+
+QVariant DiagnosticsModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Diagnostic &d = m_rows.at(index.row());
+    switch (role) {
+    case Qt::DisplayRole:
+        switch (index.column()) {
+        case SeverityColumn:
+            return d.isError() ? tr("Error") : tr("Warning");
+        case HostColumn:
+            return d.host;
+        case PeerColumn:
+            return d.peer;
+        case MessageColumn:
+            return d.message;
+        }
+        break;
+    case Qt::ToolTipRole:
+        return d.toString();
+    case Qt::ForegroundRole:
+        if (index.column() == SeverityColumn)
+            return d.isError() ? QColor(220, 50, 47) : QColor(200, 130, 0);
+        break;
+    case HostNameRole:
+        return d.host;
+    case PeerNameRole:
+        return d.peer;
+    case IsErrorRole:
+        return d.isError();
+    }
+    return {};
+}
+
+QVariant DiagnosticsModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case SeverityColumn:
+        return tr("Severity");
+    case HostColumn:
+        return tr("Host");
+    case PeerColumn:
+        return tr("Peer");
+    case MessageColumn:
+        return tr("Message");
+    }
+    return {};
+}

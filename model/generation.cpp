@@ -1,0 +1,38 @@
+// Generating a project's configs into a folder: what `meshwright generate` and the GUI share.
+#include "generation.h"
+
+#include "generator.h"
+#include "planner.h"
+
+namespace Generation {
+
+bool run(const Project &project, KeyStore &keys, const QString &keyStorePath, const QString &outDir,
+         const QList<qsizetype> &hostIndexes, Summary *summary, QString *error)
+{
+    Summary result;
+    const Planner planner(project);
+    result.keysCreated = keys.ensure(planner.keyIds(), planner.presharedKeyPairs());
+    if (keys.isModified() && !keys.save(keyStorePath, error))
+        return false;
+    QList<qsizetype> selected = hostIndexes;
+    if (selected.isEmpty()) {
+        for (qsizetype i = 0; i < project.hosts.size(); ++i)
+            selected.append(i);
+    }
+    for (const qsizetype host : std::as_const(selected)) {
+        const QList<Generator::File> files = Generator::files(planner.plan(host, keys));
+        QString why;
+        if (!Generator::write(outDir, files, &why, &result.bytes)) {
+            if (error)
+                *error = project.hosts[host].name + QLatin1String(": ") + why;
+            return false;
+        }
+        result.files += files.size();
+    }
+    result.hosts = selected.size();
+    if (summary)
+        *summary = result;
+    return true;
+}
+
+} // namespace Generation

@@ -1,0 +1,68 @@
+// The undo commands of MeshDocument; each swaps stored values with the document's.
+#include "meshcommands.h"
+
+#include <QCoreApplication>
+
+AddHostCommand::AddHostCommand(MeshDocument *document, qsizetype index, HostId id, const Host &host,
+                               QUndoCommand *parent)
+    : QUndoCommand(QCoreApplication::translate("MeshDocument", "Add %1").arg(host.name), parent)
+    , m_document(document)
+    , m_index(index)
+    , m_id(id)
+    , m_host(host)
+{
+}
+
+void AddHostCommand::redo()
+{
+    m_document->insertHost(m_index, m_id, m_host);
+}
+
+void AddHostCommand::undo()
+{
+    qsizetype index = 0;
+    m_host = m_document->takeHost(m_id, &index);
+}
+
+RemoveHostCommand::RemoveHostCommand(MeshDocument *document, HostId id, QUndoCommand *parent)
+    : QUndoCommand(parent)
+    , m_document(document)
+    , m_id(id)
+{
+    if (const Host *host = document->host(id))
+        setText(QCoreApplication::translate("MeshDocument", "Delete %1").arg(host->name));
+}
+
+void RemoveHostCommand::redo()
+{
+    m_host = m_document->takeHost(m_id, &m_index);
+}
+
+void RemoveHostCommand::undo()
+{
+    m_document->insertHost(m_index, m_id, m_host);
+}
+
+SwapHostsCommand::SwapHostsCommand(MeshDocument *document, const QHash<HostId, Host> &values,
+                                   const QString &text, QUndoCommand *parent)
+    : QUndoCommand(text, parent)
+    , m_document(document)
+    , m_values(values)
+{
+}
+
+void SwapHostsCommand::swap()
+{
+    m_document->swapHosts(m_values);
+    if (m_links)
+        m_document->swapLinkSettings(*m_links);
+}
+
+SwapSettingsCommand::SwapSettingsCommand(MeshDocument *document, const Defaults &defaults,
+                                         const NetworkSettings &network)
+    : QUndoCommand(QCoreApplication::translate("MeshDocument", "Change mesh settings"))
+    , m_document(document)
+    , m_defaults(defaults)
+    , m_network(network)
+{
+}

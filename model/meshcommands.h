@@ -1,0 +1,70 @@
+// The undo commands of MeshDocument; each swaps stored values with the document's.
+#pragma once
+
+#include "meshdocument.h"
+
+#include <QUndoCommand>
+
+/// Inserts a host; undo takes it out again.
+class AddHostCommand : public QUndoCommand
+{
+public:
+    AddHostCommand(MeshDocument *document, qsizetype index, HostId id, const Host &host,
+                   QUndoCommand *parent = nullptr);
+    void redo() override;
+    void undo() override;
+
+private:
+    MeshDocument *m_document;
+    qsizetype m_index;
+    HostId m_id;
+    Host m_host;
+};
+
+/// Takes a host out; undo puts it back where it was.
+class RemoveHostCommand : public QUndoCommand
+{
+public:
+    RemoveHostCommand(MeshDocument *document, HostId id, QUndoCommand *parent = nullptr);
+    void redo() override;
+    void undo() override;
+
+private:
+    MeshDocument *m_document;
+    HostId m_id;
+    qsizetype m_index = -1;
+    Host m_host;
+};
+
+/// Replaces some hosts' values (settings, positions, exclude_peers) and, optionally, the
+/// link settings; undo and redo both swap (Tiled's idiom).
+class SwapHostsCommand : public QUndoCommand
+{
+public:
+    SwapHostsCommand(MeshDocument *document, const QHash<HostId, Host> &values, const QString &text,
+                     QUndoCommand *parent = nullptr);
+    void setLinkSettings(const QList<LinkSettings> &links) { m_links = links; }
+    void redo() override { swap(); }
+    void undo() override { swap(); }
+
+private:
+    void swap();
+
+    MeshDocument *m_document;
+    QHash<HostId, Host> m_values;
+    std::optional<QList<LinkSettings>> m_links;
+};
+
+/// Replaces the project's defaults and mesh subnets.
+class SwapSettingsCommand : public QUndoCommand
+{
+public:
+    SwapSettingsCommand(MeshDocument *document, const Defaults &defaults, const NetworkSettings &network);
+    void redo() override { m_document->swapSettings(m_defaults, m_network); }
+    void undo() override { m_document->swapSettings(m_defaults, m_network); }
+
+private:
+    MeshDocument *m_document;
+    Defaults m_defaults;
+    NetworkSettings m_network;
+};

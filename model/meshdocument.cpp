@@ -1,0 +1,469 @@
+// The single source of truth of an open project: its hosts, links, keys and undo stack.
+#include "meshdocument.h"
+
+#include "meshcommands.h"
+#include "planner.h"
+#include "projectfile.h"
+#include "validator.h"
+
+#include <QCoreApplication>
+#include <QFileInfo>
+#include <QSet>
+#include <QTimer>
+#include <QUndoStack>
+
+MeshDocument::MeshDocument(QObject *parent)
+    : QObject(parent)
+    , m_undoStack(new QUndoStack(this))
+{
+    connect(m_undoStack, &QUndoStack::cleanChanged, this,
+            [this](bool clean) { emit modificationChanged(!clean); });
+}
+
+MeshDocument::~MeshDocument() = default;
+
+void MeshDocument::reset(const Project &project, const QString &filePath)
+{
+    m_undoStack->clear();
+    m_project = project;
+    m_ids.clear();
+    for (qsizetype i = 0; i < m_project.hosts.size(); ++i)
+        m_ids.append(newId());
+    if (filePath != m_filePath) {
+        m_filePath = filePath;
+        emit filePathChanged(filePath);
+    }
+    m_keys = KeyStore();
+    ensureKeys();
+    m_links.reset();
+    m_diagnostics.reset();
+    emit projectReset();
+    emit linksChanged();
+    emit diagnosticsChanged();
+    emit modificationChanged(false);
+}
+
+bool MeshDocument::load(const QString &path, QString *error, QList<Diagnostic> *warnings)
+{
+    ProjectFile::LoadError loadError;
+    const auto project = ProjectFile::load(path, &loadError, warnings);
+    if (!project) {
+        if (error)
+            *error = loadError.toString();
+        return false;
+    }
+    KeyStore keys;
+    if (!keys.load(KeyStore::pathForProject(path), error))
+        return false;
+    reset(*project, QFileInfo(path).absoluteFilePath());
+    m_keys = keys;
+    ensureKeys();
+    return true;
+}
+
+bool MeshDocument::save(const QString &path, QString *error)
+{
+    if (!ProjectFile::save(path, m_project, error))
+        return false;
+    const Planner planner(m_project);
+    m_keys.ensure(planner.keyIds(), planner.presharedKeyPairs());
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    if (m_keys.isModified() || absolute != m_filePath) {
+        if (!m_keys.save(KeyStore::pathForProject(path), error))
+            return false;
+    }
+    if (absolute != m_filePath) {
+        m_filePath = absolute;
+        emit filePathChanged(absolute);
+    }
+    m_undoStack->setClean();
+    return true;
+}
+
+bool MeshDocument::isModified() const
+{
+    return !m_undoStack->isClean();
+}
+
+const Host *MeshDocument::host(HostId id) const
+{
+    const qsizetype index = m_ids.indexOf(id);
+    return index < 0 ? nullptr : &m_project.hosts[index];
+}
+
+HostId MeshDocument::idOf(const QString &name) const
+{
+    const qsizetype index = m_project.indexOf(name);
+    return index < 0 ? 0 : m_ids[index];
+}
+
+QList<MeshLink> MeshDocument::links() const
+{
+    if (!m_links) {
+        QList<MeshLink> links;
+        const Planner planner(m_project);
+        const qsizetype count = m_project.hosts.size();
+        for (qsizetype a = 0; a < count; ++a) {
+            for (qsizetype b = a + 1; b < count; ++b) {
+                const bool ab = planner.hasPeer(a, b);
+                const bool ba = planner.hasPeer(b, a);
+                if (!ab && !ba)
+                    continue;
+                MeshLink link{m_ids[a], m_ids[b], MeshLink::Kind::Mesh, ab != ba};
+                for (const qsizetype end : {a, b}) {
+                    const Host &host = m_project.hosts[end];
+                    if (host.role() == Host::Role::Roaming)
+                        link.kind = host.gateway ? MeshLink::Kind::FullTunnel : MeshLink::Kind::Roaming;
+                }
+                links.append(link);
+            }
+        }
+        m_links = std::move(links);
+    }
+    return *m_links;
+}
+
+QList<Diagnostic> MeshDocument::diagnostics() const
+{
+    if (!m_diagnostics)
+        m_diagnostics = Validator::validate(m_project);
+    return *m_diagnostics;
+}
+
+void MeshDocument::invalidate()
+{
+    m_links.reset();
+    m_diagnostics.reset();
+    emit linksChanged();
+    if (!m_diagnosticsSignalPending) {
+        // Many edits can come in a row (a macro, a drag): tell the views once.
+        m_diagnosticsSignalPending = true;
+        QTimer::singleShot(100, this, [this] {
+            m_diagnosticsSignalPending = false;
+            emit diagnosticsChanged();
+        });
+    }
+}
+
+void MeshDocument::ensureKeys()
+{
+    QStringList ids;
+    for (const Host &host : std::as_const(m_project.hosts))
+        ids.append(Planner::keyId(host));
+    m_keys.ensure(ids, {});
+}
+
+// --- Edits -------------------------------------------------------------------------------
+
+HostId MeshDocument::addHost(Host host)
+{
+    host.name = uniqueHostName(host.name);
+    // The new host joins every host it can reach or be reached by. Pairs where neither
+    // side has an endpoint (a phone and a LAN server) could never connect, so they start
+    // excluded on both sides, as in wireguardmeshgenerator files.
+    Project trial = m_project;
+    trial.hosts.append(host);
+    const Planner planner(trial);
+    const qsizetype added = trial.hosts.size() - 1;
+    QHash<HostId, Host> others;
+    for (qsizetype i = 0; i < added; ++i) {
+        if (planner.hasEndpoint(added, i) || planner.hasEndpoint(i, added))
+            continue;
+        Host other = m_project.hosts[i];
+        if (!host.excludePeers.contains(other.name))
+            host.excludePeers.append(other.name);
+        if (!other.excludePeers.contains(host.name)) {
+            other.excludePeers.append(host.name);
+            others.insert(m_ids[i], other);
+        }
+    }
+    const HostId id = newId();
+    auto *command = new AddHostCommand(this, m_project.hosts.size(), id, host);
+    if (!others.isEmpty()) {
+        auto *macro = new QUndoCommand(command->text());
+        delete command;
+        new AddHostCommand(this, m_project.hosts.size(), id, host, macro);
+        new SwapHostsCommand(this, others, QString(), macro);
+        m_undoStack->push(macro);
+    } else {
+        m_undoStack->push(command);
+    }
+    return id;
+}
+
+void MeshDocument::removeHosts(const QList<HostId> &ids)
+{
+    QSet<QString> names;
+    for (const HostId id : ids) {
+        if (const Host *h = host(id))
+            names.insert(h->name);
+    }
+    if (names.isEmpty())
+        return;
+    auto *macro = new QUndoCommand(names.size() == 1 ? tr("Delete %1").arg(*names.cbegin())
+                                                     : tr("Delete %n hosts", nullptr, int(names.size())));
+    // First drop the references to the hosts, then the hosts themselves.
+    QHash<HostId, Host> referrers;
+    for (qsizetype i = 0; i < m_project.hosts.size(); ++i) {
+        const Host &other = m_project.hosts[i];
+        if (names.contains(other.name))
+            continue;
+        Host changed = other;
+        changed.excludePeers.removeIf([&](const QString &peer) { return names.contains(peer); });
+        if (changed != other)
+            referrers.insert(m_ids[i], changed);
+    }
+    QList<LinkSettings> links = m_project.links;
+    links.removeIf([&](const LinkSettings &l) { return names.contains(l.a) || names.contains(l.b); });
+    auto *references = new SwapHostsCommand(this, referrers, QString(), macro);
+    if (links != m_project.links)
+        references->setLinkSettings(links);
+    for (const HostId id : ids) {
+        if (host(id))
+            new RemoveHostCommand(this, id, macro);
+    }
+    m_undoStack->push(macro);
+}
+
+bool MeshDocument::changeHost(HostId id, const Host &host, const QString &text)
+{
+    const Host *old = this->host(id);
+    if (!old || *old == host)
+        return false;
+    if (old->name != host.name && m_project.indexOf(host.name) >= 0)
+        return false; // names are unique
+    QHash<HostId, Host> values{{id, host}};
+    std::optional<QList<LinkSettings>> links;
+    if (old->name != host.name) {
+        const QString from = old->name;
+        for (qsizetype i = 0; i < m_project.hosts.size(); ++i) {
+            if (m_ids[i] == id || !m_project.hosts[i].excludePeers.contains(from))
+                continue;
+            Host renamed = m_project.hosts[i];
+            for (QString &peer : renamed.excludePeers) {
+                if (peer == from)
+                    peer = host.name;
+            }
+            values.insert(m_ids[i], renamed);
+        }
+        QList<LinkSettings> renamed = m_project.links;
+        for (LinkSettings &link : renamed) {
+            for (QString *end : {&link.a, &link.b}) {
+                if (*end == from)
+                    *end = host.name;
+            }
+            if (link.endpoint.contains(from))
+                link.endpoint.insert(host.name, link.endpoint.take(from));
+            if (link.allowedIps.contains(from))
+                link.allowedIps.insert(host.name, link.allowedIps.take(from));
+        }
+        if (renamed != m_project.links)
+            links = renamed;
+    }
+    auto *command = new SwapHostsCommand(this, values, text);
+    if (links)
+        command->setLinkSettings(*links);
+    m_undoStack->push(command);
+    return true;
+}
+
+void MeshDocument::moveHosts(const QHash<HostId, QPointF> &positions, const QString &text)
+{
+    QHash<HostId, Host> values;
+    for (auto it = positions.cbegin(); it != positions.cend(); ++it) {
+        const Host *h = host(it.key());
+        if (!h || h->position == it.value())
+            continue;
+        Host moved = *h;
+        moved.position = it.value();
+        values.insert(it.key(), moved);
+    }
+    if (!values.isEmpty())
+        m_undoStack->push(new SwapHostsCommand(this, values, text));
+}
+
+void MeshDocument::setLinked(HostId a, HostId b, bool linked)
+{
+    const Host *ha = host(a);
+    const Host *hb = host(b);
+    if (!ha || !hb || a == b)
+        return;
+    QHash<HostId, Host> values;
+    auto update = [&](HostId id, const Host &h, const QString &peer) {
+        Host changed = h;
+        if (linked)
+            changed.excludePeers.removeAll(peer);
+        else if (!changed.excludePeers.contains(peer))
+            changed.excludePeers.append(peer);
+        if (changed != h)
+            values.insert(id, changed);
+    };
+    update(a, *ha, hb->name);
+    update(b, *hb, ha->name);
+    if (values.isEmpty())
+        return;
+    const QString text = linked ? tr("Connect %1 and %2") : tr("Disconnect %1 and %2");
+    m_undoStack->push(new SwapHostsCommand(this, values, text.arg(ha->name, hb->name)));
+}
+
+void MeshDocument::removeLinks(const QList<std::pair<HostId, HostId>> &pairs)
+{
+    QHash<HostId, Host> values;
+    auto current = [&](HostId id) { return values.contains(id) ? values.value(id) : *host(id); };
+    for (const auto &[a, b] : pairs) {
+        if (!host(a) || !host(b) || a == b)
+            continue;
+        Host ha = current(a);
+        Host hb = current(b);
+        if (!ha.excludePeers.contains(hb.name))
+            ha.excludePeers.append(hb.name);
+        if (!hb.excludePeers.contains(ha.name))
+            hb.excludePeers.append(ha.name);
+        values.insert(a, ha);
+        values.insert(b, hb);
+    }
+    if (values.isEmpty())
+        return;
+    m_undoStack->push(new SwapHostsCommand(this, values,
+                                           pairs.size() == 1 ? tr("Delete link")
+                                                             : tr("Delete %n links", nullptr, int(pairs.size()))));
+}
+
+void MeshDocument::setLinkSettings(HostId a, HostId b, const std::optional<LinkSettings> &settings)
+{
+    const Host *ha = host(a);
+    const Host *hb = host(b);
+    if (!ha || !hb)
+        return;
+    // Edit in place, so the links keep their order (and the file diffs well).
+    QList<LinkSettings> links = m_project.links;
+    const auto existing = std::find_if(links.begin(), links.end(),
+                                       [&](const LinkSettings &l) { return l.joins(ha->name, hb->name); });
+    if (settings) {
+        LinkSettings stored = *settings;
+        stored.a = existing != links.end() ? existing->a : ha->name;
+        stored.b = existing != links.end() ? existing->b : hb->name;
+        if (existing != links.end())
+            *existing = stored;
+        else
+            links.append(stored);
+    } else if (existing != links.end()) {
+        links.erase(existing);
+    }
+    if (links == m_project.links)
+        return;
+    auto *command = new SwapHostsCommand(this, {}, tr("Change link %1 - %2").arg(ha->name, hb->name));
+    command->setLinkSettings(links);
+    m_undoStack->push(command);
+}
+
+void MeshDocument::setDefaults(const Defaults &defaults, const NetworkSettings &network)
+{
+    if (defaults == m_project.defaults && network == m_project.network)
+        return;
+    m_undoStack->push(new SwapSettingsCommand(this, defaults, network));
+}
+
+void MeshDocument::setInitialPositions(const QHash<HostId, QPointF> &positions)
+{
+    for (auto it = positions.cbegin(); it != positions.cend(); ++it) {
+        const qsizetype index = indexOf(it.key());
+        if (index < 0 || m_project.hosts[index].position)
+            continue;
+        m_project.hosts[index].position = it.value();
+        emit hostChanged(it.key());
+    }
+}
+
+QString MeshDocument::uniqueHostName(const QString &base) const
+{
+    QString stem = base.isEmpty() ? QStringLiteral("host") : base;
+    if (m_project.indexOf(stem) < 0)
+        return stem;
+    for (int n = 2;; ++n) {
+        const QString candidate = stem + QLatin1Char('-') + QString::number(n);
+        if (m_project.indexOf(candidate) < 0)
+            return candidate;
+    }
+}
+
+QString MeshDocument::nextFreeAddress(bool v6) const
+{
+    const IpPrefix subnet = v6 ? m_project.meshSubnetV6() : m_project.meshSubnetV4();
+    if (!subnet.isValid())
+        return {};
+    QSet<QString> used; // canonical text
+    for (const Host &h : m_project.hosts) {
+        for (const Interface &iface : h.interfaces) {
+            if (const auto address = IpAddress::parse(v6 ? iface.ipv6 : iface.ip))
+                used.insert(address->toString());
+        }
+    }
+    const int hostBits = subnet.address().bitCount() - subnet.length();
+    const quint64 last = hostBits >= 32 ? 0xfffffffeULL : (quint64(1) << hostBits) - (v6 ? 1 : 2);
+    const IpAddress network = subnet.network().address();
+    for (quint64 offset = 1; offset <= last; ++offset) {
+        const IpAddress candidate = network.offsetBy(quint32(offset));
+        if (!used.contains(candidate.toString()))
+            return candidate.toString();
+    }
+    return {};
+}
+
+// --- Primitives ----------------------------------------------------------------------------
+
+void MeshDocument::insertHost(qsizetype index, HostId id, const Host &host)
+{
+    index = std::clamp<qsizetype>(index, 0, m_project.hosts.size());
+    m_project.hosts.insert(index, host);
+    m_ids.insert(index, id);
+    m_keys.ensure({Planner::keyId(host)}, {});
+    emit hostAdded(id);
+    invalidate();
+}
+
+Host MeshDocument::takeHost(HostId id, qsizetype *index)
+{
+    const qsizetype at = m_ids.indexOf(id);
+    Q_ASSERT(at >= 0);
+    emit hostAboutToBeRemoved(id);
+    Host host = m_project.hosts.takeAt(at);
+    m_ids.removeAt(at);
+    if (index)
+        *index = at;
+    emit hostRemoved(id);
+    invalidate();
+    return host;
+}
+
+void MeshDocument::swapHosts(QHash<HostId, Host> &values)
+{
+    QList<HostId> changed;
+    for (auto it = values.begin(); it != values.end(); ++it) {
+        const qsizetype index = m_ids.indexOf(it.key());
+        Q_ASSERT(index >= 0);
+        Host &stored = m_project.hosts[index];
+        if (stored.name != it.value().name && !m_keys.hasPrivateKey(it.value().name))
+            m_keys.copyKeys(stored.name, it.value().name); // a rename keeps the host's keys
+        std::swap(stored, it.value());
+        changed.append(it.key());
+    }
+    for (const HostId id : std::as_const(changed))
+        emit hostChanged(id);
+    invalidate();
+}
+
+void MeshDocument::swapLinkSettings(QList<LinkSettings> &links)
+{
+    std::swap(m_project.links, links);
+    invalidate();
+}
+
+void MeshDocument::swapSettings(Defaults &defaults, NetworkSettings &network)
+{
+    std::swap(m_project.defaults, defaults);
+    std::swap(m_project.network, network);
+    for (const HostId id : std::as_const(m_ids))
+        emit hostChanged(id);
+    invalidate();
+}

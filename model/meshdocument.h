@@ -1,0 +1,137 @@
+// The single source of truth of an open project: its hosts, links, keys and undo stack.
+#pragma once
+
+#include "diagnostic.h"
+#include "keystore.h"
+#include "project.h"
+
+#include <QHash>
+#include <QList>
+#include <QObject>
+#include <QPointF>
+#include <QString>
+
+#include <optional>
+
+class QUndoStack;
+
+/// Stable identity of a host in an open document; names can change, ids do not.
+using HostId = quint32;
+
+/// A link between two hosts as drawn: derived from the hosts' peers (the mesh is full
+/// unless exclude_peers says otherwise).
+struct MeshLink
+{
+    enum class Kind {
+        Mesh,       ///< between hosts on the LAN or the internet
+        Roaming,    ///< a roaming client to a gateway, mesh subnets only
+        FullTunnel, ///< a roaming client sending everything through a gateway
+    };
+    HostId a = 0; ///< the host that comes first in the file
+    HostId b = 0;
+    Kind kind = Kind::Mesh;
+    bool oneSided = false; ///< only one end has the other as peer: a broken half link
+
+    bool operator==(const MeshLink &) const = default;
+};
+
+/// Owns the Project and the QUndoStack. Every edit goes through a command on the stack,
+/// so every pane's edits are undoable; views observe the signals and never own data.
+class MeshDocument : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit MeshDocument(QObject *parent = nullptr);
+    ~MeshDocument() override;
+
+    /// Replaces the document with \a project (no undo history, unmodified).
+    void reset(const Project &project = {}, const QString &filePath = {});
+    /// Loads \a path and its key store. On failure the document is unchanged.
+    bool load(const QString &path, QString *error, QList<Diagnostic> *warnings = nullptr);
+    /// Saves the project (atomically) and, when it has keys, the key store beside it.
+    bool save(const QString &path, QString *error);
+
+    QString filePath() const { return m_filePath; }
+    bool isModified() const;
+    QUndoStack *undoStack() const { return m_undoStack; }
+
+    const Project &project() const { return m_project; }
+    const QList<HostId> &hostIds() const { return m_ids; }
+    qsizetype indexOf(HostId id) const { return m_ids.indexOf(id); }
+    const Host *host(HostId id) const;
+    /// The id of the host called \a name, or 0.
+    HostId idOf(const QString &name) const;
+
+    /// Every drawn link, hosts in file order. Recomputed lazily after edits (a copy: the
+    /// list is implicitly shared, and stays valid across edits).
+    QList<MeshLink> links() const;
+    /// The validator's findings. Recomputed lazily after edits.
+    QList<Diagnostic> diagnostics() const;
+
+    KeyStore &keys() { return m_keys; }
+    const KeyStore &keys() const { return m_keys; }
+
+    // --- Edits: each pushes one undoable command ------------------------------------
+    /// Adds \a host (its name made unique) and creates its keys; returns its id.
+    HostId addHost(Host host);
+    void removeHosts(const QList<HostId> &ids);
+    /// Replaces a host's settings; a rename also renames it in other hosts' exclude_peers
+    /// and in link settings. False (nothing pushed) when nothing changes or the new name
+    /// is taken.
+    bool changeHost(HostId id, const Host &host, const QString &text);
+    /// Moves hosts (one undo step for one drag, however many hosts it moved).
+    void moveHosts(const QHash<HostId, QPointF> &positions, const QString &text);
+    /// Connects or disconnects two hosts, through both hosts' exclude_peers.
+    void setLinked(HostId a, HostId b, bool linked);
+    /// Disconnects several pairs in one step.
+    void removeLinks(const QList<std::pair<HostId, HostId>> &pairs);
+    /// Sets (or with nullopt clears) the settings of the link between \a a and \a b.
+    void setLinkSettings(HostId a, HostId b, const std::optional<LinkSettings> &settings);
+    void setDefaults(const Defaults &defaults, const NetworkSettings &network);
+
+    /// Gives positions to hosts without one, without an undo step (a layout for a file
+    /// that had none, as every wireguardmeshgenerator file).
+    void setInitialPositions(const QHash<HostId, QPointF> &positions);
+
+    // --- Helpers for new hosts ---------------------------------------------------------
+    QString uniqueHostName(const QString &base) const;
+    /// The lowest free address of the mesh subnet (after the network address), or empty.
+    QString nextFreeAddress(bool v6) const;
+
+    // --- Primitives the commands call (swap idiom); not for views ----------------------
+    void insertHost(qsizetype index, HostId id, const Host &host);
+    Host takeHost(HostId id, qsizetype *index);
+    /// Exchanges the stored hosts with \a values (id -> host).
+    void swapHosts(QHash<HostId, Host> &values);
+    void swapLinkSettings(QList<LinkSettings> &links);
+    void swapSettings(Defaults &defaults, NetworkSettings &network);
+    HostId newId() { return ++m_lastId; }
+
+signals:
+    void projectReset();
+    void hostAdded(HostId id);
+    void hostAboutToBeRemoved(HostId id);
+    void hostRemoved(HostId id);
+    void hostChanged(HostId id);
+    /// The set or the kind of links may have changed.
+    void linksChanged();
+    /// Emitted (debounced) after edits once the findings may have changed.
+    void diagnosticsChanged();
+    void filePathChanged(const QString &path);
+    void modificationChanged(bool modified);
+
+private:
+    void invalidate();
+    void ensureKeys();
+
+    Project m_project;
+    QList<HostId> m_ids;
+    HostId m_lastId = 0;
+    QString m_filePath;
+    KeyStore m_keys;
+    QUndoStack *m_undoStack;
+    mutable std::optional<QList<MeshLink>> m_links;
+    mutable std::optional<QList<Diagnostic>> m_diagnostics;
+    bool m_diagnosticsSignalPending = false;
+};

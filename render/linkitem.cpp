@@ -1,0 +1,149 @@
+// A link on the canvas: a line between two hosts, styled by kind and state.
+#include "linkitem.h"
+
+#include <QCoreApplication>
+#include <QPainter>
+#include <QGraphicsScene>
+#include <QPalette>
+#include <QStyleOptionGraphicsItem>
+
+namespace {
+
+constexpr qreal PickWidth = 10;
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("LinkItem", text);
+}
+
+} // namespace
+
+LinkItem::LinkItem(const MeshLink &link)
+    : m_link(link)
+{
+    setFlags(ItemIsSelectable);
+    setZValue(0);
+}
+
+void LinkItem::sync(const MeshLink &link)
+{
+    if (link == m_link)
+        return;
+    m_link = link;
+    updateToolTip();
+    update();
+}
+
+void LinkItem::setEnds(const QPointF &a, const QPointF &b)
+{
+    const QLineF line(a, b);
+    if (line == m_line)
+        return;
+    prepareGeometryChange();
+    m_line = line;
+}
+
+void LinkItem::setFindings(const QList<Diagnostic> &findings)
+{
+    if (findings == m_findings)
+        return;
+    m_findings = findings;
+    updateToolTip();
+    update();
+}
+
+void LinkItem::setNames(const QString &a, const QString &b)
+{
+    if (a == m_nameA && b == m_nameB)
+        return;
+    m_nameA = a;
+    m_nameB = b;
+    updateToolTip();
+}
+
+void LinkItem::updateToolTip()
+{
+    QString kind;
+    switch (m_link.kind) {
+    case MeshLink::Kind::Mesh:
+        kind = tr("mesh link");
+        break;
+    case MeshLink::Kind::Roaming:
+        kind = tr("roaming client to gateway (mesh subnets)");
+        break;
+    case MeshLink::Kind::FullTunnel:
+        kind = tr("roaming client to gateway (all traffic)");
+        break;
+    }
+    QStringList lines{QStringLiteral("<b>%1 — %2</b>: %3").arg(m_nameA.toHtmlEscaped(), m_nameB.toHtmlEscaped(), kind)};
+    if (m_link.oneSided)
+        lines.append(tr("Only one end has the other as peer: a broken half link."));
+    for (const Diagnostic &finding : std::as_const(m_findings))
+        lines.append(finding.toString().toHtmlEscaped());
+    setToolTip(lines.join(QStringLiteral("<br>")));
+}
+
+QRectF LinkItem::boundingRect() const
+{
+    return QRectF(m_line.p1(), m_line.p2()).normalized().adjusted(-PickWidth, -PickWidth, PickWidth, PickWidth);
+}
+
+QPainterPath LinkItem::shape() const
+{
+    QPainterPath path(m_line.p1());
+    path.lineTo(m_line.p2());
+    QPainterPathStroker stroker;
+    stroker.setWidth(PickWidth);
+    return stroker.createStroke(path);
+}
+
+QPen LinkItem::penFor(MeshLink::Kind kind, bool oneSided, const QPalette &palette)
+{
+    if (oneSided)
+        return QPen(QColor(220, 50, 47), 2.5, Qt::DotLine, Qt::RoundCap);
+    switch (kind) {
+    case MeshLink::Kind::Mesh: {
+        QColor colour = palette.color(QPalette::Text);
+        colour.setAlphaF(0.45f);
+        return QPen(colour, 1.5);
+    }
+    case MeshLink::Kind::Roaming:
+        return QPen(QColor(59, 130, 246), 2, Qt::DashLine);
+    case MeshLink::Kind::FullTunnel:
+        return QPen(QColor(224, 138, 30), 2.5, Qt::DashDotLine);
+    }
+    return QPen();
+}
+
+void LinkItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *)
+{
+    const qreal lod = option->levelOfDetailFromTransform(painter->worldTransform());
+    const QPalette palette = scene()->palette();
+    QPen pen = penFor(m_link.kind, m_link.oneSided, palette);
+    if (option->state & QStyle::State_Selected) {
+        pen.setColor(palette.color(QPalette::Highlight));
+        pen.setWidthF(pen.widthF() + 2);
+    } else if (!m_findings.isEmpty()) {
+        pen.setColor(hasErrors(m_findings) ? QColor(220, 50, 47) : QColor(230, 160, 20));
+    }
+    if (lod < 0.3) {
+        // Many edges far out: thin, plain and without antialiasing is all that shows.
+        painter->setRenderHint(QPainter::Antialiasing, false);
+        pen.setWidthF(0);
+        pen.setStyle(Qt::SolidLine);
+    }
+    painter->setPen(pen);
+    painter->drawLine(m_line);
+    if (!m_findings.isEmpty() && lod >= 0.3) {
+        const QPointF centre = m_line.center();
+        painter->setPen(QPen(palette.color(QPalette::Base), 1.5));
+        painter->setBrush(hasErrors(m_findings) ? QColor(220, 50, 47) : QColor(230, 160, 20));
+        painter->drawEllipse(centre, 8, 8);
+        painter->setPen(Qt::white);
+        QFont font = painter->font();
+        font.setBold(true);
+        font.setPointSizeF(8.5);
+        painter->setFont(font);
+        painter->drawText(QRectF(centre.x() - 8, centre.y() - 8, 16, 16), Qt::AlignCenter, QStringLiteral("!"));
+    }
+}

@@ -1,0 +1,43 @@
+// A link on the canvas: a line between two hosts, styled by kind and state.
+#pragma once
+
+#include "diagnostic.h"
+#include "meshdocument.h"
+
+#include <QGraphicsItem>
+
+class LinkItem : public QGraphicsItem
+{
+public:
+    enum { Type = UserType + 2 };
+
+    explicit LinkItem(const MeshLink &link);
+
+    HostId a() const { return m_link.a; }
+    HostId b() const { return m_link.b; }
+    const MeshLink &link() const { return m_link; }
+    int type() const override { return Type; }
+
+    /// Takes the link's kind and state; idempotent.
+    void sync(const MeshLink &link);
+    /// Moves the ends to the hosts' centres.
+    void setEnds(const QPointF &a, const QPointF &b);
+    void setFindings(const QList<Diagnostic> &findings);
+    void setNames(const QString &a, const QString &b);
+
+    QRectF boundingRect() const override;
+    QPainterPath shape() const override;
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
+
+    /// The pen a link of this kind and state is drawn with (also used by the legend).
+    static QPen penFor(MeshLink::Kind kind, bool oneSided, const QPalette &palette);
+
+private:
+    void updateToolTip();
+
+    MeshLink m_link;
+    QLineF m_line;
+    QList<Diagnostic> m_findings;
+    QString m_nameA;
+    QString m_nameB;
+};

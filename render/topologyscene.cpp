@@ -1,0 +1,333 @@
+// The canvas: a graphics scene that mirrors a MeshDocument and turns gestures into commands.
+#include "topologyscene.h"
+
+#include "autolayout.h"
+#include "hostitem.h"
+#include "hostpresets.h"
+#include "linkitem.h"
+
+#include <QApplication>
+#include <QGraphicsLineItem>
+#include <QGraphicsSceneDragDropEvent>
+#include <QGraphicsSceneMouseEvent>
+#include <QMimeData>
+#include <QPalette>
+#include <QUndoStack>
+
+TopologyScene::TopologyScene(MeshDocument *document, QObject *parent)
+    : QGraphicsScene(parent)
+    , m_document(document)
+{
+    connect(document, &MeshDocument::projectReset, this, &TopologyScene::rebuild);
+    connect(document, &MeshDocument::hostAdded, this, &TopologyScene::onHostAdded);
+    connect(document, &MeshDocument::hostAboutToBeRemoved, this, &TopologyScene::onHostAboutToBeRemoved);
+    connect(document, &MeshDocument::hostChanged, this, &TopologyScene::onHostChanged);
+    connect(document, &MeshDocument::linksChanged, this, &TopologyScene::syncLinks);
+    connect(document, &MeshDocument::diagnosticsChanged, this, &TopologyScene::syncFindings);
+    rebuild();
+}
+
+quint64 TopologyScene::pairKey(HostId a, HostId b)
+{
+    if (a > b)
+        std::swap(a, b);
+    return (quint64(a) << 32) | b;
+}
+
+LinkItem *TopologyScene::linkItem(HostId a, HostId b) const
+{
+    return m_links.value(pairKey(a, b));
+}
+
+void TopologyScene::rebuild()
+{
+    clearSelection();
+    m_connectFrom = 0;
+    m_connectLine = nullptr;
+    m_hosts.clear();
+    m_links.clear();
+    m_linksOf.clear();
+    clear();
+    const Project &project = m_document->project();
+    // A file without positions (every wireguardmeshgenerator file) gets a layout first.
+    QHash<HostId, QPointF> missing;
+    const QList<QPointF> layout = AutoLayout::arrange(project);
+    for (qsizetype i = 0; i < project.hosts.size(); ++i) {
+        if (!project.hosts[i].position)
+            missing.insert(m_document->hostIds()[i], layout[i]);
+    }
+    if (!missing.isEmpty())
+        m_document->setInitialPositions(missing);
+    for (const HostId id : m_document->hostIds())
+        onHostAdded(id);
+    syncLinks();
+    syncFindings();
+}
+
+void TopologyScene::onHostAdded(HostId id)
+{
+    const Host *host = m_document->host(id);
+    if (!host || m_hosts.contains(id))
+        return;
+    auto *item = new HostItem(id, this);
+    m_hosts.insert(id, item);
+    item->sync(*host);
+    addItem(item);
+}
+
+void TopologyScene::onHostAboutToBeRemoved(HostId id)
+{
+    HostItem *item = m_hosts.take(id);
+    if (m_connectFrom == id) {
+        m_connectFrom = 0;
+        delete m_connectLine;
+        m_connectLine = nullptr;
+    }
+    for (LinkItem *link : m_linksOf.take(id)) {
+        const HostId other = link->a() == id ? link->b() : link->a();
+        m_linksOf[other].removeOne(link);
+        m_links.remove(pairKey(link->a(), link->b()));
+        delete link;
+    }
+    m_pressPositions.remove(id);
+    delete item;
+}
+
+void TopologyScene::onHostChanged(HostId id)
+{
+    const Host *host = m_document->host(id);
+    if (HostItem *item = m_hosts.value(id); item && host)
+        item->sync(*host);
+    for (LinkItem *link : m_linksOf.value(id)) {
+        const Host *a = m_document->host(link->a());
+        const Host *b = m_document->host(link->b());
+        if (a && b)
+            link->setNames(a->name, b->name);
+    }
+}
+
+void TopologyScene::hostItemMoved(HostId id)
+{
+    for (LinkItem *link : m_linksOf.value(id))
+        updateLinkEnds(link);
+}
+
+void TopologyScene::updateLinkEnds(LinkItem *link)
+{
+    const HostItem *a = m_hosts.value(link->a());
+    const HostItem *b = m_hosts.value(link->b());
+    if (a && b)
+        link->setEnds(a->pos(), b->pos());
+}
+
+void TopologyScene::syncLinks()
+{
+    QSet<quint64> seen;
+    for (const MeshLink &link : m_document->links()) {
+        const quint64 key = pairKey(link.a, link.b);
+        seen.insert(key);
+        LinkItem *item = m_links.value(key);
+        if (!item) {
+            if (!m_hosts.contains(link.a) || !m_hosts.contains(link.b))
+                continue;
+            item = new LinkItem(link);
+            m_links.insert(key, item);
+            m_linksOf[link.a].append(item);
+            m_linksOf[link.b].append(item);
+            updateLinkEnds(item);
+            addItem(item);
+        }
+        item->sync(link);
+        item->setNames(m_document->host(link.a)->name, m_document->host(link.b)->name);
+    }
+    for (auto it = m_links.begin(); it != m_links.end();) {
+        if (seen.contains(it.key())) {
+            ++it;
+            continue;
+        }
+        LinkItem *item = it.value();
+        m_linksOf[item->a()].removeOne(item);
+        m_linksOf[item->b()].removeOne(item);
+        it = m_links.erase(it);
+        delete item;
+    }
+}
+
+void TopologyScene::syncFindings()
+{
+    QHash<HostId, QList<Diagnostic>> hostFindings;
+    QHash<quint64, QList<Diagnostic>> linkFindings;
+    for (const Diagnostic &finding : m_document->diagnostics()) {
+        const HostId host = m_document->idOf(finding.host);
+        const HostId peer = finding.peer.isEmpty() ? 0 : m_document->idOf(finding.peer);
+        if (peer && m_links.contains(pairKey(host, peer)))
+            linkFindings[pairKey(host, peer)].append(finding);
+        else if (host)
+            hostFindings[host].append(finding);
+    }
+    for (auto it = m_hosts.cbegin(); it != m_hosts.cend(); ++it)
+        it.value()->setFindings(hostFindings.value(it.key()));
+    for (auto it = m_links.cbegin(); it != m_links.cend(); ++it)
+        it.value()->setFindings(linkFindings.value(it.key()));
+}
+
+QList<HostId> TopologyScene::selectedHosts() const
+{
+    QList<HostId> ids;
+    for (QGraphicsItem *item : selectedItems()) {
+        if (item->type() == HostItem::Type)
+            ids.append(static_cast<HostItem *>(item)->id());
+    }
+    // In file order, so commands and panes see a stable order.
+    std::sort(ids.begin(), ids.end(), [this](HostId x, HostId y) {
+        return m_document->indexOf(x) < m_document->indexOf(y);
+    });
+    return ids;
+}
+
+QList<std::pair<HostId, HostId>> TopologyScene::selectedLinks() const
+{
+    QList<std::pair<HostId, HostId>> pairs;
+    for (QGraphicsItem *item : selectedItems()) {
+        if (item->type() == LinkItem::Type)
+            pairs.append({static_cast<LinkItem *>(item)->a(), static_cast<LinkItem *>(item)->b()});
+    }
+    return pairs;
+}
+
+void TopologyScene::selectHost(HostId id)
+{
+    clearSelection();
+    if (HostItem *item = m_hosts.value(id))
+        item->setSelected(true);
+}
+
+void TopologyScene::selectLink(HostId a, HostId b)
+{
+    clearSelection();
+    if (LinkItem *item = linkItem(a, b))
+        item->setSelected(true);
+}
+
+void TopologyScene::deleteSelection()
+{
+    const QList<HostId> hosts = selectedHosts();
+    QList<std::pair<HostId, HostId>> links = selectedLinks();
+    // Links of deleted hosts go with them.
+    links.removeIf([&](const auto &pair) { return hosts.contains(pair.first) || hosts.contains(pair.second); });
+    if (!hosts.isEmpty() && !links.isEmpty())
+        m_document->undoStack()->beginMacro(tr("Delete selection"));
+    if (!links.isEmpty())
+        m_document->removeLinks(links);
+    if (!hosts.isEmpty())
+        m_document->removeHosts(hosts);
+    if (!hosts.isEmpty() && !links.isEmpty())
+        m_document->undoStack()->endMacro();
+}
+
+void TopologyScene::autoLayout()
+{
+    const QList<QPointF> layout = AutoLayout::arrange(m_document->project());
+    QHash<HostId, QPointF> positions;
+    for (qsizetype i = 0; i < layout.size(); ++i)
+        positions.insert(m_document->hostIds()[i], layout[i]);
+    m_document->moveHosts(positions, tr("Auto layout"));
+}
+
+HostId TopologyScene::dropPreset(const QString &presetId, const QPointF &position)
+{
+    if (!HostPresets::find(presetId))
+        return 0;
+    Host host = HostPresets::create(presetId, *m_document);
+    host.position = position;
+    const HostId id = m_document->addHost(host);
+    selectHost(id);
+    return id;
+}
+
+HostItem *TopologyScene::hostItemAt(const QPointF &scenePos) const
+{
+    for (QGraphicsItem *item : items(scenePos)) {
+        if (item->type() == HostItem::Type)
+            return static_cast<HostItem *>(item);
+    }
+    return nullptr;
+}
+
+void TopologyScene::beginConnect(HostId from, const QPointF &scenePos)
+{
+    m_connectFrom = from;
+    const HostItem *item = m_hosts.value(from);
+    m_connectLine = addLine(QLineF(item ? item->pos() : scenePos, scenePos),
+                            QPen(palette().color(QPalette::Highlight), 2, Qt::DashLine));
+    m_connectLine->setZValue(2);
+}
+
+void TopologyScene::mousePressEvent(QGraphicsSceneMouseEvent *event)
+{
+    QGraphicsScene::mousePressEvent(event);
+    m_pressPositions.clear();
+    if (isConnecting() || event->button() != Qt::LeftButton)
+        return;
+    for (const HostId id : selectedHosts())
+        m_pressPositions.insert(id, m_hosts.value(id)->pos());
+}
+
+void TopologyScene::mouseMoveEvent(QGraphicsSceneMouseEvent *event)
+{
+    if (isConnecting()) {
+        QLineF line = m_connectLine->line();
+        line.setP2(event->scenePos());
+        m_connectLine->setLine(line);
+        event->accept();
+        return;
+    }
+    QGraphicsScene::mouseMoveEvent(event);
+}
+
+void TopologyScene::mouseReleaseEvent(QGraphicsSceneMouseEvent *event)
+{
+    if (isConnecting()) {
+        const HostId from = m_connectFrom;
+        m_connectFrom = 0;
+        delete m_connectLine;
+        m_connectLine = nullptr;
+        event->accept();
+        if (const HostItem *target = hostItemAt(event->scenePos()); target && target->id() != from)
+            m_document->setLinked(from, target->id(), true);
+        return;
+    }
+    QGraphicsScene::mouseReleaseEvent(event);
+    // One drag, however many hosts it moved, is one undo step.
+    QHash<HostId, QPointF> moved;
+    for (auto it = m_pressPositions.cbegin(); it != m_pressPositions.cend(); ++it) {
+        const HostItem *item = m_hosts.value(it.key());
+        if (item && item->pos() != it.value())
+            moved.insert(it.key(), item->pos());
+    }
+    m_pressPositions.clear();
+    if (!moved.isEmpty())
+        m_document->moveHosts(moved, moved.size() == 1 ? tr("Move %1").arg(m_document->host(moved.cbegin().key())->name)
+                                                       : tr("Move %n hosts", nullptr, int(moved.size())));
+}
+
+void TopologyScene::dragEnterEvent(QGraphicsSceneDragDropEvent *event)
+{
+    event->setAccepted(event->mimeData()->hasFormat(presetMimeType()));
+}
+
+void TopologyScene::dragMoveEvent(QGraphicsSceneDragDropEvent *event)
+{
+    event->setAccepted(event->mimeData()->hasFormat(presetMimeType()));
+}
+
+void TopologyScene::dropEvent(QGraphicsSceneDragDropEvent *event)
+{
+    const QString preset = QString::fromUtf8(event->mimeData()->data(presetMimeType()));
+    if (dropPreset(preset, event->scenePos()) == 0) {
+        event->ignore();
+        return;
+    }
+    event->setDropAction(Qt::CopyAction);
+    event->accept();
+}

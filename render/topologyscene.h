@@ -1,0 +1,73 @@
+// The canvas: a graphics scene that mirrors a MeshDocument and turns gestures into commands.
+#pragma once
+
+#include "meshdocument.h"
+
+#include <QGraphicsScene>
+#include <QHash>
+
+class HostItem;
+class LinkItem;
+class QGraphicsLineItem;
+
+/// Items never write to the document: a drag ends in one move command, a drop from the
+/// palette in one add command, a drag from a host's handle to another host in one connect
+/// command. The scene follows the document's signals to stay in sync, undo included.
+class TopologyScene : public QGraphicsScene
+{
+    Q_OBJECT
+
+public:
+    /// MIME type of a palette preset being dragged; the data is the preset id.
+    static QString presetMimeType() { return QStringLiteral("application/x-meshwright-host-preset"); }
+
+    explicit TopologyScene(MeshDocument *document, QObject *parent = nullptr);
+
+    MeshDocument *document() const { return m_document; }
+    HostItem *hostItem(HostId id) const { return m_hosts.value(id); }
+    LinkItem *linkItem(HostId a, HostId b) const;
+    qsizetype linkItemCount() const { return m_links.size(); }
+
+    QList<HostId> selectedHosts() const;
+    QList<std::pair<HostId, HostId>> selectedLinks() const;
+    void selectHost(HostId id);
+    void selectLink(HostId a, HostId b);
+    /// Deletes the selected hosts (with their links) and links in one undo step each.
+    void deleteSelection();
+    /// Lays out every host anew, as one undo step.
+    void autoLayout();
+    /// Adds a host of palette preset \a presetId at \a position; returns its id (0 if none).
+    HostId dropPreset(const QString &presetId, const QPointF &position);
+
+    // Called by the items.
+    void hostItemMoved(HostId id);
+    void beginConnect(HostId from, const QPointF &scenePos);
+    bool isConnecting() const { return m_connectFrom != 0; }
+
+protected:
+    void mousePressEvent(QGraphicsSceneMouseEvent *event) override;
+    void mouseMoveEvent(QGraphicsSceneMouseEvent *event) override;
+    void mouseReleaseEvent(QGraphicsSceneMouseEvent *event) override;
+    void dragEnterEvent(QGraphicsSceneDragDropEvent *event) override;
+    void dragMoveEvent(QGraphicsSceneDragDropEvent *event) override;
+    void dropEvent(QGraphicsSceneDragDropEvent *event) override;
+
+private:
+    void rebuild();
+    void onHostAdded(HostId id);
+    void onHostAboutToBeRemoved(HostId id);
+    void onHostChanged(HostId id);
+    void syncLinks();
+    void syncFindings();
+    void updateLinkEnds(LinkItem *link);
+    static quint64 pairKey(HostId a, HostId b);
+    HostItem *hostItemAt(const QPointF &scenePos) const;
+
+    MeshDocument *m_document;
+    QHash<HostId, HostItem *> m_hosts;
+    QHash<quint64, LinkItem *> m_links;
+    QHash<HostId, QList<LinkItem *>> m_linksOf;
+    QHash<HostId, QPointF> m_pressPositions;
+    HostId m_connectFrom = 0;
+    QGraphicsLineItem *m_connectLine = nullptr;
+};

@@ -1,0 +1,532 @@
+// Tests of the properties pane: edits typed into it land in the document as one undo step.
+#include "meshdocument.h"
+#include "projectfile.h"
+#include "propertiespane.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QGroupBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTest>
+#include <QUndoStack>
+
+#include <memory>
+
+namespace {
+
+const QByteArray ProjectYaml = "hosts:\n"
+                               "  nas:\n"
+                               "    os: FreeBSD\n"
+                               "    ssh:\n"
+                               "      user: op\n"
+                               "      conf_dir: /usr/local/etc/wireguard\n"
+                               "      sudo_cmd: doas\n"
+                               "    lan:\n"
+                               "      domain: 'lan.test'\n"
+                               "      ip: '192.168.1.20'\n"
+                               "    wg0:\n"
+                               "      ip: '10.0.0.20'\n"
+                               "      ipv6: 'fd00::20'\n"
+                               "    exclude_peers: [phone]\n"
+                               "  gate:\n"
+                               "    os: OpenBSD\n"
+                               "    internet:\n"
+                               "      ip: '198.51.100.1'\n"
+                               "    wg0:\n"
+                               "      ip: '10.0.0.1'\n"
+                               "  phone:\n"
+                               "    os: Android\n"
+                               "    wg0:\n"
+                               "      ip: '10.0.0.100'\n"
+                               "    exclude_peers: [nas]\n";
+
+const QString Nas = QStringLiteral("nas");
+const QString Gate = QStringLiteral("gate");
+const QString Phone = QStringLiteral("phone");
+
+} // namespace
+
+class tst_PropertiesPane : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void init();
+    void cleanup();
+
+    void renameIsOneUndoStep();
+    void refusedInput_data();
+    void refusedInput();
+    void validInputClearsTheMark();
+    void uncheckingPeerExcludesBothWays();
+    void roleToRoamingDropsSite();
+    void roamingToLanWaitsForAddress();
+    void listenPortAndMtu();
+    void sshGroupTogglesAndEdits();
+    void gatewayFlagOnlyForRoaming();
+    void followsDocument();
+    void linkSettings();
+    void linkRefusesBadInput_data();
+    void linkRefusesBadInput();
+
+private:
+    template<typename T>
+    T *field(const char *name) const
+    {
+        T *widget = m_pane->findChild<T *>(QLatin1String(name));
+        if (!widget)
+            qFatal("no field %s", name);
+        return widget;
+    }
+    /// Replaces the text of \a edit by typing, then presses Return.
+    void type(QWidget *edit, const QString &text);
+    const Host &host(const QString &name) const { return *m_document->project().host(name); }
+    HostId id(const QString &name) const { return m_document->idOf(name); }
+    int undoCount() const { return m_document->undoStack()->count(); }
+    QString errorText() const { return field<QLabel>("errorLabel")->text(); }
+
+    std::unique_ptr<MeshDocument> m_document;
+    std::unique_ptr<PropertiesPane> m_pane;
+};
+
+void tst_PropertiesPane::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+}
+
+void tst_PropertiesPane::init()
+{
+    ProjectFile::LoadError error;
+    const auto project = ProjectFile::parse(ProjectYaml, QStringLiteral("test.yaml"), &error);
+    QVERIFY2(project, qPrintable(error.toString()));
+    m_document = std::make_unique<MeshDocument>();
+    m_document->reset(*project);
+    m_pane = std::make_unique<PropertiesPane>(m_document.get());
+    m_pane->resize(400, 900);
+    m_pane->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_pane.get()));
+}
+
+void tst_PropertiesPane::cleanup()
+{
+    m_pane.reset();
+    m_document.reset();
+}
+
+void tst_PropertiesPane::type(QWidget *edit, const QString &text)
+{
+    edit->setFocus();
+    if (auto *line = qobject_cast<QLineEdit *>(edit))
+        line->selectAll();
+    else if (auto *spin = qobject_cast<QAbstractSpinBox *>(edit))
+        spin->selectAll();
+    QTest::keyClick(edit, Qt::Key_Delete);
+    QTest::keyClicks(edit, text);
+    QTest::keyClick(edit, Qt::Key_Return);
+}
+
+void tst_PropertiesPane::renameIsOneUndoStep()
+{
+    m_pane->showHost(id(Nas));
+    auto *name = field<QLineEdit>("hostName");
+    QCOMPARE(name->text(), Nas);
+
+    type(name, QStringLiteral("storage"));
+    QCOMPARE(undoCount(), 1);
+    QCOMPARE(m_document->project().hosts[0].name, QStringLiteral("storage"));
+    QCOMPARE(host(Phone).excludePeers, QStringList{QStringLiteral("storage")});
+    QVERIFY(!m_document->project().host(Nas));
+    QVERIFY(errorText().isEmpty());
+
+    m_document->undoStack()->undo();
+    QCOMPARE(m_document->project().hosts[0].name, Nas);
+    QCOMPARE(host(Phone).excludePeers, QStringList{Nas});
+    QCOMPARE(name->text(), Nas);
+
+    m_document->undoStack()->redo();
+    QCOMPARE(name->text(), QStringLiteral("storage"));
+}
+
+void tst_PropertiesPane::refusedInput_data()
+{
+    QTest::addColumn<QString>("hostName");
+    QTest::addColumn<QString>("fieldName");
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("message");
+
+    QTest::newRow("IPv4 out of range") << Gate << "meshIpv4" << "10.0.0.300"
+                                       << "'10.0.0.300' is not a valid IPv4 address";
+    QTest::newRow("IPv4 missing") << Gate << "meshIpv4" << ""
+                                  << "every host needs an IPv4 address in the mesh";
+    QTest::newRow("IPv4 used by another host") << Gate << "meshIpv4" << "10.0.0.20"
+                                               << "10.0.0.20 is already used by nas";
+    QTest::newRow("IPv6 given an IPv4 address") << Nas << "meshIpv6" << "10.0.0.5"
+                                                << "'10.0.0.5' is not a valid IPv6 address";
+    QTest::newRow("duplicate name") << Gate << "hostName" << "nas" << "a host called 'nas' already exists";
+    QTest::newRow("duplicate name in other case") << Gate << "hostName" << "NAS"
+                                                  << "a host called 'nas' already exists";
+    QTest::newRow("name with a space") << Gate << "hostName" << "my gate"
+                                       << "names may hold only letters, digits, '_', '.', '-'";
+    QTest::newRow("name with a slash") << Gate << "hostName" << "../etc"
+                                       << "names may hold only letters, digits, '_', '.', '-'";
+    QTest::newRow("empty name") << Gate << "hostName" << "" << "a host needs a name";
+    QTest::newRow("site address") << Nas << "siteIp" << "192.168.1.256"
+                                  << "'192.168.1.256' is not a valid IP address";
+    QTest::newRow("site domain") << Nas << "siteDomain" << "lan test"
+                                 << "domain names may hold only letters, digits, '_', '.', '-'";
+    QTest::newRow("relative config folder") << Nas << "confDir" << "etc/wireguard"
+                                            << "the config folder must be an absolute path, such as /etc/wireguard";
+    QTest::newRow("ssh user as an option") << Nas << "sshUser" << "-oProxyCommand=sh"
+                                           << "a user name may not start with '-'";
+    QTest::newRow("OS with a comment marker") << Nas << "hostOs" << "Linux # x"
+                                              << "the operating system may not hold '#' or control characters";
+}
+
+void tst_PropertiesPane::refusedInput()
+{
+    QFETCH(QString, hostName);
+    QFETCH(QString, fieldName);
+    QFETCH(QString, text);
+    QFETCH(QString, message);
+
+    m_pane->showHost(id(hostName));
+    const Project before = m_document->project();
+    QWidget *widget = m_pane->findChild<QWidget *>(fieldName);
+    QVERIFY(widget);
+    auto *combo = qobject_cast<QComboBox *>(widget);
+    type(combo ? combo->lineEdit() : widget, text);
+
+    QCOMPARE(m_document->project(), before);
+    QCOMPARE(undoCount(), 0);
+    QCOMPARE(errorText(), message);
+    QVERIFY(field<QLabel>("errorLabel")->isVisible());
+    QCOMPARE(widget->property("invalid").toBool(), true);
+    QCOMPARE(widget->toolTip(), message);
+    QVERIFY(!widget->styleSheet().isEmpty());
+    // The refused text stays for the user to correct.
+    QCOMPARE(combo ? combo->currentText() : qobject_cast<QLineEdit *>(widget)->text(), text);
+}
+
+void tst_PropertiesPane::validInputClearsTheMark()
+{
+    m_pane->showHost(id(Gate));
+    auto *ipv4 = field<QLineEdit>("meshIpv4");
+    const QString toolTip = ipv4->toolTip();
+    type(ipv4, QStringLiteral("10.0.0.300"));
+    QCOMPARE(undoCount(), 0);
+    QCOMPARE(host(Gate).meshInterface().ip, QStringLiteral("10.0.0.1"));
+
+    type(ipv4, QStringLiteral(" 10.0.0.2 "));
+    QCOMPARE(undoCount(), 1);
+    QCOMPARE(host(Gate).meshInterface().ip, QStringLiteral("10.0.0.2"));
+    QCOMPARE(ipv4->text(), QStringLiteral("10.0.0.2"));
+    QCOMPARE(ipv4->property("invalid").toBool(), false);
+    QCOMPARE(ipv4->toolTip(), toolTip);
+    QVERIFY(ipv4->styleSheet().isEmpty());
+    QVERIFY(errorText().isEmpty());
+    QVERIFY(!field<QLabel>("errorLabel")->isVisible());
+
+    // Finishing again without a change is no step at all.
+    type(ipv4, QStringLiteral("10.0.0.2"));
+    QCOMPARE(undoCount(), 1);
+}
+
+void tst_PropertiesPane::uncheckingPeerExcludesBothWays()
+{
+    m_pane->showHost(id(Nas));
+    auto *peers = field<QListWidget>("peerList");
+    QCOMPARE(peers->count(), 2);
+    QCOMPARE(peers->item(0)->text(), Gate);
+    QCOMPARE(peers->item(0)->checkState(), Qt::Checked);
+    QCOMPARE(peers->item(1)->text(), Phone);
+    QCOMPARE(peers->item(1)->checkState(), Qt::Unchecked);
+
+    peers->setFocus();
+    peers->setCurrentRow(0);
+    QTest::keyClick(peers, Qt::Key_Space);
+    QCOMPARE(undoCount(), 1);
+    QVERIFY(host(Nas).excludePeers.contains(Gate));
+    QVERIFY(host(Gate).excludePeers.contains(Nas));
+    QCOMPARE(peers->item(0)->checkState(), Qt::Unchecked);
+
+    m_document->undoStack()->undo();
+    QVERIFY(!host(Nas).excludePeers.contains(Gate));
+    QVERIFY(!host(Gate).excludePeers.contains(Nas));
+    QCOMPARE(peers->item(0)->checkState(), Qt::Checked);
+
+    // Checking an excluded peer connects both sides again.
+    peers->setCurrentRow(1);
+    QTest::keyClick(peers, Qt::Key_Space);
+    QCOMPARE(undoCount(), 1); // the undone step was replaced
+    QVERIFY(host(Nas).excludePeers.isEmpty());
+    QVERIFY(host(Phone).excludePeers.isEmpty());
+}
+
+void tst_PropertiesPane::roleToRoamingDropsSite()
+{
+    m_pane->showHost(id(Nas));
+    auto *role = field<QComboBox>("hostRole");
+    auto *siteIp = field<QLineEdit>("siteIp");
+    QCOMPARE(role->currentText(), QStringLiteral("On the home LAN"));
+    QCOMPARE(siteIp->text(), QStringLiteral("192.168.1.20"));
+    QVERIFY(siteIp->isVisible());
+    QVERIFY(!field<QCheckBox>("gatewayFlag")->isEnabled());
+
+    role->setCurrentIndex(role->findText(QStringLiteral("Roaming")));
+    QCOMPARE(undoCount(), 1);
+    QVERIFY(!host(Nas).lan);
+    QCOMPARE(host(Nas).role(), Host::Role::Roaming);
+    QVERIFY(!siteIp->isVisible());
+    QVERIFY(field<QCheckBox>("gatewayFlag")->isEnabled());
+
+    m_document->undoStack()->undo();
+    QCOMPARE(host(Nas).lan->ip, QStringLiteral("192.168.1.20"));
+    QCOMPARE(role->currentText(), QStringLiteral("On the home LAN"));
+    QVERIFY(siteIp->isVisible());
+
+    // LAN to internet moves the site address over, in one step.
+    role->setCurrentIndex(role->findText(QStringLiteral("Internet gateway")));
+    QCOMPARE(undoCount(), 1);
+    QVERIFY(!host(Nas).lan);
+    QCOMPARE(host(Nas).internet, (SiteAddress{QStringLiteral("lan.test"), QStringLiteral("192.168.1.20")}));
+}
+
+void tst_PropertiesPane::roamingToLanWaitsForAddress()
+{
+    m_pane->showHost(id(Phone));
+    auto *role = field<QComboBox>("hostRole");
+    auto *siteIp = field<QLineEdit>("siteIp");
+    QVERIFY(!siteIp->isVisible());
+
+    role->setCurrentIndex(role->findText(QStringLiteral("On the home LAN")));
+    QCOMPARE(undoCount(), 0);
+    QCOMPARE(host(Phone).role(), Host::Role::Roaming);
+    QVERIFY(siteIp->isVisible());
+    QCOMPARE(siteIp->property("invalid").toBool(), true);
+    QCOMPARE(errorText(), QStringLiteral("enter the address of phone on the home LAN"));
+
+    type(field<QLineEdit>("siteDomain"), QStringLiteral("lan.test"));
+    QCOMPARE(undoCount(), 0);
+    type(siteIp, QStringLiteral("192.168.1.50"));
+    QCOMPARE(undoCount(), 1);
+    QCOMPARE(host(Phone).lan, (SiteAddress{QStringLiteral("lan.test"), QStringLiteral("192.168.1.50")}));
+    QVERIFY(errorText().isEmpty());
+
+    m_document->undoStack()->undo();
+    QCOMPARE(role->currentText(), QStringLiteral("Roaming"));
+    QVERIFY(!siteIp->isVisible());
+}
+
+void tst_PropertiesPane::listenPortAndMtu()
+{
+    m_pane->showHost(id(Gate));
+    auto *port = field<QSpinBox>("listenPort");
+    auto *mtu = field<QSpinBox>("mtu");
+    QCOMPARE(port->text(), QStringLiteral("default (56709)"));
+    QCOMPARE(mtu->text(), QStringLiteral("automatic"));
+
+    type(port, QStringLiteral("51820"));
+    QCOMPARE(undoCount(), 1);
+    QCOMPARE(host(Gate).meshInterface().listenPort, 51820);
+
+    type(mtu, QStringLiteral("1380"));
+    QCOMPARE(undoCount(), 2);
+    QCOMPARE(host(Gate).meshInterface().mtu, 1380);
+
+    port->setValue(port->minimum());
+    QCOMPARE(undoCount(), 3);
+    QVERIFY(!host(Gate).meshInterface().listenPort);
+    QCOMPARE(port->text(), QStringLiteral("default (56709)"));
+
+    Defaults defaults = m_document->project().defaults;
+    defaults.listenPort = 40000;
+    m_document->setDefaults(defaults, m_document->project().network);
+    QCOMPARE(port->text(), QStringLiteral("default (40000)"));
+    QCOMPARE(undoCount(), 4);
+
+    m_document->undoStack()->undo();
+    m_document->undoStack()->undo();
+    QCOMPARE(port->value(), 51820);
+}
+
+void tst_PropertiesPane::sshGroupTogglesAndEdits()
+{
+    m_pane->showHost(id(Nas));
+    auto *group = field<QGroupBox>("sshGroup");
+    QVERIFY(group->isChecked());
+    QCOMPARE(field<QLineEdit>("confDir")->text(), QStringLiteral("/usr/local/etc/wireguard"));
+
+    type(field<QLineEdit>("reloadCmd"), QStringLiteral("service wireguard restart"));
+    QCOMPARE(undoCount(), 1);
+    QCOMPARE(host(Nas).ssh->reloadCmd, QStringLiteral("service wireguard restart"));
+
+    type(field<QSpinBox>("sshPort"), QStringLiteral("2222"));
+    QCOMPARE(undoCount(), 2);
+    QCOMPARE(host(Nas).ssh->port, 2222);
+
+    const SshSettings ssh = *host(Nas).ssh;
+    group->setChecked(false);
+    QCOMPARE(undoCount(), 3);
+    QVERIFY(!host(Nas).ssh);
+    group->setChecked(true);
+    QCOMPARE(undoCount(), 4);
+    QCOMPARE(host(Nas).ssh, ssh);
+
+    m_pane->showHost(id(Phone));
+    QVERIFY(!group->isChecked());
+    group->setChecked(true);
+    QCOMPARE(host(Phone).ssh, SshSettings());
+}
+
+void tst_PropertiesPane::gatewayFlagOnlyForRoaming()
+{
+    m_pane->showHost(id(Phone));
+    auto *gateway = field<QCheckBox>("gatewayFlag");
+    QVERIFY(gateway->isEnabled());
+    QVERIFY(gateway->isChecked());
+    QTest::mouseClick(gateway, Qt::LeftButton, {}, QPoint(gateway->height() / 2, gateway->height() / 2));
+    QCOMPARE(undoCount(), 1);
+    QCOMPARE(host(Phone).gateway, false);
+
+    m_pane->showHost(id(Gate));
+    QVERIFY(!gateway->isEnabled());
+}
+
+void tst_PropertiesPane::followsDocument()
+{
+    m_pane->showHost(id(Nas));
+    auto *os = field<QComboBox>("hostOs");
+    auto *ipv4 = field<QLineEdit>("meshIpv4");
+    QCOMPARE(os->currentText(), QStringLiteral("FreeBSD"));
+
+    // Input still being corrected survives an unrelated change made elsewhere...
+    type(ipv4, QStringLiteral("10.0.0.999"));
+    Host changed = host(Nas);
+    changed.os = QStringLiteral("Linux");
+    m_document->changeHost(id(Nas), changed, QStringLiteral("test"));
+    QCOMPARE(undoCount(), 1); // refreshing pushed nothing
+    QCOMPARE(os->currentText(), QStringLiteral("Linux"));
+    QCOMPARE(ipv4->text(), QStringLiteral("10.0.0.999"));
+    QCOMPARE(ipv4->property("invalid").toBool(), true);
+
+    // ... and gives way when that very value changes.
+    changed = host(Nas);
+    changed.meshInterface().ip = QStringLiteral("10.0.0.21");
+    m_document->changeHost(id(Nas), changed, QStringLiteral("test"));
+    QCOMPARE(ipv4->text(), QStringLiteral("10.0.0.21"));
+    QCOMPARE(ipv4->property("invalid").toBool(), false);
+    QVERIFY(errorText().isEmpty());
+
+    // A rename of another host shows in the peer list.
+    Host gate = host(Gate);
+    gate.name = QStringLiteral("edge");
+    m_document->changeHost(id(Gate), gate, QStringLiteral("test"));
+    QCOMPARE(field<QListWidget>("peerList")->item(0)->text(), QStringLiteral("edge"));
+
+    auto *name = field<QLineEdit>("hostName");
+    m_document->removeHosts({id(Nas)});
+    QVERIFY(!name->isVisible());
+    m_document->undoStack()->undo();
+
+    m_pane->showHost(id(Nas));
+    QVERIFY(name->isVisible());
+    ProjectFile::LoadError error;
+    m_document->reset(*ProjectFile::parse(ProjectYaml, QStringLiteral("test.yaml"), &error));
+    QVERIFY(!name->isVisible());
+
+    m_pane->showLink(id(Nas), id(Gate));
+    QVERIFY(field<QLabel>("linkTitle")->isVisible());
+    m_document->removeHosts({id(Gate)});
+    QVERIFY(!field<QLabel>("linkTitle")->isVisible());
+}
+
+void tst_PropertiesPane::linkSettings()
+{
+    m_pane->showLink(id(Nas), id(Gate));
+    QCOMPARE(field<QLabel>("linkTitle")->text(), QStringLiteral("nas — gate"));
+    auto *keepalive = field<QSpinBox>("linkKeepalive");
+    QCOMPARE(keepalive->text(), QStringLiteral("by rule"));
+
+    type(keepalive, QStringLiteral("15"));
+    QCOMPARE(undoCount(), 1);
+    QCOMPARE(m_document->project().links.size(), 1);
+    QCOMPARE(m_document->project().links[0].keepalive, 15);
+
+    auto *endpoint = field<QLineEdit>("endpointA");
+    type(endpoint, QStringLiteral("nas.example"));
+    QCOMPARE(undoCount(), 1);
+    QVERIFY(m_document->project().links[0].endpoint.isEmpty());
+    QVERIFY(errorText().startsWith(QStringLiteral("'nas.example' is not HOST:PORT")));
+    QCOMPARE(endpoint->property("invalid").toBool(), true);
+
+    type(field<QLineEdit>("allowedIpsB"), QStringLiteral("192.168.60.0/24, 10.9.0.5"));
+    QCOMPARE(undoCount(), 2);
+    const QStringList prefixes{QStringLiteral("192.168.60.0/24"), QStringLiteral("10.9.0.5/32")};
+    QCOMPARE(m_document->project().links[0].allowedIps.value(Gate), prefixes);
+    QCOMPARE(field<QLineEdit>("allowedIpsB")->text(), QStringLiteral("192.168.60.0/24, 10.9.0.5/32"));
+    QCOMPARE(endpoint->text(), QStringLiteral("nas.example")); // still waiting to be corrected
+
+    type(endpoint, QStringLiteral("nas.example:51820"));
+    QCOMPARE(undoCount(), 3);
+    QCOMPARE(m_document->project().links[0].endpoint.value(Nas), QStringLiteral("nas.example:51820"));
+    QVERIFY(errorText().isEmpty());
+
+    // A click on the box itself, not on the empty end of its row.
+    auto *psk = field<QCheckBox>("linkPsk");
+    QTest::mouseClick(psk, Qt::LeftButton, {}, QPoint(psk->height() / 2, psk->height() / 2));
+    QCOMPARE(undoCount(), 4);
+    QCOMPARE(m_document->project().links[0].presharedKey, false);
+
+    m_document->undoStack()->undo();
+    QCOMPARE(field<QCheckBox>("linkPsk")->isChecked(), true);
+    m_document->undoStack()->undo();
+    QVERIFY(endpoint->text().isEmpty());
+
+    // Back at the defaults, the link's entry goes away.
+    type(field<QLineEdit>("allowedIpsB"), QString());
+    keepalive->setValue(keepalive->minimum());
+    QVERIFY(m_document->project().links.isEmpty());
+    QCOMPARE(undoCount(), 4);
+}
+
+void tst_PropertiesPane::linkRefusesBadInput_data()
+{
+    QTest::addColumn<QString>("fieldName");
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("message");
+
+    QTest::newRow("endpoint without port") << "endpointB" << "198.51.100.1"
+                                           << "'198.51.100.1' is not HOST:PORT";
+    QTest::newRow("endpoint port out of range") << "endpointB" << "198.51.100.1:70000"
+                                                << "'198.51.100.1:70000' is not HOST:PORT";
+    QTest::newRow("bare IPv6 endpoint") << "endpointB" << "fd00::1:51820" << "'fd00::1:51820' is not HOST:PORT";
+    QTest::newRow("endpoint with comment") << "endpointA" << "a#b:1"
+                                           << "'a#b:1' may not hold spaces, '#' or control characters";
+    QTest::newRow("prefix length") << "allowedIpsA" << "10.1.0.0/33" << "'10.1.0.0/33' is not a valid address prefix";
+    QTest::newRow("second prefix") << "allowedIpsA" << "10.1.0.0/24, nonsense"
+                                   << "'nonsense' is not a valid address prefix";
+}
+
+void tst_PropertiesPane::linkRefusesBadInput()
+{
+    QFETCH(QString, fieldName);
+    QFETCH(QString, text);
+    QFETCH(QString, message);
+
+    m_pane->showLink(id(Nas), id(Gate));
+    auto *edit = m_pane->findChild<QLineEdit *>(fieldName);
+    QVERIFY(edit);
+    type(edit, text);
+    QVERIFY(m_document->project().links.isEmpty());
+    QCOMPARE(undoCount(), 0);
+    QVERIFY2(errorText().startsWith(message), qPrintable(errorText()));
+    QCOMPARE(edit->property("invalid").toBool(), true);
+}
+
+QTEST_MAIN(tst_PropertiesPane)
+#include "tst_propertiespane.moc"

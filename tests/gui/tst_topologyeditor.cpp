@@ -1,0 +1,334 @@
+// Tests of the editor as a user drives it: palette drops, drags on the canvas, undo, files.
+#include "diagnosticsmodel.h"
+#include "diagnosticspane.h"
+#include "hostitem.h"
+#include "linkitem.h"
+#include "mainwindow.h"
+#include "palettemodel.h"
+#include "palettepane.h"
+#include "planner.h"
+#include "projectfile.h"
+#include "propertiespane.h"
+#include "topologyscene.h"
+#include "topologyview.h"
+
+#include <QAbstractItemModelTester>
+#include <QAction>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+#include <QUndoStack>
+
+namespace {
+
+bool peers(const Project &project, const QString &a, const QString &b)
+{
+    const Planner planner(project);
+    return planner.hasPeer(project.indexOf(a), project.indexOf(b));
+}
+
+} // namespace
+
+class tst_TopologyEditor : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void paletteModel();
+    void dropFromPaletteAddsHost();
+    void dragFromHandleConnects();
+    void dragMovesAsOneUndoStep();
+    void deleteHostRemovesItsLinks();
+    void undoRestoresCanvasAndUnsavedMark();
+    void saveAndOpenKeepPositions();
+    void malformedFileKeepsDocument();
+    void findingSelectsItsHost();
+    void selectionShowsProperties();
+
+private:
+    QPoint viewportPoint(const QPointF &scenePos) const
+    {
+        return m_window->view()->mapFromScene(scenePos);
+    }
+    QPointF hostPos(const QString &name) const
+    {
+        return m_window->scene()->hostItem(m_window->document()->idOf(name))->pos();
+    }
+    bool openProject(const QByteArray &yaml);
+
+    std::unique_ptr<MainWindow> m_window;
+    QTemporaryDir m_dir;
+};
+
+void tst_TopologyEditor::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("MeshwrightTests"));
+}
+
+void tst_TopologyEditor::init()
+{
+    m_window = std::make_unique<MainWindow>();
+    m_window->openExample();
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    m_window->view()->setTransform(QTransform()); // 100%: gestures in scene units
+    m_window->view()->centerOn(0, 0);
+}
+
+void tst_TopologyEditor::cleanup()
+{
+    // Nothing asks about unsaved changes at the end of a test.
+    m_window->document()->undoStack()->setClean();
+    m_window.reset();
+}
+
+bool tst_TopologyEditor::openProject(const QByteArray &yaml)
+{
+    const QString path = m_dir.filePath(QStringLiteral("project.yaml"));
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return false;
+    file.write(yaml);
+    file.close();
+    QFile::remove(m_dir.filePath(QStringLiteral("project.keys")));
+    const bool ok = m_window->openFile(path);
+    m_window->view()->setTransform(QTransform());
+    m_window->view()->centerOn(0, 0);
+    return ok;
+}
+
+void tst_TopologyEditor::paletteModel()
+{
+    PaletteModel *model = m_window->palettePane()->paletteModel();
+    QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QCOMPARE(model->rowCount(), 6);
+    QStringList labels;
+    for (int row = 0; row < model->rowCount(); ++row)
+        labels.append(model->index(row).data().toString());
+    QCOMPARE(labels, QStringList({"Linux server", "FreeBSD server", "OpenBSD gateway", "Cloud gateway", "Laptop", "Phone"}));
+    QVERIFY(model->flags(model->index(0)) & Qt::ItemIsDragEnabled);
+    std::unique_ptr<QMimeData> mime(model->mimeData({model->index(5)}));
+    QCOMPARE(mime->data(TopologyScene::presetMimeType()), QByteArray("phone"));
+}
+
+void tst_TopologyEditor::dropFromPaletteAddsHost()
+{
+    MeshDocument *document = m_window->document();
+    PaletteModel *model = m_window->palettePane()->paletteModel();
+    QWidget *viewport = m_window->view()->viewport();
+    const QPoint target = viewportPoint(QPointF(-300, 260));
+    for (const int row : {0, 5}) {
+        std::unique_ptr<QMimeData> mime(model->mimeData({model->index(row)}));
+        QDragEnterEvent enter(target, Qt::CopyAction, mime.get(), Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(viewport, &enter);
+        QVERIFY(enter.isAccepted());
+        QDragMoveEvent move(target, Qt::CopyAction, mime.get(), Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(viewport, &move);
+        QVERIFY(move.isAccepted());
+        QDropEvent drop(QPointF(target), Qt::CopyAction, mime.get(), Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(viewport, &drop);
+        QVERIFY(drop.isAccepted());
+    }
+    QCOMPARE(document->project().hosts.size(), 9);
+    const Host *server = document->project().host(QStringLiteral("server"));
+    const Host *phone = document->project().host(QStringLiteral("phone-2"));
+    QVERIFY(server && phone);
+    QCOMPARE(server->meshInterface().ip, QStringLiteral("10.77.0.3"));
+    QCOMPARE(phone->meshInterface().ip, QStringLiteral("10.77.0.4"));
+    QCOMPARE(phone->meshInterface().ipv6, QStringLiteral("fd77:77::4"));
+    QVERIFY(QLineF(*server->position, QPointF(-300, 260)).length() < 2);
+    QVERIFY(m_window->scene()->hostItem(document->idOf(QStringLiteral("server"))));
+    // The new phone reaches the gateways, not the LAN servers, and has keys.
+    QVERIFY(peers(document->project(), QStringLiteral("phone-2"), QStringLiteral("puffer")));
+    QVERIFY(!peers(document->project(), QStringLiteral("phone-2"), QStringLiteral("server")));
+    QVERIFY(document->keys().hasPrivateKey(QStringLiteral("phone-2")));
+    QCOMPARE(document->undoStack()->count(), 2);
+    document->undoStack()->undo();
+    QVERIFY(!m_window->scene()->hostItem(document->idOf(QStringLiteral("phone-2"))));
+    QCOMPARE(document->project().hosts.size(), 8);
+}
+
+void tst_TopologyEditor::dragFromHandleConnects()
+{
+    QVERIFY(openProject("hosts:\n"
+                        "  left:\n    lan: {ip: '192.168.1.2'}\n    wg0: {ip: '10.0.0.2'}\n"
+                        "    exclude_peers: [right]\n    position: {x: -200, y: 0}\n"
+                        "  right:\n    lan: {ip: '192.168.1.3'}\n    wg0: {ip: '10.0.0.3'}\n"
+                        "    exclude_peers: [left]\n    position: {x: 200, y: 0}\n"));
+    MeshDocument *document = m_window->document();
+    TopologyScene *scene = m_window->scene();
+    QCOMPARE(scene->linkItemCount(), 0);
+    QWidget *viewport = m_window->view()->viewport();
+    const HostItem *left = scene->hostItem(document->idOf(QStringLiteral("left")));
+    const QPoint handle = viewportPoint(left->mapToScene(HostItem::handleRect().center()));
+    QTest::mouseMove(viewport, handle);
+    QTest::mousePress(viewport, Qt::LeftButton, {}, handle);
+    QVERIFY(scene->isConnecting());
+    QTest::mouseMove(viewport, viewportPoint(QPointF(0, 10)));
+    QTest::mouseMove(viewport, viewportPoint(QPointF(190, 5)));
+    QTest::mouseRelease(viewport, Qt::LeftButton, {}, viewportPoint(QPointF(190, 5)));
+    QVERIFY(!scene->isConnecting());
+    QCOMPARE(document->undoStack()->count(), 1);
+    QVERIFY(peers(document->project(), QStringLiteral("left"), QStringLiteral("right")));
+    QVERIFY(peers(document->project(), QStringLiteral("right"), QStringLiteral("left")));
+    QCOMPARE(scene->linkItemCount(), 1);
+    QVERIFY(scene->linkItem(document->idOf(QStringLiteral("left")), document->idOf(QStringLiteral("right"))));
+    // Released on empty canvas: nothing happens.
+    QTest::mousePress(viewport, Qt::LeftButton, {}, handle);
+    QTest::mouseMove(viewport, viewportPoint(QPointF(0, 200)));
+    QTest::mouseRelease(viewport, Qt::LeftButton, {}, viewportPoint(QPointF(0, 200)));
+    QCOMPARE(document->undoStack()->count(), 1);
+    QCOMPARE(hostPos(QStringLiteral("left")), QPointF(-200, 0));
+}
+
+void tst_TopologyEditor::dragMovesAsOneUndoStep()
+{
+    MeshDocument *document = m_window->document();
+    QWidget *viewport = m_window->view()->viewport();
+    const QPointF start = hostPos(QStringLiteral("cloudgw"));
+    const int before = document->undoStack()->count();
+    const QPoint press = viewportPoint(start + QPointF(-30, 0));
+    QTest::mousePress(viewport, Qt::LeftButton, {}, press);
+    for (int step = 1; step <= 5; ++step)
+        QTest::mouseMove(viewport, press + QPoint(10 * step, 8 * step));
+    QTest::mouseRelease(viewport, Qt::LeftButton, {}, press + QPoint(50, 40));
+    QCOMPARE(document->undoStack()->count(), before + 1);
+    const QPointF moved = *document->project().host(QStringLiteral("cloudgw"))->position;
+    QCOMPARE(moved, start + QPointF(50, 40));
+    QCOMPARE(hostPos(QStringLiteral("cloudgw")), moved);
+    // The link items followed the host.
+    const LinkItem *link = m_window->scene()->linkItem(document->idOf(QStringLiteral("cloudgw")), document->idOf(QStringLiteral("nas")));
+    QVERIFY(link);
+    QVERIFY(link->boundingRect().contains(moved));
+    document->undoStack()->undo();
+    QCOMPARE(hostPos(QStringLiteral("cloudgw")), start);
+    QCOMPARE(*document->project().host(QStringLiteral("cloudgw"))->position, start);
+    QVERIFY(link->boundingRect().contains(start));
+}
+
+void tst_TopologyEditor::deleteHostRemovesItsLinks()
+{
+    MeshDocument *document = m_window->document();
+    TopologyScene *scene = m_window->scene();
+    QCOMPARE(scene->linkItemCount(), 14);
+    scene->selectHost(document->idOf(QStringLiteral("puffer")));
+    m_window->view()->setFocus();
+    QTest::keyClick(m_window->view(), Qt::Key_Delete);
+    QVERIFY(!document->project().host(QStringLiteral("puffer")));
+    QCOMPARE(scene->linkItemCount(), 14 - 6);
+    QVERIFY(!hasErrors(document->diagnostics()));
+    // A link alone: both ends exclude each other afterwards.
+    scene->selectLink(document->idOf(QStringLiteral("nas")), document->idOf(QStringLiteral("k3s-a")));
+    m_window->action(QStringLiteral("delete"))->trigger();
+    QCOMPARE(scene->linkItemCount(), 7);
+    QVERIFY(document->project().host(QStringLiteral("nas"))->excludePeers.contains(QStringLiteral("k3s-a")));
+    QVERIFY(document->project().host(QStringLiteral("k3s-a"))->excludePeers.contains(QStringLiteral("nas")));
+    m_window->action(QStringLiteral("undo"))->trigger();
+    m_window->action(QStringLiteral("undo"))->trigger();
+    QCOMPARE(scene->linkItemCount(), 14);
+    QVERIFY(document->project().host(QStringLiteral("puffer")));
+}
+
+void tst_TopologyEditor::undoRestoresCanvasAndUnsavedMark()
+{
+    MeshDocument *document = m_window->document();
+    QVERIFY(!m_window->isWindowModified());
+    QVERIFY(m_window->windowTitle().startsWith(QLatin1String("homelab-mesh.yaml (example)[*]")));
+    const QPointF start = hostPos(QStringLiteral("nas"));
+    document->moveHosts({{document->idOf(QStringLiteral("nas")), start + QPointF(0, 300)}}, QStringLiteral("Move"));
+    QCOMPARE(hostPos(QStringLiteral("nas")), start + QPointF(0, 300));
+    QVERIFY(m_window->isWindowModified());
+    m_window->action(QStringLiteral("undo"))->trigger();
+    QCOMPARE(hostPos(QStringLiteral("nas")), start);
+    QVERIFY(!m_window->isWindowModified());
+    m_window->action(QStringLiteral("redo"))->trigger();
+    QCOMPARE(hostPos(QStringLiteral("nas")), start + QPointF(0, 300));
+    QVERIFY(m_window->isWindowModified());
+}
+
+void tst_TopologyEditor::saveAndOpenKeepPositions()
+{
+    MeshDocument *document = m_window->document();
+    document->moveHosts({{document->idOf(QStringLiteral("phone")), QPointF(123.5, -45)}}, QStringLiteral("Move"));
+    const QString path = m_dir.filePath(QStringLiteral("saved.yaml"));
+    QString error;
+    QVERIFY2(document->save(path, &error), qPrintable(error));
+    QVERIFY(!m_window->isWindowModified());
+    QVERIFY(m_window->windowTitle().startsWith(QLatin1String("saved.yaml[*]")));
+    const Project saved = document->project();
+
+    MainWindow reopened;
+    QVERIFY(reopened.openFile(path));
+    QCOMPARE(reopened.document()->project(), saved);
+    QCOMPARE(reopened.scene()->hostItem(reopened.document()->idOf(QStringLiteral("phone")))->pos(), QPointF(123.5, -45));
+    QCOMPARE(reopened.scene()->linkItemCount(), m_window->scene()->linkItemCount());
+    QCOMPARE(reopened.document()->keys().privateKey(QStringLiteral("nas")), document->keys().privateKey(QStringLiteral("nas")));
+}
+
+void tst_TopologyEditor::malformedFileKeepsDocument()
+{
+    const QString path = m_dir.filePath(QStringLiteral("bad.yaml"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("hosts:\n  a:\n    wg0: {ip: '10.0.0.300'}\n");
+    file.close();
+    const Project before = m_window->document()->project();
+    QString shown;
+    QTimer::singleShot(0, this, [&] {
+        for (QWidget *widget : QApplication::topLevelWidgets()) {
+            if (auto *box = qobject_cast<QMessageBox *>(widget); box && box->objectName() == QLatin1String("openErrorBox")) {
+                shown = box->informativeText();
+                box->accept();
+            }
+        }
+    });
+    QVERIFY(!m_window->openFile(path));
+    QCOMPARE(shown, path + QStringLiteral(":3: a.wg0: '10.0.0.300' is not a valid IPv4 address"));
+    QCOMPARE(m_window->document()->project(), before);
+    QVERIFY(m_window->windowTitle().startsWith(QLatin1String("homelab-mesh.yaml (example)")));
+}
+
+void tst_TopologyEditor::findingSelectsItsHost()
+{
+    QVERIFY(openProject("hosts:\n"
+                        "  one:\n    lan: {ip: '192.168.1.2'}\n    wg0: {ip: '10.0.0.2'}\n"
+                        "  two:\n    lan: {ip: '192.168.1.3'}\n    wg0: {ip: '10.0.0.3'}\n"
+                        "  three:\n    lan: {ip: '192.168.1.4'}\n    wg0: {ip: '10.0.0.2'}\n"));
+    DiagnosticsPane *pane = m_window->diagnosticsPane();
+    QTRY_COMPARE(pane->model()->rowCount(), 1);
+    QCOMPARE(pane->model()->index(0, DiagnosticsModel::HostColumn).data().toString(), QStringLiteral("three"));
+    QVERIFY(m_window->scene()->hostItem(m_window->document()->idOf(QStringLiteral("three")))->hasFindings());
+    const QRect cell = pane->visualRect(pane->model()->index(0, DiagnosticsModel::MessageColumn));
+    QTest::mouseClick(pane->viewport(), Qt::LeftButton, {}, cell.center());
+    QCOMPARE(m_window->scene()->selectedHosts(), QList<HostId>{m_window->document()->idOf(QStringLiteral("three"))});
+}
+
+void tst_TopologyEditor::selectionShowsProperties()
+{
+    MeshDocument *document = m_window->document();
+    auto *name = m_window->propertiesPane()->findChild<QLineEdit *>(QStringLiteral("hostName"));
+    QVERIFY(name);
+    m_window->scene()->selectHost(document->idOf(QStringLiteral("k3s-b")));
+    QCOMPARE(name->text(), QStringLiteral("k3s-b"));
+    QVERIFY(name->isVisible());
+    // An edit in the pane is one undo step and shows on the canvas at once.
+    name->selectAll();
+    QTest::keyClicks(name, QStringLiteral("worker"));
+    QTest::keyClick(name, Qt::Key_Return);
+    QVERIFY(document->project().host(QStringLiteral("worker")));
+    QCOMPARE(document->undoStack()->count(), 1);
+    QVERIFY(m_window->scene()->hostItem(document->idOf(QStringLiteral("worker")))->toolTip().contains(QLatin1String("worker")));
+    m_window->action(QStringLiteral("undo"))->trigger();
+    QCOMPARE(name->text(), QStringLiteral("k3s-b"));
+}
+
+QTEST_MAIN(tst_TopologyEditor)
+#include "tst_topologyeditor.moc"

@@ -1,0 +1,466 @@
+// The main window: canvas in the centre, palette, properties and findings around it.
+#include "mainwindow.h"
+
+#include "diagnosticsmodel.h"
+#include "diagnosticspane.h"
+#include "generation.h"
+#include "keystore.h"
+#include "palettepane.h"
+#include "projectfile.h"
+#include "propertiespane.h"
+#include "scenepicture.h"
+#include "topologyscene.h"
+#include "topologyview.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QGraphicsItem>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+#include <QStatusBar>
+#include <QToolBar>
+#include <QUndoStack>
+
+namespace {
+
+constexpr int MaxRecentFiles = 8;
+const char *const ExampleResource = ":/examples/homelab-mesh.yaml";
+
+} // namespace
+
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent)
+    , m_document(new MeshDocument(this))
+    , m_scene(new TopologyScene(m_document, this))
+    , m_view(new TopologyView(m_scene, this))
+{
+    setObjectName(QStringLiteral("mainWindow"));
+    setWindowIcon(QIcon(QStringLiteral(":/icons/meshwright.svg")));
+    setCentralWidget(m_view);
+    createDocks();
+    createActions();
+    createMenus();
+    m_statusFindings = new QLabel(this);
+    statusBar()->addPermanentWidget(m_statusFindings);
+
+    connect(m_document, &MeshDocument::modificationChanged, this, &MainWindow::updateTitle);
+    connect(m_document, &MeshDocument::filePathChanged, this, &MainWindow::updateTitle);
+    connect(m_document, &MeshDocument::diagnosticsChanged, this, &MainWindow::updateStatus);
+    connect(m_document, &MeshDocument::projectReset, this, &MainWindow::updateStatus);
+    connect(m_scene, &QGraphicsScene::selectionChanged, this, &MainWindow::onSelectionChanged);
+    connect(m_diagnostics, &DiagnosticsPane::findingActivated, this, &MainWindow::onFindingActivated);
+    connect(m_palette, &PalettePane::presetActivated, this, &MainWindow::addPresetAtCentre);
+
+    m_untitledName = tr("Untitled");
+    readSettings();
+    updateTitle();
+    updateStatus();
+}
+
+MainWindow::~MainWindow()
+{
+    // The scene and the document outlive this object's members while the children are
+    // deleted; nothing they emit may reach this window any more.
+    disconnect(m_scene, nullptr, this, nullptr);
+    disconnect(m_document, nullptr, this, nullptr);
+}
+
+QAction *MainWindow::action(const QString &name) const
+{
+    return m_actions.value(name);
+}
+
+void MainWindow::createDocks()
+{
+    auto dock = [this](const QString &name, const QString &title, QWidget *widget, Qt::DockWidgetArea area) {
+        auto *d = new QDockWidget(title, this);
+        d->setObjectName(name);
+        d->setWidget(widget);
+        addDockWidget(area, d);
+        return d;
+    };
+    m_palette = new PalettePane(this);
+    dock(QStringLiteral("paletteDock"), tr("Hosts"), m_palette, Qt::LeftDockWidgetArea);
+    m_properties = new PropertiesPane(m_document, this);
+    dock(QStringLiteral("propertiesDock"), tr("Properties"), m_properties, Qt::RightDockWidgetArea);
+    m_diagnostics = new DiagnosticsPane(m_document, this);
+    dock(QStringLiteral("diagnosticsDock"), tr("Findings"), m_diagnostics, Qt::BottomDockWidgetArea);
+    resizeDocks({findChild<QDockWidget *>(QStringLiteral("paletteDock"))}, {180}, Qt::Horizontal);
+    resizeDocks({findChild<QDockWidget *>(QStringLiteral("propertiesDock"))}, {320}, Qt::Horizontal);
+    resizeDocks({findChild<QDockWidget *>(QStringLiteral("diagnosticsDock"))}, {140}, Qt::Vertical);
+}
+
+void MainWindow::createActions()
+{
+    auto add = [this](const QString &name, const QString &text, auto slot, const QKeySequence &shortcut = {}) {
+        auto *a = new QAction(text, this);
+        a->setObjectName(name);
+        a->setShortcut(shortcut);
+        connect(a, &QAction::triggered, this, slot);
+        m_actions.insert(name, a);
+        return a;
+    };
+    add(QStringLiteral("new"), tr("&New"), &MainWindow::newProject, QKeySequence::New);
+    add(QStringLiteral("open"), tr("&Open…"), &MainWindow::open, QKeySequence::Open);
+    add(QStringLiteral("save"), tr("&Save"), &MainWindow::save, QKeySequence::Save);
+    add(QStringLiteral("saveAs"), tr("Save &As…"), &MainWindow::saveAs, QKeySequence::SaveAs);
+    add(QStringLiteral("exportPicture"), tr("&Export Picture…"), &MainWindow::exportPicture, QKeySequence(tr("Ctrl+E")));
+    add(QStringLiteral("generate"), tr("&Generate Configs…"), &MainWindow::generateConfigs, QKeySequence(tr("Ctrl+G")));
+    add(QStringLiteral("quit"), tr("&Quit"), &QWidget::close, QKeySequence::Quit);
+
+    QAction *undo = m_document->undoStack()->createUndoAction(this, tr("&Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    undo->setObjectName(QStringLiteral("undo"));
+    m_actions.insert(QStringLiteral("undo"), undo);
+    QAction *redo = m_document->undoStack()->createRedoAction(this, tr("&Redo"));
+    redo->setShortcut(QKeySequence::Redo);
+    redo->setObjectName(QStringLiteral("redo"));
+    m_actions.insert(QStringLiteral("redo"), redo);
+
+    QAction *remove = add(QStringLiteral("delete"), tr("&Delete"), [this] { m_scene->deleteSelection(); }, QKeySequence::Delete);
+    remove->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_view->addAction(remove);
+    add(QStringLiteral("selectAll"), tr("Select &All"), [this] {
+        for (QGraphicsItem *item : m_scene->items())
+            item->setSelected(item->flags() & QGraphicsItem::ItemIsSelectable);
+    }, QKeySequence::SelectAll)->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_view->addAction(action(QStringLiteral("selectAll")));
+    add(QStringLiteral("zoomIn"), tr("Zoom &In"), [this] { m_view->zoomIn(); }, QKeySequence::ZoomIn);
+    add(QStringLiteral("zoomOut"), tr("Zoom &Out"), [this] { m_view->zoomOut(); }, QKeySequence::ZoomOut);
+    add(QStringLiteral("fit"), tr("&Fit"), [this] { m_view->fitAll(); }, QKeySequence(tr("Ctrl+0")));
+    add(QStringLiteral("autoLayout"), tr("Auto &Layout"), [this] {
+        m_scene->autoLayout();
+        m_view->fitAll();
+    }, QKeySequence(tr("Ctrl+L")));
+
+    auto connectSelection = [this] {
+        const bool any = !m_scene->selectedItems().isEmpty();
+        action(QStringLiteral("delete"))->setEnabled(any);
+    };
+    connect(m_scene, &QGraphicsScene::selectionChanged, this, connectSelection);
+    connectSelection();
+}
+
+void MainWindow::createMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(action(QStringLiteral("new")));
+    file->addAction(action(QStringLiteral("open")));
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    m_recentMenu->setObjectName(QStringLiteral("recentMenu"));
+    file->addAction(action(QStringLiteral("save")));
+    file->addAction(action(QStringLiteral("saveAs")));
+    file->addSeparator();
+    file->addAction(action(QStringLiteral("exportPicture")));
+    file->addAction(action(QStringLiteral("generate")));
+    file->addSeparator();
+    file->addAction(action(QStringLiteral("quit")));
+
+    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addAction(action(QStringLiteral("undo")));
+    edit->addAction(action(QStringLiteral("redo")));
+    edit->addSeparator();
+    edit->addAction(action(QStringLiteral("delete")));
+    edit->addAction(action(QStringLiteral("selectAll")));
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    view->addAction(action(QStringLiteral("zoomIn")));
+    view->addAction(action(QStringLiteral("zoomOut")));
+    view->addAction(action(QStringLiteral("fit")));
+    view->addAction(action(QStringLiteral("autoLayout")));
+    view->addSeparator();
+    for (QDockWidget *dock : findChildren<QDockWidget *>())
+        view->addAction(dock->toggleViewAction());
+
+    QToolBar *toolbar = addToolBar(tr("Main"));
+    toolbar->setObjectName(QStringLiteral("mainToolBar"));
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    for (const char *name : {"new", "open", "save", "undo", "redo", "delete", "zoomIn", "zoomOut", "fit", "autoLayout", "generate"}) {
+        toolbar->addAction(action(QLatin1String(name)));
+        if (qstrcmp(name, "save") == 0 || qstrcmp(name, "delete") == 0 || qstrcmp(name, "autoLayout") == 0)
+            toolbar->addSeparator();
+    }
+}
+
+void MainWindow::updateTitle()
+{
+    const QString path = m_document->filePath();
+    const QString name = path.isEmpty() ? m_untitledName : QFileInfo(path).fileName();
+    setWindowTitle(tr("%1[*] — Meshwright").arg(name));
+    setWindowModified(m_document->isModified());
+}
+
+void MainWindow::updateStatus()
+{
+    const QList<Diagnostic> &findings = m_document->diagnostics();
+    const int errors = m_diagnostics->diagnosticsModel()->errorCount();
+    m_statusFindings->setText(tr("%n host(s)", nullptr, int(m_document->project().hosts.size())) + QStringLiteral(" · ")
+                              + tr("%n error(s)", nullptr, errors) + QStringLiteral(", ")
+                              + tr("%n warning(s)", nullptr, int(findings.size()) - errors));
+}
+
+void MainWindow::onSelectionChanged()
+{
+    const QList<HostId> hosts = m_scene->selectedHosts();
+    const auto links = m_scene->selectedLinks();
+    if (hosts.size() == 1 && links.isEmpty())
+        m_properties->showHost(hosts.front());
+    else if (links.size() == 1 && hosts.isEmpty())
+        m_properties->showLink(links.front().first, links.front().second);
+    else
+        m_properties->showNothing();
+}
+
+void MainWindow::onFindingActivated(const QString &host, const QString &peer)
+{
+    const HostId a = m_document->idOf(host);
+    const HostId b = peer.isEmpty() ? 0 : m_document->idOf(peer);
+    if (b && m_scene->linkItem(a, b)) {
+        m_scene->selectLink(a, b);
+    } else if (a) {
+        m_scene->selectHost(a);
+    } else {
+        return;
+    }
+    if (!m_scene->selectedItems().isEmpty())
+        m_view->ensureVisible(m_scene->selectedItems().front(), 60, 60);
+}
+
+void MainWindow::addPresetAtCentre(const QString &presetId)
+{
+    const QPointF centre = m_view->mapToScene(m_view->viewport()->rect().center());
+    // Offset a little per host, so repeated double-clicks do not stack hosts exactly.
+    const qreal offset = 24.0 * (m_document->project().hosts.size() % 6);
+    m_scene->dropPreset(presetId, centre + QPointF(offset, offset));
+}
+
+bool MainWindow::maybeSave()
+{
+    if (!m_document->isModified())
+        return true;
+    const auto answer = QMessageBox::warning(
+        this, tr("Unsaved changes"), tr("The project has unsaved changes. Save them first?"),
+        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+    if (answer == QMessageBox::Save)
+        return save();
+    return answer == QMessageBox::Discard;
+}
+
+void MainWindow::newProject()
+{
+    if (!maybeSave())
+        return;
+    Project project;
+    project.network.ipv4 = IpPrefix::parse(QStringLiteral("10.10.0.0/24"));
+    project.network.ipv6 = IpPrefix::parse(QStringLiteral("fd10:10::/64"));
+    m_untitledName = tr("Untitled");
+    m_document->reset(project);
+    updateTitle();
+}
+
+void MainWindow::openExample()
+{
+    QFile file(QString::fromLatin1(ExampleResource));
+    if (!file.open(QIODevice::ReadOnly))
+        return;
+    ProjectFile::LoadError error;
+    const auto project = ProjectFile::parse(file.readAll(), QStringLiteral("homelab-mesh.yaml"), &error);
+    if (!project)
+        return;
+    m_untitledName = tr("homelab-mesh.yaml (example)");
+    m_document->reset(*project);
+    updateTitle();
+    m_view->fitAll();
+}
+
+void MainWindow::open()
+{
+    if (!maybeSave())
+        return;
+    const QString dir = m_document->filePath().isEmpty() ? QString() : QFileInfo(m_document->filePath()).absolutePath();
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Project"), dir, tr("Projects (*.yaml *.yml);;All files (*)"));
+    if (!path.isEmpty())
+        openFile(path);
+}
+
+bool MainWindow::openFile(const QString &path)
+{
+    QString error;
+    QList<Diagnostic> warnings;
+    if (!m_document->load(path, &error, &warnings)) {
+        QMessageBox box(QMessageBox::Critical, tr("Cannot open project"),
+                        tr("Meshwright could not open the project."), QMessageBox::Ok, this);
+        box.setObjectName(QStringLiteral("openErrorBox"));
+        box.setInformativeText(error);
+        box.exec();
+        return false;
+    }
+    addRecentFile(m_document->filePath());
+    updateTitle();
+    m_view->fitAll();
+    if (!warnings.isEmpty()) {
+        QStringList lines;
+        for (const Diagnostic &warning : std::as_const(warnings))
+            lines.append(warning.toString());
+        statusBar()->showMessage(lines.join(QStringLiteral("; ")), 10000);
+    }
+    return true;
+}
+
+bool MainWindow::save()
+{
+    if (m_document->filePath().isEmpty())
+        return saveAs();
+    return saveTo(m_document->filePath());
+}
+
+bool MainWindow::saveAs()
+{
+    QString suggestion = m_document->filePath();
+    if (suggestion.isEmpty())
+        suggestion = QStringLiteral("mesh.yaml");
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save Project"), suggestion, tr("Projects (*.yaml *.yml)"));
+    if (path.isEmpty())
+        return false;
+    return saveTo(path);
+}
+
+bool MainWindow::saveTo(const QString &path)
+{
+    // Comments that a save would lose are named first (yaml-cpp does not keep them all).
+    QFile existing(path);
+    if (existing.open(QIODevice::ReadOnly)) {
+        const QList<int> lost = ProjectFile::commentsLostBySave(existing.read(ProjectFile::MaxFileSize), m_document->project());
+        existing.close();
+        if (!lost.isEmpty()) {
+            QStringList lines;
+            for (const int line : lost)
+                lines.append(QString::number(line));
+            const auto answer = QMessageBox::question(
+                this, tr("Comments will be lost"),
+                tr("Saving keeps comments on lines of their own, but not the comments on lines %1 of %2. Save anyway?")
+                    .arg(lines.join(QStringLiteral(", ")), QFileInfo(path).fileName()));
+            if (answer != QMessageBox::Yes)
+                return false;
+        }
+    }
+    QString error;
+    if (!m_document->save(path, &error)) {
+        QMessageBox::critical(this, tr("Cannot save project"), error);
+        return false;
+    }
+    addRecentFile(m_document->filePath());
+    statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)), 5000);
+    updateTitle();
+    return true;
+}
+
+void MainWindow::exportPicture()
+{
+    QString selectedFilter;
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Picture"), QStringLiteral("mesh.png"),
+                                                      tr("PNG image (*.png);;SVG drawing (*.svg)"), &selectedFilter);
+    if (path.isEmpty())
+        return;
+    QString error;
+    const bool svg = path.endsWith(QLatin1String(".svg"), Qt::CaseInsensitive);
+    const bool ok = svg ? ScenePicture::saveSvg(m_scene, path, &error) : ScenePicture::savePng(m_scene, path, &error);
+    if (!ok)
+        QMessageBox::critical(this, tr("Cannot export picture"), error);
+    else
+        statusBar()->showMessage(tr("Exported %1").arg(QDir::toNativeSeparators(path)), 5000);
+}
+
+void MainWindow::generateConfigs()
+{
+    if (m_diagnostics->diagnosticsModel()->errorCount() > 0) {
+        QMessageBox::warning(this, tr("Generate Configs"),
+                             tr("The project has errors (see Findings). Fix them before generating configs."));
+        return;
+    }
+    if (m_document->filePath().isEmpty()) {
+        QMessageBox::information(this, tr("Generate Configs"),
+                                 tr("Save the project first: its keys are kept in a key store beside the project file."));
+        if (!saveAs())
+            return;
+    }
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Generate Configs Into"),
+                                                          QFileInfo(m_document->filePath()).absolutePath());
+    if (dir.isEmpty())
+        return;
+    Generation::Summary summary;
+    QString error;
+    if (!Generation::run(m_document->project(), m_document->keys(), KeyStore::pathForProject(m_document->filePath()),
+                         dir, {}, &summary, &error)) {
+        QMessageBox::critical(this, tr("Generate Configs"), error);
+        return;
+    }
+    QMessageBox::information(this, tr("Generate Configs"),
+                             tr("Wrote %1 files for %2 hosts to %3 (%4 bytes). Every file holds a private key and is "
+                                "readable by you alone.")
+                                 .arg(summary.files)
+                                 .arg(summary.hosts)
+                                 .arg(QDir::toNativeSeparators(dir))
+                                 .arg(summary.bytes));
+}
+
+void MainWindow::addRecentFile(const QString &path)
+{
+    QSettings settings;
+    QStringList recent = settings.value(QStringLiteral("recentFiles")).toStringList();
+    recent.removeAll(path);
+    recent.prepend(path);
+    while (recent.size() > MaxRecentFiles)
+        recent.removeLast();
+    settings.setValue(QStringLiteral("recentFiles"), recent);
+    updateRecentMenu();
+}
+
+void MainWindow::updateRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList recent = QSettings().value(QStringLiteral("recentFiles")).toStringList();
+    for (const QString &path : recent) {
+        QAction *a = m_recentMenu->addAction(QFileInfo(path).fileName());
+        a->setToolTip(path);
+        a->setStatusTip(path);
+        connect(a, &QAction::triggered, this, [this, path] {
+            if (maybeSave())
+                openFile(path);
+        });
+    }
+    m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::readSettings()
+{
+    QSettings settings;
+    if (!restoreGeometry(settings.value(QStringLiteral("mainWindow/geometry")).toByteArray()))
+        resize(1280, 800);
+    restoreState(settings.value(QStringLiteral("mainWindow/state")).toByteArray());
+    updateRecentMenu();
+}
+
+void MainWindow::writeSettings()
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("mainWindow/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("mainWindow/state"), saveState());
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (!maybeSave()) {
+        event->ignore();
+        return;
+    }
+    writeSettings();
+    event->accept();
+}

@@ -1,0 +1,77 @@
+// The main window: canvas in the centre, palette, properties and findings around it.
+#pragma once
+
+#include "meshdocument.h"
+
+#include <QMainWindow>
+
+class DiagnosticsPane;
+class PalettePane;
+class PropertiesPane;
+class QAction;
+class QMenu;
+class QLabel;
+class TopologyScene;
+class TopologyView;
+
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+
+public:
+    explicit MainWindow(QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    /// Opens \a path; on failure shows one error dialog (file:line) and keeps the current
+    /// document. Does not ask about unsaved changes (the caller does).
+    bool openFile(const QString &path);
+    /// Opens the bundled example as an untitled project.
+    void openExample();
+
+    MeshDocument *document() const { return m_document; }
+    TopologyScene *scene() const { return m_scene; }
+    TopologyView *view() const { return m_view; }
+    PalettePane *palettePane() const { return m_palette; }
+    PropertiesPane *propertiesPane() const { return m_properties; }
+    DiagnosticsPane *diagnosticsPane() const { return m_diagnostics; }
+    QAction *action(const QString &name) const;
+
+public slots:
+    void newProject();
+    void open();
+    bool save();
+    bool saveAs();
+    void exportPicture();
+    void generateConfigs();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void createActions();
+    void createMenus();
+    void createDocks();
+    void updateTitle();
+    void updateStatus();
+    void onSelectionChanged();
+    void onFindingActivated(const QString &host, const QString &peer);
+    void addPresetAtCentre(const QString &presetId);
+    /// Asks what to do with unsaved changes; false when the user cancels.
+    bool maybeSave();
+    bool saveTo(const QString &path);
+    void addRecentFile(const QString &path);
+    void updateRecentMenu();
+    void readSettings();
+    void writeSettings();
+
+    MeshDocument *m_document;
+    TopologyScene *m_scene;
+    TopologyView *m_view;
+    PalettePane *m_palette = nullptr;
+    PropertiesPane *m_properties = nullptr;
+    DiagnosticsPane *m_diagnostics = nullptr;
+    QMenu *m_recentMenu = nullptr;
+    QLabel *m_statusFindings = nullptr;
+    QString m_untitledName;
+    QHash<QString, QAction *> m_actions;
+};

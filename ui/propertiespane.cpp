@@ -1,0 +1,1002 @@
+// The properties pane: edits the selected host or link through MeshDocument's commands.
+#include "propertiespane.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QRegularExpression>
+#include <QScopedValueRollback>
+#include <QScrollArea>
+#include <QSpinBox>
+#include <QStackedWidget>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+namespace {
+
+/// The one colour of our own: readable on light and dark palettes (Solarized red).
+constexpr QColor ErrorColor(220, 50, 47);
+/// The dynamic property that marks a field holding input that was not applied.
+constexpr char InvalidProperty[] = "invalid";
+
+QScrollArea *scrollable(QWidget *content)
+{
+    auto *area = new QScrollArea;
+    area->setWidgetResizable(true);
+    area->setFrameShape(QFrame::NoFrame);
+    area->setWidget(content);
+    return area;
+}
+
+QLineEdit *lineEdit(const char *objectName, const QString &placeholder = {})
+{
+    auto *edit = new QLineEdit;
+    edit->setObjectName(QLatin1String(objectName));
+    edit->setPlaceholderText(placeholder);
+    return edit;
+}
+
+QSpinBox *spinBox(const char *objectName, int minimum, int maximum)
+{
+    auto *spin = new QSpinBox;
+    spin->setObjectName(QLatin1String(objectName));
+    spin->setRange(minimum, maximum);
+    // Typing "51820" must be one change, not five.
+    spin->setKeyboardTracking(false);
+    return spin;
+}
+
+/// Sets \a spin only when its value differs, so that a refresh does not reset its text.
+void setSpinValue(QSpinBox *spin, int value)
+{
+    if (spin->value() != value)
+        spin->setValue(value);
+}
+
+QString hostNameError(const QString &name)
+{
+    static const QRegularExpression allowed(QStringLiteral("^[A-Za-z0-9_.-]*$"));
+    if (name.isEmpty())
+        return PropertiesPane::tr("a host needs a name");
+    if (!allowed.match(name).hasMatch())
+        return PropertiesPane::tr("names may hold only letters, digits, '_', '.', '-'");
+    if (!name.front().isLetterOrNumber())
+        return PropertiesPane::tr("names must start with a letter or a digit");
+    if (name.size() > 63)
+        return PropertiesPane::tr("names may be at most 63 characters long");
+    if (name.contains(QLatin1String("..")))
+        return PropertiesPane::tr("names may not hold '..'");
+    if (!isValidHostName(name))
+        return PropertiesPane::tr("names may hold only letters, digits, '_', '.', '-'");
+    return {};
+}
+
+QString domainError(const QString &domain)
+{
+    static const QRegularExpression allowed(QStringLiteral("^[A-Za-z0-9_.-]*$"));
+    if (!allowed.match(domain).hasMatch())
+        return PropertiesPane::tr("domain names may hold only letters, digits, '_', '.', '-'");
+    return {};
+}
+
+QString addressError(const QString &text, IpAddress::Family family)
+{
+    const auto address = IpAddress::parse(text);
+    if (address && (family == IpAddress::Family::None || address->family() == family))
+        return {};
+    switch (family) {
+    case IpAddress::Family::V4:
+        return PropertiesPane::tr("'%1' is not a valid IPv4 address").arg(text);
+    case IpAddress::Family::V6:
+        return PropertiesPane::tr("'%1' is not a valid IPv6 address").arg(text);
+    case IpAddress::Family::None:
+        break;
+    }
+    return PropertiesPane::tr("'%1' is not a valid IP address").arg(text);
+}
+
+QString siteRequiredMessage(Host::Role role, const QString &name)
+{
+    if (role == Host::Role::Lan)
+        return PropertiesPane::tr("enter the address of %1 on the home LAN").arg(name);
+    return PropertiesPane::tr("enter the public address under which %1 is reached").arg(name);
+}
+
+QString endpointError(const QString &text)
+{
+    static const QRegularExpression space(QStringLiteral("\\s"));
+    if (text.isEmpty())
+        return {};
+    if (!isSafeConfigValue(text) || text.contains(space))
+        return PropertiesPane::tr("'%1' may not hold spaces, '#' or control characters").arg(text);
+    if (!splitEndpoint(text, nullptr, nullptr))
+        return PropertiesPane::tr("'%1' is not HOST:PORT (a name or address, ':' and a port from 1 "
+                                  "to 65535; IPv6 addresses in brackets, as [fd00::1]:51820)")
+            .arg(text);
+    return {};
+}
+
+} // namespace
+
+PropertiesPane::PropertiesPane(MeshDocument *document, QWidget *parent)
+    : QWidget(parent)
+    , m_document(document)
+{
+    Q_ASSERT(document);
+
+    auto *hint = new QLabel(tr("Select a host or a link to edit its properties."));
+    hint->setAlignment(Qt::AlignCenter);
+    hint->setWordWrap(true);
+    hint->setEnabled(false); // drawn in the palette's disabled text colour
+    m_nothingPage = hint;
+    m_hostPage = scrollable(createHostPage());
+    m_linkPage = scrollable(createLinkPage());
+
+    m_stack = new QStackedWidget;
+    m_stack->addWidget(m_nothingPage);
+    m_stack->addWidget(m_hostPage);
+    m_stack->addWidget(m_linkPage);
+
+    m_errorLabel = new QLabel;
+    m_errorLabel->setObjectName(QStringLiteral("errorLabel"));
+    m_errorLabel->setWordWrap(true);
+    m_errorLabel->setTextFormat(Qt::PlainText);
+    m_errorLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    QPalette palette = m_errorLabel->palette();
+    palette.setColor(QPalette::WindowText, ErrorColor);
+    m_errorLabel->setPalette(palette);
+    m_errorLabel->hide();
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_stack, 1);
+    layout->addWidget(m_errorLabel);
+
+    connect(m_document, &MeshDocument::hostChanged, this, &PropertiesPane::onHostChanged);
+    connect(m_document, &MeshDocument::hostRemoved, this, &PropertiesPane::onHostRemoved);
+    connect(m_document, &MeshDocument::hostAdded, this, [this] {
+        if (m_mode == Mode::Host)
+            refreshPeers();
+    });
+    connect(m_document, &MeshDocument::linksChanged, this, [this] {
+        if (m_mode == Mode::Link)
+            refreshLink(false);
+    });
+    connect(m_document, &MeshDocument::projectReset, this, &PropertiesPane::showNothing);
+}
+
+PropertiesPane::~PropertiesPane()
+{
+    // ~QWidget takes the focus from a field, which then emits editingFinished to an object
+    // that is no longer a PropertiesPane: drop the fields' connections first.
+    for (QObject *child : findChildren<QObject *>())
+        child->disconnect(this);
+}
+
+QWidget *PropertiesPane::createHostPage()
+{
+    auto *page = new QWidget;
+    m_hostForm = new QFormLayout(page);
+
+    m_name = lineEdit("hostName");
+    m_name->setToolTip(tr("The host's name, also the name of the folder of its configs"));
+    m_hostForm->addRow(tr("&Name:"), m_name);
+
+    m_os = new QComboBox;
+    m_os->setObjectName(QStringLiteral("hostOs"));
+    m_os->setEditable(true);
+    m_os->setInsertPolicy(QComboBox::NoInsert);
+    m_os->addItems({QStringLiteral("Linux"), QStringLiteral("FreeBSD"), QStringLiteral("OpenBSD"),
+                    QStringLiteral("Android"), QStringLiteral("Windows"), QStringLiteral("macOS"),
+                    QStringLiteral("iOS")});
+    m_os->setToolTip(tr("Decides the config format: OpenBSD hosts also get hostname.wg0"));
+    m_hostForm->addRow(tr("&Operating system:"), m_os);
+
+    m_role = new QComboBox;
+    m_role->setObjectName(QStringLiteral("hostRole"));
+    m_role->addItem(tr("On the home LAN"), int(Host::Role::Lan));
+    m_role->addItem(tr("Internet gateway"), int(Host::Role::Internet));
+    m_role->addItem(tr("Roaming"), int(Host::Role::Roaming));
+    m_hostForm->addRow(tr("&Role:"), m_role);
+
+    m_siteDomainLabel = new QLabel;
+    m_siteDomain = lineEdit("siteDomain", tr("optional"));
+    m_siteDomainLabel->setBuddy(m_siteDomain);
+    m_hostForm->addRow(m_siteDomainLabel, m_siteDomain);
+    m_siteIpLabel = new QLabel;
+    m_siteIp = lineEdit("siteIp");
+    m_siteIpLabel->setBuddy(m_siteIp);
+    m_hostForm->addRow(m_siteIpLabel, m_siteIp);
+
+    m_meshIpv4 = lineEdit("meshIpv4");
+    m_meshIpv4->setToolTip(tr("The host's IPv4 address inside the mesh"));
+    m_hostForm->addRow(tr("Mesh IPv&4 (wg0):"), m_meshIpv4);
+    m_meshIpv6 = lineEdit("meshIpv6", tr("optional"));
+    m_meshIpv6->setToolTip(tr("The host's IPv6 address inside the mesh"));
+    m_hostForm->addRow(tr("Mesh IPv&6 (wg0):"), m_meshIpv6);
+
+    m_listenPort = spinBox("listenPort", 0, 65535); // 0: the project's default
+    m_hostForm->addRow(tr("&Listen port:"), m_listenPort);
+    m_mtu = spinBox("mtu", 1279, 9000); // 1279: automatic; IPv6 needs at least 1280
+    m_mtu->setSpecialValueText(tr("automatic"));
+    m_hostForm->addRow(tr("&MTU:"), m_mtu);
+
+    m_sshGroup = new QGroupBox(tr("Deployed over SSH"));
+    m_sshGroup->setObjectName(QStringLiteral("sshGroup"));
+    m_sshGroup->setCheckable(true);
+    m_sshGroup->setToolTip(tr("Unchecked: the configs are installed by hand (phones, laptops)"));
+    auto *sshForm = new QFormLayout(m_sshGroup);
+    m_sshUser = lineEdit("sshUser", tr("as in ~/.ssh/config"));
+    sshForm->addRow(tr("&User:"), m_sshUser);
+    m_sshPort = spinBox("sshPort", 1, 65535);
+    sshForm->addRow(tr("&Port:"), m_sshPort);
+    m_confDir = lineEdit("confDir");
+    sshForm->addRow(tr("Config &folder:"), m_confDir);
+    m_sudoCmd = lineEdit("sudoCmd", tr("none: logs in as root"));
+    sshForm->addRow(tr("&Sudo command:"), m_sudoCmd);
+    m_reloadCmd = lineEdit("reloadCmd", tr("none"));
+    sshForm->addRow(tr("&Reload command:"), m_reloadCmd);
+    m_hostForm->addRow(m_sshGroup);
+
+    m_gateway = new QCheckBox(tr("Send all &traffic through the gateways"));
+    m_gateway->setObjectName(QStringLiteral("gatewayFlag"));
+    m_gateway->setToolTip(tr("For roaming hosts: route everything through the VPN, not only the mesh"));
+    m_hostForm->addRow(m_gateway);
+
+    auto *peersLabel = new QLabel(tr("P&eers (unchecked: excluded):"));
+    m_peers = new QListWidget;
+    m_peers->setObjectName(QStringLiteral("peerList"));
+    m_peers->setToolTip(tr("The hosts this host has a tunnel to"));
+    peersLabel->setBuddy(m_peers);
+    m_hostForm->addRow(peersLabel);
+    m_hostForm->addRow(m_peers);
+
+    connect(m_name, &QLineEdit::editingFinished, this, &PropertiesPane::applyName);
+    connect(m_os, &QComboBox::textActivated, this, &PropertiesPane::applyOs);
+    connect(m_os->lineEdit(), &QLineEdit::editingFinished, this, &PropertiesPane::applyOs);
+    connect(m_role, &QComboBox::currentIndexChanged, this, &PropertiesPane::applyRole);
+    connect(m_siteDomain, &QLineEdit::editingFinished, this, &PropertiesPane::applySiteDomain);
+    connect(m_siteIp, &QLineEdit::editingFinished, this, &PropertiesPane::applySiteIp);
+    connect(m_meshIpv4, &QLineEdit::editingFinished, this, [this] { applyMeshAddress(false); });
+    connect(m_meshIpv6, &QLineEdit::editingFinished, this, [this] { applyMeshAddress(true); });
+    connect(m_listenPort, &QSpinBox::valueChanged, this, &PropertiesPane::applyListenPort);
+    connect(m_mtu, &QSpinBox::valueChanged, this, &PropertiesPane::applyMtu);
+    connect(m_sshGroup, &QGroupBox::toggled, this, &PropertiesPane::applySshEnabled);
+    for (QLineEdit *edit : {m_sshUser, m_confDir, m_sudoCmd, m_reloadCmd})
+        connect(edit, &QLineEdit::editingFinished, this, [this, edit] { applySshText(edit); });
+    connect(m_sshPort, &QSpinBox::valueChanged, this, &PropertiesPane::applySshPort);
+    connect(m_gateway, &QCheckBox::toggled, this, &PropertiesPane::applyGateway);
+    connect(m_peers, &QListWidget::itemChanged, this, &PropertiesPane::applyPeer);
+    return page;
+}
+
+QWidget *PropertiesPane::createLinkPage()
+{
+    auto *page = new QWidget;
+    auto *layout = new QVBoxLayout(page);
+
+    m_linkTitle = new QLabel;
+    m_linkTitle->setObjectName(QStringLiteral("linkTitle"));
+    QFont font = m_linkTitle->font();
+    font.setBold(true);
+    m_linkTitle->setFont(font);
+    layout->addWidget(m_linkTitle);
+
+    auto *form = new QFormLayout;
+    m_keepalive = spinBox("linkKeepalive", -1, 65535); // -1: by the planner's rule
+    m_keepalive->setSpecialValueText(tr("by rule"));
+    m_keepalive->setSuffix(tr(" s"));
+    m_keepalive->setToolTip(tr("Seconds between keepalive packets, 0 for none; by rule: sent by "
+                               "hosts behind NAT"));
+    form->addRow(tr("&Keepalive:"), m_keepalive);
+    m_presharedKey = new QCheckBox(tr("&Preshared key"));
+    m_presharedKey->setObjectName(QStringLiteral("linkPsk"));
+    m_presharedKey->setToolTip(tr("Both ends share an extra symmetric key (post-quantum hedge)"));
+    form->addRow(m_presharedKey);
+    layout->addLayout(form);
+
+    const char *endpointNames[2] = {"endpointA", "endpointB"};
+    const char *allowedIpsNames[2] = {"allowedIpsA", "allowedIpsB"};
+    for (int end = 0; end < 2; ++end) {
+        m_endGroups[end] = new QGroupBox;
+        auto *endForm = new QFormLayout(m_endGroups[end]);
+        m_endpoints[end] = lineEdit(endpointNames[end], tr("HOST:PORT"));
+        endForm->addRow(tr("Endpoint override:"), m_endpoints[end]);
+        m_allowedIps[end] = lineEdit(allowedIpsNames[end], tr("e.g. 192.168.60.0/24, fd60::/64"));
+        endForm->addRow(tr("Extra AllowedIPs:"), m_allowedIps[end]);
+        layout->addWidget(m_endGroups[end]);
+
+        connect(m_endpoints[end], &QLineEdit::editingFinished, this, [this, end] { applyEndpoint(end); });
+        connect(m_allowedIps[end], &QLineEdit::editingFinished, this, [this, end] { applyAllowedIps(end); });
+    }
+    layout->addStretch(1);
+
+    connect(m_keepalive, &QSpinBox::valueChanged, this, &PropertiesPane::applyKeepalive);
+    connect(m_presharedKey, &QCheckBox::toggled, this, &PropertiesPane::applyPresharedKey);
+    return page;
+}
+
+// --- Showing ---------------------------------------------------------------------------------
+
+void PropertiesPane::showHost(HostId id)
+{
+    if (!m_document->host(id)) {
+        showNothing();
+        return;
+    }
+    const bool reset = m_mode != Mode::Host || m_hostId != id;
+    m_mode = Mode::Host;
+    m_hostId = id;
+    m_linkA = m_linkB = 0;
+    refreshHost(reset);
+    m_stack->setCurrentWidget(m_hostPage);
+}
+
+void PropertiesPane::showLink(HostId a, HostId b)
+{
+    if (a == b || !m_document->host(a) || !m_document->host(b)) {
+        showNothing();
+        return;
+    }
+    const bool reset = m_mode != Mode::Link || m_linkA != a || m_linkB != b;
+    m_mode = Mode::Link;
+    m_hostId = 0;
+    m_linkA = a;
+    m_linkB = b;
+    refreshLink(reset);
+    m_stack->setCurrentWidget(m_linkPage);
+}
+
+void PropertiesPane::showNothing()
+{
+    m_mode = Mode::Nothing;
+    m_hostId = m_linkA = m_linkB = 0;
+    m_pendingRole.reset();
+    clearMarks();
+    m_stack->setCurrentWidget(m_nothingPage);
+}
+
+void PropertiesPane::onHostChanged(HostId id)
+{
+    switch (m_mode) {
+    case Mode::Host:
+        if (id == m_hostId)
+            refreshHost(false);
+        else
+            refreshPeers(); // a rename, or the other side of a link
+        break;
+    case Mode::Link:
+        if (id == m_linkA || id == m_linkB)
+            refreshLink(false);
+        break;
+    case Mode::Nothing:
+        break;
+    }
+}
+
+void PropertiesPane::onHostRemoved(HostId id)
+{
+    if ((m_mode == Mode::Host && id == m_hostId) || (m_mode == Mode::Link && (id == m_linkA || id == m_linkB)))
+        showNothing();
+    else if (m_mode == Mode::Host)
+        refreshPeers();
+}
+
+void PropertiesPane::refreshHost(bool reset)
+{
+    const Host *host = m_document->host(m_hostId);
+    if (!host) {
+        showNothing();
+        return;
+    }
+    const QScopedValueRollback<bool> updating(m_updating, true);
+    if (reset) {
+        clearMarks();
+        m_shownText.clear();
+        m_pendingRole.reset();
+    }
+    if (m_pendingRole && host->role() != Host::Role::Roaming) {
+        // The role changed under us (undo, another pane): the pending choice is moot.
+        m_pendingRole.reset();
+        markValid(m_siteIp);
+        markValid(m_siteDomain);
+    }
+
+    syncText(m_name, host->name);
+    syncText(m_os->lineEdit(), host->os);
+
+    const Host::Role role = m_pendingRole.value_or(host->role());
+    m_role->setCurrentIndex(m_role->findData(int(role)));
+    updateSiteRows(role);
+    if (!m_pendingRole) {
+        const std::optional<SiteAddress> &site = role == Host::Role::Lan ? host->lan : host->internet;
+        syncText(m_siteDomain, site ? site->domain : QString());
+        syncText(m_siteIp, site ? site->ip : QString());
+    }
+
+    const Interface &iface = host->meshInterface();
+    syncText(m_meshIpv4, iface.ip);
+    syncText(m_meshIpv6, iface.ipv6);
+    m_listenPort->setSpecialValueText(tr("default (%1)").arg(m_document->project().defaults.listenPort));
+    setSpinValue(m_listenPort, iface.listenPort.value_or(0));
+    setSpinValue(m_mtu, iface.mtu.value_or(m_mtu->minimum()));
+
+    m_sshGroup->setChecked(host->ssh.has_value());
+    // Without SSH the fields keep what they showed, so unchecking and checking again
+    // brings the old settings back.
+    if (host->ssh || reset) {
+        const SshSettings ssh = host->ssh.value_or(SshSettings());
+        syncText(m_sshUser, ssh.user);
+        setSpinValue(m_sshPort, ssh.port);
+        syncText(m_confDir, ssh.confDir);
+        syncText(m_sudoCmd, ssh.sudoCmd);
+        syncText(m_reloadCmd, ssh.reloadCmd);
+    }
+
+    m_gateway->setChecked(host->gateway);
+    m_gateway->setEnabled(role == Host::Role::Roaming);
+
+    refreshPeers();
+}
+
+void PropertiesPane::refreshPeers()
+{
+    const Host *host = m_document->host(m_hostId);
+    if (m_mode != Mode::Host || !host)
+        return;
+    const QScopedValueRollback<bool> updating(m_updating, true);
+
+    QList<HostId> peers = m_document->hostIds();
+    peers.removeAll(m_hostId);
+    bool same = m_peers->count() == peers.size();
+    for (int row = 0; same && row < m_peers->count(); ++row)
+        same = m_peers->item(row)->data(Qt::UserRole).value<HostId>() == peers[row];
+    if (!same) {
+        m_peers->clear();
+        for (const HostId peer : std::as_const(peers)) {
+            auto *item = new QListWidgetItem(m_peers);
+            item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsUserCheckable);
+            item->setData(Qt::UserRole, QVariant::fromValue(peer));
+        }
+    }
+    for (int row = 0; row < m_peers->count(); ++row) {
+        QListWidgetItem *item = m_peers->item(row);
+        const Host *peer = m_document->host(peers[row]);
+        const bool excluded = host->excludePeers.contains(peer->name);
+        const bool excludedBack = peer->excludePeers.contains(host->name);
+        const Qt::CheckState state = !excluded && !excludedBack ? Qt::Checked
+                                   : excluded && excludedBack   ? Qt::Unchecked
+                                                                : Qt::PartiallyChecked;
+        item->setText(peer->name);
+        item->setCheckState(state);
+        item->setToolTip(state == Qt::PartiallyChecked
+                             ? tr("Only one of the two has the other as peer: a broken half link. "
+                                  "Check it to connect both.")
+                             : QString());
+    }
+}
+
+void PropertiesPane::refreshLink(bool reset)
+{
+    const Host *a = m_document->host(m_linkA);
+    const Host *b = m_document->host(m_linkB);
+    if (!a || !b) {
+        showNothing();
+        return;
+    }
+    const QScopedValueRollback<bool> updating(m_updating, true);
+    if (reset) {
+        clearMarks();
+        m_shownText.clear();
+    }
+    m_linkTitle->setText(tr("%1 — %2").arg(a->name, b->name));
+    const LinkSettings *stored = m_document->project().linkSettings(a->name, b->name);
+    const LinkSettings settings = stored ? *stored : LinkSettings();
+    setSpinValue(m_keepalive, settings.keepalive.value_or(-1));
+    m_presharedKey->setChecked(settings.presharedKey);
+
+    const Host *ends[2] = {a, b};
+    for (int end = 0; end < 2; ++end) {
+        const QString &name = ends[end]->name;
+        const QString &other = ends[1 - end]->name;
+        m_endGroups[end]->setTitle(name);
+        m_endpoints[end]->setToolTip(tr("Where %1 reaches %2; empty: derived from %2's address and "
+                                        "listen port")
+                                         .arg(other, name));
+        m_allowedIps[end]->setToolTip(tr("Further prefixes that %1 routes to %2, comma separated")
+                                          .arg(other, name));
+        syncText(m_endpoints[end], settings.endpoint.value(name));
+        syncText(m_allowedIps[end], settings.allowedIps.value(name).join(QLatin1String(", ")));
+    }
+}
+
+void PropertiesPane::updateSiteRows(Host::Role role)
+{
+    const bool visible = role != Host::Role::Roaming;
+    m_hostForm->setRowVisible(m_siteDomain, visible);
+    m_hostForm->setRowVisible(m_siteIp, visible);
+    if (role == Host::Role::Internet) {
+        m_siteDomainLabel->setText(tr("Public &domain:"));
+        m_siteIpLabel->setText(tr("Public &address:"));
+    } else {
+        m_siteDomainLabel->setText(tr("LAN &domain:"));
+        m_siteIpLabel->setText(tr("LAN &address:"));
+    }
+}
+
+void PropertiesPane::syncText(QLineEdit *edit, const QString &value)
+{
+    const auto shown = m_shownText.constFind(edit);
+    if (shown != m_shownText.cend() && *shown == value)
+        return;
+    m_shownText.insert(edit, value);
+    if (edit->text() != value)
+        edit->setText(value);
+    // The OS combo box carries the mark of its line edit.
+    markValid(edit == m_os->lineEdit() ? static_cast<QWidget *>(m_os) : edit);
+}
+
+// --- Host edits --------------------------------------------------------------------------------
+
+std::optional<QString> PropertiesPane::checkedText(QLineEdit *edit,
+                                                   const std::function<QString(const QString &)> &error)
+{
+    const QString text = edit->text().trimmed();
+    const QString message = error(text);
+    if (!message.isEmpty()) {
+        markInvalid(edit, message);
+        return std::nullopt;
+    }
+    markValid(edit);
+    if (edit->text() != text)
+        edit->setText(text);
+    return text;
+}
+
+void PropertiesPane::applyName()
+{
+    const Host *host = m_document->host(m_hostId);
+    if (m_updating || m_mode != Mode::Host || !host)
+        return;
+    const auto name = checkedText(m_name, [&](const QString &text) {
+        const QString error = hostNameError(text);
+        if (!error.isEmpty())
+            return error;
+        // Names become folder names: refuse names that differ only in case, too.
+        for (const Host &other : m_document->project().hosts) {
+            if (&other != host && other.name.compare(text, Qt::CaseInsensitive) == 0)
+                return tr("a host called '%1' already exists").arg(other.name);
+        }
+        return QString();
+    });
+    if (!name)
+        return;
+    Host changed = *host;
+    changed.name = *name;
+    m_document->changeHost(m_hostId, changed, tr("Rename %1 to %2").arg(host->name, *name));
+}
+
+void PropertiesPane::applyOs()
+{
+    const Host *host = m_document->host(m_hostId);
+    if (m_updating || m_mode != Mode::Host || !host)
+        return;
+    const QString os = m_os->currentText().trimmed();
+    if (os.isEmpty()) {
+        markInvalid(m_os, tr("the operating system may not be empty"));
+        return;
+    }
+    if (!isSafeConfigValue(os)) {
+        markInvalid(m_os, tr("the operating system may not hold '#' or control characters"));
+        return;
+    }
+    markValid(m_os);
+    Host changed = *host;
+    changed.os = os;
+    m_document->changeHost(m_hostId, changed, tr("Change the OS of %1").arg(host->name));
+}
+
+void PropertiesPane::applyRole()
+{
+    const Host *host = m_document->host(m_hostId);
+    if (m_updating || m_mode != Mode::Host || !host)
+        return;
+    const auto role = Host::Role(m_role->currentData().toInt());
+    if (role == host->role()) {
+        if (m_pendingRole) { // back to roaming before the address came
+            m_pendingRole.reset();
+            markValid(m_siteIp);
+            markValid(m_siteDomain);
+            refreshHost(false);
+        }
+        return;
+    }
+    Host changed = *host;
+    QString text;
+    switch (role) {
+    case Host::Role::Roaming:
+        changed.lan.reset();
+        changed.internet.reset();
+        text = tr("Make %1 roaming");
+        break;
+    case Host::Role::Lan:
+        if (!changed.lan && !changed.internet) {
+            setPendingRole(role);
+            return;
+        }
+        if (!changed.lan)
+            changed.lan = changed.internet;
+        changed.internet.reset();
+        text = tr("Move %1 to the home LAN");
+        break;
+    case Host::Role::Internet:
+        if (!changed.lan && !changed.internet) {
+            setPendingRole(role);
+            return;
+        }
+        changed.internet = changed.lan;
+        changed.lan.reset();
+        text = tr("Make %1 an internet gateway");
+        break;
+    }
+    m_pendingRole.reset();
+    m_document->changeHost(m_hostId, changed, text.arg(host->name));
+}
+
+void PropertiesPane::setPendingRole(Host::Role role)
+{
+    m_pendingRole = role;
+    {
+        const QScopedValueRollback<bool> updating(m_updating, true);
+        updateSiteRows(role);
+        m_gateway->setEnabled(false);
+    }
+    m_siteIp->setFocus();
+    // Applies at once when the field already holds an address, else asks for one.
+    applySiteIp();
+}
+
+void PropertiesPane::applySiteDomain()
+{
+    const Host *host = m_document->host(m_hostId);
+    if (m_updating || m_mode != Mode::Host || !host)
+        return;
+    const Host::Role role = m_pendingRole.value_or(host->role());
+    if (role == Host::Role::Roaming)
+        return;
+    const auto domain = checkedText(m_siteDomain, domainError);
+    if (!domain)
+        return;
+    if (m_pendingRole) { // nothing to apply before the address is there
+        applySiteIp();
+        return;
+    }
+    Host changed = *host;
+    std::optional<SiteAddress> &site = role == Host::Role::Lan ? changed.lan : changed.internet;
+    site->domain = *domain;
+    m_document->changeHost(m_hostId, changed, tr("Change the domain of %1").arg(host->name));
+}
+
+void PropertiesPane::applySiteIp()
+{
+    const Host *host = m_document->host(m_hostId);
+    if (m_updating || m_mode != Mode::Host || !host)
+        return;
+    const Host::Role role = m_pendingRole.value_or(host->role());
+    if (role == Host::Role::Roaming)
+        return;
+    const auto ip = checkedText(m_siteIp, [&](const QString &text) {
+        return text.isEmpty() ? siteRequiredMessage(role, host->name)
+                              : addressError(text, IpAddress::Family::None);
+    });
+    if (!ip)
+        return;
+    Host changed = *host;
+    std::optional<SiteAddress> &site = role == Host::Role::Lan ? changed.lan : changed.internet;
+    QString text;
+    if (m_pendingRole) {
+        const auto domain = checkedText(m_siteDomain, domainError);
+        if (!domain)
+            return;
+        site = SiteAddress{*domain, *ip};
+        text = role == Host::Role::Lan ? tr("Make %1 a LAN host") : tr("Make %1 an internet gateway");
+        m_pendingRole.reset();
+    } else {
+        site->ip = *ip;
+        text = tr("Change the site address of %1");
+    }
+    m_document->changeHost(m_hostId, changed, text.arg(host->name));
+}
+
+QString PropertiesPane::meshAddressError(const QString &text, bool v6) const
+{
+    if (text.isEmpty())
+        return v6 ? QString() : tr("every host needs an IPv4 address in the mesh");
+    const QString error = addressError(text, v6 ? IpAddress::Family::V6 : IpAddress::Family::V4);
+    if (!error.isEmpty())
+        return error;
+    const IpAddress address = *IpAddress::parse(text);
+    const QList<HostId> &ids = m_document->hostIds();
+    for (qsizetype i = 0; i < ids.size(); ++i) {
+        if (ids[i] == m_hostId)
+            continue;
+        const Host &other = m_document->project().hosts[i];
+        for (const Interface &iface : other.interfaces) {
+            if (IpAddress::parse(v6 ? iface.ipv6 : iface.ip) == address)
+                return tr("%1 is already used by %2").arg(text, other.name);
+        }
+    }
+    return {};
+}
+
+void PropertiesPane::applyMeshAddress(bool v6)
+{
+    const Host *host = m_document->host(m_hostId);
+    if (m_updating || m_mode != Mode::Host || !host)
+        return;
+    QLineEdit *edit = v6 ? m_meshIpv6 : m_meshIpv4;
+    const auto address = checkedText(edit, [&](const QString &text) { return meshAddressError(text, v6); });
+    if (!address)
+        return;
+    Host changed = *host;
+    (v6 ? changed.meshInterface().ipv6 : changed.meshInterface().ip) = *address;
+    m_document->changeHost(m_hostId, changed, tr("Change the mesh address of %1").arg(host->name));
+}
+
+void PropertiesPane::applyListenPort(int value)
+{
+    const Host *host = m_document->host(m_hostId);
+    if (m_updating || m_mode != Mode::Host || !host)
+        return;
+    Host changed = *host;
+    changed.meshInterface().listenPort = value == m_listenPort->minimum() ? std::nullopt : std::optional(value);
+    m_document->changeHost(m_hostId, changed, tr("Change the listen port of %1").arg(host->name));
+}
+
+void PropertiesPane::applyMtu(int value)
+{
+    const Host *host = m_document->host(m_hostId);
+    if (m_updating || m_mode != Mode::Host || !host)
+        return;
+    Host changed = *host;
+    changed.meshInterface().mtu = value == m_mtu->minimum() ? std::nullopt : std::optional(value);
+    m_document->changeHost(m_hostId, changed, tr("Change the MTU of %1").arg(host->name));
+}
+
+QString PropertiesPane::sshTextError(QLineEdit *edit, const QString &text) const
+{
+    static const QRegularExpression space(QStringLiteral("\\s"));
+    if (hasControlCharacters(text))
+        return tr("a line break or control character here could add remote commands");
+    if (edit == m_sshUser) {
+        if (text.startsWith(QLatin1Char('-')))
+            return tr("a user name may not start with '-'");
+        if (text.contains(space) || text.contains(QLatin1Char('@')))
+            return tr("'%1' is not a valid user name").arg(text);
+    }
+    if (edit == m_confDir && !text.startsWith(QLatin1Char('/')))
+        return tr("the config folder must be an absolute path, such as /etc/wireguard");
+    return {};
+}
+
+void PropertiesPane::applySshEnabled(bool enabled)
+{
+    const Host *host = m_document->host(m_hostId);
+    if (m_updating || m_mode != Mode::Host || !host)
+        return;
+    Host changed = *host;
+    if (enabled) {
+        SshSettings ssh;
+        bool valid = true;
+        for (QLineEdit *edit : {m_sshUser, m_confDir, m_sudoCmd, m_reloadCmd})
+            valid = valid && sshTextError(edit, edit->text().trimmed()).isEmpty();
+        if (valid) { // what the fields still show, else the defaults
+            ssh.user = m_sshUser->text().trimmed();
+            ssh.port = m_sshPort->value();
+            ssh.confDir = m_confDir->text().trimmed();
+            ssh.sudoCmd = m_sudoCmd->text().trimmed();
+            ssh.reloadCmd = m_reloadCmd->text().trimmed();
+        }
+        changed.ssh = ssh;
+    } else {
+        changed.ssh.reset();
+        for (QLineEdit *edit : {m_sshUser, m_confDir, m_sudoCmd, m_reloadCmd})
+            markValid(edit);
+    }
+    m_document->changeHost(m_hostId, changed,
+                           (enabled ? tr("Deploy %1 over SSH") : tr("Install %1 by hand")).arg(host->name));
+}
+
+void PropertiesPane::applySshText(QLineEdit *edit)
+{
+    const Host *host = m_document->host(m_hostId);
+    if (m_updating || m_mode != Mode::Host || !host || !host->ssh)
+        return;
+    const auto value = checkedText(edit, [&](const QString &text) { return sshTextError(edit, text); });
+    if (!value)
+        return;
+    Host changed = *host;
+    SshSettings &ssh = *changed.ssh;
+    QString &field = edit == m_sshUser ? ssh.user
+                   : edit == m_confDir ? ssh.confDir
+                   : edit == m_sudoCmd ? ssh.sudoCmd
+                                       : ssh.reloadCmd;
+    field = *value;
+    m_document->changeHost(m_hostId, changed, tr("Change the SSH settings of %1").arg(host->name));
+}
+
+void PropertiesPane::applySshPort(int value)
+{
+    const Host *host = m_document->host(m_hostId);
+    if (m_updating || m_mode != Mode::Host || !host || !host->ssh)
+        return;
+    Host changed = *host;
+    changed.ssh->port = value;
+    m_document->changeHost(m_hostId, changed, tr("Change the SSH settings of %1").arg(host->name));
+}
+
+void PropertiesPane::applyGateway(bool gateway)
+{
+    const Host *host = m_document->host(m_hostId);
+    if (m_updating || m_mode != Mode::Host || !host)
+        return;
+    Host changed = *host;
+    changed.gateway = gateway;
+    m_document->changeHost(m_hostId, changed,
+                           (gateway ? tr("Send all traffic of %1 through the gateways")
+                                    : tr("Send only mesh traffic of %1 through the VPN"))
+                               .arg(host->name));
+}
+
+void PropertiesPane::applyPeer(QListWidgetItem *item)
+{
+    if (m_updating || m_mode != Mode::Host)
+        return;
+    const HostId peer = item->data(Qt::UserRole).value<HostId>();
+    m_document->setLinked(m_hostId, peer, item->checkState() == Qt::Checked);
+    refreshPeers(); // when nothing changed, the item goes back to what the document says
+}
+
+// --- Link edits --------------------------------------------------------------------------------
+
+void PropertiesPane::commitLink(const std::function<void(LinkSettings &)> &change)
+{
+    const Host *a = m_document->host(m_linkA);
+    const Host *b = m_document->host(m_linkB);
+    if (!a || !b)
+        return;
+    const LinkSettings *stored = m_document->project().linkSettings(a->name, b->name);
+    LinkSettings settings;
+    if (stored) {
+        settings = *stored;
+    } else {
+        settings.a = a->name;
+        settings.b = b->name;
+    }
+    change(settings);
+    // setLinkSettings() moves the entry to the end even when nothing changed: avoid
+    // pushing such an empty step.
+    if (stored && settings == *stored)
+        return;
+    LinkSettings defaults;
+    defaults.a = settings.a;
+    defaults.b = settings.b;
+    const bool isDefault = settings == defaults;
+    if (!stored && isDefault)
+        return;
+    m_document->setLinkSettings(m_linkA, m_linkB, isDefault ? std::nullopt : std::optional(settings));
+}
+
+void PropertiesPane::applyKeepalive(int value)
+{
+    if (m_updating || m_mode != Mode::Link)
+        return;
+    commitLink([&](LinkSettings &settings) {
+        settings.keepalive = value == m_keepalive->minimum() ? std::nullopt : std::optional(value);
+    });
+}
+
+void PropertiesPane::applyPresharedKey(bool enabled)
+{
+    if (m_updating || m_mode != Mode::Link)
+        return;
+    commitLink([&](LinkSettings &settings) { settings.presharedKey = enabled; });
+}
+
+void PropertiesPane::applyEndpoint(int end)
+{
+    const Host *host = m_document->host(end == 0 ? m_linkA : m_linkB);
+    if (m_updating || m_mode != Mode::Link || !host)
+        return;
+    const auto endpoint = checkedText(m_endpoints[end], endpointError);
+    if (!endpoint)
+        return;
+    const QString name = host->name;
+    commitLink([&](LinkSettings &settings) {
+        if (endpoint->isEmpty())
+            settings.endpoint.remove(name);
+        else
+            settings.endpoint.insert(name, *endpoint);
+    });
+}
+
+void PropertiesPane::applyAllowedIps(int end)
+{
+    const Host *host = m_document->host(end == 0 ? m_linkA : m_linkB);
+    if (m_updating || m_mode != Mode::Link || !host)
+        return;
+    QStringList prefixes;
+    const auto text = checkedText(m_allowedIps[end], [&](const QString &text) {
+        prefixes.clear();
+        for (const QString &part : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            const QString trimmed = part.trimmed();
+            if (trimmed.isEmpty())
+                continue;
+            const auto prefix = IpPrefix::parse(trimmed, true);
+            if (!prefix)
+                return tr("'%1' is not a valid address prefix").arg(trimmed);
+            prefixes.append(prefix->toString()); // the canonical form the file stores
+        }
+        prefixes.removeDuplicates();
+        return QString();
+    });
+    if (!text)
+        return;
+    m_allowedIps[end]->setText(prefixes.join(QLatin1String(", ")));
+    const QString name = host->name;
+    commitLink([&](LinkSettings &settings) {
+        if (prefixes.isEmpty())
+            settings.allowedIps.remove(name);
+        else
+            settings.allowedIps.insert(name, prefixes);
+    });
+}
+
+// --- Error marks -------------------------------------------------------------------------------
+
+void PropertiesPane::markInvalid(QWidget *field, const QString &message)
+{
+    auto it = std::find_if(m_errors.begin(), m_errors.end(), [&](const auto &error) { return error.first == field; });
+    if (it == m_errors.end()) {
+        m_normalToolTips.insert(field, field->toolTip());
+        m_errors.append({field, message});
+    } else {
+        it->second = message;
+    }
+    field->setProperty(InvalidProperty, true);
+    field->setToolTip(message);
+    field->setStyleSheet(QStringLiteral("%1 { border: 1px solid %2; border-radius: 2px; padding: 1px; }")
+                             .arg(QLatin1String(field->metaObject()->className()), ErrorColor.name()));
+    updateErrorLabel();
+}
+
+void PropertiesPane::markValid(QWidget *field)
+{
+    const auto removed = m_errors.removeIf([&](const auto &error) { return error.first == field; });
+    if (removed == 0)
+        return;
+    field->setProperty(InvalidProperty, false);
+    field->setToolTip(m_normalToolTips.take(field));
+    field->setStyleSheet(QString());
+    updateErrorLabel();
+}
+
+void PropertiesPane::clearMarks()
+{
+    while (!m_errors.isEmpty())
+        markValid(m_errors.constFirst().first);
+}
+
+void PropertiesPane::updateErrorLabel()
+{
+    QStringList messages;
+    for (const auto &error : std::as_const(m_errors))
+        messages.append(error.second);
+    m_errorLabel->setText(messages.join(QLatin1Char('\n')));
+    m_errorLabel->setVisible(!messages.isEmpty());
+}

@@ -1,0 +1,151 @@
+// The properties pane: edits the selected host or link through MeshDocument's commands.
+#pragma once
+
+#include "meshdocument.h"
+
+#include <QHash>
+#include <QList>
+#include <QString>
+#include <QWidget>
+
+#include <functional>
+#include <optional>
+#include <utility>
+
+class QCheckBox;
+class QComboBox;
+class QFormLayout;
+class QGroupBox;
+class QLabel;
+class QLineEdit;
+class QListWidget;
+class QListWidgetItem;
+class QSpinBox;
+class QStackedWidget;
+
+/// Edits the host or the link selected in the main window. Every applied change is one
+/// call of a MeshDocument edit method, hence one undo step; line edits apply when editing
+/// finishes, combo boxes, check boxes and spin boxes when they change. Input that would
+/// make the project unusable is marked at its field (red border, tooltip, the message
+/// under the form) and not applied. The pane holds no data of its own: it follows the
+/// document, so undo, renames elsewhere and removals refresh it.
+class PropertiesPane : public QWidget
+{
+    Q_OBJECT
+
+public:
+    /// \a document must outlive the pane.
+    explicit PropertiesPane(MeshDocument *document, QWidget *parent = nullptr);
+    ~PropertiesPane() override;
+
+public slots:
+    /// Shows the host \a id for editing; an unknown id shows nothing.
+    void showHost(HostId id);
+    /// Shows the settings of the link between \a a and \a b, in that order.
+    void showLink(HostId a, HostId b);
+    /// Shows a hint instead of a form (nothing or several things are selected).
+    void showNothing();
+
+private:
+    enum class Mode { Nothing, Host, Link };
+
+    QWidget *createHostPage();
+    QWidget *createLinkPage();
+
+    void onHostChanged(HostId id);
+    void onHostRemoved(HostId id);
+
+    /// Brings the host page in line with the document; \a reset for a newly shown host,
+    /// which also drops pending input and error marks.
+    void refreshHost(bool reset);
+    void refreshPeers();
+    void refreshLink(bool reset);
+    void updateSiteRows(Host::Role role);
+    /// Sets \a edit to \a value unless the document value is the one shown already, so
+    /// that refreshes keep what the user is still typing in other fields.
+    void syncText(QLineEdit *edit, const QString &value);
+
+    void applyName();
+    void applyOs();
+    void applyRole();
+    void applySiteDomain();
+    void applySiteIp();
+    void applyMeshAddress(bool v6);
+    void applyListenPort(int value);
+    void applyMtu(int value);
+    void applySshEnabled(bool enabled);
+    void applySshText(QLineEdit *edit);
+    void applySshPort(int value);
+    void applyGateway(bool gateway);
+    void applyPeer(QListWidgetItem *item);
+    void applyKeepalive(int value);
+    void applyPresharedKey(bool enabled);
+    void applyEndpoint(int end);
+    void applyAllowedIps(int end);
+
+    /// Validates \a edit with \a error (empty when valid), marks it, and returns the
+    /// trimmed text when valid.
+    std::optional<QString> checkedText(QLineEdit *edit,
+                                       const std::function<QString(const QString &)> &error);
+    /// Waits for the site address that \a role needs before it is applied.
+    void setPendingRole(Host::Role role);
+    /// Applies \a change to the shown link's settings (nullopt once back to defaults).
+    void commitLink(const std::function<void(LinkSettings &)> &change);
+    /// Why \a text cannot be the mesh address (IPv4, or IPv6 with \a v6): its syntax, or
+    /// another host using it. Empty when it can.
+    QString meshAddressError(const QString &text, bool v6) const;
+    /// Why \a text cannot go into the SSH field \a edit; empty when it can.
+    QString sshTextError(QLineEdit *edit, const QString &text) const;
+
+    void markInvalid(QWidget *field, const QString &message);
+    void markValid(QWidget *field);
+    void clearMarks();
+    void updateErrorLabel();
+
+    MeshDocument *m_document;
+    Mode m_mode = Mode::Nothing;
+    HostId m_hostId = 0;
+    HostId m_linkA = 0;
+    HostId m_linkB = 0;
+    /// A role chosen for a roaming host that waits for the site address it needs.
+    std::optional<Host::Role> m_pendingRole;
+    bool m_updating = false;
+    QHash<QLineEdit *, QString> m_shownText;
+    QList<std::pair<QWidget *, QString>> m_errors;
+    QHash<QWidget *, QString> m_normalToolTips;
+
+    QStackedWidget *m_stack = nullptr;
+    QWidget *m_nothingPage = nullptr;
+    QWidget *m_hostPage = nullptr;
+    QWidget *m_linkPage = nullptr;
+    QLabel *m_errorLabel = nullptr;
+
+    QFormLayout *m_hostForm = nullptr;
+
+    QLineEdit *m_name = nullptr;
+    QComboBox *m_os = nullptr;
+    QComboBox *m_role = nullptr;
+    QLabel *m_siteDomainLabel = nullptr;
+    QLineEdit *m_siteDomain = nullptr;
+    QLabel *m_siteIpLabel = nullptr;
+    QLineEdit *m_siteIp = nullptr;
+    QLineEdit *m_meshIpv4 = nullptr;
+    QLineEdit *m_meshIpv6 = nullptr;
+    QSpinBox *m_listenPort = nullptr;
+    QSpinBox *m_mtu = nullptr;
+    QGroupBox *m_sshGroup = nullptr;
+    QLineEdit *m_sshUser = nullptr;
+    QSpinBox *m_sshPort = nullptr;
+    QLineEdit *m_confDir = nullptr;
+    QLineEdit *m_sudoCmd = nullptr;
+    QLineEdit *m_reloadCmd = nullptr;
+    QCheckBox *m_gateway = nullptr;
+    QListWidget *m_peers = nullptr;
+
+    QLabel *m_linkTitle = nullptr;
+    QSpinBox *m_keepalive = nullptr;
+    QCheckBox *m_presharedKey = nullptr;
+    QGroupBox *m_endGroups[2] = {};
+    QLineEdit *m_endpoints[2] = {};
+    QLineEdit *m_allowedIps[2] = {};
+};
