@@ -1,10 +1,9 @@
 // The YAML project file: wireguardmeshgenerator's format plus Meshwright's own keys.
 #include "projectfile.h"
 
-#include "atomicfile.h"
-
 #include <QFile>
 #include <QFileInfo>
+#include <QSaveFile>
 #include <QSet>
 
 #include <yaml-cpp/eventhandler.h>
@@ -818,7 +817,15 @@ QByteArray serialize(const Project &project)
 
 bool save(const QString &path, const Project &project, QString *error)
 {
-    return AtomicFile::write(path, serialize(project), 0644, error, true);
+    // QSaveFile writes a temporary file and renames it over the old one on commit().
+    QSaveFile file(path);
+    const QByteArray data = serialize(project);
+    if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size() || !file.commit()) {
+        if (error)
+            *error = QStringLiteral("%1: %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
 }
 
 QList<int> commentsLostBySave(const QByteArray &existingYaml, const Project &project)
