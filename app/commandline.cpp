@@ -1,12 +1,16 @@
-// The `meshwright` command line: generate, validate, keys.
+// The `meshwright` command line: generate, validate, qr, keys.
 #include "commandline.h"
 
+#include "atomicfile.h"
 #include "generation.h"
+#include "qrcode.h"
+#include "qrpayload.h"
 #include "keystore.h"
 #include "planner.h"
 #include "projectfile.h"
 #include "validator.h"
 
+#include <QBuffer>
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
@@ -30,6 +34,8 @@ Commands:
                           write every host's configs (DIR/HOST/wg0.conf, per-gateway
                           profiles of roaming clients, OpenBSD's hostname.wg0)
   validate PROJECT.yaml   check the project; exit 1 when it has errors
+  qr PROJECT.yaml HOST [--profile NAME] (--out FILE.png|FILE.svg | --terminal)
+                          the host's config as a QR code for the WireGuard app
   keys import PROJECT.yaml DIR
                           adopt wireguardmeshgenerator's keys (DIR/HOST/priv.key,
                           DIR/psk/A_B.key) so a running mesh keeps its keys
@@ -210,6 +216,106 @@ int validate(const QStringList &arguments, Context &c)
     return errors > 0 ? CommandLine::ProjectErrors : CommandLine::Success;
 }
 
+int qr(const QStringList &arguments, Context &c)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Draws HOST's config (or one of its per-gateway profiles) as a QR code that the WireGuard "
+        "Android app imports: only the keys the app accepts, keys it would reject are left out and "
+        "named. Written as PNG or SVG, or drawn in the terminal with Unicode half blocks."));
+    parser.addPositionalArgument(QStringLiteral("PROJECT.yaml"), QStringLiteral("The project file."));
+    parser.addPositionalArgument(QStringLiteral("HOST"), QStringLiteral("The host (a phone, a laptop, any host)."));
+    const QCommandLineOption profileOption(QStringLiteral("profile"),
+                                           QStringLiteral("wg0 (default) or a per-gateway profile such as wg0-GATEWAY."),
+                                           QStringLiteral("NAME"));
+    const QCommandLineOption outOption({QStringLiteral("o"), QStringLiteral("out")},
+                                       QStringLiteral("Write FILE.png or FILE.svg."), QStringLiteral("FILE"));
+    const QCommandLineOption terminalOption(QStringLiteral("terminal"), QStringLiteral("Draw the code in the terminal."));
+    parser.addOptions({profileOption, outOption, terminalOption, KeysOption});
+    const QString usage = QStringLiteral("meshwright qr PROJECT.yaml HOST [--profile NAME] (--out FILE.png|FILE.svg | --terminal)");
+    if (const int rc = parseCommand(parser, arguments, usage, 2, c); rc >= 0)
+        return rc;
+    const QString out = parser.value(outOption);
+    if (parser.isSet(terminalOption) == !out.isEmpty()
+        || (!out.isEmpty() && !out.endsWith(QLatin1String(".png"), Qt::CaseInsensitive)
+            && !out.endsWith(QLatin1String(".svg"), Qt::CaseInsensitive))) {
+        c.err << "meshwright: qr needs either --out FILE.png|FILE.svg or --terminal\nUsage: " << usage << Qt::endl;
+        return CommandLine::BadInput;
+    }
+    const QString projectPath = parser.positionalArguments()[0];
+    const QString hostName = parser.positionalArguments()[1];
+    auto loaded = loadProject(projectPath, c);
+    if (!loaded)
+        return CommandLine::BadInput;
+    printFindings(loaded->findings, c.err);
+    if (hasErrors(loaded->findings)) {
+        c.err << "error: " << projectPath << ": the project has errors; no QR code made" << Qt::endl;
+        return CommandLine::ProjectErrors;
+    }
+    const qsizetype host = loaded->project.indexOf(hostName);
+    if (host < 0) {
+        c.err << "error: " << projectPath << " has no host '" << hostName << "'" << Qt::endl;
+        return CommandLine::BadInput;
+    }
+    KeyStore keys;
+    QString error;
+    const QString keysPath = keyStorePath(parser, projectPath);
+    if (!keys.load(keysPath, &error)) {
+        c.err << "error: " << error << Qt::endl;
+        return CommandLine::BadInput;
+    }
+    const PlannedInterface planned = Generation::planHost(loaded->project, keys, host);
+    // Keys made now must be the ones the gateways get later: keep them.
+    if (keys.isModified() && !keys.save(keysPath, &error)) {
+        c.err << "error: " << error << Qt::endl;
+        return CommandLine::BadInput;
+    }
+    const QString profile = parser.value(profileOption);
+    const InterfaceConfig *config = nullptr;
+    QStringList profiles{planned.interfaceName};
+    if (profile.isEmpty() || profile == planned.interfaceName)
+        config = &planned.config;
+    for (const auto &[name, candidate] : planned.profiles) {
+        profiles.append(name);
+        if (name == profile)
+            config = &candidate;
+    }
+    if (!config) {
+        c.err << "error: " << hostName << " has no profile '" << profile << "'; it has " << profiles.join(QLatin1String(", "))
+              << Qt::endl;
+        return CommandLine::BadInput;
+    }
+    QStringList leftOut;
+    const QByteArray payload = QrPayload::build(*config, &leftOut);
+    for (const QString &what : std::as_const(leftOut))
+        c.err << "note: " << hostName << ": left out of the QR code, the WireGuard app would reject it: " << what << '\n';
+    const auto code = QrCode::encode(payload, &error);
+    if (!code) {
+        c.err << "error: " << hostName << ": " << error << Qt::endl;
+        return CommandLine::ProjectErrors;
+    }
+    if (parser.isSet(terminalOption)) {
+        c.out << code->toTerminal() << Qt::flush;
+    } else {
+        const QByteArray data = out.endsWith(QLatin1String(".svg"), Qt::CaseInsensitive) ? code->toSvg() : [&] {
+            QByteArray png;
+            QBuffer buffer(&png);
+            buffer.open(QIODevice::WriteOnly);
+            code->toImage(8).save(&buffer, "PNG");
+            return png;
+        }();
+        // The code holds a private key: readable by the user alone.
+        if (!AtomicFile::write(out, data, 0600, &error)) {
+            c.err << "error: " << error << Qt::endl;
+            return CommandLine::BadInput;
+        }
+        c.out << "wrote " << QDir::toNativeSeparators(out) << '\n';
+    }
+    c.err << hostName << ": " << payload.size() << " bytes, QR version " << code->version() << ", error correction "
+          << (code->level() == QrCode::Level::M ? "M" : "L") << Qt::endl;
+    return CommandLine::Success;
+}
+
 int keys(const QStringList &arguments, Context &c)
 {
     const QString action = arguments.value(0);
@@ -303,7 +409,7 @@ namespace CommandLine {
 bool isCommand(const QString &word)
 {
     return word == QLatin1String("generate") || word == QLatin1String("validate") || word == QLatin1String("keys")
-        || word == QLatin1String("help");
+        || word == QLatin1String("qr") || word == QLatin1String("help");
 }
 
 int run(const QStringList &arguments, QTextStream &out, QTextStream &err)
@@ -326,6 +432,8 @@ int run(const QStringList &arguments, QTextStream &out, QTextStream &err)
         return validate(rest, c);
     if (command == QLatin1String("keys"))
         return keys(rest, c);
+    if (command == QLatin1String("qr"))
+        return qr(rest, c);
     err << "meshwright: unknown command '" << command << "'\n\n" << Overview << Qt::flush;
     return BadInput;
 }

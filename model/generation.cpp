@@ -35,4 +35,11 @@ bool run(const Project &project, KeyStore &keys, const QString &keyStorePath, co
     return true;
 }
 
+PlannedInterface planHost(const Project &project, KeyStore &keys, qsizetype host)
+{
+    const Planner planner(project);
+    keys.ensure(planner.keyIds(), planner.presharedKeyPairsOf(host));
+    return planner.plan(host, keys);
+}
+
 } // namespace Generation

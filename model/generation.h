@@ -1,6 +1,7 @@
 // Generating a project's configs into a folder: what `meshwright generate` and the GUI share.
 #pragma once
 
+#include "interfaceconfig.h"
 #include "keystore.h"
 #include "project.h"
 
@@ -22,5 +23,9 @@ struct Summary
 /// must be free of validation errors. On failure \a error names the host or file.
 bool run(const Project &project, KeyStore &keys, const QString &keyStorePath, const QString &outDir,
          const QList<qsizetype> &hostIndexes, Summary *summary, QString *error);
+
+/// The planned interface of host \a host, after making the keys it needs (its key pair,
+/// its peers' and the preshared keys of its links) in \a keys, which is not saved here.
+PlannedInterface planHost(const Project &project, KeyStore &keys, qsizetype host);
 
 } // namespace Generation

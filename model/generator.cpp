@@ -6,6 +6,7 @@
 #include "wgquick.h"
 
 #include <QDir>
+#include <QRegularExpression>
 
 namespace Generator {
 
@@ -51,6 +52,18 @@ bool write(const QString &directory, const QList<File> &files, QString *error, q
             *bytesWritten += file.content.size();
     }
     return true;
+}
+
+QString maskSecrets(const QString &text)
+{
+    static const QRegularExpression wgQuick(QStringLiteral("^(\\s*(?:PrivateKey|PresharedKey)\\s*=\\s*)\\S.*$"),
+                                            QRegularExpression::MultilineOption | QRegularExpression::CaseInsensitiveOption);
+    static const QRegularExpression ifconfig(QStringLiteral("\\b(wgkey|wgpsk) \\S+"));
+    const QString hidden = QStringLiteral("\u2022\u2022\u2022\u2022 (hidden)");
+    QString masked = text;
+    masked.replace(wgQuick, QStringLiteral("\\1") + hidden);
+    masked.replace(ifconfig, QStringLiteral("\\1 ") + hidden);
+    return masked;
 }
 
 } // namespace Generator

@@ -96,6 +96,20 @@ QList<std::pair<QString, QString>> Planner::presharedKeyPairs() const
     return pairs;
 }
 
+QList<std::pair<QString, QString>> Planner::presharedKeyPairsOf(qsizetype host) const
+{
+    QList<std::pair<QString, QString>> pairs;
+    for (qsizetype other = 0; other < m_project.hosts.size(); ++other) {
+        if (other == host || (!hasPeer(host, other) && !hasPeer(other, host)))
+            continue;
+        const LinkSettings *settings = link(host, other);
+        if (settings && !settings->presharedKey)
+            continue;
+        pairs.append({keyId(m_project.hosts[host]), keyId(m_project.hosts[other])});
+    }
+    return pairs;
+}
+
 QList<qsizetype> Planner::peersOf(qsizetype host) const
 {
     QList<qsizetype> peers;

@@ -26,6 +26,8 @@ public:
     /// Every pair of key ids that shares a preshared key: the linked pairs whose link
     /// keeps its PSK. A pair is linked when either side has the other as a peer.
     QList<std::pair<QString, QString>> presharedKeyPairs() const;
+    /// The same, only the pairs that \a host is part of.
+    QList<std::pair<QString, QString>> presharedKeyPairsOf(qsizetype host) const;
 
     /// Indexes of the peers of host \a host, in file order: every other host but those
     /// it excludes.

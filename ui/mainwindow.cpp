@@ -1,6 +1,7 @@
 // The main window: canvas in the centre, palette, properties and findings around it.
 #include "mainwindow.h"
 
+#include "configpane.h"
 #include "diagnosticsmodel.h"
 #include "diagnosticspane.h"
 #include "generation.h"
@@ -8,6 +9,7 @@
 #include "palettepane.h"
 #include "projectfile.h"
 #include "propertiespane.h"
+#include "qrpane.h"
 #include "scenepicture.h"
 #include "topologyscene.h"
 #include "topologyview.h"
@@ -90,11 +92,24 @@ void MainWindow::createDocks()
     dock(QStringLiteral("paletteDock"), tr("Hosts"), m_palette, Qt::LeftDockWidgetArea);
     m_properties = new PropertiesPane(m_document, this);
     dock(QStringLiteral("propertiesDock"), tr("Properties"), m_properties, Qt::RightDockWidgetArea);
+    m_qr = new QrPane(m_document, this);
+    QDockWidget *qrDock = dock(QStringLiteral("qrDock"), tr("QR Code"), m_qr, Qt::RightDockWidgetArea);
+    tabifyDockWidget(findChild<QDockWidget *>(QStringLiteral("propertiesDock")), qrDock);
+    findChild<QDockWidget *>(QStringLiteral("propertiesDock"))->raise();
     m_diagnostics = new DiagnosticsPane(m_document, this);
-    dock(QStringLiteral("diagnosticsDock"), tr("Findings"), m_diagnostics, Qt::BottomDockWidgetArea);
+    QDockWidget *findings = dock(QStringLiteral("diagnosticsDock"), tr("Findings"), m_diagnostics, Qt::BottomDockWidgetArea);
+    m_configs = new ConfigPane(m_document, this);
+    QDockWidget *configs = dock(QStringLiteral("configDock"), tr("Configs"), m_configs, Qt::BottomDockWidgetArea);
+    splitDockWidget(findings, configs, Qt::Horizontal);
+    connect(m_configs, &ConfigPane::qrCodeRequested, this, [this, qrDock](HostId id) {
+        m_qr->showHost(id, true);
+        qrDock->show();
+        qrDock->raise();
+    });
     resizeDocks({findChild<QDockWidget *>(QStringLiteral("paletteDock"))}, {180}, Qt::Horizontal);
     resizeDocks({findChild<QDockWidget *>(QStringLiteral("propertiesDock"))}, {320}, Qt::Horizontal);
-    resizeDocks({findChild<QDockWidget *>(QStringLiteral("diagnosticsDock"))}, {140}, Qt::Vertical);
+    resizeDocks({findings}, {220}, Qt::Vertical);
+    resizeDocks({findings, configs}, {500, 600}, Qt::Horizontal);
 }
 
 void MainWindow::createActions()
@@ -201,21 +216,30 @@ void MainWindow::updateStatus()
 {
     const QList<Diagnostic> &findings = m_document->diagnostics();
     const int errors = m_diagnostics->diagnosticsModel()->errorCount();
-    m_statusFindings->setText(tr("%n host(s)", nullptr, int(m_document->project().hosts.size())) + QStringLiteral(" · ")
-                              + tr("%n error(s)", nullptr, errors) + QStringLiteral(", ")
-                              + tr("%n warning(s)", nullptr, int(findings.size()) - errors));
+    const auto count = [](qsizetype n, const QString &one, const QString &many) {
+        return (n == 1 ? one : many).arg(n);
+    };
+    m_statusFindings->setText(count(m_document->project().hosts.size(), tr("%1 host"), tr("%1 hosts")) + QStringLiteral(" · ")
+                              + count(errors, tr("%1 error"), tr("%1 errors")) + QStringLiteral(", ")
+                              + count(findings.size() - errors, tr("%1 warning"), tr("%1 warnings")));
 }
 
 void MainWindow::onSelectionChanged()
 {
     const QList<HostId> hosts = m_scene->selectedHosts();
     const auto links = m_scene->selectedLinks();
-    if (hosts.size() == 1 && links.isEmpty())
+    if (hosts.size() == 1 && links.isEmpty()) {
         m_properties->showHost(hosts.front());
-    else if (links.size() == 1 && hosts.isEmpty())
+        m_configs->showHost(hosts.front());
+        m_qr->showHost(hosts.front());
+        return;
+    }
+    if (links.size() == 1 && hosts.isEmpty())
         m_properties->showLink(links.front().first, links.front().second);
     else
         m_properties->showNothing();
+    m_configs->showNothing();
+    m_qr->showNothing();
 }
 
 void MainWindow::onFindingActivated(const QString &host, const QString &peer)

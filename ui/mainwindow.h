@@ -5,9 +5,11 @@
 
 #include <QMainWindow>
 
+class ConfigPane;
 class DiagnosticsPane;
 class PalettePane;
 class PropertiesPane;
+class QrPane;
 class QAction;
 class QMenu;
 class QLabel;
@@ -34,6 +36,8 @@ public:
     PalettePane *palettePane() const { return m_palette; }
     PropertiesPane *propertiesPane() const { return m_properties; }
     DiagnosticsPane *diagnosticsPane() const { return m_diagnostics; }
+    ConfigPane *configPane() const { return m_configs; }
+    QrPane *qrPane() const { return m_qr; }
     QAction *action(const QString &name) const;
 
 public slots:
@@ -70,6 +74,8 @@ private:
     PalettePane *m_palette = nullptr;
     PropertiesPane *m_properties = nullptr;
     DiagnosticsPane *m_diagnostics = nullptr;
+    ConfigPane *m_configs = nullptr;
+    QrPane *m_qr = nullptr;
     QMenu *m_recentMenu = nullptr;
     QLabel *m_statusFindings = nullptr;
     QString m_untitledName;

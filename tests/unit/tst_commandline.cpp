@@ -4,6 +4,7 @@
 #include "wgquick.h"
 
 #include <QDirIterator>
+#include <QRegularExpression>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
@@ -73,6 +74,7 @@ private slots:
     void badInputWritesNothing_data();
     void badInputWritesNothing();
     void keysImportListRotate();
+    void qrForAPhone();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -288,6 +290,49 @@ void tst_CommandLine::keysImportListRotate()
     const Run mismatch = meshwright({QStringLiteral("keys"), QStringLiteral("import"), m_project, keys});
     QCOMPARE(mismatch.exitCode, 2);
     QVERIFY(mismatch.err.contains(QLatin1String("does not belong to the private key")));
+}
+
+void tst_CommandLine::qrForAPhone()
+{
+    const QString png = m_dir->filePath(QStringLiteral("phone.png"));
+    const Run run = meshwright({QStringLiteral("qr"), m_project, QStringLiteral("phone"), QStringLiteral("--out"), png});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    QVERIFY(run.err.contains(QRegularExpression(QStringLiteral("phone: \\d+ bytes, QR version \\d+, error correction M"))));
+    QCOMPARE(modeOf(png), 0600);
+    QString error;
+    const QByteArray decoded = TestSupport::decodeQr(png, &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    const auto config = WgQuick::parse(decoded, &error);
+    QVERIFY2(config, qPrintable(error));
+    KeyStore keys;
+    QVERIFY(keys.load(m_dir->filePath(QStringLiteral("homelab.keys")), &error));
+    QCOMPARE(config->privateKey, keys.privateKey(QStringLiteral("phone")));
+    QCOMPARE(config->peers.size(), 2);
+    QCOMPARE(config->peers[0].publicKey, keys.publicKey(QStringLiteral("puffer")));
+    QVERIFY(!decoded.contains('#'));
+
+    // The same keys end up in the generated configs of the gateways.
+    const QString out = m_dir->filePath(QStringLiteral("out"));
+    QCOMPARE(meshwright({QStringLiteral("generate"), m_project, QStringLiteral("--out"), out}).exitCode, 0);
+    const auto puffer = WgQuick::parse(TestSupport::readFile(out + QLatin1String("/puffer/wg0.conf")));
+    QVERIFY(std::any_of(puffer->peers.cbegin(), puffer->peers.cend(), [&](const PeerConfig &peer) {
+        return peer.publicKey == keys.publicKey(QStringLiteral("phone")) && peer.presharedKey == config->peers[0].presharedKey;
+    }));
+
+    const QString svg = m_dir->filePath(QStringLiteral("phone.svg"));
+    QCOMPARE(meshwright({QStringLiteral("qr"), m_project, QStringLiteral("phone"), QStringLiteral("--profile"), QStringLiteral("wg0-puffer"),
+                         QStringLiteral("--out"), svg}).exitCode, 0);
+    QVERIFY(TestSupport::readFile(svg).startsWith("<?xml"));
+    const Run terminal = meshwright({QStringLiteral("qr"), m_project, QStringLiteral("laptop"), QStringLiteral("--terminal")});
+    QCOMPARE(terminal.exitCode, 0);
+    QVERIFY(terminal.out.contains(QChar(0x2588)));
+    const Run badProfile = meshwright({QStringLiteral("qr"), m_project, QStringLiteral("phone"), QStringLiteral("--profile"),
+                                       QStringLiteral("wg9"), QStringLiteral("--terminal")});
+    QCOMPARE(badProfile.exitCode, 2);
+    QVERIFY(badProfile.err.contains(QLatin1String("phone has no profile 'wg9'; it has wg0, wg0-puffer, wg0-cloudgw")));
+    const Run noOutput = meshwright({QStringLiteral("qr"), m_project, QStringLiteral("phone")});
+    QCOMPARE(noOutput.exitCode, 2);
+    QVERIFY(noOutput.err.contains(QLatin1String("qr needs either --out FILE.png|FILE.svg or --terminal")));
 }
 
 QTEST_APPLESS_MAIN(tst_CommandLine)

@@ -48,3 +48,24 @@ inline QString wgQuickStrip(const QString &path)
 }
 
 } // namespace TestSupport
+
+namespace TestSupport {
+
+/// Decodes the QR code in the image at \a path with zbarimg, byte for byte; sets \a error
+/// when zbarimg is missing or reads nothing.
+inline QByteArray decodeQr(const QString &path, QString *error)
+{
+    if (QStandardPaths::findExecutable(QStringLiteral("zbarimg")).isEmpty()) {
+        *error = QStringLiteral("zbarimg not found: install zbar-tools (the README's test command does)");
+        return {};
+    }
+    QProcess process;
+    process.start(QStringLiteral("zbarimg"), {QStringLiteral("--raw"), QStringLiteral("-q"), QStringLiteral("-Sbinary"), path});
+    if (!process.waitForFinished(30000) || process.exitCode() != 0) {
+        *error = QStringLiteral("zbarimg could not read %1: %2").arg(path, QString::fromLocal8Bit(process.readAllStandardError()));
+        return {};
+    }
+    return process.readAllStandardOutput();
+}
+
+} // namespace TestSupport
