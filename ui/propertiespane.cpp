@@ -58,6 +58,29 @@ void setSpinValue(QSpinBox *spin, int value)
         spin->setValue(value);
 }
 
+/// The optional setting that \a value of \a spin stands for: unset at the minimum, which
+/// the special value text names ("default", "automatic", "by rule").
+std::optional<int> spinSetting(const QSpinBox *spin, int value)
+{
+    return value == spin->minimum() ? std::nullopt : std::optional(value);
+}
+
+/// The site address that \a role uses (LAN or public); roaming hosts have none.
+std::optional<SiteAddress> &siteAddress(Host &host, Host::Role role)
+{
+    return role == Host::Role::Lan ? host.lan : host.internet;
+}
+
+/// Sets \a key to \a value in \a hash, or removes it for an empty value.
+template<typename T>
+void setOrRemove(QHash<QString, T> &hash, const QString &key, const T &value)
+{
+    if (value.isEmpty())
+        hash.remove(key);
+    else
+        hash.insert(key, value);
+}
+
 QString hostNameError(const QString &name)
 {
     static const QRegularExpression allowed(QStringLiteral("^[A-Za-z0-9_.-]*$"));
@@ -558,10 +581,27 @@ std::optional<QString> PropertiesPane::checkedText(QLineEdit *edit,
     return text;
 }
 
+const Host *PropertiesPane::editableHost() const
+{
+    if (m_updating || m_mode != Mode::Host)
+        return nullptr;
+    return m_document->host(m_hostId);
+}
+
+void PropertiesPane::editHost(const QString &undoText, const std::function<void(Host &)> &change)
+{
+    const Host *host = editableHost();
+    if (!host)
+        return;
+    Host changed = *host;
+    change(changed);
+    m_document->changeHost(m_hostId, changed, undoText);
+}
+
 void PropertiesPane::applyName()
 {
-    const Host *host = m_document->host(m_hostId);
-    if (m_updating || m_mode != Mode::Host || !host)
+    const Host *host = editableHost();
+    if (!host)
         return;
     const auto name = checkedText(m_name, [&](const QString &text) {
         const QString error = hostNameError(text);
@@ -576,15 +616,13 @@ void PropertiesPane::applyName()
     });
     if (!name)
         return;
-    Host changed = *host;
-    changed.name = *name;
-    m_document->changeHost(m_hostId, changed, tr("Rename %1 to %2").arg(host->name, *name));
+    editHost(tr("Rename %1 to %2").arg(host->name, *name), [&](Host &changed) { changed.name = *name; });
 }
 
 void PropertiesPane::applyOs()
 {
-    const Host *host = m_document->host(m_hostId);
-    if (m_updating || m_mode != Mode::Host || !host)
+    const Host *host = editableHost();
+    if (!host)
         return;
     const QString os = m_os->currentText().trimmed();
     if (os.isEmpty()) {
@@ -596,15 +634,13 @@ void PropertiesPane::applyOs()
         return;
     }
     markValid(m_os);
-    Host changed = *host;
-    changed.os = os;
-    m_document->changeHost(m_hostId, changed, tr("Change the OS of %1").arg(host->name));
+    editHost(tr("Change the OS of %1").arg(host->name), [&](Host &changed) { changed.os = os; });
 }
 
 void PropertiesPane::applyRole()
 {
-    const Host *host = m_document->host(m_hostId);
-    if (m_updating || m_mode != Mode::Host || !host)
+    const Host *host = editableHost();
+    if (!host)
         return;
     const auto role = Host::Role(m_role->currentData().toInt());
     if (role == host->role()) {
@@ -616,36 +652,31 @@ void PropertiesPane::applyRole()
         }
         return;
     }
-    Host changed = *host;
-    QString text;
-    switch (role) {
-    case Host::Role::Roaming:
-        changed.lan.reset();
-        changed.internet.reset();
-        text = tr("Make %1 roaming");
-        break;
-    case Host::Role::Lan:
-        if (!changed.lan && !changed.internet) {
-            setPendingRole(role);
-            return;
-        }
-        if (!changed.lan)
-            changed.lan = changed.internet;
-        changed.internet.reset();
-        text = tr("Move %1 to the home LAN");
-        break;
-    case Host::Role::Internet:
-        if (!changed.lan && !changed.internet) {
-            setPendingRole(role);
-            return;
-        }
-        changed.internet = changed.lan;
-        changed.lan.reset();
-        text = tr("Make %1 an internet gateway");
-        break;
+    if (role != Host::Role::Roaming && !host->lan && !host->internet) {
+        setPendingRole(role);
+        return;
     }
+    const QString text = role == Host::Role::Roaming ? tr("Make %1 roaming")
+                       : role == Host::Role::Lan     ? tr("Move %1 to the home LAN")
+                                                     : tr("Make %1 an internet gateway");
     m_pendingRole.reset();
-    m_document->changeHost(m_hostId, changed, text.arg(host->name));
+    editHost(text.arg(host->name), [role](Host &changed) {
+        switch (role) {
+        case Host::Role::Roaming:
+            changed.lan.reset();
+            changed.internet.reset();
+            break;
+        case Host::Role::Lan:
+            if (!changed.lan)
+                changed.lan = changed.internet;
+            changed.internet.reset();
+            break;
+        case Host::Role::Internet:
+            changed.internet = changed.lan;
+            changed.lan.reset();
+            break;
+        }
+    });
 }
 
 void PropertiesPane::setPendingRole(Host::Role role)
@@ -661,13 +692,19 @@ void PropertiesPane::setPendingRole(Host::Role role)
     applySiteIp();
 }
 
+std::optional<Host::Role> PropertiesPane::siteRole(const Host *host) const
+{
+    if (!host)
+        return std::nullopt;
+    const Host::Role role = m_pendingRole.value_or(host->role());
+    return role == Host::Role::Roaming ? std::nullopt : std::optional(role);
+}
+
 void PropertiesPane::applySiteDomain()
 {
-    const Host *host = m_document->host(m_hostId);
-    if (m_updating || m_mode != Mode::Host || !host)
-        return;
-    const Host::Role role = m_pendingRole.value_or(host->role());
-    if (role == Host::Role::Roaming)
+    const Host *host = editableHost();
+    const std::optional<Host::Role> role = siteRole(host);
+    if (!role)
         return;
     const auto domain = checkedText(m_siteDomain, domainError);
     if (!domain)
@@ -676,41 +713,35 @@ void PropertiesPane::applySiteDomain()
         applySiteIp();
         return;
     }
-    Host changed = *host;
-    std::optional<SiteAddress> &site = role == Host::Role::Lan ? changed.lan : changed.internet;
-    site->domain = *domain;
-    m_document->changeHost(m_hostId, changed, tr("Change the domain of %1").arg(host->name));
+    editHost(tr("Change the domain of %1").arg(host->name),
+             [&](Host &changed) { siteAddress(changed, *role)->domain = *domain; });
 }
 
 void PropertiesPane::applySiteIp()
 {
-    const Host *host = m_document->host(m_hostId);
-    if (m_updating || m_mode != Mode::Host || !host)
-        return;
-    const Host::Role role = m_pendingRole.value_or(host->role());
-    if (role == Host::Role::Roaming)
+    const Host *host = editableHost();
+    const std::optional<Host::Role> role = siteRole(host);
+    if (!role)
         return;
     const auto ip = checkedText(m_siteIp, [&](const QString &text) {
-        return text.isEmpty() ? siteRequiredMessage(role, host->name)
+        return text.isEmpty() ? siteRequiredMessage(*role, host->name)
                               : addressError(text, IpAddress::Family::None);
     });
     if (!ip)
         return;
-    Host changed = *host;
-    std::optional<SiteAddress> &site = role == Host::Role::Lan ? changed.lan : changed.internet;
-    QString text;
-    if (m_pendingRole) {
-        const auto domain = checkedText(m_siteDomain, domainError);
-        if (!domain)
-            return;
-        site = SiteAddress{*domain, *ip};
-        text = role == Host::Role::Lan ? tr("Make %1 a LAN host") : tr("Make %1 an internet gateway");
-        m_pendingRole.reset();
-    } else {
-        site->ip = *ip;
-        text = tr("Change the site address of %1");
+    if (!m_pendingRole) {
+        editHost(tr("Change the site address of %1").arg(host->name),
+                 [&](Host &changed) { siteAddress(changed, *role)->ip = *ip; });
+        return;
     }
-    m_document->changeHost(m_hostId, changed, text.arg(host->name));
+    const auto domain = checkedText(m_siteDomain, domainError);
+    if (!domain)
+        return;
+    const QString text = *role == Host::Role::Lan ? tr("Make %1 a LAN host")
+                                                  : tr("Make %1 an internet gateway");
+    m_pendingRole.reset();
+    editHost(text.arg(host->name),
+             [&](Host &changed) { siteAddress(changed, *role) = SiteAddress{*domain, *ip}; });
 }
 
 QString PropertiesPane::meshAddressError(const QString &text, bool v6) const
@@ -736,36 +767,32 @@ QString PropertiesPane::meshAddressError(const QString &text, bool v6) const
 
 void PropertiesPane::applyMeshAddress(bool v6)
 {
-    const Host *host = m_document->host(m_hostId);
-    if (m_updating || m_mode != Mode::Host || !host)
+    const Host *host = editableHost();
+    if (!host)
         return;
     QLineEdit *edit = v6 ? m_meshIpv6 : m_meshIpv4;
     const auto address = checkedText(edit, [&](const QString &text) { return meshAddressError(text, v6); });
     if (!address)
         return;
-    Host changed = *host;
-    (v6 ? changed.meshInterface().ipv6 : changed.meshInterface().ip) = *address;
-    m_document->changeHost(m_hostId, changed, tr("Change the mesh address of %1").arg(host->name));
+    editHost(tr("Change the mesh address of %1").arg(host->name), [&](Host &changed) {
+        (v6 ? changed.meshInterface().ipv6 : changed.meshInterface().ip) = *address;
+    });
 }
 
 void PropertiesPane::applyListenPort(int value)
 {
-    const Host *host = m_document->host(m_hostId);
-    if (m_updating || m_mode != Mode::Host || !host)
-        return;
-    Host changed = *host;
-    changed.meshInterface().listenPort = value == m_listenPort->minimum() ? std::nullopt : std::optional(value);
-    m_document->changeHost(m_hostId, changed, tr("Change the listen port of %1").arg(host->name));
+    if (const Host *host = editableHost()) {
+        editHost(tr("Change the listen port of %1").arg(host->name),
+                 [&](Host &changed) { changed.meshInterface().listenPort = spinSetting(m_listenPort, value); });
+    }
 }
 
 void PropertiesPane::applyMtu(int value)
 {
-    const Host *host = m_document->host(m_hostId);
-    if (m_updating || m_mode != Mode::Host || !host)
-        return;
-    Host changed = *host;
-    changed.meshInterface().mtu = value == m_mtu->minimum() ? std::nullopt : std::optional(value);
-    m_document->changeHost(m_hostId, changed, tr("Change the MTU of %1").arg(host->name));
+    if (const Host *host = editableHost()) {
+        editHost(tr("Change the MTU of %1").arg(host->name),
+                 [&](Host &changed) { changed.meshInterface().mtu = spinSetting(m_mtu, value); });
+    }
 }
 
 QString PropertiesPane::sshTextError(QLineEdit *edit, const QString &text) const
@@ -786,71 +813,65 @@ QString PropertiesPane::sshTextError(QLineEdit *edit, const QString &text) const
 
 void PropertiesPane::applySshEnabled(bool enabled)
 {
-    const Host *host = m_document->host(m_hostId);
-    if (m_updating || m_mode != Mode::Host || !host)
+    const Host *host = editableHost();
+    if (!host)
         return;
-    Host changed = *host;
+    std::optional<SshSettings> ssh;
     if (enabled) {
-        SshSettings ssh;
+        ssh.emplace();
         bool valid = true;
         for (QLineEdit *edit : {m_sshUser, m_confDir, m_sudoCmd, m_reloadCmd})
             valid = valid && sshTextError(edit, edit->text().trimmed()).isEmpty();
         if (valid) { // what the fields still show, else the defaults
-            ssh.user = m_sshUser->text().trimmed();
-            ssh.port = m_sshPort->value();
-            ssh.confDir = m_confDir->text().trimmed();
-            ssh.sudoCmd = m_sudoCmd->text().trimmed();
-            ssh.reloadCmd = m_reloadCmd->text().trimmed();
+            ssh->user = m_sshUser->text().trimmed();
+            ssh->port = m_sshPort->value();
+            ssh->confDir = m_confDir->text().trimmed();
+            ssh->sudoCmd = m_sudoCmd->text().trimmed();
+            ssh->reloadCmd = m_reloadCmd->text().trimmed();
         }
-        changed.ssh = ssh;
     } else {
-        changed.ssh.reset();
         for (QLineEdit *edit : {m_sshUser, m_confDir, m_sudoCmd, m_reloadCmd})
             markValid(edit);
     }
-    m_document->changeHost(m_hostId, changed,
-                           (enabled ? tr("Deploy %1 over SSH") : tr("Install %1 by hand")).arg(host->name));
+    editHost((enabled ? tr("Deploy %1 over SSH") : tr("Install %1 by hand")).arg(host->name),
+             [&](Host &changed) { changed.ssh = ssh; });
 }
 
 void PropertiesPane::applySshText(QLineEdit *edit)
 {
-    const Host *host = m_document->host(m_hostId);
-    if (m_updating || m_mode != Mode::Host || !host || !host->ssh)
+    const Host *host = editableHost();
+    if (!host || !host->ssh)
         return;
     const auto value = checkedText(edit, [&](const QString &text) { return sshTextError(edit, text); });
     if (!value)
         return;
-    Host changed = *host;
-    SshSettings &ssh = *changed.ssh;
-    QString &field = edit == m_sshUser ? ssh.user
-                   : edit == m_confDir ? ssh.confDir
-                   : edit == m_sudoCmd ? ssh.sudoCmd
-                                       : ssh.reloadCmd;
-    field = *value;
-    m_document->changeHost(m_hostId, changed, tr("Change the SSH settings of %1").arg(host->name));
+    editHost(tr("Change the SSH settings of %1").arg(host->name), [&](Host &changed) {
+        SshSettings &ssh = *changed.ssh;
+        QString &field = edit == m_sshUser ? ssh.user
+                       : edit == m_confDir ? ssh.confDir
+                       : edit == m_sudoCmd ? ssh.sudoCmd
+                                           : ssh.reloadCmd;
+        field = *value;
+    });
 }
 
 void PropertiesPane::applySshPort(int value)
 {
-    const Host *host = m_document->host(m_hostId);
-    if (m_updating || m_mode != Mode::Host || !host || !host->ssh)
-        return;
-    Host changed = *host;
-    changed.ssh->port = value;
-    m_document->changeHost(m_hostId, changed, tr("Change the SSH settings of %1").arg(host->name));
+    const Host *host = editableHost();
+    if (host && host->ssh) {
+        editHost(tr("Change the SSH settings of %1").arg(host->name),
+                 [&](Host &changed) { changed.ssh->port = value; });
+    }
 }
 
 void PropertiesPane::applyGateway(bool gateway)
 {
-    const Host *host = m_document->host(m_hostId);
-    if (m_updating || m_mode != Mode::Host || !host)
-        return;
-    Host changed = *host;
-    changed.gateway = gateway;
-    m_document->changeHost(m_hostId, changed,
-                           (gateway ? tr("Send all traffic of %1 through the gateways")
-                                    : tr("Send only mesh traffic of %1 through the VPN"))
-                               .arg(host->name));
+    if (const Host *host = editableHost()) {
+        editHost((gateway ? tr("Send all traffic of %1 through the gateways")
+                          : tr("Send only mesh traffic of %1 through the VPN"))
+                     .arg(host->name),
+                 [&](Host &changed) { changed.gateway = gateway; });
+    }
 }
 
 void PropertiesPane::applyPeer(QListWidgetItem *item)
@@ -864,10 +885,17 @@ void PropertiesPane::applyPeer(QListWidgetItem *item)
 
 // --- Link edits --------------------------------------------------------------------------------
 
-void PropertiesPane::commitLink(const std::function<void(LinkSettings &)> &change)
+const Host *PropertiesPane::editableLinkEnd(int end) const
 {
-    const Host *a = m_document->host(m_linkA);
-    const Host *b = m_document->host(m_linkB);
+    if (m_updating || m_mode != Mode::Link)
+        return nullptr;
+    return m_document->host(end == 0 ? m_linkA : m_linkB);
+}
+
+void PropertiesPane::editLink(const std::function<void(LinkSettings &)> &change)
+{
+    const Host *a = editableLinkEnd(0);
+    const Host *b = editableLinkEnd(1);
     if (!a || !b)
         return;
     const LinkSettings *stored = m_document->project().linkSettings(a->name, b->name);
@@ -894,41 +922,30 @@ void PropertiesPane::commitLink(const std::function<void(LinkSettings &)> &chang
 
 void PropertiesPane::applyKeepalive(int value)
 {
-    if (m_updating || m_mode != Mode::Link)
-        return;
-    commitLink([&](LinkSettings &settings) {
-        settings.keepalive = value == m_keepalive->minimum() ? std::nullopt : std::optional(value);
-    });
+    editLink([&](LinkSettings &settings) { settings.keepalive = spinSetting(m_keepalive, value); });
 }
 
 void PropertiesPane::applyPresharedKey(bool enabled)
 {
-    if (m_updating || m_mode != Mode::Link)
-        return;
-    commitLink([&](LinkSettings &settings) { settings.presharedKey = enabled; });
+    editLink([&](LinkSettings &settings) { settings.presharedKey = enabled; });
 }
 
 void PropertiesPane::applyEndpoint(int end)
 {
-    const Host *host = m_document->host(end == 0 ? m_linkA : m_linkB);
-    if (m_updating || m_mode != Mode::Link || !host)
+    const Host *host = editableLinkEnd(end);
+    if (!host)
         return;
     const auto endpoint = checkedText(m_endpoints[end], endpointError);
     if (!endpoint)
         return;
     const QString name = host->name;
-    commitLink([&](LinkSettings &settings) {
-        if (endpoint->isEmpty())
-            settings.endpoint.remove(name);
-        else
-            settings.endpoint.insert(name, *endpoint);
-    });
+    editLink([&](LinkSettings &settings) { setOrRemove(settings.endpoint, name, *endpoint); });
 }
 
 void PropertiesPane::applyAllowedIps(int end)
 {
-    const Host *host = m_document->host(end == 0 ? m_linkA : m_linkB);
-    if (m_updating || m_mode != Mode::Link || !host)
+    const Host *host = editableLinkEnd(end);
+    if (!host)
         return;
     QStringList prefixes;
     const auto text = checkedText(m_allowedIps[end], [&](const QString &text) {
@@ -949,12 +966,7 @@ void PropertiesPane::applyAllowedIps(int end)
         return;
     m_allowedIps[end]->setText(prefixes.join(QLatin1String(", ")));
     const QString name = host->name;
-    commitLink([&](LinkSettings &settings) {
-        if (prefixes.isEmpty())
-            settings.allowedIps.remove(name);
-        else
-            settings.allowedIps.insert(name, prefixes);
-    });
+    editLink([&](LinkSettings &settings) { setOrRemove(settings.allowedIps, name, prefixes); });
 }
 
 // --- Error marks -------------------------------------------------------------------------------

@@ -87,10 +87,24 @@ private:
     /// trimmed text when valid.
     std::optional<QString> checkedText(QLineEdit *edit,
                                        const std::function<QString(const QString &)> &error);
+    /// The shown host, or null when no edit may apply: during a refresh, with another
+    /// page shown, or once the host is gone. The apply functions check it before they
+    /// validate any input.
+    const Host *editableHost() const;
+    /// Applies \a change to a copy of the shown host and hands the copy to the document:
+    /// one undo step, named \a undoText. Does nothing when editableHost() is null.
+    void editHost(const QString &undoText, const std::function<void(Host &)> &change);
     /// Waits for the site address that \a role needs before it is applied.
     void setPendingRole(Host::Role role);
-    /// Applies \a change to the shown link's settings (nullopt once back to defaults).
-    void commitLink(const std::function<void(LinkSettings &)> &change);
+    /// The role whose site address the site fields edit for \a host: the pending one, else
+    /// the host's own; nullopt without a host and for a roaming one.
+    std::optional<Host::Role> siteRole(const Host *host) const;
+    /// The host at \a end (0 or 1) of the shown link, or null when no edit may apply, as
+    /// editableHost().
+    const Host *editableLinkEnd(int end) const;
+    /// Applies \a change to the shown link's settings (nullopt once back to defaults):
+    /// one undo step, none when nothing changes. Does nothing when an end is null.
+    void editLink(const std::function<void(LinkSettings &)> &change);
     /// Why \a text cannot be the mesh address (IPv4, or IPv6 with \a v6): its syntax, or
     /// another host using it. Empty when it can.
     QString meshAddressError(const QString &text, bool v6) const;
