@@ -85,6 +85,24 @@ void printFindings(const QList<Diagnostic> &findings, QTextStream &stream)
     stream.flush();
 }
 
+/// Loads a project for a command that writes something: findings go to stderr, and a
+/// project with errors is refused ("...; \a nothingDone"). Sets \a exitCode on failure.
+std::optional<LoadedProject> loadValidProject(const QString &path, Context &c, const char *nothingDone, int *exitCode)
+{
+    auto loaded = loadProject(path, c);
+    if (!loaded) {
+        *exitCode = CommandLine::BadInput;
+        return std::nullopt;
+    }
+    printFindings(loaded->findings, c.err);
+    if (hasErrors(loaded->findings)) {
+        c.err << "error: " << path << ": the project has errors; " << nothingDone << Qt::endl;
+        *exitCode = CommandLine::ProjectErrors;
+        return std::nullopt;
+    }
+    return loaded;
+}
+
 QString keyStorePath(const QCommandLineParser &parser, const QString &projectPath)
 {
     const QString given = parser.value(QStringLiteral("keys"));
@@ -146,14 +164,10 @@ int generate(const QStringList &arguments, Context &c)
     QElapsedTimer timer;
     timer.start();
     const QString projectPath = parser.positionalArguments().front();
-    auto loaded = loadProject(projectPath, c);
+    int exitCode = CommandLine::Success;
+    const auto loaded = loadValidProject(projectPath, c, "no files written", &exitCode);
     if (!loaded)
-        return CommandLine::BadInput;
-    printFindings(loaded->findings, c.err);
-    if (hasErrors(loaded->findings)) {
-        c.err << "error: " << projectPath << ": the project has errors; no files written" << Qt::endl;
-        return CommandLine::ProjectErrors;
-    }
+        return exitCode;
     const Project &project = loaded->project;
 
     QList<qsizetype> selected;
@@ -244,14 +258,10 @@ int qr(const QStringList &arguments, Context &c)
     }
     const QString projectPath = parser.positionalArguments()[0];
     const QString hostName = parser.positionalArguments()[1];
-    auto loaded = loadProject(projectPath, c);
+    int exitCode = CommandLine::Success;
+    const auto loaded = loadValidProject(projectPath, c, "no QR code made", &exitCode);
     if (!loaded)
-        return CommandLine::BadInput;
-    printFindings(loaded->findings, c.err);
-    if (hasErrors(loaded->findings)) {
-        c.err << "error: " << projectPath << ": the project has errors; no QR code made" << Qt::endl;
-        return CommandLine::ProjectErrors;
-    }
+        return exitCode;
     const qsizetype host = loaded->project.indexOf(hostName);
     if (host < 0) {
         c.err << "error: " << projectPath << " has no host '" << hostName << "'" << Qt::endl;

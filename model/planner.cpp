@@ -85,12 +85,8 @@ QList<std::pair<QString, QString>> Planner::presharedKeyPairs() const
     pairs.reserve(count * (count - 1) / 2);
     for (qsizetype a = 0; a < count; ++a) {
         for (qsizetype b = a + 1; b < count; ++b) {
-            if (!hasPeer(a, b) && !hasPeer(b, a))
-                continue;
-            const LinkSettings *settings = link(a, b);
-            if (settings && !settings->presharedKey)
-                continue;
-            pairs.append({keyId(m_project.hosts[a]), keyId(m_project.hosts[b])});
+            if (sharesPresharedKey(a, b))
+                pairs.append({keyId(m_project.hosts[a]), keyId(m_project.hosts[b])});
         }
     }
     return pairs;
@@ -100,14 +96,18 @@ QList<std::pair<QString, QString>> Planner::presharedKeyPairsOf(qsizetype host) 
 {
     QList<std::pair<QString, QString>> pairs;
     for (qsizetype other = 0; other < m_project.hosts.size(); ++other) {
-        if (other == host || (!hasPeer(host, other) && !hasPeer(other, host)))
-            continue;
-        const LinkSettings *settings = link(host, other);
-        if (settings && !settings->presharedKey)
-            continue;
-        pairs.append({keyId(m_project.hosts[host]), keyId(m_project.hosts[other])});
+        if (other != host && sharesPresharedKey(host, other))
+            pairs.append({keyId(m_project.hosts[host]), keyId(m_project.hosts[other])});
     }
     return pairs;
+}
+
+bool Planner::sharesPresharedKey(qsizetype a, qsizetype b) const
+{
+    if (!hasPeer(a, b) && !hasPeer(b, a))
+        return false;
+    const LinkSettings *settings = link(a, b);
+    return !settings || settings->presharedKey;
 }
 
 QList<qsizetype> Planner::peersOf(qsizetype host) const

@@ -59,6 +59,8 @@ public:
 
 private:
     const LinkSettings *link(qsizetype a, qsizetype b) const;
+    /// Linked (either way) and the link keeps its preshared key.
+    bool sharesPresharedKey(qsizetype a, qsizetype b) const;
     int listenPort(qsizetype host) const;
     PeerConfig peerConfig(qsizetype host, qsizetype peer, const KeyStore &keys,
                           const QHash<QString, QString> &presharedKeys) const;
