@@ -6,6 +6,7 @@
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QIcon>
 #include <QTextStream>
 #include <QTimer>
 
@@ -45,10 +46,12 @@ private:
     bool m_done = false;
 };
 
+/// One application id everywhere: desktop file, metainfo, icon, settings.
 void describe(QCoreApplication &app)
 {
-    app.setApplicationName(QStringLiteral("meshwright"));
-    app.setOrganizationName(QStringLiteral("Meshwright"));
+    app.setOrganizationName(QStringLiteral("io.github.meshwright"));
+    app.setOrganizationDomain(QStringLiteral("meshwright.github.io"));
+    app.setApplicationName(QStringLiteral("Meshwright"));
     app.setApplicationVersion(QStringLiteral(MESHWRIGHT_VERSION));
 }
 
@@ -71,6 +74,8 @@ int main(int argc, char *argv[])
     if (wantsEditor && hasDisplay()) {
         QApplication app(argc, argv);
         describe(app);
+        QGuiApplication::setDesktopFileName(QStringLiteral("io.github.meshwright.Meshwright"));
+        QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/meshwright.svg")));
         MainWindow window;
         if (arguments.isEmpty() || !window.openFile(arguments.front()))
             window.openExample();
