@@ -286,8 +286,42 @@ qsizetype KeyStore::ensure(const QStringList &keyIds,
     return created;
 }
 
+KeyStore::Material KeyStore::take(const QString &keyId)
+{
+    Material material;
+    if (m_keys.contains(keyId)) {
+        material.privateKey = m_keys.take(keyId).privateKey;
+        m_modified = true;
+    }
+    material.presharedKeys = m_psks.take(keyId);
+    for (auto it = material.presharedKeys.cbegin(); it != material.presharedKeys.cend(); ++it) {
+        auto other = m_psks.find(it.key());
+        if (other != m_psks.end()) {
+            other->remove(keyId);
+            if (other->isEmpty())
+                m_psks.erase(other);
+        }
+        --m_pskCount;
+        m_modified = true;
+    }
+    return material;
+}
+
+void KeyStore::put(const QString &keyId, const Material &material)
+{
+    take(keyId);
+    if (!material.privateKey.isEmpty())
+        setPrivateKey(keyId, material.privateKey);
+    for (auto it = material.presharedKeys.cbegin(); it != material.presharedKeys.cend(); ++it)
+        insertPresharedKey(keyId, it.key(), it.value());
+    m_modified = true;
+}
+
 void KeyStore::copyKeys(const QString &from, const QString &to)
 {
+    if (from == to)
+        return;
+    take(to);
     if (m_keys.contains(from)) {
         m_keys.insert(to, m_keys.value(from));
         m_modified = true;

@@ -54,9 +54,20 @@ public:
     /// Creates what is missing: a key pair for every id in \a keyIds, a preshared key for
     /// every pair in \a pairs. Existing keys are kept. Returns how many keys were made.
     qsizetype ensure(const QStringList &keyIds, const QList<std::pair<QString, QString>> &pairs);
-    /// Gives \a to the key pair and preshared keys of \a from (a renamed host keeps its
-    /// keys; \a from keeps them too, so undoing the rename needs nothing).
+    /// Gives \a to the key pair and preshared keys of \a from, replacing whatever \a to had
+    /// (a renamed host keeps its keys; \a from keeps them too, so undoing needs nothing).
     void copyKeys(const QString &from, const QString &to);
+
+    /// Everything the store holds for one key id.
+    struct Material
+    {
+        QString privateKey; ///< empty: no key pair
+        QHash<QString, QString> presharedKeys; ///< other key id -> key
+    };
+    /// Removes and returns the key pair and preshared keys of \a keyId.
+    Material take(const QString &keyId);
+    /// Puts back what take() returned (replacing what \a keyId has now).
+    void put(const QString &keyId, const Material &material);
     /// Replaces the key pair of \a keyId (explicit rotation).
     void rotate(const QString &keyId);
 

@@ -15,13 +15,26 @@ AddHostCommand::AddHostCommand(MeshDocument *document, qsizetype index, HostId i
 
 void AddHostCommand::redo()
 {
-    m_document->insertHost(m_index, m_id, m_host);
+    if (!m_done)
+        m_otherKeys = m_document->keys().take(m_host.name);
+    else
+        swapKeys();
+    m_done = true;
+    m_document->insertHost(m_index, m_id, m_host); // makes a key pair when there is none
 }
 
 void AddHostCommand::undo()
 {
     qsizetype index = 0;
     m_host = m_document->takeHost(m_id, &index);
+    swapKeys();
+}
+
+void AddHostCommand::swapKeys()
+{
+    KeyStore::Material current = m_document->keys().take(m_host.name);
+    m_document->keys().put(m_host.name, m_otherKeys);
+    m_otherKeys = current;
 }
 
 RemoveHostCommand::RemoveHostCommand(MeshDocument *document, HostId id, QUndoCommand *parent)
@@ -56,6 +69,8 @@ void SwapHostsCommand::swap()
     m_document->swapHosts(m_values);
     if (m_links)
         m_document->swapLinkSettings(*m_links);
+    if (m_comments)
+        m_document->swapComments(*m_comments);
 }
 
 SwapSettingsCommand::SwapSettingsCommand(MeshDocument *document, const Defaults &defaults,

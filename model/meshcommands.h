@@ -15,10 +15,16 @@ public:
     void undo() override;
 
 private:
+    void swapKeys();
+
     MeshDocument *m_document;
     qsizetype m_index;
     HostId m_id;
     Host m_host;
+    /// Keys a deleted host of the same name left behind: a new host never inherits them
+    /// (they are swapped with the new host's on undo and redo).
+    KeyStore::Material m_otherKeys;
+    bool m_done = false;
 };
 
 /// Takes a host out; undo puts it back where it was.
@@ -44,6 +50,7 @@ public:
     SwapHostsCommand(MeshDocument *document, const QHash<HostId, Host> &values, const QString &text,
                      QUndoCommand *parent = nullptr);
     void setLinkSettings(const QList<LinkSettings> &links) { m_links = links; }
+    void setComments(const QList<ProjectComment> &comments) { m_comments = comments; }
     void redo() override { swap(); }
     void undo() override { swap(); }
 
@@ -53,6 +60,7 @@ private:
     MeshDocument *m_document;
     QHash<HostId, Host> m_values;
     std::optional<QList<LinkSettings>> m_links;
+    std::optional<QList<ProjectComment>> m_comments;
 };
 
 /// Replaces the project's defaults and mesh subnets.

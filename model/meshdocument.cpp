@@ -1,6 +1,7 @@
 // The single source of truth of an open project: its hosts, links, keys and undo stack.
 #include "meshdocument.h"
 
+#include "generation.h"
 #include "meshcommands.h"
 #include "planner.h"
 #include "projectfile.h"
@@ -58,13 +59,14 @@ bool MeshDocument::load(const QString &path, QString *error, QList<Diagnostic> *
     reset(*project, QFileInfo(path).absoluteFilePath());
     m_keys = keys;
     ensureKeys();
+    persistKeys();
     return true;
 }
 
 bool MeshDocument::save(const QString &path, QString *error)
 {
-    if (!ProjectFile::save(path, m_project, error))
-        return false;
+    // Keys first: a project file whose key store could not be written would get new keys
+    // the next time it is opened.
     const Planner planner(m_project);
     m_keys.ensure(planner.keyIds(), planner.presharedKeyPairs());
     const QString absolute = QFileInfo(path).absoluteFilePath();
@@ -72,6 +74,8 @@ bool MeshDocument::save(const QString &path, QString *error)
         if (!m_keys.save(KeyStore::pathForProject(path), error))
             return false;
     }
+    if (!ProjectFile::save(path, m_project, error))
+        return false;
     if (absolute != m_filePath) {
         m_filePath = absolute;
         emit filePathChanged(absolute);
@@ -82,7 +86,29 @@ bool MeshDocument::save(const QString &path, QString *error)
 
 bool MeshDocument::isModified() const
 {
-    return !m_undoStack->isClean();
+    // Keys of an untitled project count once it is saved; for a saved one, unsaved keys
+    // (when the key store could not be written) are a change that must not be lost.
+    return !m_undoStack->isClean() || (!m_filePath.isEmpty() && m_keys.isModified());
+}
+
+PlannedInterface MeshDocument::plan(HostId id)
+{
+    const qsizetype index = indexOf(id);
+    Q_ASSERT(index >= 0);
+    const PlannedInterface planned = Generation::planHost(m_project, m_keys, index);
+    persistKeys();
+    return planned;
+}
+
+void MeshDocument::persistKeys()
+{
+    if (m_filePath.isEmpty() || !m_keys.isModified())
+        return;
+    QString error;
+    if (!m_keys.save(KeyStore::pathForProject(m_filePath), &error)) {
+        qWarning("meshwright: %s", qPrintable(error));
+        emit modificationChanged(true);
+    }
 }
 
 const Host *MeshDocument::host(HostId id) const
@@ -234,6 +260,7 @@ bool MeshDocument::changeHost(HostId id, const Host &host, const QString &text)
         return false; // names are unique
     QHash<HostId, Host> values{{id, host}};
     std::optional<QList<LinkSettings>> links;
+    QList<ProjectComment> comments = m_project.comments;
     if (old->name != host.name) {
         const QString from = old->name;
         for (qsizetype i = 0; i < m_project.hosts.size(); ++i) {
@@ -259,10 +286,16 @@ bool MeshDocument::changeHost(HostId id, const Host &host, const QString &text)
         }
         if (renamed != m_project.links)
             links = renamed;
+        for (ProjectComment &comment : comments) {
+            if (comment.host == from)
+                comment.host = host.name;
+        }
     }
     auto *command = new SwapHostsCommand(this, values, text);
     if (links)
         command->setLinkSettings(*links);
+    if (comments != m_project.comments)
+        command->setComments(comments);
     m_undoStack->push(command);
     return true;
 }
@@ -400,6 +433,8 @@ QString MeshDocument::nextFreeAddress(bool v6) const
         }
     }
     const int hostBits = subnet.address().bitCount() - subnet.length();
+    if (hostBits < 2)
+        return {}; // a /31 or /32 (/127, /128) holds no host address to hand out
     const quint64 last = hostBits >= 32 ? 0xfffffffeULL : (quint64(1) << hostBits) - (v6 ? 1 : 2);
     const IpAddress network = subnet.network().address();
     for (quint64 offset = 1; offset <= last; ++offset) {
@@ -443,7 +478,7 @@ void MeshDocument::swapHosts(QHash<HostId, Host> &values)
         const qsizetype index = m_ids.indexOf(it.key());
         Q_ASSERT(index >= 0);
         Host &stored = m_project.hosts[index];
-        if (stored.name != it.value().name && !m_keys.hasPrivateKey(it.value().name))
+        if (stored.name != it.value().name)
             m_keys.copyKeys(stored.name, it.value().name); // a rename keeps the host's keys
         std::swap(stored, it.value());
         changed.append(it.key());
@@ -457,6 +492,11 @@ void MeshDocument::swapLinkSettings(QList<LinkSettings> &links)
 {
     std::swap(m_project.links, links);
     invalidate();
+}
+
+void MeshDocument::swapComments(QList<ProjectComment> &comments)
+{
+    std::swap(m_project.comments, comments);
 }
 
 void MeshDocument::swapSettings(Defaults &defaults, NetworkSettings &network)

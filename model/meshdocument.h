@@ -2,6 +2,7 @@
 #pragma once
 
 #include "diagnostic.h"
+#include "interfaceconfig.h"
 #include "keystore.h"
 #include "project.h"
 
@@ -71,6 +72,10 @@ public:
 
     KeyStore &keys() { return m_keys; }
     const KeyStore &keys() const { return m_keys; }
+    /// What host \a id is configured with, after making the keys it needs. A saved
+    /// project's new keys go to its key store at once, so a config that was shown (or a
+    /// QR code that was scanned) always matches what is generated later.
+    PlannedInterface plan(HostId id);
 
     // --- Edits: each pushes one undoable command ------------------------------------
     /// Adds \a host (its name made unique) and creates its keys; returns its id.
@@ -106,6 +111,7 @@ public:
     void swapHosts(QHash<HostId, Host> &values);
     void swapLinkSettings(QList<LinkSettings> &links);
     void swapSettings(Defaults &defaults, NetworkSettings &network);
+    void swapComments(QList<ProjectComment> &comments);
     HostId newId() { return ++m_lastId; }
 
 signals:
@@ -124,6 +130,8 @@ signals:
 private:
     void invalidate();
     void ensureKeys();
+    /// Saves new keys of a project that has a file; a failure leaves the document modified.
+    void persistKeys();
 
     Project m_project;
     QList<HostId> m_ids;

@@ -3,6 +3,7 @@
 
 #include <QFile>
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <QSaveFile>
 #include <QSet>
 
@@ -362,7 +363,8 @@ LinkSettings Reader::readLink(const YAML::Node &node, const Project &project)
     };
     perHost("endpoint", [&](const QString &host, const YAML::Node &value) {
         const QString endpoint = scalar(value, what + QLatin1String(" endpoint")).trimmed();
-        if (!splitEndpoint(endpoint, nullptr, nullptr) || !isSafeConfigValue(endpoint))
+        if (!splitEndpoint(endpoint, nullptr, nullptr) || !isSafeConfigValue(endpoint)
+            || endpoint.contains(QRegularExpression(QStringLiteral("\\s"))))
             fail(value, QStringLiteral("%1: endpoint '%2' must be HOST:PORT").arg(what, endpoint));
         link.endpoint.insert(host, endpoint);
     });
@@ -473,6 +475,8 @@ void collectComments(const QByteArray &yaml, QList<Reader::KeyPosition> position
     std::sort(positions.begin(), positions.end(),
               [](const auto &a, const auto &b) { return a.line < b.line; });
     const QList<QByteArray> lines = yaml.split('\n');
+    auto next = positions.cbegin();
+    QString currentHost;
     for (int i = 0; i < lines.size(); ++i) {
         const QString line = QString::fromUtf8(lines[i]);
         const QString trimmed = line.trimmed();
@@ -497,34 +501,29 @@ void collectComments(const QByteArray &yaml, QList<Reader::KeyPosition> position
         const int column = int(line.indexOf(QLatin1Char('#')));
         ProjectComment comment;
         comment.text = trimmed.mid(1);
-        const auto next = std::find_if(positions.cbegin(), positions.cend(),
-                                       [&](const auto &p) { return p.line > lineNumber; });
-        const auto previousHost = [&]() -> QString {
-            QString host;
-            for (auto it = positions.cbegin(); it != next; ++it) {
-                if (!it->host.isEmpty())
-                    host = it->host;
-                else if (it->key != QLatin1String("hosts"))
-                    host.clear();
-            }
-            return host;
-        };
+        // Walk the sorted key positions once, alongside the lines, keeping the host whose
+        // block the walk is in.
+        while (next != positions.cend() && next->line <= lineNumber) {
+            if (!next->host.isEmpty())
+                currentHost = next->host;
+            else if (next->key != QLatin1String("hosts"))
+                currentHost.clear();
+            ++next;
+        }
         if (next == positions.cend()) {
-            const QString host = previousHost();
-            comment.host = column > 0 ? host : QString();
+            comment.host = column > 0 ? currentHost : QString();
             comment.key = EndAnchor;
         } else if (!next->host.isEmpty() && next->key.isEmpty()) {
             // Before a host's name: more indented than the name means the end of the
             // host above, otherwise the start of the host below.
-            const QString host = previousHost();
-            if (column > next->column && !host.isEmpty()) {
-                comment.host = host;
+            if (column > next->column && !currentHost.isEmpty()) {
+                comment.host = currentHost;
                 comment.key = EndAnchor;
             } else {
                 comment.host = next->host;
             }
-        } else if (next->host.isEmpty() && column > 0 && !previousHost().isEmpty()) {
-            comment.host = previousHost();
+        } else if (next->host.isEmpty() && column > 0 && !currentHost.isEmpty()) {
+            comment.host = currentHost;
             comment.key = EndAnchor;
         } else {
             comment.host = next->host;
@@ -628,12 +627,13 @@ public:
 private:
     void comments(const QString &host, const QString &key, int indent)
     {
-        for (int i = 0; i < m_project.comments.size(); ++i) {
-            const ProjectComment &comment = m_project.comments[i];
-            if (comment.host == host && comment.key == key) {
-                m_out += QByteArray(indent, ' ') + '#' + comment.text.toUtf8() + '\n';
-                emittedComments.append(i);
-            }
+        if (m_byAnchor.isEmpty() && !m_project.comments.isEmpty()) {
+            for (int i = 0; i < m_project.comments.size(); ++i)
+                m_byAnchor[{m_project.comments[i].host, m_project.comments[i].key}].append(i);
+        }
+        for (const int i : m_byAnchor.value({host, key})) {
+            m_out += QByteArray(indent, ' ') + '#' + m_project.comments[i].text.toUtf8() + '\n';
+            emittedComments.append(i);
         }
     }
     void line(int indent, const char *key, const QByteArray &value = {})
@@ -653,6 +653,7 @@ private:
 
     const Project &m_project;
     QByteArray m_out;
+    QHash<std::pair<QString, QString>, QList<int>> m_byAnchor; ///< (host, key) -> comments
 };
 
 void Writer::host(const Host &h)

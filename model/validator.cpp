@@ -4,6 +4,7 @@
 #include "planner.h"
 
 #include <QHash>
+#include <QRegularExpression>
 #include <QSet>
 
 namespace {
@@ -15,6 +16,10 @@ public:
         : m_project(project)
         , m_planner(project)
     {
+        m_index.reserve(project.hosts.size());
+        // Backwards, so that the first of two hosts with one name wins, as in Project::indexOf.
+        for (qsizetype i = project.hosts.size() - 1; i >= 0; --i)
+            m_index.insert(project.hosts[i].name, i);
     }
 
     QList<Diagnostic> run();
@@ -30,6 +35,8 @@ private:
     }
     void checkFields(const Host &host);
     void checkAddresses();
+    void checkLinks();
+    void checkDerivedSubnets();
     void checkHalfLinks(qsizetype host);
     void checkAllowedIps(qsizetype host);
     void checkReachability(qsizetype host);
@@ -38,6 +45,7 @@ private:
     Planner m_planner;
     QList<Diagnostic> m_found;
     QSet<QString> m_duplicateAddresses; ///< canonical mesh addresses used twice
+    QHash<QString, qsizetype> m_index;  ///< host name -> index (exclude lists are long)
 };
 
 void Checker::checkFields(const Host &host)
@@ -75,8 +83,61 @@ void Checker::checkFields(const Host &host)
         }
     }
     for (const QString &peer : host.excludePeers) {
-        if (m_project.indexOf(peer) < 0)
+        if (!m_index.contains(peer))
             error(host.name, {}, QStringLiteral("exclude_peers names unknown host '%1'").arg(peer));
+    }
+}
+
+void Checker::checkLinks()
+{
+    static const QRegularExpression space(QStringLiteral("\\s"));
+    for (const LinkSettings &link : m_project.links) {
+        for (auto it = link.endpoint.cbegin(); it != link.endpoint.cend(); ++it) {
+            const QString &endpoint = it.value();
+            if (!splitEndpoint(endpoint, nullptr, nullptr) || !isSafeConfigValue(endpoint) || endpoint.contains(space))
+                error(link.a, link.b, QStringLiteral("the endpoint '%1' for %2 must be HOST:PORT, without spaces")
+                                          .arg(endpoint, it.key()));
+        }
+    }
+}
+
+void Checker::checkDerivedSubnets()
+{
+    // Without a network section the mesh subnets come from the addresses: one address
+    // far from the others widens them silently (FreeBSD's Address, OpenBSD's netmask and
+    // gateway-only clients' routes follow the subnet).
+    const struct
+    {
+        bool given;
+        IpPrefix subnet;
+        int expected;
+        bool v6;
+    } families[2] = {{m_project.network.ipv4.has_value(), m_project.meshSubnetV4(), 24, false},
+                     {m_project.network.ipv6.has_value(), m_project.meshSubnetV6(), 64, true}};
+    for (const auto &family : families) {
+        if (family.given || !family.subnet.isValid() || family.subnet.length() >= family.expected)
+            continue;
+        QHash<QString, QStringList> byPrefix; // the hosts of each /24 (/64)
+        for (const Host &host : m_project.hosts) {
+            if (const auto address = IpAddress::parse(family.v6 ? host.meshInterface().ipv6 : host.meshInterface().ip))
+                byPrefix[IpPrefix(*address, family.expected).network().toString()].append(host.name);
+        }
+        QString biggest;
+        for (auto it = byPrefix.cbegin(); it != byPrefix.cend(); ++it) {
+            if (biggest.isEmpty() || it.value().size() > byPrefix.value(biggest).size())
+                biggest = it.key();
+        }
+        QStringList outliers;
+        for (auto it = byPrefix.cbegin(); it != byPrefix.cend(); ++it) {
+            if (it.key() != biggest)
+                outliers += it.value();
+        }
+        outliers.sort();
+        warning({}, {}, QStringLiteral("the mesh addresses span %1, wider than a /%2; check the address of %3, or set "
+                                       "network.%4 to the subnet you mean")
+                            .arg(family.subnet.toString())
+                            .arg(family.expected)
+                            .arg(outliers.join(QLatin1String(", ")), family.v6 ? QStringLiteral("ipv6") : QStringLiteral("ipv4")));
     }
 }
 
@@ -111,7 +172,7 @@ void Checker::checkHalfLinks(qsizetype host)
 {
     const Host &h = m_project.hosts[host];
     for (const QString &name : h.excludePeers) {
-        const qsizetype peer = m_project.indexOf(name);
+        const qsizetype peer = m_index.value(name, -1);
         if (peer < 0 || peer == host || !m_planner.hasPeer(peer, host))
             continue;
         error(h.name, name,
@@ -220,9 +281,11 @@ QList<Diagnostic> Checker::run()
 {
     for (const Host &host : m_project.hosts)
         checkFields(host);
+    checkLinks();
     if (hasErrors(m_found))
         return m_found; // the rules below assume valid names and addresses
     checkAddresses();
+    checkDerivedSubnets();
     for (qsizetype host = 0; host < m_project.hosts.size(); ++host) {
         checkHalfLinks(host);
         checkAllowedIps(host);

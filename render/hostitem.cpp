@@ -14,15 +14,6 @@
 
 namespace {
 
-QSvgRenderer *iconRenderer(const QString &name)
-{
-    static QHash<QString, QSvgRenderer *> renderers;
-    auto it = renderers.find(name);
-    if (it == renderers.end())
-        it = renderers.insert(name, new QSvgRenderer(QStringLiteral(":/icons/%1.svg").arg(name)));
-    return *it;
-}
-
 constexpr qreal BadgeRadius = 9;
 
 } // namespace
@@ -116,7 +107,7 @@ void HostItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, 
     painter->drawRoundedRect(node, 8, 8);
 
     const QRectF iconRect(node.left() + 10, -16, 32, 32);
-    iconRenderer(m_icon)->render(painter, iconRect);
+    m_scene->iconRenderer(m_icon)->render(painter, iconRect);
     if (lod >= 0.5) {
         QFont font = painter->font();
         font.setBold(true);

@@ -103,9 +103,12 @@ QPen LinkItem::penFor(MeshLink::Kind kind, bool oneSided, const QPalette &palett
         return QPen(QColor(220, 50, 47), 2.5, Qt::DotLine, Qt::RoundCap);
     switch (kind) {
     case MeshLink::Kind::Mesh: {
-        QColor colour = palette.color(QPalette::Text);
-        colour.setAlphaF(0.45f);
-        return QPen(colour, 1.5);
+        // Text blended over the background, but opaque: translucent lines cost the raster
+        // engine several times as much, and a full mesh has thousands.
+        const QColor text = palette.color(QPalette::Text);
+        const QColor window = palette.color(QPalette::Window);
+        const auto mix = [](int a, int b) { return int(a * 0.45 + b * 0.55); };
+        return QPen(QColor(mix(text.red(), window.red()), mix(text.green(), window.green()), mix(text.blue(), window.blue())), 1.5);
     }
     case MeshLink::Kind::Roaming:
         return QPen(QColor(59, 130, 246), 2, Qt::DashLine);

@@ -12,6 +12,7 @@
 #include <QGraphicsSceneMouseEvent>
 #include <QMimeData>
 #include <QPalette>
+#include <QSvgRenderer>
 #include <QUndoStack>
 
 TopologyScene::TopologyScene(MeshDocument *document, QObject *parent)
@@ -239,6 +240,14 @@ HostId TopologyScene::dropPreset(const QString &presetId, const QPointF &positio
     if (!HostPresets::find(presetId))
         return 0;
     Host host = HostPresets::create(presetId, *m_document);
+    if (host.meshInterface().ip.isEmpty()) {
+        emit presetRefused(tr("The mesh subnet %1 has no free address for another host; widen it in the project's "
+                              "network settings.")
+                               .arg(m_document->project().meshSubnetV4().isValid()
+                                        ? m_document->project().meshSubnetV4().toString()
+                                        : tr("(none: the project has no hosts and no network section)")));
+        return 0;
+    }
     host.position = position;
     const HostId id = m_document->addHost(host);
     selectHost(id);
@@ -252,6 +261,14 @@ HostItem *TopologyScene::hostItemAt(const QPointF &scenePos) const
             return static_cast<HostItem *>(item);
     }
     return nullptr;
+}
+
+QSvgRenderer *TopologyScene::iconRenderer(const QString &name)
+{
+    auto it = m_icons.find(name);
+    if (it == m_icons.end())
+        it = m_icons.insert(name, new QSvgRenderer(QStringLiteral(":/icons/%1.svg").arg(name), this));
+    return *it;
 }
 
 void TopologyScene::beginConnect(HostId from, const QPointF &scenePos)
@@ -292,6 +309,10 @@ void TopologyScene::mouseReleaseEvent(QGraphicsSceneMouseEvent *event)
         m_connectFrom = 0;
         delete m_connectLine;
         m_connectLine = nullptr;
+        // The host whose handle was pressed took the mouse; give it back, or the next
+        // press would go to that host.
+        if (QGraphicsItem *grabber = mouseGrabberItem())
+            grabber->ungrabMouse();
         event->accept();
         if (const HostItem *target = hostItemAt(event->scenePos()); target && target->id() != from)
             m_document->setLinked(from, target->id(), true);

@@ -9,6 +9,7 @@
 class HostItem;
 class LinkItem;
 class QGraphicsLineItem;
+class QSvgRenderer;
 
 /// Items never write to the document: a drag ends in one move command, a drop from the
 /// palette in one add command, a drag from a host's handle to another host in one connect
@@ -36,13 +37,21 @@ public:
     void deleteSelection();
     /// Lays out every host anew, as one undo step.
     void autoLayout();
-    /// Adds a host of palette preset \a presetId at \a position; returns its id (0 if none).
+    /// Adds a host of palette preset \a presetId at \a position; returns its id, or 0 and
+    /// emits presetRefused() when the mesh subnet has no free address left.
     HostId dropPreset(const QString &presetId, const QPointF &position);
+
+signals:
+    void presetRefused(const QString &reason);
+
+public:
 
     // Called by the items.
     void hostItemMoved(HostId id);
     void beginConnect(HostId from, const QPointF &scenePos);
     bool isConnecting() const { return m_connectFrom != 0; }
+    /// The renderer of icon \a name (:/icons/NAME.svg), made once per scene.
+    QSvgRenderer *iconRenderer(const QString &name);
 
 protected:
     void mousePressEvent(QGraphicsSceneMouseEvent *event) override;
@@ -70,4 +79,5 @@ private:
     QHash<HostId, QPointF> m_pressPositions;
     HostId m_connectFrom = 0;
     QGraphicsLineItem *m_connectLine = nullptr;
+    QHash<QString, QSvgRenderer *> m_icons;
 };

@@ -3,7 +3,6 @@
 
 #include "atomicfile.h"
 #include "confighighlighter.h"
-#include "generation.h"
 #include "generator.h"
 
 #include <QApplication>
@@ -87,6 +86,7 @@ void ConfigPane::showHost(HostId id)
         m_previous.clear();
         m_changed.clear();
         m_files.clear();
+        setRevealed(false); // a key is shown on request, for the host it was requested for
     }
     m_host = id;
     refresh();
@@ -95,6 +95,7 @@ void ConfigPane::showHost(HostId id)
 void ConfigPane::showNothing()
 {
     m_host = 0;
+    setRevealed(false);
     m_files.clear();
     m_previous.clear();
     m_changed.clear();
@@ -124,7 +125,7 @@ void ConfigPane::refresh()
         showNothing();
         return;
     }
-    const PlannedInterface planned = Generation::planHost(m_document->project(), m_document->keys(), index);
+    const PlannedInterface planned = m_document->plan(m_host);
     QList<std::pair<QString, QString>> files;
     for (const Generator::File &file : Generator::files(planned))
         files.append({file.relativePath.section(QLatin1Char('/'), -1), QString::fromUtf8(file.content)});

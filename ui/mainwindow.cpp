@@ -59,6 +59,7 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_scene, &QGraphicsScene::selectionChanged, this, &MainWindow::onSelectionChanged);
     connect(m_diagnostics, &DiagnosticsPane::findingActivated, this, &MainWindow::onFindingActivated);
     connect(m_palette, &PalettePane::presetActivated, this, &MainWindow::addPresetAtCentre);
+    connect(m_scene, &TopologyScene::presetRefused, this, &MainWindow::onPresetRefused);
 
     m_untitledName = tr("Untitled");
     readSettings();
@@ -265,8 +266,21 @@ void MainWindow::addPresetAtCentre(const QString &presetId)
     m_scene->dropPreset(presetId, centre + QPointF(offset, offset));
 }
 
+void MainWindow::onPresetRefused(const QString &reason)
+{
+    statusBar()->showMessage(reason, 10000);
+}
+
+void MainWindow::commitPendingEdit()
+{
+    // Fields apply on editingFinished: what is typed but not yet confirmed goes in now.
+    if (QWidget *focus = QApplication::focusWidget())
+        focus->clearFocus();
+}
+
 bool MainWindow::maybeSave()
 {
+    commitPendingEdit();
     if (!m_document->isModified())
         return true;
     const auto answer = QMessageBox::warning(
@@ -340,6 +354,7 @@ bool MainWindow::openFile(const QString &path)
 
 bool MainWindow::save()
 {
+    commitPendingEdit();
     if (m_document->filePath().isEmpty())
         return saveAs();
     return saveTo(m_document->filePath());
@@ -358,6 +373,18 @@ bool MainWindow::saveAs()
 
 bool MainWindow::saveTo(const QString &path)
 {
+    // Another project's keys beside the new name would be replaced: ask first.
+    const QString keys = KeyStore::pathForProject(path);
+    if (QFileInfo(path).absoluteFilePath() != m_document->filePath() && QFile::exists(keys)) {
+        const auto answer = QMessageBox::warning(
+            this, tr("Replace key store?"),
+            tr("%1 already exists, the key store of another project of that name. Saving here replaces "
+               "those keys, and hosts configured with them stop working. Replace it?")
+                .arg(QDir::toNativeSeparators(keys)),
+            QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+        if (answer != QMessageBox::Yes)
+            return false;
+    }
     // Comments that a save would lose are named first (yaml-cpp does not keep them all).
     QFile existing(path);
     if (existing.open(QIODevice::ReadOnly)) {
@@ -404,7 +431,8 @@ void MainWindow::exportPicture()
 
 void MainWindow::generateConfigs()
 {
-    if (m_diagnostics->diagnosticsModel()->errorCount() > 0) {
+    commitPendingEdit();
+    if (hasErrors(m_document->diagnostics())) {
         QMessageBox::warning(this, tr("Generate Configs"),
                              tr("The project has errors (see Findings). Fix them before generating configs."));
         return;

@@ -60,6 +60,8 @@ private:
     void onSelectionChanged();
     void onFindingActivated(const QString &host, const QString &peer);
     void addPresetAtCentre(const QString &presetId);
+    void onPresetRefused(const QString &reason);
+    void commitPendingEdit();
     /// Asks what to do with unsaved changes; false when the user cancels.
     bool maybeSave();
     bool saveTo(const QString &path);

@@ -2,7 +2,6 @@
 #include "qrpane.h"
 
 #include "atomicfile.h"
-#include "generation.h"
 #include "qrpayload.h"
 
 #include <QBuffer>
@@ -192,7 +191,6 @@ void QrPane::refresh()
     m_notes->clear();
     m_showAnyway->hide();
     const Host *host = m_document->host(m_host);
-    const qsizetype index = m_document->indexOf(m_host);
     auto showMessage = [this](const QString &text) {
         m_message->setText(text);
         m_pages->setCurrentIndex(0);
@@ -212,7 +210,7 @@ void QrPane::refresh()
         m_showAnyway->show();
         return;
     }
-    const PlannedInterface planned = Generation::planHost(m_document->project(), m_document->keys(), index);
+    const PlannedInterface planned = m_document->plan(m_host);
     QStringList names{planned.interfaceName};
     for (const auto &profile : planned.profiles)
         names.append(profile.first);

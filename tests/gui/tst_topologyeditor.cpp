@@ -17,6 +17,7 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -51,6 +52,7 @@ private slots:
     void malformedFileKeepsDocument();
     void findingSelectsItsHost();
     void selectionShowsProperties();
+    void fullSubnetRefusesNewHosts();
 
 private:
     QPoint viewportPoint(const QPointF &scenePos) const
@@ -181,11 +183,22 @@ void tst_TopologyEditor::dragFromHandleConnects()
     QVERIFY(peers(document->project(), QStringLiteral("right"), QStringLiteral("left")));
     QCOMPARE(scene->linkItemCount(), 1);
     QVERIFY(scene->linkItem(document->idOf(QStringLiteral("left")), document->idOf(QStringLiteral("right"))));
+    // The mouse is free again: dragging the other host moves that host.
+    const QPoint right = viewportPoint(QPointF(200 - 40, 0));
+    QTest::mousePress(viewport, Qt::LeftButton, {}, right);
+    QTest::mouseMove(viewport, right + QPoint(10, 20));
+    QTest::mouseMove(viewport, right + QPoint(20, 40));
+    QTest::mouseRelease(viewport, Qt::LeftButton, {}, right + QPoint(20, 40));
+    QCOMPARE(hostPos(QStringLiteral("right")), QPointF(220, 40));
+    QCOMPARE(hostPos(QStringLiteral("left")), QPointF(-200, 0));
+    QCOMPARE(document->undoStack()->count(), 2);
+    document->undoStack()->undo();
     // Released on empty canvas: nothing happens.
+    const int index = document->undoStack()->index();
     QTest::mousePress(viewport, Qt::LeftButton, {}, handle);
     QTest::mouseMove(viewport, viewportPoint(QPointF(0, 200)));
     QTest::mouseRelease(viewport, Qt::LeftButton, {}, viewportPoint(QPointF(0, 200)));
-    QCOMPARE(document->undoStack()->count(), 1);
+    QCOMPARE(document->undoStack()->index(), index);
     QCOMPARE(hostPos(QStringLiteral("left")), QPointF(-200, 0));
 }
 
@@ -328,6 +341,20 @@ void tst_TopologyEditor::selectionShowsProperties()
     QVERIFY(m_window->scene()->hostItem(document->idOf(QStringLiteral("worker")))->toolTip().contains(QLatin1String("worker")));
     m_window->action(QStringLiteral("undo"))->trigger();
     QCOMPARE(name->text(), QStringLiteral("k3s-b"));
+}
+
+void tst_TopologyEditor::fullSubnetRefusesNewHosts()
+{
+    QVERIFY(openProject("hosts:\n"
+                        "  one:\n    lan: {ip: '192.168.1.2'}\n    wg0: {ip: '10.0.0.1'}\n"
+                        "  two:\n    lan: {ip: '192.168.1.3'}\n    wg0: {ip: '10.0.0.2'}\n"
+                        "network: {ipv4: '10.0.0.0/30'}\n"));
+    QSignalSpy refused(m_window->scene(), &TopologyScene::presetRefused);
+    QCOMPARE(m_window->scene()->dropPreset(QStringLiteral("laptop"), QPointF(0, 0)), HostId(0));
+    QCOMPARE(refused.size(), 1);
+    QVERIFY(refused.front().front().toString().startsWith(QLatin1String("The mesh subnet 10.0.0.0/30 has no free address")));
+    QCOMPARE(m_window->document()->project().hosts.size(), 2);
+    QCOMPARE(m_window->document()->undoStack()->count(), 0);
 }
 
 QTEST_MAIN(tst_TopologyEditor)

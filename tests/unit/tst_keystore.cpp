@@ -38,6 +38,7 @@ private slots:
     void storeIsStableAcrossRuns();
     void storeIsPrivate();
     void presharedKeysArePerPair();
+    void takeAndPut();
     void importAdoptsExistingKeys();
     void importRefusesMismatchedKeys();
 };
@@ -152,6 +153,31 @@ void tst_KeyStore::presharedKeysArePerPair()
     QVERIFY(store.presharedKey(QStringLiteral("a"), QStringLiteral("c")) != ab);
     QVERIFY(store.presharedKey(QStringLiteral("b"), QStringLiteral("c")).isEmpty());
     QCOMPARE(store.presharedKeyCount(), 2);
+}
+
+void tst_KeyStore::takeAndPut()
+{
+    KeyStore store;
+    store.ensure({QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")},
+                 {{QStringLiteral("a"), QStringLiteral("b")}, {QStringLiteral("a"), QStringLiteral("c")}, {QStringLiteral("b"), QStringLiteral("c")}});
+    const QString key = store.privateKey(QStringLiteral("a"));
+    const QString ab = store.presharedKey(QStringLiteral("a"), QStringLiteral("b"));
+    const KeyStore::Material taken = store.take(QStringLiteral("a"));
+    QVERIFY(!store.hasPrivateKey(QStringLiteral("a")));
+    QVERIFY(store.presharedKey(QStringLiteral("b"), QStringLiteral("a")).isEmpty());
+    QCOMPARE(store.presharedKeyCount(), 1);
+    QCOMPARE(taken.privateKey, key);
+    QCOMPARE(taken.presharedKeys.size(), 2);
+    store.put(QStringLiteral("a"), taken);
+    QCOMPARE(store.privateKey(QStringLiteral("a")), key);
+    QCOMPARE(store.presharedKey(QStringLiteral("b"), QStringLiteral("a")), ab);
+    QCOMPARE(store.presharedKeyCount(), 3);
+    // A rename onto a name with old keys replaces them all: nothing stale is inherited.
+    store.ensure({QStringLiteral("d")}, {{QStringLiteral("d"), QStringLiteral("c")}});
+    store.copyKeys(QStringLiteral("b"), QStringLiteral("d"));
+    QCOMPARE(store.privateKey(QStringLiteral("d")), store.privateKey(QStringLiteral("b")));
+    QCOMPARE(store.presharedKey(QStringLiteral("d"), QStringLiteral("c")), store.presharedKey(QStringLiteral("b"), QStringLiteral("c")));
+    QCOMPARE(store.presharedKey(QStringLiteral("d"), QStringLiteral("a")), ab);
 }
 
 void tst_KeyStore::importAdoptsExistingKeys()

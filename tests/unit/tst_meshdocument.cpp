@@ -50,6 +50,9 @@ private slots:
     void nextFreeAddress();
     void randomEditsUndoToTheStart();
     void saveAndLoad();
+    void newHostNeverInheritsOldKeys();
+    void renameKeepsComments();
+    void shownKeysAreKept();
     void diagnosticsModel();
 
 private:
@@ -348,6 +351,64 @@ void tst_MeshDocument::saveAndLoad()
     QVERIFY2(error.startsWith(bad.fileName() + QLatin1Char(':')), qPrintable(error));
     QCOMPARE(reopened.project(), m_document.project());
     QCOMPARE(reopened.filePath(), QFileInfo(path).absoluteFilePath());
+}
+
+void tst_MeshDocument::newHostNeverInheritsOldKeys()
+{
+    const HostId phone = m_document.idOf(QStringLiteral("phone"));
+    const QString oldKey = m_document.keys().privateKey(QStringLiteral("phone"));
+    m_document.keys().ensure({}, {{QStringLiteral("phone"), QStringLiteral("puffer")}});
+    const QString oldPsk = m_document.keys().presharedKey(QStringLiteral("phone"), QStringLiteral("puffer"));
+    m_document.removeHosts({phone});
+    // A lost phone is deleted; the new one gets the same name but never its keys.
+    const HostId fresh = m_document.addHost(HostPresets::create(QStringLiteral("phone"), m_document));
+    QCOMPARE(m_document.host(fresh)->name, QStringLiteral("phone"));
+    QVERIFY(m_document.keys().privateKey(QStringLiteral("phone")) != oldKey);
+    QVERIFY(m_document.keys().presharedKey(QStringLiteral("phone"), QStringLiteral("puffer")) != oldPsk);
+    const QString freshKey = m_document.keys().privateKey(QStringLiteral("phone"));
+    // Undoing both brings the old phone back with its keys; redo gives the new one its own.
+    m_document.undoStack()->undo();
+    m_document.undoStack()->undo();
+    QCOMPARE(m_document.keys().privateKey(QStringLiteral("phone")), oldKey);
+    QCOMPARE(m_document.keys().presharedKey(QStringLiteral("phone"), QStringLiteral("puffer")), oldPsk);
+    m_document.undoStack()->redo();
+    m_document.undoStack()->redo();
+    QCOMPARE(m_document.keys().privateKey(QStringLiteral("phone")), freshKey);
+}
+
+void tst_MeshDocument::renameKeepsComments()
+{
+    const QByteArray before = ProjectFile::serialize(m_document.project());
+    QVERIFY(before.contains("    # Android phone: import its config by QR code in the WireGuard app.\n"));
+    Host phone = *m_document.project().host(QStringLiteral("phone"));
+    phone.name = QStringLiteral("handy");
+    QVERIFY(m_document.changeHost(m_document.idOf(QStringLiteral("phone")), phone, QStringLiteral("Rename")));
+    const QByteArray after = ProjectFile::serialize(m_document.project());
+    QVERIFY(after.contains("  handy:\n    # Android phone: import its config by QR code in the WireGuard app.\n"));
+    m_document.undoStack()->undo();
+    QCOMPARE(ProjectFile::serialize(m_document.project()), before);
+    // Names stay unique.
+    phone.name = QStringLiteral("laptop");
+    QVERIFY(!m_document.changeHost(m_document.idOf(QStringLiteral("phone")), phone, QStringLiteral("Rename")));
+}
+
+void tst_MeshDocument::shownKeysAreKept()
+{
+    // A saved project without a key store: what a pane shows is saved at once, so a QR
+    // code scanned now matches the gateways' configs generated later.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("mesh.yaml"));
+    QString error;
+    QVERIFY(ProjectFile::save(path, m_document.project(), &error));
+    MeshDocument document;
+    QVERIFY2(document.load(path, &error), qPrintable(error));
+    QVERIFY(QFile::exists(dir.filePath(QStringLiteral("mesh.keys"))));
+    const PlannedInterface phone = document.plan(document.idOf(QStringLiteral("phone")));
+    QVERIFY(!document.isModified());
+    KeyStore saved;
+    QVERIFY(saved.load(dir.filePath(QStringLiteral("mesh.keys")), &error));
+    QCOMPARE(saved.privateKey(QStringLiteral("phone")), phone.config.privateKey);
+    QCOMPARE(saved.presharedKey(QStringLiteral("phone"), QStringLiteral("puffer")), phone.config.peers[0].presharedKey);
 }
 
 void tst_MeshDocument::diagnosticsModel()

@@ -184,7 +184,8 @@ void tst_Planner::presharedKeysMatchOnBothSides()
     for (qsizetype h = 0; h < m_project.hosts.size(); ++h) {
         const PlannedInterface a = planner.plan(h, m_keys);
         for (const PeerConfig &p : a.config.peers) {
-            const PeerConfig *back = peer(planner.plan(m_project.indexOf(p.name), m_keys), a.host);
+            const PlannedInterface other = planner.plan(m_project.indexOf(p.name), m_keys);
+            const PeerConfig *back = peer(other, a.host);
             QVERIFY2(back, qPrintable(a.host + " -> " + p.name));
             QVERIFY(WireGuardKeys::isValidKey(p.presharedKey));
             QCOMPARE(back->presharedKey, p.presharedKey);
@@ -271,7 +272,8 @@ void tst_Planner::linkSettingsOverrideRules()
     QCOMPARE(alpha->persistentKeepalive, 10);
     QVERIFY(alpha->presharedKey.isEmpty());
     QCOMPARE(alpha->allowedIps, QStringList({QStringLiteral("172.30.0.11/32"), QStringLiteral("fd30::11/128"), QStringLiteral("192.168.50.0/24")}));
-    const PeerConfig *back = peer(planner.plan(project.indexOf(QStringLiteral("alpha")), keys), QStringLiteral("edge1"));
+    const PlannedInterface alphaPlan = planner.plan(project.indexOf(QStringLiteral("alpha")), keys);
+    const PeerConfig *back = peer(alphaPlan, QStringLiteral("edge1"));
     QVERIFY(back->presharedKey.isEmpty());
     QCOMPARE(back->persistentKeepalive, 10);
     QCOMPARE(back->allowedIps, QStringList({QStringLiteral("172.30.0.1/32"), QStringLiteral("fd30::1/128")}));

@@ -221,6 +221,8 @@ void tst_ProjectFile::badInput_data()
     QTest::newRow("link to unknown host") << MinimalHost + "links:\n  - hosts: [a, zed]\n" << 7 << "link to unknown host 'zed'";
     QTest::newRow("endpoint without port") << MinimalHost + "  b:\n    wg0: {ip: '10.0.0.2'}\nlinks:\n  - hosts: [a, b]\n    endpoint: {b: '192.0.2.1'}\n"
                                            << 10 << "link a-b: endpoint '192.0.2.1' must be HOST:PORT";
+    QTest::newRow("endpoint with a space") << MinimalHost + "  b:\n    wg0: {ip: '10.0.0.2'}\nlinks:\n  - hosts: [a, b]\n    endpoint: {b: 'x y:1'}\n"
+                                           << 10 << "link a-b: endpoint 'x y:1' must be HOST:PORT";
     QTest::newRow("binary") << QByteArray("hosts:\0\x01\x02", 9) << 0 << "the file holds binary data; not a project file";
 }
 

@@ -114,6 +114,10 @@ void tst_Validator::findings_data()
                        "behind NAT)",
                        "warning: phone: lan1 and gw get the same default route (0.0.0.0/0, ::/0); WireGuard uses only one of them "
                        "and does not fail over"};
+    QTest::newRow("one address far from the others")
+        << replace("wg0: {ip: '10.9.0.100'", "wg0: {ip: '10.19.0.100'")
+        << QStringList{"warning: the mesh addresses span 10.0.0.0/11, wider than a /24; check the address of phone, or set network.ipv4 "
+                       "to the subnet you mean"};
     QTest::newRow("behind NAT without keepalive")
         << base + "links:\n  - hosts: [lan1, gw]\n    keepalive: 0\n"
         << QStringList{"warning: lan1 -> gw: lan1 is behind NAT but sends no keepalive: gw can reach it only while lan1 is sending"};
@@ -146,6 +150,11 @@ void tst_Validator::editedProjectsAreChecked()
     project->hosts[2].meshInterface().ip = QStringLiteral("10.9.0.999");
     project->hosts[3].ssh = SshSettings{};
     project->hosts[3].ssh->reloadCmd = QStringLiteral("true\nreboot");
+    LinkSettings link;
+    link.a = QStringLiteral("gw");
+    link.b = QStringLiteral("lan1");
+    link.endpoint.insert(QStringLiteral("gw"), QStringLiteral("gw example:51820"));
+    project->links.append(link);
     QStringList found;
     for (const Diagnostic &d : Validator::validate(*project))
         found.append(d.toString());
@@ -155,6 +164,7 @@ void tst_Validator::editedProjectsAreChecked()
                         "error: gw: wg0 has no valid IPv4 address ('10.9.0.999')",
                         "error: phone: an ssh setting holds a line break or control character, which could add remote commands",
                         "error: phone: exclude_peers names unknown host 'lan2'",
+                        "error: gw -> lan1: the endpoint 'gw example:51820' for gw must be HOST:PORT, without spaces",
                     }));
 }
 
