@@ -234,13 +234,13 @@ int qr(const QStringList &arguments, Context &c)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
-        "Draws HOST's config (or one of its per-gateway profiles) as a QR code that the WireGuard "
+        "Draws HOST's config (or another of its interfaces, or a per-gateway profile) as a QR code that the WireGuard "
         "Android app imports: only the keys the app accepts, keys it would reject are left out and "
         "named. Written as PNG or SVG, or drawn in the terminal with Unicode half blocks."));
     parser.addPositionalArgument(QStringLiteral("PROJECT.yaml"), QStringLiteral("The project file."));
     parser.addPositionalArgument(QStringLiteral("HOST"), QStringLiteral("The host (a phone, a laptop, any host)."));
     const QCommandLineOption profileOption(QStringLiteral("profile"),
-                                           QStringLiteral("wg0 (default) or a per-gateway profile such as wg0-GATEWAY."),
+                                           QStringLiteral("wg0 (default), another interface, or a per-gateway profile such as wg0-GATEWAY."),
                                            QStringLiteral("NAME"));
     const QCommandLineOption outOption({QStringLiteral("o"), QStringLiteral("out")},
                                        QStringLiteral("Write FILE.png or FILE.svg."), QStringLiteral("FILE"));
@@ -274,18 +274,16 @@ int qr(const QStringList &arguments, Context &c)
         c.err << "error: " << error << Qt::endl;
         return CommandLine::BadInput;
     }
-    const PlannedInterface planned = Generation::planHost(loaded->project, keys, host);
+    const QList<std::pair<QString, InterfaceConfig>> configs = Generation::profiles(Generation::planHost(loaded->project, keys, host));
     // Keys made now must be the ones the gateways get later: keep them.
     if (keys.isModified() && !keys.save(keysPath, &error)) {
         c.err << "error: " << error << Qt::endl;
         return CommandLine::BadInput;
     }
     const QString profile = parser.value(profileOption);
-    const InterfaceConfig *config = nullptr;
-    QStringList profiles{planned.interfaceName};
-    if (profile.isEmpty() || profile == planned.interfaceName)
-        config = &planned.config;
-    for (const auto &[name, candidate] : planned.profiles) {
+    const InterfaceConfig *config = profile.isEmpty() ? &configs.front().second : nullptr;
+    QStringList profiles;
+    for (const auto &[name, candidate] : configs) {
         profiles.append(name);
         if (name == profile)
             config = &candidate;

@@ -20,7 +20,9 @@ bool run(const Project &project, KeyStore &keys, const QString &keyStorePath, co
             selected.append(i);
     }
     for (const qsizetype host : std::as_const(selected)) {
-        const QList<Generator::File> files = Generator::files(planner.plan(host, keys));
+        QList<Generator::File> files;
+        for (const PlannedInterface &planned : planner.planAll(host, keys))
+            files += Generator::files(planned);
         QString why;
         if (!Generator::write(outDir, files, &why, &result.bytes)) {
             if (error)
@@ -35,11 +37,21 @@ bool run(const Project &project, KeyStore &keys, const QString &keyStorePath, co
     return true;
 }
 
-PlannedInterface planHost(const Project &project, KeyStore &keys, qsizetype host)
+QList<PlannedInterface> planHost(const Project &project, KeyStore &keys, qsizetype host)
 {
     const Planner planner(project);
     keys.ensure(planner.keyIds(), planner.presharedKeyPairsOf(host));
-    return planner.plan(host, keys);
+    return planner.planAll(host, keys);
+}
+
+QList<std::pair<QString, InterfaceConfig>> profiles(const QList<PlannedInterface> &interfaces)
+{
+    QList<std::pair<QString, InterfaceConfig>> result;
+    for (const PlannedInterface &planned : interfaces) {
+        result.append({planned.interfaceName, planned.config});
+        result += planned.profiles;
+    }
+    return result;
 }
 
 } // namespace Generation

@@ -24,8 +24,12 @@ struct Summary
 bool run(const Project &project, KeyStore &keys, const QString &keyStorePath, const QString &outDir,
          const QList<qsizetype> &hostIndexes, Summary *summary, QString *error);
 
-/// The planned interface of host \a host, after making the keys it needs (its key pair,
-/// its peers' and the preshared keys of its links) in \a keys, which is not saved here.
-PlannedInterface planHost(const Project &project, KeyStore &keys, qsizetype host);
+/// Every planned interface of host \a host, after making the keys it needs (its key
+/// pairs, its peers' and the preshared keys of its links) in \a keys, which is not saved.
+QList<PlannedInterface> planHost(const Project &project, KeyStore &keys, qsizetype host);
+
+/// Every config a user can pick for a host, by name: each interface (wg0, wg1, ...) and
+/// each per-gateway profile (wg0-GATEWAY), in that order.
+QList<std::pair<QString, InterfaceConfig>> profiles(const QList<PlannedInterface> &interfaces);
 
 } // namespace Generation

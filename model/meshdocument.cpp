@@ -91,11 +91,11 @@ bool MeshDocument::isModified() const
     return !m_undoStack->isClean() || (!m_filePath.isEmpty() && m_keys.isModified());
 }
 
-PlannedInterface MeshDocument::plan(HostId id)
+QList<PlannedInterface> MeshDocument::plan(HostId id)
 {
     const qsizetype index = indexOf(id);
     Q_ASSERT(index >= 0);
-    const PlannedInterface planned = Generation::planHost(m_project, m_keys, index);
+    const QList<PlannedInterface> planned = Generation::planHost(m_project, m_keys, index);
     persistKeys();
     return planned;
 }

@@ -75,7 +75,7 @@ public:
     /// What host \a id is configured with, after making the keys it needs. A saved
     /// project's new keys go to its key store at once, so a config that was shown (or a
     /// QR code that was scanned) always matches what is generated later.
-    PlannedInterface plan(HostId id);
+    QList<PlannedInterface> plan(HostId id);
 
     // --- Edits: each pushes one undoable command ------------------------------------
     /// Adds \a host (its name made unique) and creates its keys; returns its id.

@@ -67,14 +67,59 @@ Planner::Planner(const Project &project)
         if (a >= 0 && b >= 0)
             m_links.insert(ordered(a, b), &settings);
     }
+    m_slots.resize(size_t(count));
+    for (qsizetype i = 0; i < count; ++i) {
+        if (!perPeer(i))
+            continue;
+        int slot = 0;
+        for (const qsizetype peer : peersOf(i))
+            m_slots[size_t(i)].insert(peer, slot++);
+    }
+}
+
+bool Planner::perPeer(qsizetype host) const
+{
+    const Host &h = m_project.hosts[host];
+    return h.router && h.router->interfacePerPeer && h.router->tunnelRange;
+}
+
+QString Planner::keyIdFacing(qsizetype host, qsizetype peer) const
+{
+    const int slot = slotOf(host, peer);
+    const QString name = keyId(m_project.hosts[host]);
+    return slot < 0 ? name : name + QLatin1String("/wg") + QString::number(slot);
+}
+
+QString Planner::tunnelAddress(qsizetype router, int slot) const
+{
+    const auto &range = m_project.hosts[router].router->tunnelRange;
+    return range->network().address().offsetBy(quint32(slot + 1)).toString();
+}
+
+int Planner::tunnelMtu(qsizetype host) const
+{
+    const Host &h = m_project.hosts[host];
+    if (h.meshInterface().mtu)
+        return *h.meshInterface().mtu;
+    if (h.router)
+        return TunnelMtu::mtu(h.router->uplinkMtu, h.router->outerIpv6);
+    if (h.role() == Host::Role::Roaming)
+        return TunnelMtu::roamingDefault; // phones would pick 1280
+    return 0;
 }
 
 QStringList Planner::keyIds() const
 {
     QStringList ids;
     ids.reserve(m_project.hosts.size());
-    for (const Host &host : m_project.hosts)
-        ids.append(keyId(host));
+    for (qsizetype host = 0; host < m_project.hosts.size(); ++host) {
+        if (!perPeer(host)) {
+            ids.append(keyId(m_project.hosts[host]));
+            continue;
+        }
+        for (auto it = m_slots[size_t(host)].cbegin(); it != m_slots[size_t(host)].cend(); ++it)
+            ids.append(keyIdFacing(host, it.key()));
+    }
     return ids;
 }
 
@@ -86,7 +131,7 @@ QList<std::pair<QString, QString>> Planner::presharedKeyPairs() const
     for (qsizetype a = 0; a < count; ++a) {
         for (qsizetype b = a + 1; b < count; ++b) {
             if (sharesPresharedKey(a, b))
-                pairs.append({keyId(m_project.hosts[a]), keyId(m_project.hosts[b])});
+                pairs.append({keyIdFacing(a, b), keyIdFacing(b, a)});
         }
     }
     return pairs;
@@ -97,7 +142,7 @@ QList<std::pair<QString, QString>> Planner::presharedKeyPairsOf(qsizetype host) 
     QList<std::pair<QString, QString>> pairs;
     for (qsizetype other = 0; other < m_project.hosts.size(); ++other) {
         if (other != host && sharesPresharedKey(host, other))
-            pairs.append({keyId(m_project.hosts[host]), keyId(m_project.hosts[other])});
+            pairs.append({keyIdFacing(host, other), keyIdFacing(other, host)});
     }
     return pairs;
 }
@@ -143,7 +188,14 @@ QString Planner::endpoint(qsizetype host, qsizetype peer) const
         if (!overridden.isEmpty())
             return overridden;
     }
-    return hasEndpoint(host, peer) ? m_siteEndpoint[size_t(peer)] : QString();
+    if (!hasEndpoint(host, peer))
+        return {};
+    if (const int slot = slotOf(peer, host); slot >= 0) {
+        const Host &router = m_project.hosts[peer];
+        const SiteAddress &site = router.internet ? *router.internet : *router.lan;
+        return joinEndpoint(site.ip, router.router->basePort + slot);
+    }
+    return m_siteEndpoint[size_t(peer)];
 }
 
 std::optional<IpAddress> Planner::endpointAddress(qsizetype host, qsizetype peer) const
@@ -213,13 +265,22 @@ QStringList Planner::allowedIps(qsizetype host, qsizetype peer) const
             prefixes.append(m_subnetV6.toString());
         break;
     case Routes::Own:
-        prefixes = m_ownPrefixes[size_t(peer)];
+        // A router with one interface per peer is reached at that interface's address.
+        if (const int slot = slotOf(peer, host); slot >= 0)
+            prefixes = {tunnelAddress(peer, slot) + QLatin1String("/32")};
+        else
+            prefixes = m_ownPrefixes[size_t(peer)];
         break;
     }
     if (const LinkSettings *settings = link(host, peer)) {
-        for (const QString &extra : settings->allowedIps.value(m_project.hosts[peer].name)) {
-            if (!prefixes.contains(extra))
-                prefixes.append(extra);
+        const QString &name = m_project.hosts[peer].name;
+        QStringList extra = settings->allowedIps.value(name) + settings->bgpPrefixes.value(name);
+        // A router that encrypts the far end's public address routes it into the tunnel.
+        if (settings->encryptPublicAddress && m_project.hosts[host].router && m_siteAddress[size_t(peer)])
+            extra.append(IpPrefix(*m_siteAddress[size_t(peer)], m_siteAddress[size_t(peer)]->bitCount()).toString());
+        for (const QString &prefix : std::as_const(extra)) {
+            if (!prefixes.contains(prefix))
+                prefixes.append(prefix);
         }
     }
     return prefixes;
@@ -228,7 +289,7 @@ QStringList Planner::allowedIps(qsizetype host, qsizetype peer) const
 QList<IpPrefix> Planner::allowedPrefixes(qsizetype host, qsizetype peer) const
 {
     const LinkSettings *settings = link(host, peer);
-    if (!settings && routes(host, peer) == Routes::Own)
+    if (!settings && routes(host, peer) == Routes::Own && slotOf(peer, host) < 0)
         return m_ownParsed[size_t(peer)]; // the common case, without parsing
     QList<IpPrefix> prefixes;
     for (const QString &text : allowedIps(host, peer)) {
@@ -244,18 +305,103 @@ PeerConfig Planner::peerConfig(qsizetype host, qsizetype peer, const KeyStore &k
     const Host &p = m_project.hosts[peer];
     PeerConfig config;
     config.name = p.name;
-    config.publicKey = keys.publicKey(keyId(p));
+    config.publicKey = keys.publicKey(keyIdFacing(peer, host));
     const LinkSettings *settings = link(host, peer);
     if (!settings || settings->presharedKey)
-        config.presharedKey = presharedKeys.value(keyId(p));
+        config.presharedKey = presharedKeys.value(keyIdFacing(peer, host));
     config.allowedIps = allowedIps(host, peer);
     config.endpoint = endpoint(host, peer);
     config.persistentKeepalive = keepalive(host, peer);
     return config;
 }
 
+QList<PlannedInterface> Planner::planAll(qsizetype host, const KeyStore &keys) const
+{
+    if (!perPeer(host))
+        return {plan(host, keys)};
+    QList<PlannedInterface> interfaces;
+    for (const qsizetype peer : peersOf(host))
+        interfaces.append(planPerPeer(host, peer, slotOf(host, peer), keys));
+    return interfaces;
+}
+
+PlannedInterface Planner::planPerPeer(qsizetype router, qsizetype peer, int slot, const KeyStore &keys) const
+{
+    const Host &h = m_project.hosts[router];
+    PlannedInterface planned;
+    planned.host = h.name;
+    planned.interfaceName = QStringLiteral("wg%1").arg(slot);
+    planned.os = h.os;
+    const QString address = tunnelAddress(router, slot) + QLatin1String("/32");
+    planned.ipv4Address = address;
+    InterfaceConfig &config = planned.config;
+    config.privateKey = keys.privateKey(keyIdFacing(router, peer));
+    if (!h.isOpenBsd())
+        config.addresses = {address};
+    config.listenPort = h.router->basePort + slot;
+    config.mtu = tunnelMtu(router);
+    config.peers = {peerConfig(router, peer, keys, keys.presharedKeysOf(keyIdFacing(router, peer)))};
+    addRouterLines(router, config);
+    return planned;
+}
+
+void Planner::addRouterLines(qsizetype host, InterfaceConfig &config) const
+{
+    const Host &h = m_project.hosts[host];
+    if (!h.router || h.isOpenBsd())
+        return;
+    const RouterSettings &router = *h.router;
+    auto both = [&](const QString &up, const QString &down) {
+        config.postUp.append(up);
+        config.postDown.append(down);
+    };
+    if (router.routes == RouterSettings::Routes::Explicit) {
+        // The router's own table decides (BGP among others): no routes from AllowedIPs,
+        // but one per prefix a peer serves, except what BGP announces.
+        config.table = QStringLiteral("off");
+        for (const PeerConfig &peer : std::as_const(config.peers)) {
+            const LinkSettings *settings = link(host, m_project.indexOf(peer.name));
+            const QStringList bgp = settings ? settings->bgpPrefixes.value(peer.name) : QStringList();
+            for (const QString &text : peer.allowedIps) {
+                const auto prefix = IpPrefix::parse(text, true);
+                if (!prefix || prefix->isDefaultRoute() || bgp.contains(text))
+                    continue;
+                config.postUp.append(QStringLiteral("ip %1 route replace %2 dev %i")
+                                         .arg(prefix->address().isV6() ? QStringLiteral("-6") : QStringLiteral("-4"), text));
+            }
+        }
+    }
+    if (router.forwarding) {
+        config.postUp.append(QStringLiteral("sysctl -q -w net.ipv4.ip_forward=1"));
+        both(QStringLiteral("iptables -A FORWARD -i %i -j ACCEPT; iptables -A FORWARD -o %i -j ACCEPT"),
+             QStringLiteral("iptables -D FORWARD -i %i -j ACCEPT; iptables -D FORWARD -o %i -j ACCEPT"));
+        if (m_subnetV6.isValid()) {
+            config.postUp.append(QStringLiteral("sysctl -q -w net.ipv6.conf.all.forwarding=1"));
+            both(QStringLiteral("ip6tables -A FORWARD -i %i -j ACCEPT; ip6tables -A FORWARD -o %i -j ACCEPT"),
+                 QStringLiteral("ip6tables -D FORWARD -i %i -j ACCEPT; ip6tables -D FORWARD -o %i -j ACCEPT"));
+        }
+    }
+    if (router.nat && m_subnetV4.isValid())
+        both(QStringLiteral("iptables -t nat -A POSTROUTING -s %1 ! -o %i -j MASQUERADE").arg(m_subnetV4.toString()),
+             QStringLiteral("iptables -t nat -D POSTROUTING -s %1 ! -o %i -j MASQUERADE").arg(m_subnetV4.toString()));
+    if (router.mssClamp) {
+        const int mtu = config.mtu.value_or(TunnelMtu::mtu(router.uplinkMtu, router.outerIpv6));
+        for (const bool v6 : {false, true}) {
+            const QString tool = v6 ? QStringLiteral("ip6tables") : QStringLiteral("iptables");
+            const QString rule = QStringLiteral("FORWARD %1 %i -p tcp -m tcp --tcp-flags SYN,RST SYN -j TCPMSS --set-mss %2");
+            const QString mss = QString::number(TunnelMtu::mss(mtu, v6));
+            both(QStringLiteral("%1 -t mangle -A %2; %1 -t mangle -A %3")
+                     .arg(tool, rule.arg(QStringLiteral("-o"), mss), rule.arg(QStringLiteral("-i"), mss)),
+                 QStringLiteral("%1 -t mangle -D %2; %1 -t mangle -D %3")
+                     .arg(tool, rule.arg(QStringLiteral("-o"), mss), rule.arg(QStringLiteral("-i"), mss)));
+        }
+    }
+}
+
 PlannedInterface Planner::plan(qsizetype host, const KeyStore &keys) const
 {
+    if (perPeer(host))
+        return planAll(host, keys).value(0);
     const Host &h = m_project.hosts[host];
     const Interface &iface = h.meshInterface();
     PlannedInterface planned;
@@ -280,7 +426,9 @@ PlannedInterface Planner::plan(qsizetype host, const KeyStore &keys) const
         config.listenPort = listenPort(host);
     if (roaming && h.gateway && !h.isOpenBsd())
         config.dns = m_project.defaults.dns;
-    config.mtu = iface.mtu;
+    if (const int mtu = tunnelMtu(host); mtu > 0)
+        config.mtu = mtu;
+    addRouterLines(host, config);
 
     QList<qsizetype> gateways;
     const QHash<QString, QString> &presharedKeys = keys.presharedKeysOf(keyId(h));

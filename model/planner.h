@@ -51,11 +51,26 @@ public:
     /// The gateway a roaming host with `gateway: false` sends the mesh subnets to, or -1.
     qsizetype meshGatewayOf(qsizetype host) const;
 
-    /// The planned mesh interface of host \a host, with keys from \a keys.
+    /// The planned mesh interface of host \a host, with keys from \a keys. For a router
+    /// with one interface per peer, its first interface (see planAll()).
     PlannedInterface plan(qsizetype host, const KeyStore &keys) const;
+    /// Every interface of host \a host: the mesh interface, or for a router with one
+    /// interface per peer, wg0, wg1, ... in the order of its peers.
+    QList<PlannedInterface> planAll(qsizetype host, const KeyStore &keys) const;
 
     /// Key id of a host's mesh interface.
     static QString keyId(const Host &host) { return host.name; }
+    /// Key id of the interface of \a host that faces \a peer ("HOST/wgN" on a router with
+    /// one interface per peer, else the host's name).
+    QString keyIdFacing(qsizetype host, qsizetype peer) const;
+    /// True when \a host has one interface per peer.
+    bool isPerPeerRouter(qsizetype host) const { return perPeer(host); }
+    /// On a router with one interface per peer: the number of the interface facing \a peer.
+    int slotOf(qsizetype router, qsizetype peer) const { return m_slots[size_t(router)].value(peer, -1); }
+    /// The address of interface \a slot of a router with one interface per peer.
+    QString tunnelAddress(qsizetype router, int slot) const;
+    /// The tunnel MTU of \a host's interfaces (0: left to wg-quick).
+    int tunnelMtu(qsizetype host) const;
 
 private:
     const LinkSettings *link(qsizetype a, qsizetype b) const;
@@ -67,6 +82,10 @@ private:
     /// Whether the peer's own address or a mesh subnet is routed, before link extras.
     enum class Routes { Everything, MeshSubnets, Own };
     Routes routes(qsizetype host, qsizetype peer) const;
+    bool perPeer(qsizetype host) const;
+    PlannedInterface planPerPeer(qsizetype router, qsizetype peer, int slot, const KeyStore &keys) const;
+    /// Table, routes, MSS clamping, forwarding and NAT of a router host's interface.
+    void addRouterLines(qsizetype host, InterfaceConfig &config) const;
 
     const Project &m_project;
     std::vector<QSet<qsizetype>> m_excluded;
@@ -74,6 +93,7 @@ private:
     std::vector<QList<IpPrefix>> m_ownParsed;
     std::vector<QString> m_siteEndpoint; ///< internet or LAN address with port, per host
     std::vector<std::optional<IpAddress>> m_siteAddress;
+    std::vector<QHash<qsizetype, int>> m_slots; ///< per-peer routers: peer -> interface number
     QHash<std::pair<qsizetype, qsizetype>, const LinkSettings *> m_links;
     IpPrefix m_subnetV4;
     IpPrefix m_subnetV6;

@@ -45,6 +45,25 @@ struct Interface
     bool operator==(const Interface &) const = default;
 };
 
+/// The router pattern (a home router to the nodes of a cluster): one WireGuard interface
+/// per peer, routes decided by the router's own table, MTU and MSS from the uplink.
+struct RouterSettings
+{
+    enum class Routes { FromAllowedIps, Explicit };
+
+    bool interfacePerPeer = false; ///< wg0, wg1, ... one per peer, numbered in peer order
+    int basePort = 51820;          ///< interface N listens on basePort + N
+    std::optional<IpPrefix> tunnelRange; ///< interface N's address: the range's (N+1)th address
+    Routes routes = Routes::FromAllowedIps; ///< Explicit: Table = off and generated routes
+    int uplinkMtu = 1500;          ///< 1492 on PPPoE
+    bool outerIpv6 = false;        ///< tunnels run over IPv6 (40-byte outer header)
+    bool mssClamp = false;         ///< clamp TCP MSS on the tunnels
+    bool forwarding = false;       ///< forward traffic through the tunnels
+    bool nat = false;              ///< masquerade the mesh's traffic to the internet
+
+    bool operator==(const RouterSettings &) const = default;
+};
+
 /// A host of the mesh. Its role follows from which site addresses it has.
 struct Host
 {
@@ -59,6 +78,8 @@ struct Host
     QStringList excludePeers;
     bool gateway = true; ///< for roaming hosts: send all traffic through the VPN
     std::optional<QPointF> position;
+    std::optional<RouterSettings> router;
+    QString kubernetesNode; ///< the node name when the host is a Kubernetes node
 
     /// A host on the internet is a gateway; on the LAN a LAN host; with neither, roaming.
     Role role() const
@@ -87,6 +108,12 @@ struct LinkSettings
     bool presharedKey = true;              ///< one PSK shared by both ends
     QHash<QString, QString> endpoint;      ///< host -> endpoint used to reach that host
     QHash<QString, QStringList> allowedIps; ///< host -> extra prefixes routed to that host
+    /// host -> prefixes that BGP announces from that host (MetalLB): in AllowedIPs, but
+    /// never given a static route.
+    QHash<QString, QStringList> bgpPrefixes;
+    /// Also route the far end's public address through the tunnel (it then needs an
+    /// endpoint outside the tunnel: an endpoint override, typically its IPv6 address).
+    bool encryptPublicAddress = false;
 
     bool joins(const QString &x, const QString &y) const
     {
@@ -148,6 +175,17 @@ struct Project
 
     bool operator==(const Project &) const = default;
 };
+
+/// Tunnel MTU and TCP MSS, as the router article computes them.
+namespace TunnelMtu {
+/// uplink − outer IP header (20 IPv4 / 40 IPv6) − 8 (UDP) − 32 (WireGuard): 1420 for an IPv6
+/// outer header on 1500.
+constexpr int mtu(int uplinkMtu, bool outerIpv6) { return uplinkMtu - (outerIpv6 ? 40 : 20) - 8 - 32; }
+/// MTU − inner IP header (20 / 40) − TCP header (20).
+constexpr int mss(int tunnelMtu, bool innerIpv6) { return tunnelMtu - (innerIpv6 ? 40 : 20) - 20; }
+/// What roaming profiles get when nothing is set: the Android app would pick 1280.
+constexpr int roamingDefault = 1420;
+} // namespace TunnelMtu
 
 /// True when \a value holds a line break or another control character: such a value could
 /// add lines to a config or a remote command.

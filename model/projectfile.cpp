@@ -227,6 +227,7 @@ private:
     Interface readInterface(const YAML::Node &node, const QString &name, const QString &host);
     Host readHost(const YAML::Node &key, const YAML::Node &value);
     LinkSettings readLink(const YAML::Node &node, const Project &project);
+    std::optional<RouterSettings> readRouter(const YAML::Node &node, const QString &host);
 
     QList<Diagnostic> *m_warnings;
     qint64 m_visited = 0;
@@ -293,7 +294,7 @@ Host Reader::readHost(const YAML::Node &key, const YAML::Node &value)
                       .arg(host.name));
     keyPositions.append({lineOf(key.Mark()), key.Mark().column, host.name, QString()});
     expectMap(value, QStringLiteral("host '%1'").arg(host.name));
-    checkKeys(value, {"os", "ssh", "lan", "internet", "wg0", "exclude_peers", "gateway", "position"},
+    checkKeys(value, {"os", "ssh", "lan", "internet", "wg0", "exclude_peers", "gateway", "position", "router", "kubernetes"},
               host.name, QString());
     for (auto it = value.begin(); it != value.end(); ++it) {
         if (it->first.IsScalar())
@@ -323,14 +324,72 @@ Host Reader::readHost(const YAML::Node &key, const YAML::Node &value)
         host.position = QPointF(number(position["x"], host.name + QLatin1String(".position.x")),
                                 number(position["y"], host.name + QLatin1String(".position.y")));
     }
+    host.router = readRouter(value["router"], host.name);
+    const YAML::Node kubernetes = value["kubernetes"];
+    if (kubernetes.IsDefined() && !kubernetes.IsNull()) {
+        expectMap(kubernetes, host.name + QLatin1String(".kubernetes"));
+        checkKeys(kubernetes, {"node"}, host.name, QStringLiteral(" in kubernetes"));
+        host.kubernetesNode = scalar(kubernetes["node"], host.name + QLatin1String(".kubernetes.node")).trimmed();
+        if (host.kubernetesNode.isEmpty())
+            host.kubernetesNode = host.name;
+        if (!isValidHostName(host.kubernetesNode))
+            fail(kubernetes, QStringLiteral("%1.kubernetes.node: '%2' is not a valid node name").arg(host.name, host.kubernetesNode));
+    }
     return host;
+}
+
+std::optional<RouterSettings> Reader::readRouter(const YAML::Node &node, const QString &host)
+{
+    if (!node.IsDefined() || node.IsNull())
+        return std::nullopt;
+    const QString what = host + QLatin1String(".router");
+    expectMap(node, what);
+    checkKeys(node, {"interface_per_peer", "base_port", "tunnel_range", "routes", "uplink_mtu", "outer", "mss_clamp",
+                     "forwarding", "nat"},
+              host, QStringLiteral(" in router"));
+    RouterSettings router;
+    auto flag = [&](const char *key, bool *out) {
+        if (node[key].IsDefined() && !node[key].IsNull())
+            *out = boolean(node[key], what + QLatin1Char('.') + QLatin1String(key));
+    };
+    flag("interface_per_peer", &router.interfacePerPeer);
+    flag("mss_clamp", &router.mssClamp);
+    flag("forwarding", &router.forwarding);
+    flag("nat", &router.nat);
+    if (node["base_port"].IsDefined())
+        router.basePort = integer(node["base_port"], what + QLatin1String(".base_port"), 1, 65000);
+    if (node["uplink_mtu"].IsDefined())
+        router.uplinkMtu = integer(node["uplink_mtu"], what + QLatin1String(".uplink_mtu"), 1280, 9000);
+    if (node["tunnel_range"].IsDefined() && !node["tunnel_range"].IsNull()) {
+        const QString text = scalar(node["tunnel_range"], what + QLatin1String(".tunnel_range"));
+        const auto range = IpPrefix::parse(text);
+        if (!range || !range->address().isV4())
+            fail(node["tunnel_range"], QStringLiteral("%1.tunnel_range: '%2' is not an IPv4 prefix").arg(what, text));
+        router.tunnelRange = range->network();
+    }
+    if (node["routes"].IsDefined()) {
+        const QString routes = scalar(node["routes"], what + QLatin1String(".routes")).trimmed();
+        if (routes == QLatin1String("explicit"))
+            router.routes = RouterSettings::Routes::Explicit;
+        else if (routes != QLatin1String("allowed_ips"))
+            fail(node["routes"], QStringLiteral("%1.routes must be allowed_ips or explicit, not '%2'").arg(what, routes));
+    }
+    if (node["outer"].IsDefined()) {
+        const QString outer = scalar(node["outer"], what + QLatin1String(".outer")).trimmed();
+        if (outer != QLatin1String("ipv4") && outer != QLatin1String("ipv6"))
+            fail(node["outer"], QStringLiteral("%1.outer must be ipv4 or ipv6, not '%2'").arg(what, outer));
+        router.outerIpv6 = outer == QLatin1String("ipv6");
+    }
+    if (router.interfacePerPeer && !router.tunnelRange)
+        fail(node, QStringLiteral("%1: interface_per_peer needs a tunnel_range for the interfaces' addresses").arg(what));
+    return router;
 }
 
 LinkSettings Reader::readLink(const YAML::Node &node, const Project &project)
 {
     expectMap(node, QStringLiteral("a link"));
-    checkKeys(node, {"hosts", "keepalive", "preshared_key", "endpoint", "allowed_ips"}, QString(),
-              QStringLiteral(" in links"));
+    checkKeys(node, {"hosts", "keepalive", "preshared_key", "endpoint", "allowed_ips", "bgp_prefixes", "encrypt_public_address"},
+              QString(), QStringLiteral(" in links"));
     const YAML::Node hosts = node["hosts"];
     if (!hosts.IsDefined())
         fail(node, QStringLiteral("a link needs 'hosts: [A, B]'"));
@@ -368,16 +427,24 @@ LinkSettings Reader::readLink(const YAML::Node &node, const Project &project)
             fail(value, QStringLiteral("%1: endpoint '%2' must be HOST:PORT").arg(what, endpoint));
         link.endpoint.insert(host, endpoint);
     });
-    perHost("allowed_ips", [&](const QString &host, const YAML::Node &value) {
-        QStringList prefixes = stringList(value, what + QLatin1String(" allowed_ips"));
+    auto prefixList = [&](const YAML::Node &value, const char *key) {
+        QStringList prefixes = stringList(value, what + QLatin1Char(' ') + QLatin1String(key));
         for (QString &prefix : prefixes) {
             const auto parsed = IpPrefix::parse(prefix, true);
             if (!parsed)
                 fail(value, QStringLiteral("%1: '%2' is not an address prefix").arg(what, prefix));
             prefix = parsed->toString();
         }
-        link.allowedIps.insert(host, prefixes);
+        return prefixes;
+    };
+    perHost("allowed_ips", [&](const QString &host, const YAML::Node &value) {
+        link.allowedIps.insert(host, prefixList(value, "allowed_ips"));
     });
+    perHost("bgp_prefixes", [&](const QString &host, const YAML::Node &value) {
+        link.bgpPrefixes.insert(host, prefixList(value, "bgp_prefixes"));
+    });
+    if (node["encrypt_public_address"].IsDefined())
+        link.encryptPublicAddress = boolean(node["encrypt_public_address"], what + QLatin1String(" encrypt_public_address"));
     return link;
 }
 
@@ -705,6 +772,34 @@ void Writer::host(const Host &h)
         comments(h.name, QStringLiteral("gateway"), 4);
         line(4, "gateway", "false");
     }
+    if (h.router) {
+        const RouterSettings standard;
+        const RouterSettings &r = *h.router;
+        comments(h.name, QStringLiteral("router"), 4);
+        line(4, "router");
+        if (r.interfacePerPeer)
+            line(6, "interface_per_peer", "true");
+        if (r.basePort != standard.basePort)
+            line(6, "base_port", QByteArray::number(r.basePort));
+        if (r.tunnelRange)
+            line(6, "tunnel_range", quoted(r.tunnelRange->toString()));
+        if (r.routes == RouterSettings::Routes::Explicit)
+            line(6, "routes", "explicit");
+        if (r.uplinkMtu != standard.uplinkMtu)
+            line(6, "uplink_mtu", QByteArray::number(r.uplinkMtu));
+        if (r.outerIpv6)
+            line(6, "outer", "ipv6");
+        for (const auto &[key, on] : {std::pair("mss_clamp", r.mssClamp), std::pair("forwarding", r.forwarding), std::pair("nat", r.nat)}) {
+            if (on)
+                line(6, key, "true");
+        }
+        if (r == standard)
+            m_out.chop(1), m_out += " {}\n";
+    }
+    if (!h.kubernetesNode.isEmpty()) {
+        comments(h.name, QStringLiteral("kubernetes"), 4);
+        line(4, "kubernetes", "{node: " + scalarText(h.kubernetesNode) + '}');
+    }
     if (h.position) {
         comments(h.name, QStringLiteral("position"), 4);
         line(4, "position", "{x: " + QByteArray::number(h.position->x(), 'g', 10)
@@ -758,17 +853,21 @@ QByteArray Writer::write()
                 endpointHeader = true;
                 m_out += "      " + scalarText(host) + ": " + quoted(link.endpoint.value(host)) + '\n';
             }
-            bool allowedHeader = false;
-            for (const QString &host : {link.a, link.b}) {
-                if (!link.allowedIps.contains(host))
-                    continue;
-                if (!allowedHeader)
-                    line(4, "allowed_ips");
-                allowedHeader = true;
-                m_out += "      " + scalarText(host) + ":\n";
-                for (const QString &prefix : link.allowedIps.value(host))
-                    m_out += "        - " + quoted(prefix) + '\n';
+            for (const auto &[key, map] : {std::pair("allowed_ips", &link.allowedIps), std::pair("bgp_prefixes", &link.bgpPrefixes)}) {
+                bool header = false;
+                for (const QString &host : {link.a, link.b}) {
+                    if (!map->contains(host))
+                        continue;
+                    if (!header)
+                        line(4, key);
+                    header = true;
+                    m_out += "      " + scalarText(host) + ":\n";
+                    for (const QString &prefix : map->value(host))
+                        m_out += "        - " + quoted(prefix) + '\n';
+                }
             }
+            if (link.encryptPublicAddress)
+                line(4, "encrypt_public_address", "true");
         }
     }
     comments(QString(), EndAnchor, 0);

@@ -38,6 +38,7 @@ private:
     void checkLinks();
     void checkDerivedSubnets();
     void checkHalfLinks(qsizetype host);
+    void checkRouter(qsizetype host);
     void checkAllowedIps(qsizetype host);
     void checkReachability(qsizetype host);
 
@@ -168,6 +169,49 @@ void Checker::checkAddresses()
     }
 }
 
+void Checker::checkRouter(qsizetype host)
+{
+    const Host &h = m_project.hosts[host];
+    if (!h.router)
+        return;
+    const RouterSettings &router = *h.router;
+    if (TunnelMtu::mtu(router.uplinkMtu, router.outerIpv6) < 1280)
+        error(h.name, {}, QStringLiteral("an uplink MTU of %1 leaves a tunnel MTU below 1280, too small for IPv6")
+                              .arg(router.uplinkMtu));
+    if (!m_planner.isPerPeerRouter(host))
+        return;
+    const QList<qsizetype> peers = m_planner.peersOf(host);
+    const IpPrefix &range = *router.tunnelRange;
+    const quint64 room = range.length() >= 32 ? 0 : (quint64(1) << (32 - range.length())) - 2;
+    if (quint64(peers.size()) > room)
+        error(h.name, {}, QStringLiteral("tunnel_range %1 has room for %2 interfaces, but %3 has %4 peers")
+                              .arg(range.toString())
+                              .arg(room)
+                              .arg(h.name)
+                              .arg(peers.size()));
+    if (router.basePort + peers.size() - 1 > 65535)
+        error(h.name, {}, QStringLiteral("base_port %1 leaves no port for every peer").arg(router.basePort));
+    if (peers.size() > 10000)
+        return;
+    if (m_planner.tunnelAddress(host, 0) != h.meshInterface().ip)
+        error(h.name, {}, QStringLiteral("with one interface per peer, wg0's address must be the first of tunnel_range %1 (%2)")
+                              .arg(range.toString(), m_planner.tunnelAddress(host, 0)));
+    // The interfaces' addresses must not be anyone else's.
+    QHash<QString, QString> owners;
+    for (const Host &other : m_project.hosts) {
+        if (&other != &h)
+            owners.insert(other.meshInterface().ip, other.name);
+    }
+    for (int slot = 0; slot < peers.size(); ++slot) {
+        const QString address = m_planner.tunnelAddress(host, slot);
+        if (owners.contains(address))
+            error(h.name, m_project.hosts[peers[slot]].name,
+                  QStringLiteral("interface wg%1's address %2 is also the mesh address of %3; move tunnel_range or that host")
+                      .arg(slot)
+                      .arg(address, owners.value(address)));
+    }
+}
+
 void Checker::checkHalfLinks(qsizetype host)
 {
     const Host &h = m_project.hosts[host];
@@ -187,7 +231,12 @@ void Checker::checkAllowedIps(qsizetype host)
     const Host &h = m_project.hosts[host];
     QHash<IpPrefix, qsizetype> firstPeer;
     QList<qsizetype> sharedDefault; // peers sharing a default route
+    const bool interfacePerPeer = m_planner.isPerPeerRouter(host);
     for (const qsizetype peer : m_planner.peersOf(host)) {
+        if (interfacePerPeer) {
+            // Each peer has an interface of its own: prefixes may overlap across them.
+            firstPeer.clear();
+        }
         const QString &peerName = m_project.hosts[peer].name;
         const QStringList texts = m_planner.allowedIps(host, peer);
         const QList<IpPrefix> prefixes = m_planner.allowedPrefixes(host, peer);
@@ -288,6 +337,7 @@ QList<Diagnostic> Checker::run()
     checkDerivedSubnets();
     for (qsizetype host = 0; host < m_project.hosts.size(); ++host) {
         checkHalfLinks(host);
+        checkRouter(host);
         checkAllowedIps(host);
         checkReachability(host);
     }

@@ -125,10 +125,11 @@ void ConfigPane::refresh()
         showNothing();
         return;
     }
-    const PlannedInterface planned = m_document->plan(m_host);
     QList<std::pair<QString, QString>> files;
-    for (const Generator::File &file : Generator::files(planned))
-        files.append({file.relativePath.section(QLatin1Char('/'), -1), QString::fromUtf8(file.content)});
+    for (const PlannedInterface &planned : m_document->plan(m_host)) {
+        for (const Generator::File &file : Generator::files(planned))
+            files.append({file.relativePath.section(QLatin1Char('/'), -1), QString::fromUtf8(file.content)});
+    }
     // Mark what changed against the text shown before: a line is new when the old text
     // did not have it (as often).
     for (const auto &[name, text] : std::as_const(files)) {

@@ -1,6 +1,8 @@
 // The properties pane: edits the selected host or link through MeshDocument's commands.
 #include "propertiespane.h"
 
+#include "planner.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFormLayout>
@@ -189,6 +191,8 @@ PropertiesPane::PropertiesPane(MeshDocument *document, QWidget *parent)
     connect(m_document, &MeshDocument::linksChanged, this, [this] {
         if (m_mode == Mode::Link)
             refreshLink(false);
+        else if (m_mode == Mode::Host)
+            refreshRouting();
     });
     connect(m_document, &MeshDocument::projectReset, this, &PropertiesPane::showNothing);
 }
@@ -278,6 +282,13 @@ QWidget *PropertiesPane::createHostPage()
     peersLabel->setBuddy(m_peers);
     m_hostForm->addRow(peersLabel);
     m_hostForm->addRow(m_peers);
+
+    m_routing = new QLabel;
+    m_routing->setObjectName(QStringLiteral("routingSummary"));
+    m_routing->setWordWrap(true);
+    m_routing->setTextFormat(Qt::RichText);
+    m_routing->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_hostForm->addRow(m_routing);
 
     connect(m_name, &QLineEdit::editingFinished, this, &PropertiesPane::applyName);
     connect(m_os, &QComboBox::textActivated, this, &PropertiesPane::applyOs);
@@ -465,6 +476,76 @@ void PropertiesPane::refreshHost(bool reset)
     m_gateway->setEnabled(role == Host::Role::Roaming);
 
     refreshPeers();
+    refreshRouting();
+}
+
+void PropertiesPane::refreshRouting()
+{
+    const qsizetype index = m_document->indexOf(m_hostId);
+    if (index < 0) {
+        m_routing->clear();
+        return;
+    }
+    const Project &project = m_document->project();
+    const Host &host = project.hosts[index];
+    const Planner planner(project);
+    QStringList html;
+    // MTU and MSS, with the arithmetic, for routers and wherever an MTU is set.
+    const int mtu = planner.tunnelMtu(index);
+    if (host.router && !host.meshInterface().mtu) {
+        const RouterSettings &router = *host.router;
+        html.append(tr("<b>MTU</b> %1 = %2 (uplink) − %3 (outer %4) − 8 (UDP) − 32 (WireGuard)")
+                        .arg(mtu)
+                        .arg(router.uplinkMtu)
+                        .arg(router.outerIpv6 ? 40 : 20)
+                        .arg(router.outerIpv6 ? QStringLiteral("IPv6") : QStringLiteral("IPv4")));
+    } else if (mtu > 0) {
+        html.append(tr("<b>MTU</b> %1").arg(mtu));
+    }
+    if (mtu > 0)
+        html.append(tr("<b>TCP MSS</b> %1 (IPv4: MTU − 20 − 20), %2 (IPv6: MTU − 40 − 20)%3")
+                        .arg(TunnelMtu::mss(mtu, false))
+                        .arg(TunnelMtu::mss(mtu, true))
+                        .arg(host.router && host.router->mssClamp ? tr(", clamped") : QString()));
+    if (planner.isPerPeerRouter(index)) {
+        QStringList rows;
+        for (const qsizetype peer : planner.peersOf(index)) {
+            const int slot = planner.slotOf(index, peer);
+            rows.append(tr("<tr><td>wg%1</td><td>%2</td><td>:%3</td><td>%4</td></tr>")
+                            .arg(slot)
+                            .arg(planner.tunnelAddress(index, slot))
+                            .arg(host.router->basePort + slot)
+                            .arg(project.hosts[peer].name.toHtmlEscaped()));
+        }
+        html.append(tr("<b>Interfaces</b>, one per peer:<table cellspacing=\"4\">%1</table>").arg(rows.join(QString())));
+    }
+    if (host.router && host.router->routes == RouterSettings::Routes::Explicit) {
+        QStringList routes;
+        QStringList bgp;
+        for (const qsizetype peer : planner.peersOf(index)) {
+            const QString interfaceName = planner.isPerPeerRouter(index) ? QStringLiteral("wg%1").arg(planner.slotOf(index, peer))
+                                                                         : host.meshInterface().name;
+            const LinkSettings *link = project.linkSettings(host.name, project.hosts[peer].name);
+            const QStringList announced = link ? link->bgpPrefixes.value(project.hosts[peer].name) : QStringList();
+            for (const QString &prefix : planner.allowedIps(index, peer)) {
+                if (announced.contains(prefix))
+                    bgp.append(tr("%1 (%2, by BGP)").arg(prefix, project.hosts[peer].name.toHtmlEscaped()));
+                else if (!prefix.endsWith(QLatin1String("/0")))
+                    routes.append(tr("%1 → %2").arg(prefix, interfaceName));
+            }
+        }
+        html.append(tr("<b>Routes</b> (Table = off): %1").arg(routes.isEmpty() ? tr("none") : routes.join(QStringLiteral(", "))));
+        if (!bgp.isEmpty())
+            html.append(tr("<b>Left to BGP</b>: %1").arg(bgp.join(QStringLiteral(", "))));
+    } else if (host.router) {
+        html.append(tr("<b>Routes</b>: from AllowedIPs (wg-quick)"));
+    }
+    if (host.router && (host.router->forwarding || host.router->nat))
+        html.append(tr("<b>Forwarding</b>: %1%2")
+                        .arg(host.router->forwarding ? tr("on") : tr("off"))
+                        .arg(host.router->nat ? tr(", NAT for the mesh") : QString()));
+    m_routing->setText(html.join(QStringLiteral("<br>")));
+    m_routing->setVisible(!html.isEmpty());
 }
 
 void PropertiesPane::refreshPeers()

@@ -59,6 +59,8 @@ private:
     /// which also drops pending input and error marks.
     void refreshHost(bool reset);
     void refreshPeers();
+    /// The router summary: interfaces, MTU and MSS with the arithmetic, routes.
+    void refreshRouting();
     void refreshLink(bool reset);
     void updateSiteRows(Host::Role role);
     /// Sets \a edit to \a value unless the document value is the one shown already, so
@@ -133,6 +135,7 @@ private:
     QWidget *m_hostPage = nullptr;
     QWidget *m_linkPage = nullptr;
     QLabel *m_errorLabel = nullptr;
+    QLabel *m_routing = nullptr; ///< interfaces, MTU/MSS arithmetic and routes (read-only)
 
     QFormLayout *m_hostForm = nullptr;
 

@@ -2,6 +2,7 @@
 #include "qrpane.h"
 
 #include "atomicfile.h"
+#include "generation.h"
 #include "qrpayload.h"
 
 #include <QBuffer>
@@ -210,9 +211,9 @@ void QrPane::refresh()
         m_showAnyway->show();
         return;
     }
-    const PlannedInterface planned = m_document->plan(m_host);
-    QStringList names{planned.interfaceName};
-    for (const auto &profile : planned.profiles)
+    const QList<std::pair<QString, InterfaceConfig>> configs = Generation::profiles(m_document->plan(m_host));
+    QStringList names;
+    for (const auto &profile : configs)
         names.append(profile.first);
     if (names != profiles()) {
         const QSignalBlocker blocker(m_profiles);
@@ -222,8 +223,8 @@ void QrPane::refresh()
         m_profiles->setCurrentText(names.contains(current) ? current : names.front());
     }
     m_profiles->setEnabled(names.size() > 1);
-    const InterfaceConfig *config = &planned.config;
-    for (const auto &[name, candidate] : planned.profiles) {
+    const InterfaceConfig *config = &configs.front().second;
+    for (const auto &[name, candidate] : configs) {
         if (name == profile())
             config = &candidate;
     }

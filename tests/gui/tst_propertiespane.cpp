@@ -55,6 +55,7 @@ class tst_PropertiesPane : public QObject
     Q_OBJECT
 
 private slots:
+    void routerSummary();
     void initTestCase();
     void init();
     void cleanup();
@@ -526,6 +527,35 @@ void tst_PropertiesPane::linkRefusesBadInput()
     QCOMPARE(undoCount(), 0);
     QVERIFY2(errorText().startsWith(message), qPrintable(errorText()));
     QCOMPARE(edit->property("invalid").toBool(), true);
+}
+
+void tst_PropertiesPane::routerSummary()
+{
+    ProjectFile::LoadError error;
+    const auto project = ProjectFile::load(QStringLiteral(MESHWRIGHT_SOURCE_DIR "/resources/examples/homelab-k8s-router.yaml"), &error);
+    QVERIFY2(project, qPrintable(error.toString()));
+    MeshDocument document;
+    document.reset(*project);
+    PropertiesPane pane(&document);
+    pane.show();
+    pane.showHost(document.idOf(QStringLiteral("router")));
+    auto *summary = pane.findChild<QLabel *>(QStringLiteral("routingSummary"));
+    QVERIFY(summary);
+    const QString text = summary->text();
+    QVERIFY2(text.contains(QStringLiteral("<b>MTU</b> 1432 = 1492 (uplink) − 20 (outer IPv4) − 8 (UDP) − 32 (WireGuard)")), qPrintable(text));
+    QVERIFY(text.contains(QStringLiteral("<b>TCP MSS</b> 1392 (IPv4: MTU − 20 − 20), 1372 (IPv6: MTU − 40 − 20), clamped")));
+    QVERIFY(text.contains(QStringLiteral("<td>wg1</td><td>10.99.0.2</td><td>:51821</td><td>node2</td>")));
+    QVERIFY(text.contains(QStringLiteral("10.42.2.0/24 → wg1")));
+    QVERIFY(text.contains(QStringLiteral("<b>Left to BGP</b>: 10.96.0.0/24 (node1, by BGP), 10.96.0.0/24 (node2, by BGP)")));
+    // It follows edits: a link setting changes the routes shown.
+    LinkSettings link = document.project().links[0];
+    link.bgpPrefixes.clear();
+    link.allowedIps[QStringLiteral("node1")].append(QStringLiteral("10.96.0.0/24")); // routed statically now
+    document.setLinkSettings(document.idOf(QStringLiteral("router")), document.idOf(QStringLiteral("node1")), link);
+    QVERIFY(summary->text().contains(QStringLiteral("10.96.0.0/24 → wg0")));
+    // A host without router settings shows no routing, only what applies (none here).
+    pane.showHost(document.idOf(QStringLiteral("node1")));
+    QVERIFY(summary->isHidden());
 }
 
 QTEST_MAIN(tst_PropertiesPane)

@@ -403,7 +403,7 @@ void tst_MeshDocument::shownKeysAreKept()
     MeshDocument document;
     QVERIFY2(document.load(path, &error), qPrintable(error));
     QVERIFY(QFile::exists(dir.filePath(QStringLiteral("mesh.keys"))));
-    const PlannedInterface phone = document.plan(document.idOf(QStringLiteral("phone")));
+    const PlannedInterface phone = document.plan(document.idOf(QStringLiteral("phone"))).front();
     QVERIFY(!document.isModified());
     KeyStore saved;
     QVERIFY(saved.load(dir.filePath(QStringLiteral("mesh.keys")), &error));

@@ -147,7 +147,7 @@ void tst_QrPayload::manyRoamingConfigs()
         for (qsizetype h = 0; h < project.hosts.size(); ++h) {
             if (project.hosts[h].role() != Host::Role::Roaming)
                 continue;
-            const PlannedInterface planned = Generation::planHost(project, keys, h);
+            const PlannedInterface planned = Generation::planHost(project, keys, h).front();
             QList<InterfaceConfig> configs{planned.config};
             for (const auto &profile : planned.profiles)
                 configs.append(profile.second);
@@ -168,7 +168,7 @@ void tst_QrPayload::payloadIsAValidConfig()
     const auto project = ProjectFile::load(TestSupport::sourcePath(QStringLiteral("resources/examples/homelab-mesh.yaml")), &error);
     QVERIFY(project);
     KeyStore keys;
-    const PlannedInterface phone = Generation::planHost(*project, keys, project->indexOf(QStringLiteral("phone")));
+    const PlannedInterface phone = Generation::planHost(*project, keys, project->indexOf(QStringLiteral("phone"))).front();
     const QByteArray payload = QrPayload::build(phone.config);
     QString why;
     const auto parsed = WgQuick::parse(payload, &why);
