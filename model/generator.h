@@ -17,7 +17,7 @@ struct File
 };
 
 /// The files for one planned interface: wgN.conf, the per-gateway profiles of a roaming
-/// client, and for OpenBSD hosts hostname.wgN.
+/// client, for OpenBSD hosts hostname.wgN, and for OpenBSD routers pf-meshwright.conf.
 QList<File> files(const PlannedInterface &planned);
 
 /// Writes \a files below \a directory, each atomically and with mode 0600 (they hold

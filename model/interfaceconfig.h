@@ -52,4 +52,7 @@ struct PlannedInterface
     /// Extra profiles: for a roaming client with several gateways, one per gateway
     /// (profile name, e.g. "wg0-blowfish", and its config with that gateway alone).
     QList<QPair<QString, InterfaceConfig>> profiles;
+    /// For OpenBSD routers: pf rules to include from /etc/pf.conf (forwarding and NAT),
+    /// which wg-quick's PostUp lines would do on Linux.
+    QStringList pfRules;
 };

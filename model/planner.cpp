@@ -322,6 +322,15 @@ QList<PlannedInterface> Planner::planAll(qsizetype host, const KeyStore &keys) c
     QList<PlannedInterface> interfaces;
     for (const qsizetype peer : peersOf(host))
         interfaces.append(planPerPeer(host, peer, slotOf(host, peer), keys));
+    if (!interfaces.isEmpty()) {
+        QStringList names;
+        QList<int> ports;
+        for (const PlannedInterface &planned : std::as_const(interfaces)) {
+            names.append(planned.interfaceName);
+            ports.append(planned.config.listenPort.value_or(0));
+        }
+        interfaces.front().pfRules = pfRules(host, names, ports);
+    }
     return interfaces;
 }
 
@@ -343,6 +352,25 @@ PlannedInterface Planner::planPerPeer(qsizetype router, qsizetype peer, int slot
     config.peers = {peerConfig(router, peer, keys, keys.presharedKeysOf(keyIdFacing(router, peer)))};
     addRouterLines(router, config);
     return planned;
+}
+
+QStringList Planner::pfRules(qsizetype host, const QStringList &interfaces, const QList<int> &ports) const
+{
+    const Host &h = m_project.hosts[host];
+    if (!h.isOpenBsd() || !h.router || (!h.router->forwarding && !h.router->nat))
+        return {};
+    QStringList ports_;
+    for (const int port : ports)
+        ports_.append(QString::number(port));
+    QStringList rules{QStringLiteral("pass in on egress proto udp to port { %1 }").arg(ports_.join(QLatin1String(", ")))};
+    for (const QString &iface : interfaces)
+        rules.append(QStringLiteral("pass on %1").arg(iface));
+    if (h.router->nat) {
+        rules.append(QStringLiteral("match out on egress inet from %1 to any nat-to (egress)").arg(m_subnetV4.toString()));
+        if (m_subnetV6.isValid())
+            rules.append(QStringLiteral("match out on egress inet6 from %1 to any nat-to (egress)").arg(m_subnetV6.toString()));
+    }
+    return rules;
 }
 
 void Planner::addRouterLines(qsizetype host, InterfaceConfig &config) const
@@ -429,6 +457,7 @@ PlannedInterface Planner::plan(qsizetype host, const KeyStore &keys) const
     if (const int mtu = tunnelMtu(host); mtu > 0)
         config.mtu = mtu;
     addRouterLines(host, config);
+    planned.pfRules = pfRules(host, {iface.name}, {config.listenPort.value_or(0)});
 
     QList<qsizetype> gateways;
     const QHash<QString, QString> &presharedKeys = keys.presharedKeysOf(keyId(h));

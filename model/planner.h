@@ -86,6 +86,8 @@ private:
     PlannedInterface planPerPeer(qsizetype router, qsizetype peer, int slot, const KeyStore &keys) const;
     /// Table, routes, MSS clamping, forwarding and NAT of a router host's interface.
     void addRouterLines(qsizetype host, InterfaceConfig &config) const;
+    /// pf rules of an OpenBSD router (forwarding and NAT), for its interfaces.
+    QStringList pfRules(qsizetype host, const QStringList &interfaces, const QList<int> &ports) const;
 
     const Project &m_project;
     std::vector<QSet<qsizetype>> m_excluded;

@@ -28,6 +28,7 @@ private slots:
     void routerChecks_data();
     void routerChecks();
     void generatedConfigsPassWgQuick();
+    void openBsdRouterGetsPfRules();
 
 private:
     const PeerConfig *peer(const PlannedInterface &planned, const QString &name) const
@@ -256,6 +257,31 @@ void tst_RouterPattern::generatedConfigsPassWgQuick()
     }
     if (!why.isEmpty())
         QSKIP(qPrintable(why));
+}
+
+void tst_RouterPattern::openBsdRouterGetsPfRules()
+{
+    // A gateway as in the f3s mesh: OpenBSD, NAT for the roaming clients' traffic.
+    ProjectFile::LoadError error;
+    auto project = ProjectFile::load(TestSupport::sourcePath(QStringLiteral("resources/examples/homelab-mesh.yaml")), &error);
+    QVERIFY(project);
+    Host &puffer = project->hosts[project->indexOf(QStringLiteral("puffer"))];
+    puffer.router = RouterSettings{};
+    puffer.router->forwarding = true;
+    puffer.router->nat = true;
+    KeyStore keys;
+    const QList<PlannedInterface> planned = Generation::planHost(*project, keys, project->indexOf(QStringLiteral("puffer")));
+    QCOMPARE(planned.size(), 1);
+    QVERIFY(planned.front().config.postUp.isEmpty()); // OpenBSD has no wg-quick PostUp
+    const QList<Generator::File> files = Generator::files(planned.front());
+    QCOMPARE(files.last().relativePath, QStringLiteral("puffer/pf-meshwright.conf"));
+    const QByteArray pf = files.last().content;
+    QVERIFY(pf.contains("\npass in on egress proto udp to port { 56709 }\npass on wg0\n"));
+    QVERIFY(pf.contains("\nmatch out on egress inet from 10.77.0.0/24 to any nat-to (egress)\n"));
+    QVERIFY(pf.contains("\nmatch out on egress inet6 from fd77:77::/64 to any nat-to (egress)\n"));
+    // The phone's QR payload never holds forwarding or NAT rules.
+    const QList<PlannedInterface> phone = Generation::planHost(*project, keys, project->indexOf(QStringLiteral("phone")));
+    QVERIFY(phone.front().config.postUp.isEmpty());
 }
 
 QTEST_APPLESS_MAIN(tst_RouterPattern)
