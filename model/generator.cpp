@@ -66,7 +66,8 @@ QString maskSecrets(const QString &text)
 {
     static const QRegularExpression wgQuick(QStringLiteral("^(\\s*(?:PrivateKey|PresharedKey)\\s*=\\s*)\\S.*$"),
                                             QRegularExpression::MultilineOption | QRegularExpression::CaseInsensitiveOption);
-    static const QRegularExpression ifconfig(QStringLiteral("\\b(wgkey|wgpsk) \\S+"));
+    // OpenBSD's ifconfig words, and EdgeOS/VyOS commands.
+    static const QRegularExpression ifconfig(QStringLiteral("\\b(wgkey|wgpsk|private-key|preshared-key) \\S+"));
     const QString hidden = QStringLiteral("\u2022\u2022\u2022\u2022 (hidden)");
     QString masked = text;
     masked.replace(wgQuick, QStringLiteral("\\1") + hidden);

@@ -26,7 +26,8 @@ bool write(const QString &directory, const QList<File> &files, QString *error,
            qint64 *bytesWritten = nullptr);
 
 /// \a text with the values of PrivateKey and PresharedKey lines (and OpenBSD's wgkey and
-/// wgpsk) replaced by "•••• (hidden)", for showing and copying without revealing secrets.
+/// wgpsk, EdgeOS/VyOS private-key and preshared-key) replaced by "•••• (hidden)", for
+/// showing and copying without revealing secrets.
 QString maskSecrets(const QString &text);
 
 } // namespace Generator

@@ -100,6 +100,13 @@ QList<PlannedInterface> MeshDocument::plan(HostId id)
     return planned;
 }
 
+QList<Generator::File> MeshDocument::exportFiles(Exporter::Format format, QString *error)
+{
+    const QList<Generator::File> files = Exporter::files(m_project, m_keys, format, error);
+    persistKeys();
+    return files;
+}
+
 void MeshDocument::persistKeys()
 {
     if (m_filePath.isEmpty() || !m_keys.isModified())

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "diagnostic.h"
+#include "exporter.h"
 #include "interfaceconfig.h"
 #include "keystore.h"
 #include "project.h"
@@ -76,6 +77,8 @@ public:
     /// project's new keys go to its key store at once, so a config that was shown (or a
     /// QR code that was scanned) always matches what is generated later.
     QList<PlannedInterface> plan(HostId id);
+    /// The export files in \a format (Exporter::files), keeping new keys as plan() does.
+    QList<Generator::File> exportFiles(Exporter::Format format, QString *error);
 
     // --- Edits: each pushes one undoable command ------------------------------------
     /// Adds \a host (its name made unique) and creates its keys; returns its id.

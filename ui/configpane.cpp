@@ -130,6 +130,22 @@ void ConfigPane::refresh()
         for (const Generator::File &file : Generator::files(planned))
             files.append({file.relativePath.section(QLatin1Char('/'), -1), QString::fromUtf8(file.content)});
     }
+    // What the host's own system takes: a router's command script, a node's manifests.
+    const Host &host = m_document->project().hosts[index];
+    QList<Exporter::Format> formats;
+    if (host.os.compare(QLatin1String("EdgeOS"), Qt::CaseInsensitive) == 0)
+        formats.append(Exporter::Format::EdgeOs);
+    if (host.os.compare(QLatin1String("VyOS"), Qt::CaseInsensitive) == 0)
+        formats.append(Exporter::Format::VyOs);
+    if (!host.kubernetesNode.isEmpty())
+        formats.append(Exporter::Format::Kubernetes);
+    for (const Exporter::Format format : std::as_const(formats)) {
+        QString error;
+        for (const Generator::File &file : m_document->exportFiles(format, &error)) {
+            if (format == Exporter::Format::Kubernetes || file.relativePath == host.name + QLatin1String(".sh"))
+                files.append({file.relativePath, QString::fromUtf8(file.content)});
+        }
+    }
     // Mark what changed against the text shown before: a line is new when the old text
     // did not have it (as often).
     for (const auto &[name, text] : std::as_const(files)) {

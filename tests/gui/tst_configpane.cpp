@@ -29,6 +29,7 @@ private slots:
     void phoneShowsItsCode();
     void serverOnRequestOnly();
     void oversizedConfigGivesAMessage();
+    void routerShowsItsExports();
 
 private:
     MeshDocument m_document;
@@ -182,6 +183,31 @@ void tst_ConfigPane::oversizedConfigGivesAMessage()
     QVERIFY(!pane.code());
     QVERIFY2(pane.message().startsWith(QStringLiteral("The config is %1 bytes; a QR code holds at most 2953.").arg(pane.payload().size())),
              qPrintable(pane.message()));
+}
+
+void tst_ConfigPane::routerShowsItsExports()
+{
+    ProjectFile::LoadError error;
+    const auto project = ProjectFile::load(TestSupport::sourcePath(QStringLiteral("resources/examples/homelab-k8s-router.yaml")), &error);
+    QVERIFY2(project, qPrintable(error.toString()));
+    m_document.reset(*project);
+    ConfigPane pane(&m_document);
+    pane.showHost(m_document.idOf(QStringLiteral("router")));
+    QStringList tabs;
+    for (int i = 0; i < pane.tabs()->count(); ++i)
+        tabs.append(pane.tabs()->tabText(i));
+    QCOMPARE(tabs, QStringList({"wg0.conf", "wg1.conf", "wg2.conf", "router.sh"}));
+    pane.tabs()->setCurrentIndex(3);
+    const QString script = pane.currentText();
+    QVERIFY(script.contains(QLatin1String("\nconfigure\n")));
+    QVERIFY(script.contains(QStringLiteral("set interfaces wireguard wg1 private-key \u2022\u2022\u2022\u2022 (hidden)")));
+    for (int slot = 0; slot < 3; ++slot)
+        QVERIFY(!script.contains(m_document.keys().privateKey(QStringLiteral("router/wg%1").arg(slot))));
+    pane.showHost(m_document.idOf(QStringLiteral("node2")));
+    QCOMPARE(pane.tabs()->tabText(1), QStringLiteral("meshwright-wireguard.yaml"));
+    pane.tabs()->setCurrentIndex(1);
+    QVERIFY(pane.currentText().contains(QLatin1String("kind: DaemonSet")));
+    QVERIFY(!pane.currentText().contains(m_document.keys().privateKey(QStringLiteral("node2"))));
 }
 
 QTEST_MAIN(tst_ConfigPane)

@@ -75,6 +75,7 @@ private slots:
     void badInputWritesNothing();
     void keysImportListRotate();
     void qrForAPhone();
+    void exportForRouterAndCluster();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -333,6 +334,33 @@ void tst_CommandLine::qrForAPhone()
     const Run noOutput = meshwright({QStringLiteral("qr"), m_project, QStringLiteral("phone")});
     QCOMPARE(noOutput.exitCode, 2);
     QVERIFY(noOutput.err.contains(QLatin1String("qr needs either --out FILE.png|FILE.svg or --terminal")));
+}
+
+void tst_CommandLine::exportForRouterAndCluster()
+{
+    const QString project = m_dir->filePath(QStringLiteral("router.yaml"));
+    QVERIFY(QFile::copy(TestSupport::sourcePath(QStringLiteral("resources/examples/homelab-k8s-router.yaml")), project));
+    const QString out = m_dir->filePath(QStringLiteral("export"));
+    const Run edgeos = meshwright({QStringLiteral("export"), project, QStringLiteral("--format"), QStringLiteral("edgeos"), QStringLiteral("--out"), out});
+    QVERIFY2(edgeos.exitCode == 0, qPrintable(edgeos.err));
+    QCOMPARE(modeOf(out + QLatin1String("/router.sh")), 0600);
+    const Run k8s = meshwright({QStringLiteral("export"), project, QStringLiteral("--format"), QStringLiteral("k8s"), QStringLiteral("--out"), out});
+    QVERIFY2(k8s.exitCode == 0, qPrintable(k8s.err));
+    QVERIFY(TestSupport::readFile(out + QLatin1String("/meshwright-wireguard.yaml")).contains("kind: DaemonSet"));
+    // Keys stay the same across exports and generate: the router's script and the nodes' configs match.
+    const QString configs = m_dir->filePath(QStringLiteral("configs"));
+    QCOMPARE(meshwright({QStringLiteral("generate"), project, QStringLiteral("--out"), configs}).exitCode, 0);
+    const auto node1 = WgQuick::parse(TestSupport::readFile(configs + QLatin1String("/node1/wg0.conf")));
+    QVERIFY(node1);
+    KeyStore keys;
+    QString error;
+    QVERIFY(keys.load(m_dir->filePath(QStringLiteral("router.keys")), &error));
+    QCOMPARE(node1->peers[0].publicKey, keys.publicKey(QStringLiteral("router/wg0")));
+    QVERIFY(TestSupport::readFile(out + QLatin1String("/router.sh")).contains(("set interfaces wireguard wg0 private-key " + keys.privateKey(QStringLiteral("router/wg0"))).toLatin1()));
+    const Run none = meshwright({QStringLiteral("export"), m_project, QStringLiteral("--format"), QStringLiteral("vyos"), QStringLiteral("--out"), out});
+    QCOMPARE(none.exitCode, 1);
+    const Run bad = meshwright({QStringLiteral("export"), project, QStringLiteral("--format"), QStringLiteral("junos"), QStringLiteral("--out"), out});
+    QCOMPARE(bad.exitCode, 2);
 }
 
 QTEST_APPLESS_MAIN(tst_CommandLine)
