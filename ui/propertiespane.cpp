@@ -53,6 +53,14 @@ QSpinBox *spinBox(const char *objectName, int minimum, int maximum)
     return spin;
 }
 
+QCheckBox *checkBox(const char *objectName, const QString &text, const QString &toolTip)
+{
+    auto *check = new QCheckBox(text);
+    check->setObjectName(QLatin1String(objectName));
+    check->setToolTip(toolTip);
+    return check;
+}
+
 /// Sets \a spin only when its value differs, so that a refresh does not reset its text.
 void setSpinValue(QSpinBox *spin, int value)
 {
@@ -283,6 +291,48 @@ QWidget *PropertiesPane::createHostPage()
     m_hostForm->addRow(peersLabel);
     m_hostForm->addRow(m_peers);
 
+    // Right above the summary, which shows what these settings come to.
+    m_routerGroup = new QGroupBox(tr("Router"));
+    m_routerGroup->setObjectName(QStringLiteral("routerGroup"));
+    m_routerGroup->setCheckable(true);
+    m_routerGroup->setToolTip(tr("The router pattern: a home router to the nodes of a cluster, with "
+                                 "MTU and MSS from its uplink"));
+    auto *routerForm = new QFormLayout(m_routerGroup);
+    m_interfacePerPeer = checkBox("interfacePerPeer", tr("One interface per peer"),
+                                  tr("wg0, wg1, ... one per peer in peer order, so that the router's "
+                                     "own routing table, not AllowedIPs, picks the peer"));
+    routerForm->addRow(m_interfacePerPeer);
+    m_basePort = spinBox("basePort", 1, 65000);
+    m_basePort->setToolTip(tr("Interface N listens on this port + N"));
+    routerForm->addRow(tr("Base port:"), m_basePort);
+    m_tunnelRange = lineEdit("tunnelRange", tr("e.g. 10.99.0.0/28"));
+    m_tunnelRange->setToolTip(tr("An IPv4 prefix: interface N gets its (N+1)th address; needed for "
+                                 "one interface per peer"));
+    routerForm->addRow(tr("Tunnel range:"), m_tunnelRange);
+    m_routesMode = new QComboBox;
+    m_routesMode->setObjectName(QStringLiteral("routesMode"));
+    m_routesMode->addItem(tr("From AllowedIPs (wg-quick)"), int(RouterSettings::Routes::FromAllowedIps));
+    m_routesMode->addItem(tr("Explicit (Table = off)"), int(RouterSettings::Routes::Explicit));
+    m_routesMode->setToolTip(tr("Explicit: wg-quick adds no routes; one route per prefix a peer "
+                                "serves, none for prefixes left to BGP"));
+    routerForm->addRow(tr("Routes:"), m_routesMode);
+    m_uplinkMtu = spinBox("uplinkMtu", 1280, 9000);
+    m_uplinkMtu->setToolTip(tr("The MTU of the router's internet uplink: 1500, or 1492 on PPPoE"));
+    routerForm->addRow(tr("Uplink MTU:"), m_uplinkMtu);
+    m_outerIpv6 = checkBox("outerIpv6", tr("Tunnels run over IPv6"),
+                           tr("The outer header is then 40 bytes instead of 20"));
+    routerForm->addRow(m_outerIpv6);
+    m_mssClamp = checkBox("mssClamp", tr("Clamp TCP MSS"),
+                          tr("Rewrite the MSS of TCP connections through the tunnels to fit the tunnel MTU"));
+    routerForm->addRow(m_mssClamp);
+    m_forwarding = checkBox("forwarding", tr("Forward traffic"),
+                            tr("Forward packets between the tunnels and the router's networks"));
+    routerForm->addRow(m_forwarding);
+    m_nat = checkBox("nat", tr("NAT the mesh's traffic"),
+                     tr("Masquerade the mesh's traffic to the internet"));
+    routerForm->addRow(m_nat);
+    m_hostForm->addRow(m_routerGroup);
+
     m_routing = new QLabel;
     m_routing->setObjectName(QStringLiteral("routingSummary"));
     m_routing->setWordWrap(true);
@@ -305,6 +355,25 @@ QWidget *PropertiesPane::createHostPage()
         connect(edit, &QLineEdit::editingFinished, this, [this, edit] { applySshText(edit); });
     connect(m_sshPort, &QSpinBox::valueChanged, this, &PropertiesPane::applySshPort);
     connect(m_gateway, &QCheckBox::toggled, this, &PropertiesPane::applyGateway);
+    connect(m_routerGroup, &QGroupBox::toggled, this, &PropertiesPane::applyRouterEnabled);
+    connect(m_interfacePerPeer, &QCheckBox::toggled, this, &PropertiesPane::applyInterfacePerPeer);
+    connect(m_basePort, &QSpinBox::valueChanged, this,
+            [this](int value) { applyRouterSetting([value](RouterSettings &router) { router.basePort = value; }); });
+    connect(m_tunnelRange, &QLineEdit::editingFinished, this, &PropertiesPane::applyTunnelRange);
+    connect(m_routesMode, &QComboBox::currentIndexChanged, this, [this] {
+        const auto routes = RouterSettings::Routes(m_routesMode->currentData().toInt());
+        applyRouterSetting([routes](RouterSettings &router) { router.routes = routes; });
+    });
+    connect(m_uplinkMtu, &QSpinBox::valueChanged, this,
+            [this](int value) { applyRouterSetting([value](RouterSettings &router) { router.uplinkMtu = value; }); });
+    for (const auto &[check, flag] : {std::pair(m_outerIpv6, &RouterSettings::outerIpv6),
+                                      std::pair(m_mssClamp, &RouterSettings::mssClamp),
+                                      std::pair(m_forwarding, &RouterSettings::forwarding),
+                                      std::pair(m_nat, &RouterSettings::nat)}) {
+        connect(check, &QCheckBox::toggled, this, [this, flag = flag](bool on) {
+            applyRouterSetting([&](RouterSettings &router) { router.*flag = on; });
+        });
+    }
     connect(m_peers, &QListWidget::itemChanged, this, &PropertiesPane::applyPeer);
     return page;
 }
@@ -332,10 +401,17 @@ QWidget *PropertiesPane::createLinkPage()
     m_presharedKey->setObjectName(QStringLiteral("linkPsk"));
     m_presharedKey->setToolTip(tr("Both ends share an extra symmetric key (post-quantum hedge)"));
     form->addRow(m_presharedKey);
+    m_encryptPublicAddress = checkBox("encryptPublicAddress",
+                                      tr("Route the far end's public address through the tunnel"),
+                                      tr("On a router end: also route the other end's public address into the "
+                                         "tunnel. That end must then be reached at an address outside the "
+                                         "tunnel: set its endpoint override, e.g. to its IPv6 address"));
+    form->addRow(m_encryptPublicAddress);
     layout->addLayout(form);
 
     const char *endpointNames[2] = {"endpointA", "endpointB"};
     const char *allowedIpsNames[2] = {"allowedIpsA", "allowedIpsB"};
+    const char *bgpPrefixesNames[2] = {"bgpPrefixesA", "bgpPrefixesB"};
     for (int end = 0; end < 2; ++end) {
         m_endGroups[end] = new QGroupBox;
         auto *endForm = new QFormLayout(m_endGroups[end]);
@@ -343,15 +419,19 @@ QWidget *PropertiesPane::createLinkPage()
         endForm->addRow(tr("Endpoint override:"), m_endpoints[end]);
         m_allowedIps[end] = lineEdit(allowedIpsNames[end], tr("e.g. 192.168.60.0/24, fd60::/64"));
         endForm->addRow(tr("Extra AllowedIPs:"), m_allowedIps[end]);
+        m_bgpPrefixes[end] = lineEdit(bgpPrefixesNames[end], tr("e.g. 10.96.0.0/24"));
+        endForm->addRow(tr("BGP prefixes:"), m_bgpPrefixes[end]);
         layout->addWidget(m_endGroups[end]);
 
         connect(m_endpoints[end], &QLineEdit::editingFinished, this, [this, end] { applyEndpoint(end); });
         connect(m_allowedIps[end], &QLineEdit::editingFinished, this, [this, end] { applyAllowedIps(end); });
+        connect(m_bgpPrefixes[end], &QLineEdit::editingFinished, this, [this, end] { applyBgpPrefixes(end); });
     }
     layout->addStretch(1);
 
     connect(m_keepalive, &QSpinBox::valueChanged, this, &PropertiesPane::applyKeepalive);
     connect(m_presharedKey, &QCheckBox::toggled, this, &PropertiesPane::applyPresharedKey);
+    connect(m_encryptPublicAddress, &QCheckBox::toggled, this, &PropertiesPane::applyEncryptPublicAddress);
     return page;
 }
 
@@ -391,6 +471,7 @@ void PropertiesPane::showNothing()
     m_mode = Mode::Nothing;
     m_hostId = m_linkA = m_linkB = 0;
     m_pendingRole.reset();
+    m_pendingInterfacePerPeer = false;
     clearMarks();
     m_stack->setCurrentWidget(m_nothingPage);
 }
@@ -433,6 +514,7 @@ void PropertiesPane::refreshHost(bool reset)
         clearMarks();
         m_shownText.clear();
         m_pendingRole.reset();
+        m_pendingInterfacePerPeer = false;
     }
     if (m_pendingRole && host->role() != Host::Role::Roaming) {
         // The role changed under us (undo, another pane): the pending choice is moot.
@@ -474,6 +556,26 @@ void PropertiesPane::refreshHost(bool reset)
 
     m_gateway->setChecked(host->gateway);
     m_gateway->setEnabled(role == Host::Role::Roaming);
+
+    if (m_pendingInterfacePerPeer && (!host->router || host->router->interfacePerPeer)) {
+        // The router changed under us (undo, another pane): the pending choice is moot.
+        m_pendingInterfacePerPeer = false;
+        markValid(m_tunnelRange);
+    }
+    m_routerGroup->setChecked(host->router.has_value());
+    // As with SSH: without router settings the fields keep what they showed.
+    if (host->router || reset) {
+        const RouterSettings router = host->router.value_or(RouterSettings());
+        m_interfacePerPeer->setChecked(router.interfacePerPeer || m_pendingInterfacePerPeer);
+        setSpinValue(m_basePort, router.basePort);
+        syncText(m_tunnelRange, router.tunnelRange ? router.tunnelRange->toString() : QString());
+        m_routesMode->setCurrentIndex(m_routesMode->findData(int(router.routes)));
+        setSpinValue(m_uplinkMtu, router.uplinkMtu);
+        m_outerIpv6->setChecked(router.outerIpv6);
+        m_mssClamp->setChecked(router.mssClamp);
+        m_forwarding->setChecked(router.forwarding);
+        m_nat->setChecked(router.nat);
+    }
 
     refreshPeers();
     refreshRouting();
@@ -614,9 +716,14 @@ void PropertiesPane::refreshLink(bool reset)
                                          .arg(other, name));
         m_allowedIps[end]->setToolTip(tr("Further prefixes that %1 routes to %2, comma separated")
                                           .arg(other, name));
+        m_bgpPrefixes[end]->setToolTip(tr("Prefixes that BGP announces from %1 (MetalLB): in the "
+                                           "AllowedIPs of %2, but never given a static route")
+                                            .arg(name, other));
         syncText(m_endpoints[end], settings.endpoint.value(name));
         syncText(m_allowedIps[end], settings.allowedIps.value(name).join(QLatin1String(", ")));
+        syncText(m_bgpPrefixes[end], settings.bgpPrefixes.value(name).join(QLatin1String(", ")));
     }
+    m_encryptPublicAddress->setChecked(settings.encryptPublicAddress);
 }
 
 void PropertiesPane::updateSiteRows(Host::Role role)
@@ -955,6 +1062,107 @@ void PropertiesPane::applyGateway(bool gateway)
     }
 }
 
+QString PropertiesPane::tunnelRangeError(const QString &text, bool perPeer) const
+{
+    if (text.isEmpty())
+        return perPeer ? tr("one interface per peer needs a tunnel range for the interfaces' addresses")
+                       : QString();
+    const auto range = IpPrefix::parse(text);
+    if (!range || !range->address().isV4())
+        return tr("'%1' is not an IPv4 prefix, such as 10.99.0.0/28").arg(text);
+    return {};
+}
+
+void PropertiesPane::applyRouterEnabled(bool enabled)
+{
+    const Host *host = editableHost();
+    if (!host)
+        return;
+    std::optional<RouterSettings> router;
+    if (enabled) {
+        // What the fields still show (the settings from before unchecking), else the defaults.
+        router.emplace();
+        const QString range = m_tunnelRange->text().trimmed();
+        if (tunnelRangeError(range, m_interfacePerPeer->isChecked()).isEmpty()) {
+            router->interfacePerPeer = m_interfacePerPeer->isChecked();
+            router->basePort = m_basePort->value();
+            if (!range.isEmpty())
+                router->tunnelRange = IpPrefix::parse(range)->network();
+            router->routes = RouterSettings::Routes(m_routesMode->currentData().toInt());
+            router->uplinkMtu = m_uplinkMtu->value();
+            router->outerIpv6 = m_outerIpv6->isChecked();
+            router->mssClamp = m_mssClamp->isChecked();
+            router->forwarding = m_forwarding->isChecked();
+            router->nat = m_nat->isChecked();
+        }
+    } else if (host->router) {
+        // Input not applied yet gives way to the stored settings, which checking the group
+        // again brings back.
+        const QScopedValueRollback<bool> updating(m_updating, true);
+        m_pendingInterfacePerPeer = false;
+        m_interfacePerPeer->setChecked(host->router->interfacePerPeer);
+        m_shownText.remove(m_tunnelRange);
+        syncText(m_tunnelRange, host->router->tunnelRange ? host->router->tunnelRange->toString() : QString());
+    }
+    editHost((enabled ? tr("Make %1 a router") : tr("Remove the router settings of %1")).arg(host->name),
+             [&](Host &changed) { changed.router = router; });
+}
+
+void PropertiesPane::applyRouterSetting(const std::function<void(RouterSettings &)> &change)
+{
+    const Host *host = editableHost();
+    if (!host || !host->router)
+        return;
+    editHost(tr("Change the router settings of %1").arg(host->name), [&](Host &changed) { change(*changed.router); });
+}
+
+void PropertiesPane::applyInterfacePerPeer(bool enabled)
+{
+    const Host *host = editableHost();
+    if (!host || !host->router)
+        return;
+    if (!enabled) {
+        if (m_pendingInterfacePerPeer) { // unchecked again before the range came
+            m_pendingInterfacePerPeer = false;
+            if (tunnelRangeError(m_tunnelRange->text().trimmed(), false).isEmpty())
+                markValid(m_tunnelRange);
+        }
+        applyRouterSetting([](RouterSettings &router) { router.interfacePerPeer = false; });
+        return;
+    }
+    if (host->router->tunnelRange) {
+        applyRouterSetting([](RouterSettings &router) { router.interfacePerPeer = true; });
+        return;
+    }
+    // The interfaces need addresses: applies with the range once there is one.
+    m_pendingInterfacePerPeer = true;
+    applyTunnelRange();
+    if (m_pendingInterfacePerPeer)
+        m_tunnelRange->setFocus();
+}
+
+void PropertiesPane::applyTunnelRange()
+{
+    const Host *host = editableHost();
+    if (!host || !host->router)
+        return;
+    const bool perPeer = host->router->interfacePerPeer || m_pendingInterfacePerPeer;
+    const auto text = checkedText(m_tunnelRange, [&](const QString &text) { return tunnelRangeError(text, perPeer); });
+    if (!text)
+        return;
+    std::optional<IpPrefix> range;
+    if (!text->isEmpty()) {
+        range = IpPrefix::parse(*text)->network(); // the form the file stores
+        m_tunnelRange->setText(range->toString());
+    }
+    const bool pending = std::exchange(m_pendingInterfacePerPeer, false);
+    editHost((pending ? tr("Give %1 one interface per peer") : tr("Change the router settings of %1")).arg(host->name),
+             [&](Host &changed) {
+                 changed.router->tunnelRange = range;
+                 changed.router->interfacePerPeer = perPeer;
+             });
+}
+
 void PropertiesPane::applyPeer(QListWidgetItem *item)
 {
     if (m_updating || m_mode != Mode::Host)
@@ -1023,13 +1231,10 @@ void PropertiesPane::applyEndpoint(int end)
     editLink([&](LinkSettings &settings) { setOrRemove(settings.endpoint, name, *endpoint); });
 }
 
-void PropertiesPane::applyAllowedIps(int end)
+std::optional<QStringList> PropertiesPane::checkedPrefixes(QLineEdit *edit)
 {
-    const Host *host = editableLinkEnd(end);
-    if (!host)
-        return;
     QStringList prefixes;
-    const auto text = checkedText(m_allowedIps[end], [&](const QString &text) {
+    const auto text = checkedText(edit, [&](const QString &text) {
         prefixes.clear();
         for (const QString &part : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
             const QString trimmed = part.trimmed();
@@ -1044,10 +1249,38 @@ void PropertiesPane::applyAllowedIps(int end)
         return QString();
     });
     if (!text)
+        return std::nullopt;
+    edit->setText(prefixes.join(QLatin1String(", ")));
+    return prefixes;
+}
+
+void PropertiesPane::applyAllowedIps(int end)
+{
+    const Host *host = editableLinkEnd(end);
+    if (!host)
         return;
-    m_allowedIps[end]->setText(prefixes.join(QLatin1String(", ")));
+    const auto prefixes = checkedPrefixes(m_allowedIps[end]);
+    if (!prefixes)
+        return;
     const QString name = host->name;
-    editLink([&](LinkSettings &settings) { setOrRemove(settings.allowedIps, name, prefixes); });
+    editLink([&](LinkSettings &settings) { setOrRemove(settings.allowedIps, name, *prefixes); });
+}
+
+void PropertiesPane::applyBgpPrefixes(int end)
+{
+    const Host *host = editableLinkEnd(end);
+    if (!host)
+        return;
+    const auto prefixes = checkedPrefixes(m_bgpPrefixes[end]);
+    if (!prefixes)
+        return;
+    const QString name = host->name;
+    editLink([&](LinkSettings &settings) { setOrRemove(settings.bgpPrefixes, name, *prefixes); });
+}
+
+void PropertiesPane::applyEncryptPublicAddress(bool enabled)
+{
+    editLink([&](LinkSettings &settings) { settings.encryptPublicAddress = enabled; });
 }
 
 // --- Error marks -------------------------------------------------------------------------------

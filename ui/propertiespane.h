@@ -79,11 +79,18 @@ private:
     void applySshText(QLineEdit *edit);
     void applySshPort(int value);
     void applyGateway(bool gateway);
+    void applyRouterEnabled(bool enabled);
+    void applyInterfacePerPeer(bool enabled);
+    void applyTunnelRange();
+    /// Applies \a change to the shown host's router settings (one undo step).
+    void applyRouterSetting(const std::function<void(RouterSettings &)> &change);
     void applyPeer(QListWidgetItem *item);
     void applyKeepalive(int value);
     void applyPresharedKey(bool enabled);
     void applyEndpoint(int end);
     void applyAllowedIps(int end);
+    void applyBgpPrefixes(int end);
+    void applyEncryptPublicAddress(bool enabled);
 
     /// Validates \a edit with \a error (empty when valid), marks it, and returns the
     /// trimmed text when valid.
@@ -112,6 +119,12 @@ private:
     QString meshAddressError(const QString &text, bool v6) const;
     /// Why \a text cannot go into the SSH field \a edit; empty when it can.
     QString sshTextError(QLineEdit *edit, const QString &text) const;
+    /// Why \a text cannot be the tunnel range, with one interface per peer when
+    /// \a perPeer; empty when it can.
+    QString tunnelRangeError(const QString &text, bool perPeer) const;
+    /// The prefixes in the comma-separated list \a edit holds, normalised, when they are
+    /// valid (the field is marked otherwise); the field then shows them normalised.
+    std::optional<QStringList> checkedPrefixes(QLineEdit *edit);
 
     void markInvalid(QWidget *field, const QString &message);
     void markValid(QWidget *field);
@@ -125,6 +138,8 @@ private:
     HostId m_linkB = 0;
     /// A role chosen for a roaming host that waits for the site address it needs.
     std::optional<Host::Role> m_pendingRole;
+    /// "One interface per peer" was checked and waits for the tunnel range it needs.
+    bool m_pendingInterfacePerPeer = false;
     bool m_updating = false;
     QHash<QLineEdit *, QString> m_shownText;
     QList<std::pair<QWidget *, QString>> m_errors;
@@ -157,6 +172,16 @@ private:
     QLineEdit *m_sudoCmd = nullptr;
     QLineEdit *m_reloadCmd = nullptr;
     QCheckBox *m_gateway = nullptr;
+    QGroupBox *m_routerGroup = nullptr;
+    QCheckBox *m_interfacePerPeer = nullptr;
+    QSpinBox *m_basePort = nullptr;
+    QLineEdit *m_tunnelRange = nullptr;
+    QComboBox *m_routesMode = nullptr;
+    QSpinBox *m_uplinkMtu = nullptr;
+    QCheckBox *m_outerIpv6 = nullptr;
+    QCheckBox *m_mssClamp = nullptr;
+    QCheckBox *m_forwarding = nullptr;
+    QCheckBox *m_nat = nullptr;
     QListWidget *m_peers = nullptr;
 
     QLabel *m_linkTitle = nullptr;
@@ -165,4 +190,6 @@ private:
     QGroupBox *m_endGroups[2] = {};
     QLineEdit *m_endpoints[2] = {};
     QLineEdit *m_allowedIps[2] = {};
+    QLineEdit *m_bgpPrefixes[2] = {};
+    QCheckBox *m_encryptPublicAddress = nullptr;
 };

@@ -1,7 +1,10 @@
 // Tests of the properties pane: edits typed into it land in the document as one undo step.
+#include "keystore.h"
 #include "meshdocument.h"
+#include "planner.h"
 #include "projectfile.h"
 #include "propertiespane.h"
+#include "validator.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -14,6 +17,7 @@
 #include <QTest>
 #include <QUndoStack>
 
+#include <algorithm>
 #include <memory>
 
 namespace {
@@ -47,6 +51,8 @@ const QByteArray ProjectYaml = "hosts:\n"
 const QString Nas = QStringLiteral("nas");
 const QString Gate = QStringLiteral("gate");
 const QString Phone = QStringLiteral("phone");
+const QString Router = QStringLiteral("router");
+const QString Node1 = QStringLiteral("node1");
 
 } // namespace
 
@@ -74,6 +80,15 @@ private slots:
     void linkSettings();
     void linkRefusesBadInput_data();
     void linkRefusesBadInput();
+    void routerUplinkMtu();
+    void routerRefusesBadTunnelRange_data();
+    void routerRefusesBadTunnelRange();
+    void routerInterfacePerPeer();
+    void routerGroupTogglesAndRestores();
+    void interfacePerPeerWaitsForTunnelRange();
+    void routerFieldsFollowDocument();
+    void linkBgpPrefixes();
+    void linkEncryptPublicAddress();
 
 private:
     template<typename T>
@@ -86,6 +101,12 @@ private:
     }
     /// Replaces the text of \a edit by typing, then presses Return.
     void type(QWidget *edit, const QString &text);
+    /// A click on the box of \a check, not on the empty end of its row.
+    static void click(QCheckBox *check);
+    /// Replaces the document by resources/examples/homelab-k8s-router.yaml.
+    void loadRouterExample();
+    /// The number of interfaces the planner gives \a name.
+    qsizetype interfaceCount(const QString &name) const;
     const Host &host(const QString &name) const { return *m_document->project().host(name); }
     HostId id(const QString &name) const { return m_document->idOf(name); }
     int undoCount() const { return m_document->undoStack()->count(); }
@@ -129,6 +150,26 @@ void tst_PropertiesPane::type(QWidget *edit, const QString &text)
     QTest::keyClick(edit, Qt::Key_Delete);
     QTest::keyClicks(edit, text);
     QTest::keyClick(edit, Qt::Key_Return);
+}
+
+void tst_PropertiesPane::click(QCheckBox *check)
+{
+    QTest::mouseClick(check, Qt::LeftButton, {}, QPoint(check->height() / 2, check->height() / 2));
+}
+
+void tst_PropertiesPane::loadRouterExample()
+{
+    ProjectFile::LoadError error;
+    const auto project = ProjectFile::load(QStringLiteral(MESHWRIGHT_SOURCE_DIR "/resources/examples/homelab-k8s-router.yaml"), &error);
+    QVERIFY2(project, qPrintable(error.toString()));
+    m_document->reset(*project);
+    QCOMPARE(undoCount(), 0);
+}
+
+qsizetype tst_PropertiesPane::interfaceCount(const QString &name) const
+{
+    KeyStore keys;
+    return Planner(m_document->project()).planAll(m_document->project().indexOf(name), keys).size();
 }
 
 void tst_PropertiesPane::renameIsOneUndoStep()
@@ -556,6 +597,320 @@ void tst_PropertiesPane::routerSummary()
     // A host without router settings shows no routing, only what applies (none here).
     pane.showHost(document.idOf(QStringLiteral("node1")));
     QVERIFY(summary->isHidden());
+}
+
+void tst_PropertiesPane::routerUplinkMtu()
+{
+    loadRouterExample();
+    m_pane->showHost(id(Router));
+    QVERIFY(field<QGroupBox>("routerGroup")->isChecked());
+    auto *uplinkMtu = field<QSpinBox>("uplinkMtu");
+    auto *summary = field<QLabel>("routingSummary");
+    QCOMPARE(uplinkMtu->value(), 1492);
+    QCOMPARE(field<QSpinBox>("basePort")->value(), 51820);
+    QCOMPARE(field<QLineEdit>("tunnelRange")->text(), QStringLiteral("10.99.0.0/28"));
+    QCOMPARE(field<QComboBox>("routesMode")->currentText(), QStringLiteral("Explicit (Table = off)"));
+    QVERIFY(field<QCheckBox>("interfacePerPeer")->isChecked());
+    QVERIFY(field<QCheckBox>("mssClamp")->isChecked());
+    QVERIFY(field<QCheckBox>("forwarding")->isChecked());
+    QVERIFY(!field<QCheckBox>("outerIpv6")->isChecked());
+    QVERIFY(!field<QCheckBox>("nat")->isChecked());
+    QCOMPARE(undoCount(), 0); // filling the fields applied nothing
+
+    type(uplinkMtu, QStringLiteral("1500"));
+    QCOMPARE(undoCount(), 1);
+    QCOMPARE(host(Router).router->uplinkMtu, 1500);
+    QVERIFY2(summary->text().contains(QStringLiteral("1440 = 1500 (uplink)")), qPrintable(summary->text()));
+
+    // The outer header shows in the arithmetic at once, too.
+    click(field<QCheckBox>("outerIpv6"));
+    QCOMPARE(undoCount(), 2);
+    QVERIFY(host(Router).router->outerIpv6);
+    QVERIFY2(summary->text().contains(QStringLiteral("1420 = 1500 (uplink) − 40 (outer IPv6)")), qPrintable(summary->text()));
+
+    m_document->undoStack()->undo();
+    m_document->undoStack()->undo();
+    QCOMPARE(uplinkMtu->value(), 1492);
+    QCOMPARE(host(Router).router->uplinkMtu, 1492);
+    QVERIFY(!field<QCheckBox>("outerIpv6")->isChecked());
+    QVERIFY(summary->text().contains(QStringLiteral("1432 = 1492 (uplink)")));
+
+    // The other settings, one step each.
+    auto *routes = field<QComboBox>("routesMode");
+    routes->setCurrentIndex(routes->findText(QStringLiteral("From AllowedIPs (wg-quick)")));
+    QCOMPARE(undoCount(), 1);
+    QCOMPARE(host(Router).router->routes, RouterSettings::Routes::FromAllowedIps);
+    QVERIFY(summary->text().contains(QStringLiteral("<b>Routes</b>: from AllowedIPs (wg-quick)")));
+    type(field<QSpinBox>("basePort"), QStringLiteral("51900"));
+    QCOMPARE(undoCount(), 2);
+    QCOMPARE(host(Router).router->basePort, 51900);
+    QVERIFY(summary->text().contains(QStringLiteral("<td>wg1</td><td>10.99.0.2</td><td>:51901</td>")));
+    click(field<QCheckBox>("nat"));
+    click(field<QCheckBox>("mssClamp"));
+    click(field<QCheckBox>("forwarding"));
+    QCOMPARE(undoCount(), 5);
+    const RouterSettings &router = *host(Router).router;
+    QVERIFY(router.nat && !router.mssClamp && !router.forwarding);
+    QVERIFY(summary->text().contains(QStringLiteral("<b>Forwarding</b>: off, NAT for the mesh")));
+}
+
+void tst_PropertiesPane::routerRefusesBadTunnelRange_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("message");
+
+    QTest::newRow("prefix length") << "10.99.0.0/33" << "'10.99.0.0/33' is not an IPv4 prefix, such as 10.99.0.0/28";
+    QTest::newRow("no prefix length") << "10.99.0.0" << "'10.99.0.0' is not an IPv4 prefix, such as 10.99.0.0/28";
+    QTest::newRow("IPv6") << "fd99::/64" << "'fd99::/64' is not an IPv4 prefix, such as 10.99.0.0/28";
+    QTest::newRow("nonsense") << "range" << "'range' is not an IPv4 prefix, such as 10.99.0.0/28";
+    QTest::newRow("missing with one interface per peer")
+        << "" << "one interface per peer needs a tunnel range for the interfaces' addresses";
+}
+
+void tst_PropertiesPane::routerRefusesBadTunnelRange()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, message);
+
+    loadRouterExample();
+    m_pane->showHost(id(Router));
+    const Project before = m_document->project();
+    auto *range = field<QLineEdit>("tunnelRange");
+    type(range, text);
+    QCOMPARE(m_document->project(), before);
+    QCOMPARE(undoCount(), 0);
+    QCOMPARE(errorText(), message);
+    QCOMPARE(range->property("invalid").toBool(), true);
+    QCOMPARE(range->text(), text); // left for the user to correct
+
+    // A valid range is stored as its network.
+    type(range, QStringLiteral("10.98.0.5/28"));
+    QCOMPARE(undoCount(), 1);
+    QCOMPARE(host(Router).router->tunnelRange, IpPrefix::parse(QStringLiteral("10.98.0.0/28")));
+    QCOMPARE(range->text(), QStringLiteral("10.98.0.0/28"));
+    QCOMPARE(range->property("invalid").toBool(), false);
+    QVERIFY(errorText().isEmpty());
+}
+
+void tst_PropertiesPane::routerInterfacePerPeer()
+{
+    loadRouterExample();
+    m_pane->showHost(id(Router));
+    QCOMPARE(interfaceCount(Router), 3);
+    auto *perPeer = field<QCheckBox>("interfacePerPeer");
+    auto *summary = field<QLabel>("routingSummary");
+    QVERIFY(summary->text().contains(QStringLiteral("<b>Interfaces</b>")));
+
+    click(perPeer);
+    QCOMPARE(undoCount(), 1);
+    QVERIFY(!host(Router).router->interfacePerPeer);
+    QCOMPARE(host(Router).router->tunnelRange, IpPrefix::parse(QStringLiteral("10.99.0.0/28"))); // kept
+    QCOMPARE(interfaceCount(Router), 1);
+    QVERIFY(!summary->text().contains(QStringLiteral("<b>Interfaces</b>")));
+
+    // Without one interface per peer the range may go.
+    type(field<QLineEdit>("tunnelRange"), QString());
+    QCOMPARE(undoCount(), 2);
+    QVERIFY(!host(Router).router->tunnelRange);
+    m_document->undoStack()->undo();
+
+    m_document->undoStack()->undo();
+    QVERIFY(perPeer->isChecked());
+    QVERIFY(host(Router).router->interfacePerPeer);
+    QCOMPARE(interfaceCount(Router), 3);
+    QVERIFY(summary->text().contains(QStringLiteral("<b>Interfaces</b>")));
+}
+
+void tst_PropertiesPane::routerGroupTogglesAndRestores()
+{
+    loadRouterExample();
+    m_pane->showHost(id(Router));
+    auto *group = field<QGroupBox>("routerGroup");
+    auto *summary = field<QLabel>("routingSummary");
+    const RouterSettings router = *host(Router).router;
+
+    // Input not applied yet gives way to the stored settings.
+    type(field<QLineEdit>("tunnelRange"), QStringLiteral("nonsense"));
+    QCOMPARE(undoCount(), 0);
+    group->setChecked(false);
+    QCOMPARE(undoCount(), 1);
+    QVERIFY(!host(Router).router);
+    QVERIFY(errorText().isEmpty());
+    QVERIFY(!summary->text().contains(QStringLiteral("uplink")));
+    QCOMPARE(interfaceCount(Router), 1);
+
+    group->setChecked(true);
+    QCOMPARE(undoCount(), 2);
+    QCOMPARE(host(Router).router, router);
+    QCOMPARE(field<QLineEdit>("tunnelRange")->text(), QStringLiteral("10.99.0.0/28"));
+    QCOMPARE(interfaceCount(Router), 3);
+
+    m_document->undoStack()->undo();
+    QVERIFY(!group->isChecked());
+    m_document->undoStack()->undo();
+    QVERIFY(group->isChecked());
+    QCOMPARE(host(Router).router, router);
+
+    // A host that never was a router starts from the defaults.
+    m_pane->showHost(id(Node1));
+    QVERIFY(!group->isChecked());
+    QCOMPARE(field<QSpinBox>("uplinkMtu")->value(), 1500);
+    QVERIFY(field<QLineEdit>("tunnelRange")->text().isEmpty());
+    group->setChecked(true);
+    QCOMPARE(host(Node1).router, RouterSettings());
+    QVERIFY2(summary->text().contains(QStringLiteral("1440 = 1500 (uplink)")), qPrintable(summary->text()));
+}
+
+void tst_PropertiesPane::interfacePerPeerWaitsForTunnelRange()
+{
+    loadRouterExample();
+    m_pane->showHost(id(Node1));
+    field<QGroupBox>("routerGroup")->setChecked(true);
+    QCOMPARE(undoCount(), 1);
+    auto *perPeer = field<QCheckBox>("interfacePerPeer");
+    auto *range = field<QLineEdit>("tunnelRange");
+
+    click(perPeer);
+    QCOMPARE(undoCount(), 1); // nothing applied without a range
+    QVERIFY(perPeer->isChecked());
+    QVERIFY(!host(Node1).router->interfacePerPeer);
+    QCOMPARE(range->property("invalid").toBool(), true);
+    QCOMPARE(errorText(), QStringLiteral("one interface per peer needs a tunnel range for the interfaces' addresses"));
+
+    // An unrelated change elsewhere keeps the choice waiting.
+    Host changed = host(Node1);
+    changed.os = QStringLiteral("FreeBSD");
+    m_document->changeHost(id(Node1), changed, QStringLiteral("test"));
+    QCOMPARE(undoCount(), 2);
+    QVERIFY(perPeer->isChecked());
+    QCOMPARE(range->property("invalid").toBool(), true);
+
+    // The range applies both, in one step.
+    type(range, QStringLiteral("10.98.0.0/29"));
+    QCOMPARE(undoCount(), 3);
+    QVERIFY(host(Node1).router->interfacePerPeer);
+    QCOMPARE(host(Node1).router->tunnelRange, IpPrefix::parse(QStringLiteral("10.98.0.0/29")));
+    QVERIFY(errorText().isEmpty());
+    QCOMPARE(interfaceCount(Node1), 2); // one per peer: the router and node2
+
+    m_document->undoStack()->undo();
+    QVERIFY(!perPeer->isChecked());
+    QVERIFY(range->text().isEmpty());
+
+    // Unchecking again before the range came drops the mark.
+    click(perPeer);
+    QCOMPARE(range->property("invalid").toBool(), true);
+    click(perPeer);
+    QCOMPARE(range->property("invalid").toBool(), false);
+    QVERIFY(errorText().isEmpty());
+    QCOMPARE(m_document->undoStack()->index(), 2); // nothing pushed
+    QVERIFY(m_document->undoStack()->canRedo());
+}
+
+void tst_PropertiesPane::routerFieldsFollowDocument()
+{
+    loadRouterExample();
+    m_pane->showHost(id(Router));
+    Host changed = host(Router);
+    changed.router->uplinkMtu = 1400;
+    changed.router->tunnelRange = IpPrefix::parse(QStringLiteral("10.97.0.0/28"));
+    changed.router->nat = true;
+    m_document->changeHost(id(Router), changed, QStringLiteral("test"));
+    QCOMPARE(undoCount(), 1); // refreshing pushed nothing
+    QCOMPARE(field<QSpinBox>("uplinkMtu")->value(), 1400);
+    QCOMPARE(field<QLineEdit>("tunnelRange")->text(), QStringLiteral("10.97.0.0/28"));
+    QVERIFY(field<QCheckBox>("nat")->isChecked());
+    QVERIFY(field<QLabel>("routingSummary")->text().contains(QStringLiteral("1340 = 1400 (uplink)")));
+
+    changed.router.reset();
+    m_document->changeHost(id(Router), changed, QStringLiteral("test"));
+    QVERIFY(!field<QGroupBox>("routerGroup")->isChecked());
+    QCOMPARE(undoCount(), 2);
+}
+
+void tst_PropertiesPane::linkBgpPrefixes()
+{
+    loadRouterExample();
+    m_pane->showLink(id(Router), id(Node1));
+    const auto link = [this] { return *m_document->project().linkSettings(Router, Node1); };
+    auto *bgp = field<QLineEdit>("bgpPrefixesB");
+    QCOMPARE(bgp->text(), QStringLiteral("10.96.0.0/24"));
+    QVERIFY(field<QLineEdit>("bgpPrefixesA")->text().isEmpty());
+    QVERIFY(!field<QCheckBox>("encryptPublicAddress")->isChecked());
+
+    type(bgp, QStringLiteral("10.96.0.0/24, 10.97.0.0/24"));
+    QCOMPARE(undoCount(), 1);
+    const QStringList prefixes{QStringLiteral("10.96.0.0/24"), QStringLiteral("10.97.0.0/24")};
+    QCOMPARE(link().bgpPrefixes.value(Node1), prefixes);
+    QCOMPARE(m_document->project().links.size(), 3);
+
+    // Normalised as the extra AllowedIPs: a bare address is a host prefix.
+    type(field<QLineEdit>("bgpPrefixesA"), QStringLiteral(" 192.168.1.10 "));
+    QCOMPARE(undoCount(), 2);
+    QCOMPARE(link().bgpPrefixes.value(Router), QStringList{QStringLiteral("192.168.1.10/32")});
+    QCOMPARE(field<QLineEdit>("bgpPrefixesA")->text(), QStringLiteral("192.168.1.10/32"));
+
+    // Invalid input is refused at the field.
+    const Project before = m_document->project();
+    type(bgp, QStringLiteral("10.97.0.0/33"));
+    QCOMPARE(m_document->project(), before);
+    QCOMPARE(undoCount(), 2);
+    QCOMPARE(errorText(), QStringLiteral("'10.97.0.0/33' is not a valid address prefix"));
+    QCOMPARE(bgp->property("invalid").toBool(), true);
+
+    m_document->undoStack()->undo();
+    m_document->undoStack()->undo();
+    QCOMPARE(link().bgpPrefixes.value(Node1), QStringList{QStringLiteral("10.96.0.0/24")});
+    QCOMPARE(bgp->text(), QStringLiteral("10.96.0.0/24"));
+    QCOMPARE(bgp->property("invalid").toBool(), false);
+
+    // Emptied, the entry goes; at the defaults, the link's settings go.
+    m_pane->showLink(id(Node1), id(Router));
+    QCOMPARE(field<QLineEdit>("bgpPrefixesA")->text(), QStringLiteral("10.96.0.0/24"));
+    type(field<QLineEdit>("bgpPrefixesA"), QString());
+    QVERIFY(!link().bgpPrefixes.contains(Node1));
+    type(field<QLineEdit>("allowedIpsA"), QString());
+    type(field<QLineEdit>("allowedIpsB"), QString());
+    QVERIFY(!m_document->project().linkSettings(Router, Node1));
+}
+
+void tst_PropertiesPane::linkEncryptPublicAddress()
+{
+    loadRouterExample();
+    m_pane->showLink(id(Router), id(Node1));
+    const auto hasRoutingLoop = [this] {
+        const QList<Diagnostic> diagnostics = Validator::validate(m_document->project());
+        return std::any_of(diagnostics.cbegin(), diagnostics.cend(), [](const Diagnostic &diagnostic) {
+            return diagnostic.isError() && diagnostic.message.contains(QLatin1String("routing loop"));
+        });
+    };
+    QVERIFY(!hasRoutingLoop());
+
+    auto *encrypt = field<QCheckBox>("encryptPublicAddress");
+    click(encrypt);
+    QCOMPARE(undoCount(), 1);
+    QVERIFY(m_document->project().linkSettings(Router, Node1)->encryptPublicAddress);
+    // node1 is reached at its public address, which now goes into the tunnel.
+    QVERIFY(hasRoutingLoop());
+
+    // An endpoint outside the tunnel mends it.
+    type(field<QLineEdit>("endpointB"), QStringLiteral("[2001:db8::41]:51820"));
+    QCOMPARE(undoCount(), 2);
+    QVERIFY(!hasRoutingLoop());
+
+    m_document->undoStack()->undo();
+    m_document->undoStack()->undo();
+    QVERIFY(!encrypt->isChecked());
+    QVERIFY(!m_document->project().linkSettings(Router, Node1)->encryptPublicAddress);
+    QVERIFY(!hasRoutingLoop());
+
+    // A link without settings gets them, and loses them again back at the defaults.
+    m_pane->showLink(id(Node1), id(QStringLiteral("node2")));
+    QVERIFY(!m_document->project().linkSettings(Node1, QStringLiteral("node2")));
+    click(encrypt);
+    QVERIFY(m_document->project().linkSettings(Node1, QStringLiteral("node2"))->encryptPublicAddress);
+    click(encrypt);
+    QVERIFY(!m_document->project().linkSettings(Node1, QStringLiteral("node2")));
 }
 
 QTEST_MAIN(tst_PropertiesPane)
