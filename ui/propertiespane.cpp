@@ -3,6 +3,8 @@
 
 #include "planner.h"
 
+#include <QAbstractSpinBox>
+#include <QEvent>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFormLayout>
@@ -203,6 +205,30 @@ PropertiesPane::PropertiesPane(MeshDocument *document, QWidget *parent)
             refreshRouting();
     });
     connect(m_document, &MeshDocument::projectReset, this, &PropertiesPane::showNothing);
+
+    // Scrolling the pane must not turn the spin box or combo box under the pointer: each
+    // turn would be an edit. They take the wheel only once focused.
+    for (QWidget *field : findChildren<QAbstractSpinBox *>())
+        guardWheel(field);
+    for (QWidget *field : findChildren<QComboBox *>())
+        guardWheel(field);
+}
+
+void PropertiesPane::guardWheel(QWidget *field)
+{
+    field->setFocusPolicy(Qt::StrongFocus);
+    field->installEventFilter(this);
+}
+
+bool PropertiesPane::eventFilter(QObject *watched, QEvent *event)
+{
+    if (event->type() == QEvent::Wheel) {
+        if (auto *field = qobject_cast<QWidget *>(watched); field && !field->hasFocus()) {
+            event->ignore(); // passes on to the scroll area
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 PropertiesPane::~PropertiesPane()

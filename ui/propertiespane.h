@@ -46,6 +46,9 @@ public slots:
     /// Shows a hint instead of a form (nothing or several things are selected).
     void showNothing();
 
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
 private:
     enum class Mode { Nothing, Host, Link };
 
@@ -59,6 +62,7 @@ private:
     /// which also drops pending input and error marks.
     void refreshHost(bool reset);
     void refreshPeers();
+    void guardWheel(QWidget *field);
     /// The router summary: interfaces, MTU and MSS with the arithmetic, routes.
     void refreshRouting();
     void refreshLink(bool reset);

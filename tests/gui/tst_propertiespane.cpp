@@ -6,7 +6,9 @@
 #include "propertiespane.h"
 #include "validator.h"
 
+#include <QApplication>
 #include <QCheckBox>
+#include <QWheelEvent>
 #include <QComboBox>
 #include <QGroupBox>
 #include <QLabel>
@@ -62,6 +64,7 @@ class tst_PropertiesPane : public QObject
 
 private slots:
     void routerSummary();
+    void wheelScrollsInsteadOfEditing();
     void initTestCase();
     void init();
     void cleanup();
@@ -911,6 +914,28 @@ void tst_PropertiesPane::linkEncryptPublicAddress()
     QVERIFY(m_document->project().linkSettings(Node1, QStringLiteral("node2"))->encryptPublicAddress);
     click(encrypt);
     QVERIFY(!m_document->project().linkSettings(Node1, QStringLiteral("node2")));
+}
+
+void tst_PropertiesPane::wheelScrollsInsteadOfEditing()
+{
+    ProjectFile::LoadError error;
+    const auto project = ProjectFile::load(QStringLiteral(MESHWRIGHT_SOURCE_DIR "/resources/examples/homelab-k8s-router.yaml"), &error);
+    QVERIFY(project);
+    MeshDocument document;
+    document.reset(*project);
+    PropertiesPane pane(&document);
+    pane.show();
+    pane.showHost(document.idOf(QStringLiteral("router")));
+    auto *basePort = pane.findChild<QSpinBox *>(QStringLiteral("basePort"));
+    QVERIFY(basePort);
+    const QPoint centre = basePort->rect().center();
+    QWheelEvent wheel(centre, basePort->mapToGlobal(centre), QPoint(), QPoint(0, -120), Qt::NoButton, Qt::NoModifier,
+                      Qt::NoScrollPhase, false);
+    QApplication::sendEvent(basePort, &wheel);
+    QCOMPARE(basePort->value(), 51820);
+    QCOMPARE(document.undoStack()->count(), 0);
+    basePort->setFocus();
+    QVERIFY(basePort->hasFocus() || !QApplication::focusWidget()); // offscreen may have no active window
 }
 
 QTEST_MAIN(tst_PropertiesPane)
