@@ -91,13 +91,13 @@ Host create(const QString &id, const MeshDocument &document)
     } else if (id == QLatin1String("freebsd-server")) {
         host.name = QStringLiteral("bsd");
         host.os = QStringLiteral("FreeBSD");
-        host.ssh = SshSettings{QString(), 22, QStringLiteral("/usr/local/etc/wireguard"), QStringLiteral("doas"),
+        host.ssh = SshSettings{QString(), QString(), QString(), 22, QStringLiteral("/usr/local/etc/wireguard"), QStringLiteral("doas"),
                                QStringLiteral("service wireguard restart")};
         host.lan = SiteAddress{{}, nextSiteAddress(project, false, QStringLiteral("192.168.1.10"))};
     } else if (id == QLatin1String("openbsd-gateway")) {
         host.name = QStringLiteral("gateway");
         host.os = QStringLiteral("OpenBSD");
-        host.ssh = SshSettings{QString(), 22, QStringLiteral("/etc/wireguard"), QStringLiteral("doas"),
+        host.ssh = SshSettings{QString(), QString(), QString(), 22, QStringLiteral("/etc/wireguard"), QStringLiteral("doas"),
                                QStringLiteral("sh /etc/netstart wg0")};
         host.internet = SiteAddress{{}, nextSiteAddress(project, true, QStringLiteral("203.0.113.10"))};
     } else if (id == QLatin1String("cloud-gateway")) {

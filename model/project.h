@@ -14,6 +14,8 @@
 /// SSH access to a host. A host without it is installed by hand (phones, laptops).
 struct SshSettings
 {
+    QString host;     ///< where to connect; empty: NAME.DOMAIN of the host's lan/internet site
+    QString identity; ///< a private key file tried first; empty: ssh-agent, then ~/.ssh keys
     QString user;
     int port = 22;
     QString confDir = QStringLiteral("/etc/wireguard");

@@ -239,8 +239,13 @@ std::optional<SshSettings> Reader::readSsh(const YAML::Node &node, const QString
         return std::nullopt;
     const QString what = host + QLatin1String(".ssh");
     expectMap(node, what);
-    checkKeys(node, {"user", "port", "conf_dir", "sudo_cmd", "reload_cmd"}, host, QStringLiteral(" in ssh"));
+    checkKeys(node, {"host", "identity", "user", "port", "conf_dir", "sudo_cmd", "reload_cmd"}, host, QStringLiteral(" in ssh"));
     SshSettings ssh;
+    ssh.host = scalar(node["host"], what + QLatin1String(".host")).trimmed();
+    ssh.identity = scalar(node["identity"], what + QLatin1String(".identity")).trimmed();
+    static const QRegularExpression hostPattern(QStringLiteral("^[A-Za-z0-9.:_-]*$"));
+    if (!hostPattern.match(ssh.host).hasMatch())
+        fail(node["host"], QStringLiteral("%1.host: '%2' is not a host name or address").arg(what, ssh.host));
     ssh.user = scalar(node["user"], what + QLatin1String(".user")).trimmed();
     if (node["port"].IsDefined() && !node["port"].IsNull())
         ssh.port = integer(node["port"], what + QLatin1String(".port"), 1, 65535);
@@ -732,6 +737,10 @@ void Writer::host(const Host &h)
     if (h.ssh) {
         comments(h.name, QStringLiteral("ssh"), 4);
         line(4, "ssh");
+        if (!h.ssh->host.isEmpty())
+            line(6, "host", scalarText(h.ssh->host));
+        if (!h.ssh->identity.isEmpty())
+            line(6, "identity", scalarText(h.ssh->identity));
         if (!h.ssh->user.isEmpty())
             line(6, "user", scalarText(h.ssh->user));
         if (h.ssh->port != 22)

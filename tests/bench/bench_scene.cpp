@@ -182,7 +182,7 @@ Host gatewayHost(const QString &name, const QString &publicIp, int index)
     Host h;
     h.name = name;
     h.os = QStringLiteral("Linux");
-    h.ssh = SshSettings{QStringLiteral("root"), 22, QStringLiteral("/etc/wireguard"), QString(),
+    h.ssh = SshSettings{QString(), QString(), QStringLiteral("root"), 22, QStringLiteral("/etc/wireguard"), QString(),
                         QStringLiteral("systemctl restart wg-quick@wg0.service")};
     h.internet = SiteAddress{name + QLatin1String(".example.org"), publicIp};
     h.meshInterface().domain = QStringLiteral("mesh.example.net");
@@ -196,7 +196,7 @@ Host lanHost(const QString &name, int lanIndex, int index)
     Host h;
     h.name = name;
     h.os = QStringLiteral("Linux");
-    h.ssh = SshSettings{QStringLiteral("root"), 22, QStringLiteral("/etc/wireguard"), QString(),
+    h.ssh = SshSettings{QString(), QString(), QStringLiteral("root"), 22, QStringLiteral("/etc/wireguard"), QString(),
                         QStringLiteral("systemctl restart wg-quick@wg0.service")};
     h.lan = SiteAddress{QStringLiteral("home.example.net"),
                         QStringLiteral("192.168.%1.%2").arg(lanIndex / 250).arg(lanIndex % 250 + 1)};

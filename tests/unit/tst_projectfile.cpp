@@ -104,7 +104,7 @@ void tst_ProjectFile::meshwrightKeysRoundTrip()
     project.network.ipv6 = IpPrefix::parse(QStringLiteral("fd30::/48"));
     project.hosts[0].position = QPointF(-120.5, 40);
     project.hosts[1].meshInterface().mtu = 1380;
-    project.hosts[2].ssh = SshSettings{QStringLiteral("it's me"), 2022, QStringLiteral("/etc/wg"), QStringLiteral("sudo -n"),
+    project.hosts[2].ssh = SshSettings{QStringLiteral("10.0.0.9"), QStringLiteral("~/.ssh/lab"), QStringLiteral("it's me"), 2022, QStringLiteral("/etc/wg"), QStringLiteral("sudo -n"),
                                        QStringLiteral("true")};
     project.hosts[2].os = QStringLiteral("yes"); // a YAML boolean word must come back as text
     LinkSettings link;
@@ -173,7 +173,7 @@ void tst_ProjectFile::unknownKeysWarnWithLine()
     const QByteArray text = MinimalHost + "    colour: blue\n"
                                           "    ssh:\n"
                                           "      user: x\n"
-                                          "      identity: ~/.ssh/id\n"
+                                          "      forward_agent: yes\n"
                                           "extras: 1\n";
     ProjectFile::LoadError error;
     QList<Diagnostic> warnings;
@@ -185,7 +185,7 @@ void tst_ProjectFile::unknownKeysWarnWithLine()
     QCOMPARE(warnings[1].host, QStringLiteral("a"));
     QVERIFY(warnings[1].message.startsWith(QLatin1String("unknown key 'colour' at line 6")));
     QCOMPARE(warnings[2].line, 9);
-    QVERIFY(warnings[2].message.startsWith(QLatin1String("unknown key 'identity' in ssh at line 9")));
+    QVERIFY(warnings[2].message.startsWith(QLatin1String("unknown key 'forward_agent' in ssh at line 9")));
 }
 
 void tst_ProjectFile::badInput_data()
