@@ -2,6 +2,8 @@
 #include "commandline.h"
 
 #include "atomicfile.h"
+#include "deployment.h"
+#include "sshdeployer.h"
 #include "exporter.h"
 #include "generation.h"
 #include "qrcode.h"
@@ -16,6 +18,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QFileInfo>
 #include <QRegularExpression>
 #include <QTextStream>
@@ -37,6 +40,10 @@ Commands:
   validate PROJECT.yaml   check the project; exit 1 when it has errors
   qr PROJECT.yaml HOST [--profile NAME] (--out FILE.png|FILE.svg | --terminal)
                           the host's config as a QR code for the WireGuard app
+  deploy PROJECT.yaml [--hosts a,b] [--dry-run] [--jobs N] [--accept-new-host-keys]
+         [--known-hosts FILE] [--confirm-timeout S]
+                          push the configs over SSH: diff, install, reload, verify,
+                          confirm or roll back (a timer on each host rolls back too)
   keys import PROJECT.yaml DIR
                           adopt wireguardmeshgenerator's keys (DIR/HOST/priv.key,
                           DIR/psk/A_B.key) so a running mesh keeps its keys
@@ -328,6 +335,108 @@ int qr(const QStringList &arguments, Context &c)
     return CommandLine::Success;
 }
 
+int deploy(const QStringList &arguments, Context &c)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Deploys the configs to every host with ssh settings (or those named): connects (the host key must "
+        "be known, or accepted with --accept-new-host-keys), reads the current config, and when it differs "
+        "uploads the new one, checks it with wg-quick strip on the host, backs up the old one, arms a "
+        "rollback on the host, installs, reloads, verifies that the host kept its tunnels, then confirms "
+        "or rolls back. --dry-run shows the diffs and changes nothing. Exit status 0 only when every host "
+        "ended updated or unchanged."));
+    parser.addPositionalArgument(QStringLiteral("PROJECT.yaml"), QStringLiteral("The project file."));
+    const QCommandLineOption hostsOption(QStringLiteral("hosts"), QStringLiteral("Only these hosts (comma-separated)."),
+                                         QStringLiteral("a,b"));
+    const QCommandLineOption dryRunOption(QStringLiteral("dry-run"), QStringLiteral("Show the diffs, change nothing."));
+    const QCommandLineOption jobsOption(QStringLiteral("jobs"), QStringLiteral("Hosts at a time (default 8)."), QStringLiteral("N"),
+                                        QStringLiteral("8"));
+    const QCommandLineOption acceptOption(QStringLiteral("accept-new-host-keys"),
+                                          QStringLiteral("Record the keys of hosts not in known_hosts yet (never a changed key)."));
+    const QCommandLineOption knownHostsOption(QStringLiteral("known-hosts"),
+                                              QStringLiteral("The known_hosts file (default ~/.ssh/known_hosts)."), QStringLiteral("FILE"));
+    const QCommandLineOption confirmOption(QStringLiteral("confirm-timeout"),
+                                           QStringLiteral("Seconds until a host rolls back by itself unless confirmed (default 60)."),
+                                           QStringLiteral("S"), QStringLiteral("60"));
+    parser.addOptions({hostsOption, dryRunOption, jobsOption, acceptOption, knownHostsOption, confirmOption, KeysOption});
+    const QString usage = QStringLiteral("meshwright deploy PROJECT.yaml [--hosts a,b] [--dry-run] [--jobs N] [--accept-new-host-keys] "
+                                         "[--known-hosts FILE] [--confirm-timeout S]");
+    if (const int rc = parseCommand(parser, arguments, usage, 1, c); rc >= 0)
+        return rc;
+    DeployOptions options;
+    bool ok = true;
+    options.jobs = parser.value(jobsOption).toInt(&ok);
+    if (!ok || options.jobs < 1 || options.jobs > 64) {
+        c.err << "meshwright: --jobs takes a number from 1 to 64\nUsage: " << usage << Qt::endl;
+        return CommandLine::BadInput;
+    }
+    options.confirmTimeout = parser.value(confirmOption).toInt(&ok);
+    if (!ok || options.confirmTimeout < 10 || options.confirmTimeout > 3600) {
+        c.err << "meshwright: --confirm-timeout takes seconds from 10 to 3600\nUsage: " << usage << Qt::endl;
+        return CommandLine::BadInput;
+    }
+    options.verifyTimeout = std::min(30, options.confirmTimeout / 2);
+    options.dryRun = parser.isSet(dryRunOption);
+    options.acceptNewHostKeys = parser.isSet(acceptOption);
+    options.knownHostsFile = parser.value(knownHostsOption);
+
+    const QString projectPath = parser.positionalArguments().front();
+    int exitCode = CommandLine::Success;
+    const auto loaded = loadValidProject(projectPath, c, "nothing deployed", &exitCode);
+    if (!loaded)
+        return exitCode;
+    KeyStore keys;
+    QString error;
+    const QString keysPath = keyStorePath(parser, projectPath);
+    if (!keys.load(keysPath, &error)) {
+        c.err << "error: " << error << Qt::endl;
+        return CommandLine::BadInput;
+    }
+    QStringList names;
+    for (const QString &name : parser.value(hostsOption).split(QLatin1Char(','), Qt::SkipEmptyParts))
+        names.append(name.trimmed());
+    const auto targets = Deployment::targets(loaded->project, keys, names, &error);
+    if (!targets) {
+        c.err << "error: " << projectPath << ": " << error << "; nothing deployed" << Qt::endl;
+        return CommandLine::BadInput;
+    }
+    if (keys.isModified() && !keys.save(keysPath, &error)) {
+        c.err << "error: " << error << "; nothing deployed" << Qt::endl;
+        return CommandLine::BadInput;
+    }
+    if (targets->isEmpty()) {
+        c.err << "error: " << projectPath << ": no host has ssh settings; nothing to deploy" << Qt::endl;
+        return CommandLine::BadInput;
+    }
+
+    SshDeployer deployer;
+    QList<DeployResult> results;
+    QEventLoop loop;
+    QObject::connect(&deployer, &Deployer::stepStarted, &loop, [&](const QString &host, DeployStep step, const QString &detail) {
+        c.out << host << ": " << deployStepName(step) << (detail.isEmpty() ? QString() : QStringLiteral(" ") + detail) << Qt::endl;
+    });
+    QObject::connect(&deployer, &Deployer::hostFinished, &loop, [&](const DeployResult &result) {
+        results.append(result);
+        if (!result.diff.isEmpty() && (options.dryRun || result.outcome == DeployResult::Outcome::Updated))
+            c.out << result.diff << '\n';
+        c.out << result.host << ": " << deployOutcomeName(result.outcome) << " (" << result.reason << ")" << Qt::endl;
+    });
+    QObject::connect(&deployer, &Deployer::finished, &loop, &QEventLoop::quit);
+    deployer.start(*targets, options);
+    loop.exec();
+
+    std::sort(results.begin(), results.end(), [](const DeployResult &a, const DeployResult &b) { return a.host < b.host; });
+    c.out << "\nhost                 result        step                 reason\n";
+    bool allGood = true;
+    for (const DeployResult &result : std::as_const(results)) {
+        allGood = allGood && result.succeeded();
+        c.out << result.host.leftJustified(20) << ' ' << deployOutcomeName(result.outcome).leftJustified(13) << ' '
+              << deployStepName(result.step).leftJustified(20) << ' ' << result.reason << '\n';
+    }
+    c.out.flush();
+    return allGood ? CommandLine::Success : CommandLine::ProjectErrors;
+}
+
 int keys(const QStringList &arguments, Context &c)
 {
     const QString action = arguments.value(0);
@@ -495,7 +604,8 @@ namespace CommandLine {
 bool isCommand(const QString &word)
 {
     return word == QLatin1String("generate") || word == QLatin1String("validate") || word == QLatin1String("keys")
-        || word == QLatin1String("qr") || word == QLatin1String("export") || word == QLatin1String("help");
+        || word == QLatin1String("qr") || word == QLatin1String("export") || word == QLatin1String("deploy")
+        || word == QLatin1String("help");
 }
 
 int run(const QStringList &arguments, QTextStream &out, QTextStream &err)
@@ -520,6 +630,8 @@ int run(const QStringList &arguments, QTextStream &out, QTextStream &err)
         return keys(rest, c);
     if (command == QLatin1String("qr"))
         return qr(rest, c);
+    if (command == QLatin1String("deploy"))
+        return deploy(rest, c);
     if (command == QLatin1String("export"))
         return exportCommand(rest, c);
     err << "meshwright: unknown command '" << command << "'\n\n" << Overview << Qt::flush;
