@@ -3,6 +3,7 @@
 
 #include <QDateTime>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QHash>
 #include <QMetaObject>
@@ -190,12 +191,7 @@ public:
             break;
         case SSH_KNOWN_HOSTS_CHANGED:
         case SSH_KNOWN_HOSTS_OTHER: {
-            QString recorded;
-            struct ssh_knownhosts_entry *entry = nullptr;
-            if (ssh_session_get_known_hosts_entry(m_session, &entry) != SSH_KNOWN_HOSTS_ERROR && entry) {
-                recorded = fingerprintOf(entry->publickey);
-                ssh_knownhosts_entry_free(entry);
-            }
+            const QString recorded = recordedFingerprint(knownHosts);
             return Failure{DeployStep::HostKey, DeployResult::Problem::HostKey,
                            QStringLiteral("the host key CHANGED: it is %1, %2 records %3; refused (a changed key is never "
                                           "accepted: check the host, then remove the old line from %2)")
@@ -321,6 +317,28 @@ public:
 
 private:
     QString error() const { return QString::fromUtf8(ssh_get_error(m_session)); }
+    /// The fingerprint known_hosts records for this host (for "changed" messages).
+    QString recordedFingerprint(const QString &knownHosts) const
+    {
+        QFile file(knownHosts);
+        if (!file.open(QIODevice::ReadOnly))
+            return {};
+        const QByteArray host = m_target.port == 22 ? m_target.address.toUtf8()
+                                                    : QStringLiteral("[%1]:%2").arg(m_target.address).arg(m_target.port).toUtf8();
+        while (!file.atEnd()) {
+            const QByteArray line = file.readLine().trimmed();
+            if (line.isEmpty() || line.startsWith('#'))
+                continue;
+            struct ssh_knownhosts_entry *entry = nullptr;
+            if (ssh_known_hosts_parse_line(host.constData(), line.constData(), &entry) == SSH_OK && entry) {
+                const QString fingerprint = fingerprintOf(entry->publickey);
+                ssh_knownhosts_entry_free(entry);
+                if (!fingerprint.isEmpty())
+                    return fingerprint;
+            }
+        }
+        return {};
+    }
     static QString fingerprintOf(ssh_key key)
     {
         unsigned char *hash = nullptr;

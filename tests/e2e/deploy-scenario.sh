@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# Deploys a 6-host mesh (4 LAN hosts behind a NAT router, 2 internet gateways) with
+# `meshwright deploy` onto the SSH testbed, checks that every tunnel comes up, that a second
+# deploy changes nothing, and that faults leave the affected host on its previous config.
+set -uo pipefail
+
+binary=$1
+here=$(cd "$(dirname "$0")" && pwd)
+testbed="$here/testbed.sh"
+work=$(mktemp -d /tmp/mw-deploy.XXXXXX)
+state="$work/state"
+passed=0
+failed=0
+started=$(date +%s)
+
+ok() { echo "ok: $*"; passed=$((passed + 1)); }
+bad() { echo "FAIL: $*"; failed=$((failed + 1)); }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+
+cleanup() {
+    "$testbed" down "$state" >/dev/null 2>&1
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+"$testbed" up "$state" lan1:home:192.168.77.11 lan2:home:192.168.77.12 lan3:home:192.168.77.13 lan4:home:192.168.77.14 \
+    gw1:internet:198.18.77.21 gw2:internet:198.18.77.22 > "$work/up.log" 2>&1
+status=$?
+if [ $status -ne 0 ]; then
+    cat "$work/up.log"
+    exit $status # 77: skipped (no root or tools), else a testbed failure
+fi
+
+project="$work/mesh.yaml"
+{
+    echo "hosts:"
+    for n in 1 2 3 4; do
+        cat <<EOF
+  lan$n:
+    os: Linux
+    ssh: {host: '192.168.77.1$n', user: root, identity: '$state/id_ed25519', conf_dir: /etc/wireguard}
+    lan: {ip: '192.168.77.1$n'}
+    wg0: {ip: '10.77.0.1$n'}
+EOF
+    done
+    for n in 1 2; do
+        cat <<EOF
+  gw$n:
+    os: Linux
+    ssh: {host: '198.18.77.2$n', user: root, identity: '$state/id_ed25519', conf_dir: /etc/wireguard}
+    internet: {ip: '198.18.77.2$n'}
+    wg0: {ip: '10.77.0.2$n'}
+EOF
+    done
+} > "$project"
+
+deploy() { # log-name, then meshwright deploy arguments
+    local log=$1; shift
+    "$testbed" ctl "$state" "$binary" deploy "$project" --known-hosts "$state/known_hosts" --keys "$work/mesh.keys" "$@" \
+        > "$work/$log.log" 2>&1
+}
+conf() { "$testbed" exec "$state" "$1" cat /etc/wireguard/wg0.conf 2>/dev/null; }
+pings_all() { # host
+    local h=$1 a
+    for a in 10.77.0.11 10.77.0.12 10.77.0.13 10.77.0.14 10.77.0.21 10.77.0.22; do
+        "$testbed" exec "$state" "$h" ping -c 1 -W 2 "$a" >/dev/null 2>&1 ||
+            "$testbed" exec "$state" "$h" ping -c 1 -W 2 "$a" >/dev/null 2>&1 || return 1
+    done
+}
+
+# --- Happy path ---------------------------------------------------------------------------
+deploy first
+first_status=$?
+check "first deploy exits 0" [ $first_status -eq 0 ]
+check "first deploy: every host updated" \
+    sh -c "[ \$(grep -cE '^(lan[1-4]|gw[12]) +updated ' '$work/first.log') -eq 6 ]" || cat "$work/first.log"
+for h in lan1 lan2 lan3 lan4 gw1 gw2; do
+    check "$h reaches every mesh address" pings_all "$h"
+done
+handshakes=$("$testbed" exec "$state" gw1 wg show wg0 latest-handshakes | awk '$2 > 0' | wc -l)
+check "gw1 has handshakes with all 5 peers ($handshakes)" [ "$handshakes" -eq 5 ]
+deploy second
+check "the second deploy exits 0" [ $? -eq 0 ]
+check "a second deploy changes nothing (6 unchanged)" \
+    sh -c "[ \$(grep -cE '^(lan[1-4]|gw[12]) +unchanged ' '$work/second.log') -eq 6 ]"
+check "and writes nothing: no backup left, config untouched" \
+    sh -c "! '$testbed' exec '$state' lan1 test -e /etc/wireguard/wg0.conf.meshwright-backup"
+
+# --- Faults: each leaves its host byte-identical and running ------------------------------
+before_lan4=$(conf lan4)
+before_lan3=$(conf lan3)
+"$testbed" stop-sshd "$state" lan4 >/dev/null
+"$testbed" rekey "$state" lan3 >/dev/null
+printf 'defaults: {keepalive: 15}\n' >> "$project" # a real change for every LAN host
+deploy faults
+check "the deploy with faults exits 1" [ $? -eq 1 ]
+check "sshd stopped: lan4 failed at connect" grep -qE '^lan4 +failed +connect ' "$work/faults.log"
+check "host key changed: lan3 refused at the host key, both fingerprints named" \
+    sh -c "grep -E '^lan3 +failed +host key .*CHANGED' '$work/faults.log' | grep -q 'records SHA256:'"
+check "lan1 and lan2 updated despite the others" \
+    sh -c "grep -qE '^lan1 +updated ' '$work/faults.log' && grep -qE '^lan2 +updated ' '$work/faults.log'"
+check "lan4's config is byte-identical" [ "$(conf lan4)" = "$before_lan4" ]
+check "lan3's config is byte-identical" [ "$(conf lan3)" = "$before_lan3" ]
+"$testbed" start-sshd "$state" lan4 >/dev/null
+
+# Unknown host key, not accepted: refused; with --accept-new-host-keys: recorded (0600).
+cp "$state/known_hosts" "$work/known_hosts.saved"
+grep -v '^192.168.77.14 ' "$work/known_hosts.saved" > "$state/known_hosts"
+deploy unknown --hosts lan4
+check "unknown host key: refused without acceptance" grep -qE '^lan4 +failed +host key .*unknown host key SHA256:' "$work/unknown.log"
+deploy accepted --hosts lan4 --accept-new-host-keys
+check "unknown host key: accepted and deployed with --accept-new-host-keys" grep -qE '^lan4 +updated ' "$work/accepted.log"
+check "the recorded known_hosts is mode 0600" [ "$(stat -c %a "$state/known_hosts")" = 600 ]
+
+# A reload command that fails: rolled back at once.
+before_lan2=$(conf lan2)
+sed -i "s|^    ssh: {host: '192.168.77.12', user: root,|    ssh: {host: '192.168.77.12', user: root, reload_cmd: 'false',|" "$project"
+printf 'network: {ipv4: "10.77.0.0/24"}\n' >> "$project"
+sed -i 's/^defaults: {keepalive: 15}$/defaults: {keepalive: 20}/' "$project"
+deploy reload --hosts lan2
+check "reload failing: lan2 rolled back" grep -qE '^lan2 +rolled back +reload ' "$work/reload.log"
+check "lan2's config is byte-identical after the failed reload" [ "$(conf lan2)" = "$before_lan2" ]
+check "lan2 still reaches every mesh address" pings_all lan2
+sed -i "s|, reload_cmd: 'false',|,|" "$project"
+
+# A config that breaks the tunnels (gw1's key is not the one gw1 has): verification fails,
+# and the host rolls back by itself even when the deploying program is killed mid-way.
+before_lan1=$(conf lan1)
+cp "$work/mesh.keys" "$work/mesh.keys.real"
+"$binary" keys rotate "$project" gw1 --keys "$work/mesh.keys" >/dev/null 2>&1
+"$binary" keys rotate "$project" gw2 --keys "$work/mesh.keys" >/dev/null 2>&1
+( "$testbed" ctl "$state" "$binary" deploy "$project" --hosts lan1 --known-hosts "$state/known_hosts" --keys "$work/mesh.keys" \
+    --confirm-timeout 12 > "$work/killed.log" 2>&1 ) &
+deployer=$!
+for _ in $(seq 1 100); do grep -q '^lan1: verify' "$work/killed.log" 2>/dev/null && break; sleep 0.1; done
+pkill -KILL -f -- "deploy $project --hosts lan1" 2>/dev/null
+wait $deployer 2>/dev/null
+check "the deploying program was killed after the switch" grep -q '^lan1: verify' "$work/killed.log"
+check "lan1 runs the broken config meanwhile" [ "$(conf lan1)" != "$before_lan1" ]
+sleep 15
+check "the host-side timer restored lan1's config byte for byte" [ "$(conf lan1)" = "$before_lan1" ]
+check "lan1 reaches every mesh address again" pings_all lan1
+deploy broken --hosts lan1 --confirm-timeout 40
+check "a config that loses the tunnels is rolled back at verification" grep -qE '^lan1 +rolled back +verify ' "$work/broken.log"
+check "lan1's config is byte-identical after the rollback" [ "$(conf lan1)" = "$before_lan1" ]
+cp "$work/mesh.keys.real" "$work/mesh.keys"
+
+echo "info: total $(( $(date +%s) - started )) s"
+echo "deploy scenario: $passed passed, $failed failed"
+[ $failed -eq 0 ]
