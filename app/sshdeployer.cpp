@@ -39,13 +39,18 @@ reload_one() {
         fi ;;
     esac
 }
-restore_all() {
+restore_all() { # pairs of staged file name (wg0.conf, hostname.wg0) and live path
     while [ $# -ge 2 ]; do
-        if [ -f "$2.meshwright-backup" ]; then
-            cp -p "$2.meshwright-backup" "$2" && reload_one "$1" "$2" 1
-        else
-            wg-quick down "$2" >/dev/null 2>&1; rm -f "$2"
-        fi
+        case "$1" in
+        *.conf)
+            if [ -f "$2.meshwright-backup" ]; then
+                cp -p "$2.meshwright-backup" "$2" && reload_one "${1%.conf}" "$2" 1
+            else
+                [ "$kind" = openbsd ] || wg-quick down "$2" >/dev/null 2>&1; rm -f "$2"
+            fi ;;
+        *)
+            if [ -f "$2.meshwright-backup" ]; then cp -p "$2.meshwright-backup" "$2"; else rm -f "$2"; fi ;;
+        esac
         shift 2
     done
 }
@@ -55,7 +60,8 @@ restore_all() {
 /// live configs, arms a rollback on the host itself (it restores them after the timeout
 /// unless confirmed, even if the deploying program dies or the connection is cut),
 /// installs and reloads. Arguments: stage timeout restart kind token reload, then per
-/// interface: name path. Every value arrives as an argument, never inside the script.
+/// file: its staged name (wg0.conf, hostname.wg0) and its live path. Every value arrives
+/// as an argument, never inside the script.
 const char *const InstallScript = R"SH(
 set -u
 stage=$1; timeout=$2; restart=$3; kind=$4; token=$5; reload=$6; shift 6
@@ -63,7 +69,7 @@ state=/var/run/meshwright
 mkdir -p "$state" && chmod 700 "$state" || { echo "cannot create $state" >&2; exit 20; }
 q() { printf "'%s'" "$(printf %s "$1" | sed "s/'/'\\\\''/g")"; }
 for_pairs() { f=$1; shift; while [ $# -ge 2 ]; do "$f" "$1" "$2" || return 1; shift 2; done; }
-check_one() { wg-quick strip "$stage/$1.conf" >/dev/null 2>"$stage/strip.err" || { echo "rejected by wg-quick strip: $(cat "$stage/strip.err")" >&2; return 1; }; }
+check_one() { case "$1" in *.conf) ;; *) return 0 ;; esac; wg-quick strip "$stage/$1" >/dev/null 2>"$stage/strip.err" || { echo "rejected by wg-quick strip: $(cat "$stage/strip.err")" >&2; return 1; }; }
 if command -v wg-quick >/dev/null 2>&1 && [ "$kind" != openbsd ]; then for_pairs check_one "$@" || exit 30; fi
 backup_one() { if [ -f "$2" ]; then cp -p "$2" "$2.meshwright-backup"; else rm -f "$2.meshwright-backup"; fi; }
 for_pairs backup_one "$@" || { echo "cannot back up the live config" >&2; exit 40; }
@@ -79,9 +85,9 @@ MESHWRIGHT_FUNCTIONS
 } > "$rollback" || { echo "cannot arm the rollback" >&2; exit 40; }
 echo "$token" > "$armed"
 if command -v setsid >/dev/null 2>&1; then setsid sh "$rollback" >/dev/null 2>&1 </dev/null & else nohup sh "$rollback" >/dev/null 2>&1 </dev/null & fi
-install_one() { install -m 600 "$stage/$1.conf" "$2.meshwright-new" && mv -f "$2.meshwright-new" "$2"; }
+install_one() { install -m 600 "$stage/$1" "$2.meshwright-new" && mv -f "$2.meshwright-new" "$2"; }
 for_pairs install_one "$@" || { echo "install failed; the previous config is back" >&2; rm -f "$armed"; restore_all "$@"; exit 50; }
-reload_all() { while [ $# -ge 2 ]; do reload_one "$1" "$2" "$restart" || return 1; shift 2; done; }
+reload_all() { while [ $# -ge 2 ]; do case "$1" in *.conf) reload_one "${1%.conf}" "$2" "$restart" || return 1 ;; esac; shift 2; done; }
 reload_all "$@" || { echo "reload failed; the previous config is back" >&2; rm -f "$armed"; restore_all "$@"; exit 60; }
 echo reloaded
 )SH";
@@ -479,14 +485,14 @@ DeployResult deployHost(const DeployTarget &target, const DeployOptions &options
     if (!session.makeDirectory(stage, &why))
         return fail({DeployStep::Upload, DeployResult::Problem::RemoteCommand, why});
     for (qsizetype i = 0; i < target.files.size(); ++i) {
-        if (!session.upload(stage + QLatin1Char('/') + target.interfaces[i] + QLatin1String(".conf"), target.files[i].content, &why)) {
+        if (!session.upload(stage + QLatin1Char('/') + QFileInfo(target.files[i].path).fileName(), target.files[i].content, &why)) {
             session.run("rm -rf " + shellQuote(stage), {}, nullptr, nullptr);
             return fail({DeployStep::Upload, DeployResult::Problem::Network, why});
         }
     }
     QByteArray pairs;
-    for (qsizetype i = 0; i < target.files.size(); ++i)
-        pairs += ' ' + shellQuote(target.interfaces[i]) + ' ' + shellQuote(target.files[i].path);
+    for (const DeployTarget::File &file : target.files)
+        pairs += ' ' + shellQuote(QFileInfo(file.path).fileName()) + ' ' + shellQuote(file.path);
     const QByteArray kind = osKind(target.os).toUtf8();
     report(DeployStep::Validate, QString());
     QByteArray installScript = QByteArray(Functions) + QByteArray(InstallScript);

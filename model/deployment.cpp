@@ -2,6 +2,7 @@
 #include "deployment.h"
 
 #include "generator.h"
+#include "openbsdhostname.h"
 #include "planner.h"
 #include "wgquick.h"
 
@@ -118,6 +119,10 @@ std::optional<QList<DeployTarget>> targets(const Project &project, KeyStore &key
             target.files.append({ssh.confDir + QLatin1Char('/') + planned.interfaceName + QLatin1String(".conf"),
                                  WgQuick::write(planned.config, header)});
             target.interfaces.append(planned.interfaceName);
+            // OpenBSD's netstart sets the interface up from /etc/hostname.wgN.
+            if (host.isOpenBsd())
+                target.files.append({QStringLiteral("/etc/hostname.") + planned.interfaceName,
+                                     OpenBsdHostname::write(planned, header)});
             for (const PeerConfig &peer : planned.config.peers) {
                 for (const QString &text : peer.allowedIps) {
                     const auto prefix = IpPrefix::parse(text, true);

@@ -27,8 +27,8 @@ struct DeployTarget
         QString path; ///< absolute path on the host
         QByteArray content;
     };
-    QList<File> files;     ///< the interface configs (first: the one the reload brings up)
-    QStringList interfaces; ///< interface names, in the order of their config files
+    QList<File> files;      ///< the interface configs (NAME.conf), and for OpenBSD /etc/hostname.NAME
+    QStringList interfaces; ///< interface names
     QStringList probes;    ///< peers' mesh addresses, pinged through the tunnels to verify
 };
 

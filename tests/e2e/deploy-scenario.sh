@@ -87,12 +87,27 @@ check "a second deploy changes nothing (6 unchanged)" \
 check "and writes nothing: no backup left, config untouched" \
     sh -c "! '$testbed' exec '$state' lan1 test -e /etc/wireguard/wg0.conf.meshwright-backup"
 
+# --- A dry run shows the diffs, keys masked, and changes nothing ---------------------------
+before_lan1=$(conf lan1)
+printf 'defaults: {keepalive: 15}\n' >> "$project" # a real change for every LAN host
+deploy dry --dry-run
+check "dry run: a unified diff per changed host" \
+    sh -c "grep -q '^--- /etc/wireguard/wg0.conf (on the host)' '$work/dry.log' && grep -q '^+PersistentKeepalive = 15' '$work/dry.log'"
+check "dry run: keys masked" sh -c "grep -q 'PrivateKey = .*(hidden)' '$work/dry.log' && ! grep -qE '^[ +-]PrivateKey = [A-Za-z0-9+/]{43}=' '$work/dry.log'"
+check "dry run: nothing changed on the hosts" [ "$(conf lan1)" = "$before_lan1" ]
+
+# --- Auth refused: a key the hosts do not know -------------------------------------------
+ssh-keygen -q -t ed25519 -N '' -f "$work/stranger" >/dev/null
+sed "s|identity: '$state/id_ed25519'|identity: '$work/stranger'|" "$project" > "$work/stranger.yaml"
+"$testbed" ctl "$state" env HOME="$work" "$binary" deploy "$work/stranger.yaml" --hosts gw2 --known-hosts "$state/known_hosts" \
+    --keys "$work/mesh.keys" > "$work/auth.log" 2>&1
+check "auth refused: gw2 failed at authenticate" grep -qE '^gw2 +failed +authenticate ' "$work/auth.log"
+
 # --- Faults: each leaves its host byte-identical and running ------------------------------
 before_lan4=$(conf lan4)
 before_lan3=$(conf lan3)
 "$testbed" stop-sshd "$state" lan4 >/dev/null
 "$testbed" rekey "$state" lan3 >/dev/null
-printf 'defaults: {keepalive: 15}\n' >> "$project" # a real change for every LAN host
 deploy faults
 check "the deploy with faults exits 1" [ $? -eq 1 ]
 check "sshd stopped: lan4 failed at connect" grep -qE '^lan4 +failed +connect ' "$work/faults.log"
