@@ -2,6 +2,7 @@
 #include "sshdeployer.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -164,7 +165,7 @@ public:
     Session(const Session &) = delete;
     Session &operator=(const Session &) = delete;
 
-    std::optional<Failure> connect(const DeployOptions &options)
+    std::optional<Failure> connect(const DeployOptions &options, const std::function<void(DeployStep, const QString &)> &report)
     {
         const QByteArray host = m_target.address.toUtf8();
         const QByteArray user = m_target.user.toUtf8();
@@ -182,11 +183,13 @@ public:
         if (!user.isEmpty())
             ssh_options_set(m_session, SSH_OPTIONS_USER, user.constData());
         ssh_options_parse_config(m_session, nullptr);
+        m_commandTimeoutMs = std::max(30, options.confirmTimeout) * 1000;
         if (ssh_connect(m_session) != SSH_OK)
             return Failure{DeployStep::Connect, DeployResult::Problem::Network,
                            QStringLiteral("cannot connect to %1:%2: %3").arg(m_target.address).arg(m_target.port).arg(error())};
 
         // The host key: known and unchanged, or (only when asked for) new and accepted.
+        report(DeployStep::HostKey, QString());
         ssh_key key = nullptr;
         if (ssh_get_server_publickey(m_session, &key) != SSH_OK)
             return Failure{DeployStep::HostKey, DeployResult::Problem::HostKey, QStringLiteral("no host key: %1").arg(error())};
@@ -205,7 +208,12 @@ public:
         }
         case SSH_KNOWN_HOSTS_UNKNOWN:
         case SSH_KNOWN_HOSTS_NOT_FOUND:
-            if (!options.acceptNewHostKeys)
+            if (options.acceptedFingerprints.contains(m_target.host)
+                && options.acceptedFingerprints.value(m_target.host) != fingerprint)
+                return Failure{DeployStep::HostKey, DeployResult::Problem::HostKey,
+                               QStringLiteral("the host now presents %1, not the key %2 that was accepted; refused")
+                                   .arg(fingerprint, options.acceptedFingerprints.value(m_target.host))};
+            if (!options.acceptNewHostKeys && !options.acceptedFingerprints.contains(m_target.host))
                 return Failure{DeployStep::HostKey, DeployResult::Problem::HostKey,
                                QStringLiteral("unknown host key %1; refused (accept it with --accept-new-host-keys after checking "
                                               "it with ssh-keygen -lf on the host)")
@@ -223,6 +231,7 @@ public:
         }
 
         // Authentication: the project's key file first, then ssh-agent, then ~/.ssh keys.
+        report(DeployStep::Auth, QString());
         ssh_userauth_none(m_session, nullptr);
         bool authenticated = false;
         if (!m_target.identity.isEmpty()) {
@@ -250,6 +259,7 @@ public:
         if (!channel)
             return -1;
         int status = -1;
+        bool lost = false;
         if (ssh_channel_open_session(channel) == SSH_OK && ssh_channel_request_exec(channel, command.constData()) == SSH_OK) {
             if (!input.isEmpty())
                 ssh_channel_write(channel, input.constData(), uint32_t(input.size()));
@@ -258,12 +268,20 @@ public:
             for (int stream : {0, 1}) {
                 QByteArray *sink = stream ? err : out;
                 int n = 0;
-                while ((n = ssh_channel_read_timeout(channel, buffer, sizeof buffer, stream, 120000)) > 0) {
+                QElapsedTimer waited;
+                waited.start();
+                while ((n = ssh_channel_read_timeout(channel, buffer, sizeof buffer, stream, m_commandTimeoutMs)) > 0) {
                     if (sink)
                         sink->append(buffer, n);
+                    waited.restart();
+                }
+                // Nothing for the whole timeout, or an error: the connection is gone.
+                if (n == SSH_ERROR || (n == 0 && waited.elapsed() >= m_commandTimeoutMs - 100)) {
+                    lost = true;
+                    break;
                 }
             }
-            status = ssh_channel_get_exit_status(channel);
+            status = lost ? -1 : ssh_channel_get_exit_status(channel);
         } else if (err) {
             *err = error().toUtf8();
         }
@@ -361,6 +379,7 @@ private:
     const DeployTarget &m_target;
     ssh_session m_session;
     sftp_session m_sftp = nullptr;
+    int m_commandTimeoutMs = 60000; ///< a remote command that sends nothing for this long: connection lost
 };
 
 /// Alive peers per interface: public key -> latest handshake is younger than 180 s.
@@ -427,7 +446,7 @@ DeployResult deployHost(const DeployTarget &target, const DeployOptions &options
     }
     Session session(target);
     report(DeployStep::Connect, target.address);
-    if (const auto failure = session.connect(options))
+    if (const auto failure = session.connect(options, report))
         return fail(*failure);
 
     // What is there now.
@@ -503,6 +522,11 @@ DeployResult deployHost(const DeployTarget &target, const DeployOptions &options
         + (restart ? "1" : "0") + ' ' + kind + ' ' + shellQuote(token) + ' ' + shellQuote(target.reloadCmd) + pairs;
     const int status = session.run(install, installScript, &out, &err);
     session.run("rm -rf " + shellQuote(stage), {}, nullptr, nullptr);
+    if (status == -1)
+        return fail({DeployStep::Install, DeployResult::Problem::Network,
+                     QStringLiteral("the connection was lost during the switch; the host restores its previous config by "
+                                    "itself within %1 s")
+                         .arg(options.confirmTimeout)});
     if (status != 0) {
         const QString message = QString::fromUtf8(err).trimmed();
         const DeployStep step = status == 30 ? DeployStep::Validate : status == 40 ? DeployStep::Arm
@@ -576,7 +600,6 @@ SshDeployer::SshDeployer(QObject *parent)
 {
     qRegisterMetaType<DeployResult>();
     qRegisterMetaType<DeployStep>();
-    connect(this, &Deployer::hostFinished, this, &SshDeployer::onHostFinished);
 }
 
 SshDeployer::~SshDeployer()
@@ -603,7 +626,15 @@ void SshDeployer::start(const QList<DeployTarget> &targets, const DeployOptions 
                                           Qt::QueuedConnection);
             };
             const DeployResult result = deployHost(target, options, *cancelled, report);
-            QMetaObject::invokeMethod(this, [this, result] { emit hostFinished(result); }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                this,
+                [this, result] {
+                    emit hostFinished(result);
+                    // Only after every receiver has the last result.
+                    if (--m_pending == 0)
+                        emit finished();
+                },
+                Qt::QueuedConnection);
         });
     }
 }
@@ -613,8 +644,3 @@ void SshDeployer::cancel()
     *m_cancel = true;
 }
 
-void SshDeployer::onHostFinished(const DeployResult &)
-{
-    if (--m_pending == 0)
-        emit finished();
-}

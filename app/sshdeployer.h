@@ -23,8 +23,6 @@ public:
     bool isRunning() const override { return m_pending > 0; }
 
 private:
-    void onHostFinished(const DeployResult &result);
-
     QThreadPool m_pool;
     std::shared_ptr<std::atomic_bool> m_cancel;
     int m_pending = 0;

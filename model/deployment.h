@@ -5,6 +5,7 @@
 #include "project.h"
 
 #include <QByteArray>
+#include <QHash>
 #include <QList>
 #include <QObject>
 #include <QString>
@@ -41,6 +42,9 @@ struct DeployOptions
     bool dryRun = false;
     int jobs = 8;
     bool acceptNewHostKeys = false;
+    /// host -> the SHA256 fingerprint the user accepted for it: recorded only if the host
+    /// still presents exactly that key.
+    QHash<QString, QString> acceptedFingerprints;
     QString knownHostsFile; ///< empty: ~/.ssh/known_hosts
     int confirmTimeout = 60; ///< seconds until the host rolls back by itself
     int verifyTimeout = 30;  ///< seconds to wait for handshakes

@@ -161,6 +161,37 @@ check "a config that loses the tunnels is rolled back at verification" grep -qE 
 check "lan1's config is byte-identical after the rollback" [ "$(conf lan1)" = "$before_lan1" ]
 cp "$work/mesh.keys.real" "$work/mesh.keys"
 
+# The candidate rejected by the host's own parser: it never replaces the live config.
+before_lan4=$(conf lan4)
+"$testbed" exec "$state" lan4 sh -c 'cp /usr/bin/wg-quick /run/wg-quick.real && printf "%s\n" "#!/bin/sh" \
+    "case \"\$1:\$2\" in strip:/tmp/*) echo \"fake parser: rejected\" >&2; exit 1 ;; esac" \
+    "exec /run/wg-quick.real \"\$@\"" > /run/wg-quick.fake && chmod +x /run/wg-quick.fake && mount --bind /run/wg-quick.fake /usr/bin/wg-quick'
+sed -i 's/^defaults: {keepalive: 20}$/defaults: {keepalive: 21}/' "$project"
+deploy rejected --hosts lan4
+check "candidate rejected by wg-quick strip: lan4 failed at validate" \
+    grep -qE '^lan4 +failed +validate on host +rejected by wg-quick strip: fake parser: rejected' "$work/rejected.log"
+check "lan4's config is byte-identical after the rejection" [ "$(conf lan4)" = "$before_lan4" ]
+"$testbed" exec "$state" lan4 umount /usr/bin/wg-quick
+
+# The connection cut in the middle of a deploy: the host ends on its previous config.
+before_lan2=$(conf lan2)
+( "$testbed" ctl "$state" "$binary" deploy "$project" --hosts lan2 --known-hosts "$state/known_hosts" --keys "$work/mesh.keys" \
+    --confirm-timeout 12 > "$work/cut.log" 2>&1 ) &
+deployer=$!
+for _ in $(seq 1 100); do grep -q '^lan2: upload' "$work/cut.log" 2>/dev/null && break; sleep 0.05; done
+"$testbed" exec "$state" lan2 sh -c 'nft add table inet mwcut &&
+    nft add chain inet mwcut input "{ type filter hook input priority -10; }" && nft add rule inet mwcut input tcp dport 22 drop &&
+    nft add chain inet mwcut output "{ type filter hook output priority -10; }" && nft add rule inet mwcut output tcp sport 22 drop'
+wait $deployer
+cut_status=$?
+check "connection cut: the deploy exits 1 and names lan2" sh -c "[ $cut_status -eq 1 ] && grep -qE '^lan2 +(failed|rolled back) ' '$work/cut.log'" ||
+    tail -5 "$work/cut.log"
+"$testbed" exec "$state" lan2 nft delete table inet mwcut
+sleep 14
+check "connection cut: lan2's config is byte-identical" [ "$(conf lan2)" = "$before_lan2" ] ||
+    diff <(echo "$before_lan2") <(conf lan2) | head -5
+check "connection cut: lan2 still reaches every mesh address" pings_all lan2
+
 echo "info: total $(( $(date +%s) - started )) s"
 echo "deploy scenario: $passed passed, $failed failed"
 [ $failed -eq 0 ]
