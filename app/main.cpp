@@ -1,6 +1,7 @@
 // Entry point of the meshwright program: the editor, or a command of the command line.
 #include "commandline.h"
 #include "mainwindow.h"
+#include "sshdeployer.h"
 #include "topologyview.h"
 
 #include <QApplication>
@@ -76,7 +77,9 @@ int main(int argc, char *argv[])
         describe(app);
         QGuiApplication::setDesktopFileName(QStringLiteral("io.github.meshwright.Meshwright"));
         QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/meshwright.svg")));
-        MainWindow window;
+        // Declared before the window, so it outlives it: the window's deploys run on it.
+        SshDeployer deployer;
+        MainWindow window(nullptr, &deployer);
         if (arguments.isEmpty() || !window.openFile(arguments.front()))
             window.openExample();
         StartupProbe probe(started);

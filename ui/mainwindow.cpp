@@ -2,6 +2,8 @@
 #include "mainwindow.h"
 
 #include "configpane.h"
+#include "deploydialog.h"
+#include "deployment.h"
 #include "diagnosticsmodel.h"
 #include "diagnosticspane.h"
 #include "generation.h"
@@ -30,6 +32,8 @@
 #include <QToolBar>
 #include <QUndoStack>
 
+#include <algorithm>
+
 namespace {
 
 constexpr int MaxRecentFiles = 8;
@@ -37,11 +41,12 @@ const char *const ExampleResource = ":/examples/homelab-mesh.yaml";
 
 } // namespace
 
-MainWindow::MainWindow(QWidget *parent)
+MainWindow::MainWindow(QWidget *parent, Deployer *deployer)
     : QMainWindow(parent)
     , m_document(new MeshDocument(this))
     , m_scene(new TopologyScene(m_document, this))
     , m_view(new TopologyView(m_scene, this))
+    , m_deployer(deployer)
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/meshwright.svg")));
@@ -60,17 +65,22 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_diagnostics, &DiagnosticsPane::findingActivated, this, &MainWindow::onFindingActivated);
     connect(m_palette, &PalettePane::presetActivated, this, &MainWindow::addPresetAtCentre);
     connect(m_scene, &TopologyScene::presetRefused, this, &MainWindow::onPresetRefused);
+    for (auto signal : {&MeshDocument::hostAdded, &MeshDocument::hostRemoved, &MeshDocument::hostChanged})
+        connect(m_document, signal, this, &MainWindow::updateDeployAction);
+    connect(m_document, &MeshDocument::projectReset, this, &MainWindow::updateDeployAction);
 
     m_untitledName = tr("Untitled");
     readSettings();
     updateTitle();
     updateStatus();
+    updateDeployAction();
 }
 
 MainWindow::~MainWindow()
 {
     // The scene and the document outlive this object's members while the children are
-    // deleted; nothing they emit may reach this window any more.
+    // deleted; nothing they emit may reach this window, or the deploy dialog, any more.
+    delete m_deployDialog;
     disconnect(m_scene, nullptr, this, nullptr);
     disconnect(m_document, nullptr, this, nullptr);
 }
@@ -129,6 +139,7 @@ void MainWindow::createActions()
     add(QStringLiteral("saveAs"), tr("Save &As…"), &MainWindow::saveAs, QKeySequence::SaveAs);
     add(QStringLiteral("exportPicture"), tr("&Export Picture…"), &MainWindow::exportPicture, QKeySequence(tr("Ctrl+E")));
     add(QStringLiteral("generate"), tr("&Generate Configs…"), &MainWindow::generateConfigs, QKeySequence(tr("Ctrl+G")));
+    add(QStringLiteral("deploy"), tr("&Deploy…"), &MainWindow::openDeployDialog, QKeySequence(tr("Ctrl+D")));
     add(QStringLiteral("quit"), tr("&Quit"), &QWidget::close, QKeySequence::Quit);
 
     QAction *undo = m_document->undoStack()->createUndoAction(this, tr("&Undo"));
@@ -176,6 +187,7 @@ void MainWindow::createMenus()
     file->addSeparator();
     file->addAction(action(QStringLiteral("exportPicture")));
     file->addAction(action(QStringLiteral("generate")));
+    file->addAction(action(QStringLiteral("deploy")));
     file->addSeparator();
     file->addAction(action(QStringLiteral("quit")));
 
@@ -198,7 +210,7 @@ void MainWindow::createMenus()
     QToolBar *toolbar = addToolBar(tr("Main"));
     toolbar->setObjectName(QStringLiteral("mainToolBar"));
     toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    for (const char *name : {"new", "open", "save", "undo", "redo", "delete", "zoomIn", "zoomOut", "fit", "autoLayout", "generate"}) {
+    for (const char *name : {"new", "open", "save", "undo", "redo", "delete", "zoomIn", "zoomOut", "fit", "autoLayout", "generate", "deploy"}) {
         toolbar->addAction(action(QLatin1String(name)));
         if (qstrcmp(name, "save") == 0 || qstrcmp(name, "delete") == 0 || qstrcmp(name, "autoLayout") == 0)
             toolbar->addSeparator();
@@ -223,6 +235,23 @@ void MainWindow::updateStatus()
     m_statusFindings->setText(count(m_document->project().hosts.size(), tr("%1 host"), tr("%1 hosts")) + QStringLiteral(" · ")
                               + count(errors, tr("%1 error"), tr("%1 errors")) + QStringLiteral(", ")
                               + count(findings.size() - errors, tr("%1 warning"), tr("%1 warnings")));
+}
+
+void MainWindow::updateDeployAction()
+{
+    QAction *deploy = action(QStringLiteral("deploy"));
+    const auto &hosts = m_document->project().hosts;
+    const bool anySsh = std::any_of(hosts.begin(), hosts.end(), [](const Host &host) { return host.ssh.has_value(); });
+    deploy->setEnabled(m_deployer && anySsh);
+    if (!m_deployer)
+        deploy->setToolTip(tr("Deploying over SSH is not available in this window"));
+    else if (!anySsh)
+        deploy->setToolTip(tr("No host has SSH settings: give a host ssh settings to deploy to it; the others are "
+                              "installed by hand (QR code or Configs)"));
+    else
+        deploy->setToolTip(tr("Show the changes and deploy the configs over SSH (%1)")
+                               .arg(deploy->shortcut().toString(QKeySequence::NativeText)));
+    deploy->setStatusTip(deploy->toolTip());
 }
 
 void MainWindow::onSelectionChanged()
@@ -463,6 +492,25 @@ void MainWindow::generateConfigs()
                                  .arg(summary.bytes));
 }
 
+DeployDialog *MainWindow::deployDialog() const
+{
+    return m_deployDialog;
+}
+
+void MainWindow::openDeployDialog()
+{
+    if (!m_deployer)
+        return;
+    commitPendingEdit();
+    if (!m_deployDialog) {
+        m_deployDialog = new DeployDialog(m_document, m_deployer, this);
+        m_deployDialog->setSaveProject([this] { return save(); });
+    }
+    m_deployDialog->show();
+    m_deployDialog->raise();
+    m_deployDialog->activateWindow();
+}
+
 void MainWindow::addRecentFile(const QString &path)
 {
     QSettings settings;
@@ -512,6 +560,18 @@ void MainWindow::closeEvent(QCloseEvent *event)
     if (!maybeSave()) {
         event->ignore();
         return;
+    }
+    if (m_deployer && m_deployer->isRunning()) {
+        const auto answer = QMessageBox::warning(
+            this, tr("Deploy running"),
+            tr("A deploy is running. Quitting cancels it: no further hosts start, and Meshwright exits once the "
+               "running ones have finished or rolled back. Quit anyway?"),
+            QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+        if (answer != QMessageBox::Yes) {
+            event->ignore();
+            return;
+        }
+        m_deployer->cancel();
     }
     writeSettings();
     event->accept();

@@ -4,8 +4,11 @@
 #include "meshdocument.h"
 
 #include <QMainWindow>
+#include <QPointer>
 
 class ConfigPane;
+class DeployDialog;
+class Deployer;
 class DiagnosticsPane;
 class PalettePane;
 class PropertiesPane;
@@ -21,7 +24,9 @@ class MainWindow : public QMainWindow
     Q_OBJECT
 
 public:
-    explicit MainWindow(QWidget *parent = nullptr);
+    /// \a deployer carries deploys out (the application's, over SSH); without one the
+    /// Deploy action stays disabled. It must outlive the window.
+    explicit MainWindow(QWidget *parent = nullptr, Deployer *deployer = nullptr);
     ~MainWindow() override;
 
     /// Opens \a path; on failure shows one error dialog (file:line) and keeps the current
@@ -39,6 +44,8 @@ public:
     ConfigPane *configPane() const { return m_configs; }
     QrPane *qrPane() const { return m_qr; }
     QAction *action(const QString &name) const;
+    /// The deploy dialog, once Deploy… was used (it is kept, hidden, when closed).
+    DeployDialog *deployDialog() const;
 
 public slots:
     void newProject();
@@ -47,6 +54,7 @@ public slots:
     bool saveAs();
     void exportPicture();
     void generateConfigs();
+    void openDeployDialog();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -57,6 +65,7 @@ private:
     void createDocks();
     void updateTitle();
     void updateStatus();
+    void updateDeployAction();
     void onSelectionChanged();
     void onFindingActivated(const QString &host, const QString &peer);
     void addPresetAtCentre(const QString &presetId);
@@ -78,6 +87,8 @@ private:
     DiagnosticsPane *m_diagnostics = nullptr;
     ConfigPane *m_configs = nullptr;
     QrPane *m_qr = nullptr;
+    Deployer *m_deployer;
+    QPointer<DeployDialog> m_deployDialog;
     QMenu *m_recentMenu = nullptr;
     QLabel *m_statusFindings = nullptr;
     QString m_untitledName;
