@@ -5,6 +5,7 @@
 set -uo pipefail
 
 binary=$1
+guitest=${2:-}
 here=$(cd "$(dirname "$0")" && pwd)
 testbed="$here/testbed.sh"
 work=$(mktemp -d /tmp/mw-deploy.XXXXXX)
@@ -191,6 +192,20 @@ sleep 14
 check "connection cut: lan2's config is byte-identical" [ "$(conf lan2)" = "$before_lan2" ] ||
     diff <(echo "$before_lan2") <(conf lan2) | head -5
 check "connection cut: lan2 still reaches every mesh address" pings_all lan2
+
+# The GUI's deploy code: the Deploy dialog with the SSH deployer deploys a change.
+if [ -n "$guitest" ]; then
+    sed -i 's/^defaults: {keepalive: [0-9]*}$/defaults: {keepalive: 23}/' "$project"
+    "$testbed" ctl "$state" env QT_QPA_PLATFORM=offscreen MESHWRIGHT_E2E_PROJECT="$project" \
+        MESHWRIGHT_E2E_KNOWN_HOSTS="$state/known_hosts" MESHWRIGHT_E2E_HOSTS=lan1,lan2,lan4,gw1,gw2 "$guitest" > "$work/gui.log" 2>&1
+    gui_status=$?
+    check "the GUI's deploy code deploys lan1, lan2, lan4, gw1, gw2" [ $gui_status -eq 0 ] || tail -15 "$work/gui.log"
+    check "the dialog reports 3 updated, 2 unchanged" grep -q '3 updated, 2 unchanged, 0 rolled back, 0 failed' "$work/gui.log"
+    for h in lan1 lan2 lan4; do
+        check "$h runs keepalive 23 and reaches every mesh address" \
+            sh -c "'$testbed' exec '$state' $h grep -q 'PersistentKeepalive = 23' /etc/wireguard/wg0.conf" && pings_all $h
+    done
+fi
 
 echo "info: total $(( $(date +%s) - started )) s"
 echo "deploy scenario: $passed passed, $failed failed"
