@@ -11,6 +11,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <limits>
+#include <numeric>
 #include <initializer_list>
 #include <sstream>
 #include <string>
@@ -18,6 +20,11 @@
 namespace {
 
 const QString EndAnchor = QStringLiteral("$end");
+/// The keys a save writes (in this order), which comments can stand before.
+const QStringList TopKeys{QStringLiteral("hosts"), QStringLiteral("defaults"), QStringLiteral("network"), QStringLiteral("links")};
+const QStringList HostKeys{QStringLiteral("os"), QStringLiteral("ssh"), QStringLiteral("lan"), QStringLiteral("internet"),
+                           QStringLiteral("wg0"), QStringLiteral("exclude_peers"), QStringLiteral("gateway"),
+                           QStringLiteral("router"), QStringLiteral("kubernetes"), QStringLiteral("position")};
 
 /// Thrown inside this file only; parse() turns it into a LoadError.
 struct ReadFailure
@@ -302,7 +309,8 @@ Host Reader::readHost(const YAML::Node &key, const YAML::Node &value)
     checkKeys(value, {"os", "ssh", "lan", "internet", "wg0", "exclude_peers", "gateway", "position", "router", "kubernetes"},
               host.name, QString());
     for (auto it = value.begin(); it != value.end(); ++it) {
-        if (it->first.IsScalar())
+        // Comments anchor to keys a save writes back; unknown keys are not kept.
+        if (it->first.IsScalar() && HostKeys.contains(QString::fromStdString(it->first.Scalar())))
             keyPositions.append({lineOf(it->first.Mark()), it->first.Mark().column, host.name,
                                  QString::fromStdString(it->first.Scalar())});
     }
@@ -460,7 +468,7 @@ Project Reader::read(const YAML::Node &root)
     expectMap(root, QStringLiteral("the project"));
     checkKeys(root, {"hosts", "defaults", "network", "links"}, QString(), QString());
     for (auto it = root.begin(); it != root.end(); ++it) {
-        if (it->first.IsScalar())
+        if (it->first.IsScalar() && TopKeys.contains(QString::fromStdString(it->first.Scalar())))
             keyPositions.append({lineOf(it->first.Mark()), it->first.Mark().column, QString(),
                                  QString::fromStdString(it->first.Scalar())});
     }
@@ -606,6 +614,39 @@ void collectComments(const QByteArray &yaml, QList<Reader::KeyPosition> position
     }
 }
 
+/// Puts comments in the order a save writes them (stable within one anchor), so that a
+/// project read back from its own save is the same project.
+void sortComments(Project *project, QList<int> *commentLines)
+{
+    QHash<QString, qsizetype> hostIndex;
+    for (qsizetype i = 0; i < project->hosts.size(); ++i)
+        hostIndex.insert(project->hosts[i].name, i);
+    const qsizetype keys = HostKeys.size() + 2;
+    auto rank = [&](const ProjectComment &c) -> qsizetype {
+        if (c.host.isEmpty()) {
+            if (c.key == QLatin1String("hosts"))
+                return 0;
+            if (c.key == EndAnchor)
+                return std::numeric_limits<qsizetype>::max();
+            return 1 + (project->hosts.size() + 1) * keys + TopKeys.indexOf(c.key);
+        }
+        const qsizetype key = c.key.isEmpty() ? 0 : c.key == EndAnchor ? keys - 1 : 1 + HostKeys.indexOf(c.key);
+        return 1 + hostIndex.value(c.host, project->hosts.size()) * keys + key;
+    };
+    QList<qsizetype> order(project->comments.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](qsizetype x, qsizetype y) { return rank(project->comments[x]) < rank(project->comments[y]); });
+    QList<ProjectComment> comments;
+    QList<int> lines;
+    for (const qsizetype i : std::as_const(order)) {
+        comments.append(project->comments[i]);
+        lines.append(commentLines->value(i));
+    }
+    project->comments = comments;
+    *commentLines = lines;
+}
+
 std::optional<Project> parseWithLines(const QByteArray &yaml, const QString &fileName,
                                       ProjectFile::LoadError *error, QList<Diagnostic> *warnings,
                                       QList<int> *commentLines, QList<int> *lineEndComments)
@@ -633,6 +674,7 @@ std::optional<Project> parseWithLines(const QByteArray &yaml, const QString &fil
         Reader reader(&found);
         Project project = reader.read(root);
         collectComments(yaml, reader.keyPositions, &project, commentLines, lineEndComments);
+        sortComments(&project, commentLines);
         for (const int line : std::as_const(*lineEndComments)) {
             Diagnostic warning;
             warning.severity = Diagnostic::Severity::Warning;
@@ -734,8 +776,8 @@ void Writer::host(const Host &h)
     m_out += "  " + scalarText(h.name) + ":\n";
     comments(h.name, QStringLiteral("os"), 4);
     line(4, "os", scalarText(h.os));
+    comments(h.name, QStringLiteral("ssh"), 4);
     if (h.ssh) {
-        comments(h.name, QStringLiteral("ssh"), 4);
         line(4, "ssh");
         if (!h.ssh->host.isEmpty())
             line(6, "host", scalarText(h.ssh->host));
@@ -750,9 +792,9 @@ void Writer::host(const Host &h)
         line(6, "reload_cmd", h.ssh->reloadCmd.isEmpty() ? QByteArray() : scalarText(h.ssh->reloadCmd));
     }
     auto site = [&](const char *key, const std::optional<SiteAddress> &address) {
+        comments(h.name, QLatin1String(key), 4);
         if (!address)
             return;
-        comments(h.name, QLatin1String(key), 4);
         line(4, key);
         if (!address->domain.isEmpty())
             line(6, "domain", quoted(address->domain));
@@ -773,18 +815,16 @@ void Writer::host(const Host &h)
         if (iface.mtu)
             line(6, "mtu", QByteArray::number(*iface.mtu));
     }
-    if (!h.excludePeers.isEmpty()) {
-        comments(h.name, QStringLiteral("exclude_peers"), 4);
+    comments(h.name, QStringLiteral("exclude_peers"), 4);
+    if (!h.excludePeers.isEmpty())
         list(4, "exclude_peers", h.excludePeers);
-    }
-    if (!h.gateway) {
-        comments(h.name, QStringLiteral("gateway"), 4);
+    comments(h.name, QStringLiteral("gateway"), 4);
+    if (!h.gateway)
         line(4, "gateway", "false");
-    }
+    comments(h.name, QStringLiteral("router"), 4);
     if (h.router) {
         const RouterSettings standard;
         const RouterSettings &r = *h.router;
-        comments(h.name, QStringLiteral("router"), 4);
         line(4, "router");
         if (r.interfacePerPeer)
             line(6, "interface_per_peer", "true");
@@ -805,12 +845,12 @@ void Writer::host(const Host &h)
         if (r == standard)
             m_out.chop(1), m_out += " {}\n";
     }
+    comments(h.name, QStringLiteral("kubernetes"), 4);
     if (!h.kubernetesNode.isEmpty()) {
-        comments(h.name, QStringLiteral("kubernetes"), 4);
         line(4, "kubernetes", "{node: " + scalarText(h.kubernetesNode) + '}');
     }
+    comments(h.name, QStringLiteral("position"), 4);
     if (h.position) {
-        comments(h.name, QStringLiteral("position"), 4);
         line(4, "position", "{x: " + QByteArray::number(h.position->x(), 'g', 10)
                                 + ", y: " + QByteArray::number(h.position->y(), 'g', 10) + '}');
     }
@@ -826,8 +866,8 @@ QByteArray Writer::write()
     for (const Host &h : m_project.hosts)
         host(h);
     const Defaults standard;
+    comments(QString(), QStringLiteral("defaults"), 0);
     if (m_project.defaults != standard) {
-        comments(QString(), QStringLiteral("defaults"), 0);
         m_out += "defaults:\n";
         if (m_project.defaults.listenPort != standard.listenPort)
             line(2, "listen_port", QByteArray::number(m_project.defaults.listenPort));
@@ -836,16 +876,16 @@ QByteArray Writer::write()
         if (m_project.defaults.dns != standard.dns)
             list(2, "dns", m_project.defaults.dns);
     }
+    comments(QString(), QStringLiteral("network"), 0);
     if (m_project.network.ipv4 || m_project.network.ipv6) {
-        comments(QString(), QStringLiteral("network"), 0);
         m_out += "network:\n";
         if (m_project.network.ipv4)
             line(2, "ipv4", quoted(m_project.network.ipv4->toString()));
         if (m_project.network.ipv6)
             line(2, "ipv6", quoted(m_project.network.ipv6->toString()));
     }
+    comments(QString(), QStringLiteral("links"), 0);
     if (!m_project.links.isEmpty()) {
-        comments(QString(), QStringLiteral("links"), 0);
         m_out += "links:\n";
         for (const LinkSettings &link : m_project.links) {
             m_out += "  - hosts: [" + scalarText(link.a) + ", " + scalarText(link.b) + "]\n";

@@ -1,0 +1,14 @@
+// libFuzzer target: the `wg show` parsers, fed whatever a hostile host might print.
+#include "wgshow.h"
+
+#include <cstdint>
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const QByteArray text(reinterpret_cast<const char *>(data), qsizetype(size));
+    QString error;
+    WgShow::parseLatestHandshakes(text, &error);
+    WgShow::parseTransfer(text, &error);
+    WgShow::parseEndpoints(text, &error);
+    return 0;
+}
