@@ -120,6 +120,16 @@ QString keyStorePath(const QCommandLineParser &parser, const QString &projectPat
     return given.isEmpty() ? KeyStore::pathForProject(projectPath) : given;
 }
 
+/// Loads the key store at \a path (a missing file is an empty store); says why not.
+bool loadKeys(const QString &path, KeyStore *keys, Context &c)
+{
+    QString error;
+    if (keys->load(path, &error))
+        return true;
+    c.err << "error: " << error << Qt::endl;
+    return false;
+}
+
 /// Parses \a arguments for one command; prints the command's help or a usage error.
 /// Returns -1 to go on, else the exit code.
 int parseCommand(QCommandLineParser &parser, const QStringList &arguments, const QString &usage,
@@ -201,10 +211,8 @@ int generate(const QStringList &arguments, Context &c)
     KeyStore keys;
     QString error;
     const QString keysPath = keyStorePath(parser, projectPath);
-    if (!keys.load(keysPath, &error)) {
-        c.err << "error: " << error << Qt::endl;
+    if (!loadKeys(keysPath, &keys, c))
         return CommandLine::BadInput;
-    }
     const QString outDir = parser.value(outOption);
     Generation::Summary summary;
     if (!Generation::run(project, keys, keysPath, outDir, selected, &summary, &error)) {
@@ -281,10 +289,8 @@ int qr(const QStringList &arguments, Context &c)
     KeyStore keys;
     QString error;
     const QString keysPath = keyStorePath(parser, projectPath);
-    if (!keys.load(keysPath, &error)) {
-        c.err << "error: " << error << Qt::endl;
+    if (!loadKeys(keysPath, &keys, c))
         return CommandLine::BadInput;
-    }
     const QList<std::pair<QString, InterfaceConfig>> configs = Generation::profiles(Generation::planHost(loaded->project, keys, host));
     // Keys made now must be the ones the gateways get later: keep them.
     if (keys.isModified() && !keys.save(keysPath, &error)) {
@@ -388,10 +394,8 @@ int deploy(const QStringList &arguments, Context &c)
     KeyStore keys;
     QString error;
     const QString keysPath = keyStorePath(parser, projectPath);
-    if (!keys.load(keysPath, &error)) {
-        c.err << "error: " << error << Qt::endl;
+    if (!loadKeys(keysPath, &keys, c))
         return CommandLine::BadInput;
-    }
     QStringList names;
     for (const QString &name : parser.value(hostsOption).split(QLatin1Char(','), Qt::SkipEmptyParts))
         names.append(name.trimmed());
@@ -564,10 +568,8 @@ int exportCommand(const QStringList &arguments, Context &c)
     KeyStore keys;
     QString error;
     const QString keysPath = keyStorePath(parser, projectPath);
-    if (!keys.load(keysPath, &error)) {
-        c.err << "error: " << error << Qt::endl;
+    if (!loadKeys(keysPath, &keys, c))
         return CommandLine::BadInput;
-    }
     const qsizetype keysBefore = keys.keyCount() + keys.presharedKeyCount();
     const QList<Generator::File> files = Exporter::files(loaded->project, keys, *format, &error);
     if (files.isEmpty()) {
