@@ -137,16 +137,20 @@ void tst_RouterPattern::explicitRoutesLeaveBgpOut()
 
 void tst_RouterPattern::nodesReachTheirOwnInterface()
 {
-    const PeerConfig *router1 = peer(plan(QStringLiteral("node1")).front(), QStringLiteral("router"));
+    const PlannedInterface node1 = plan(QStringLiteral("node1")).front();
+    const PeerConfig *router1 = peer(node1, QStringLiteral("router"));
     QVERIFY(router1);
     QCOMPARE(router1->allowedIps, QStringList({QStringLiteral("10.99.0.1/32"), QStringLiteral("192.168.1.0/24")}));
     QCOMPARE(router1->endpoint, QStringLiteral("198.51.100.7:51820"));
-    const PeerConfig *router2 = peer(plan(QStringLiteral("node2")).front(), QStringLiteral("router"));
+    const PlannedInterface node2 = plan(QStringLiteral("node2")).front();
+    const PeerConfig *router2 = peer(node2, QStringLiteral("router"));
+    QVERIFY(router2);
     QCOMPARE(router2->allowedIps, QStringList({QStringLiteral("10.99.0.2/32"), QStringLiteral("192.168.1.0/24")}));
     QCOMPARE(router2->endpoint, QStringLiteral("198.51.100.7:51821"));
     const PlannedInterface phone = plan(QStringLiteral("phone")).front();
     QCOMPARE(phone.config.mtu, 1420); // an explicit MTU: the Android app would pick 1280
     const PeerConfig *router3 = peer(phone, QStringLiteral("router"));
+    QVERIFY(router3);
     QCOMPARE(router3->endpoint, QStringLiteral("198.51.100.7:51822"));
     QCOMPARE(router3->persistentKeepalive, 25);
     QVERIFY(phone.config.postUp.isEmpty());
@@ -161,7 +165,9 @@ void tst_RouterPattern::keysPerInterface()
     const QList<PlannedInterface> router = plan(QStringLiteral("router"));
     QCOMPARE(router[0].config.privateKey, m_keys.privateKey(QStringLiteral("router/wg0")));
     QVERIFY(router[0].config.privateKey != router[1].config.privateKey);
-    const PeerConfig *seenByNode1 = peer(plan(QStringLiteral("node1")).front(), QStringLiteral("router"));
+    const PlannedInterface node1 = plan(QStringLiteral("node1")).front();
+    const PeerConfig *seenByNode1 = peer(node1, QStringLiteral("router"));
+    QVERIFY(seenByNode1);
     QCOMPARE(seenByNode1->publicKey, m_keys.publicKey(QStringLiteral("router/wg0")));
     QCOMPARE(seenByNode1->presharedKey, router[0].config.peers.front().presharedKey);
     QVERIFY(WireGuardKeys::isValidKey(seenByNode1->presharedKey));
