@@ -16,6 +16,9 @@
 #include <libssh/sftp.h>
 
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 namespace {
@@ -165,6 +168,30 @@ public:
     Session(const Session &) = delete;
     Session &operator=(const Session &) = delete;
 
+    /// A connection whose path dies (a cable pulled, a firewall dropping everything) sends
+    /// no reset: without this, a blocking SFTP call would wait for its reply forever. TCP
+    /// keepalives and a limit on unacknowledged data make the kernel fail the socket after
+    /// about \a seconds (at least 15), and the step fails with a network error.
+    void detectDeadConnections(int seconds)
+    {
+        const socket_t fd = ssh_get_fd(m_session);
+        if (fd == SSH_INVALID_SOCKET)
+            return;
+        const int limit = std::max(15, seconds);
+        const int on = 1;
+        const int idle = 5;
+        const int interval = 2;
+        const int count = (limit - idle) / interval;
+        setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
+        setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+        setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+        setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+#ifdef TCP_USER_TIMEOUT
+        const unsigned int userTimeoutMs = unsigned(limit) * 1000;
+        setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &userTimeoutMs, sizeof userTimeoutMs);
+#endif
+    }
+
     std::optional<Failure> connect(const DeployOptions &options, const std::function<void(DeployStep, const QString &)> &report)
     {
         const QByteArray host = m_target.address.toUtf8();
@@ -187,6 +214,7 @@ public:
         if (ssh_connect(m_session) != SSH_OK)
             return Failure{DeployStep::Connect, DeployResult::Problem::Network,
                            QStringLiteral("cannot connect to %1:%2: %3").arg(m_target.address).arg(m_target.port).arg(error())};
+        detectDeadConnections(options.connectTimeout);
 
         // The host key: known and unchanged, or (only when asked for) new and accepted.
         report(DeployStep::HostKey, QString());
@@ -290,16 +318,27 @@ public:
         return status;
     }
 
+    /// Opens the SFTP channel on first use.
+    bool startSftp(QString *why)
+    {
+        if (m_sftp)
+            return true;
+        m_sftp = sftp_new(m_session);
+        if (m_sftp && sftp_init(m_sftp) == SSH_OK)
+            return true;
+        *why = QStringLiteral("SFTP is not available: %1").arg(error());
+        if (m_sftp) {
+            sftp_free(m_sftp); // half started: try afresh next time
+            m_sftp = nullptr;
+        }
+        return false;
+    }
+
     /// Uploads \a data to \a path with mode 0600 over SFTP.
     bool upload(const QString &path, const QByteArray &data, QString *why)
     {
-        if (!m_sftp) {
-            m_sftp = sftp_new(m_session);
-            if (!m_sftp || sftp_init(m_sftp) != SSH_OK) {
-                *why = QStringLiteral("SFTP is not available: %1").arg(error());
-                return false;
-            }
-        }
+        if (!startSftp(why))
+            return false;
         const QByteArray remote = path.toUtf8();
         sftp_file file = sftp_open(m_sftp, remote.constData(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
         if (!file) {
@@ -325,13 +364,8 @@ public:
 
     bool makeDirectory(const QString &path, QString *why)
     {
-        if (!m_sftp) {
-            m_sftp = sftp_new(m_session);
-            if (!m_sftp || sftp_init(m_sftp) != SSH_OK) {
-                *why = QStringLiteral("SFTP is not available: %1").arg(error());
-                return false;
-            }
-        }
+        if (!startSftp(why))
+            return false;
         if (sftp_mkdir(m_sftp, path.toUtf8().constData(), 0700) != SSH_OK) {
             *why = QStringLiteral("cannot create %1: %2").arg(path, error());
             return false;
@@ -340,7 +374,12 @@ public:
     }
 
 private:
-    QString error() const { return QString::fromUtf8(ssh_get_error(m_session)); }
+    QString error() const
+    {
+        const QString message = QString::fromUtf8(ssh_get_error(m_session));
+        // A blocking call that timed out leaves no message of its own.
+        return message.isEmpty() ? QStringLiteral("no answer from the host (the connection may be down)") : message;
+    }
     /// The fingerprint known_hosts records for this host (for "changed" messages).
     QString recordedFingerprint(const QString &knownHosts) const
     {
