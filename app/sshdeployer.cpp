@@ -15,6 +15,8 @@
 #include <libssh/libssh.h>
 #include <libssh/sftp.h>
 
+#include <openssl/crypto.h>
+
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -665,6 +667,9 @@ void SshDeployer::start(const QList<DeployTarget> &targets, const DeployOptions 
                                           Qt::QueuedConnection);
             };
             const DeployResult result = deployHost(target, options, *cancelled, report);
+            // The pool keeps its threads; OpenSSL's per-thread random generators that
+            // libssh made here would outlive the job (and show as leaks at exit).
+            OPENSSL_thread_stop();
             QMetaObject::invokeMethod(
                 this,
                 [this, result] {
