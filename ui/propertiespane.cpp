@@ -450,8 +450,8 @@ QWidget *PropertiesPane::createLinkPage()
         layout->addWidget(m_endGroups[end]);
 
         connect(m_endpoints[end], &QLineEdit::editingFinished, this, [this, end] { applyEndpoint(end); });
-        connect(m_allowedIps[end], &QLineEdit::editingFinished, this, [this, end] { applyAllowedIps(end); });
-        connect(m_bgpPrefixes[end], &QLineEdit::editingFinished, this, [this, end] { applyBgpPrefixes(end); });
+        connect(m_allowedIps[end], &QLineEdit::editingFinished, this, [this, end] { applyPrefixes(end, m_allowedIps[end], &LinkSettings::allowedIps); });
+        connect(m_bgpPrefixes[end], &QLineEdit::editingFinished, this, [this, end] { applyPrefixes(end, m_bgpPrefixes[end], &LinkSettings::bgpPrefixes); });
     }
     layout->addStretch(1);
 
@@ -1280,28 +1280,16 @@ std::optional<QStringList> PropertiesPane::checkedPrefixes(QLineEdit *edit)
     return prefixes;
 }
 
-void PropertiesPane::applyAllowedIps(int end)
+void PropertiesPane::applyPrefixes(int end, QLineEdit *edit, QHash<QString, QStringList> LinkSettings::*prefixesOf)
 {
     const Host *host = editableLinkEnd(end);
     if (!host)
         return;
-    const auto prefixes = checkedPrefixes(m_allowedIps[end]);
+    const auto prefixes = checkedPrefixes(edit);
     if (!prefixes)
         return;
     const QString name = host->name;
-    editLink([&](LinkSettings &settings) { setOrRemove(settings.allowedIps, name, *prefixes); });
-}
-
-void PropertiesPane::applyBgpPrefixes(int end)
-{
-    const Host *host = editableLinkEnd(end);
-    if (!host)
-        return;
-    const auto prefixes = checkedPrefixes(m_bgpPrefixes[end]);
-    if (!prefixes)
-        return;
-    const QString name = host->name;
-    editLink([&](LinkSettings &settings) { setOrRemove(settings.bgpPrefixes, name, *prefixes); });
+    editLink([&](LinkSettings &settings) { setOrRemove(settings.*prefixesOf, name, *prefixes); });
 }
 
 void PropertiesPane::applyEncryptPublicAddress(bool enabled)

@@ -92,8 +92,8 @@ private:
     void applyKeepalive(int value);
     void applyPresharedKey(bool enabled);
     void applyEndpoint(int end);
-    void applyAllowedIps(int end);
-    void applyBgpPrefixes(int end);
+    /// Stores the prefixes typed into \a edit for link end \a end in that setting.
+    void applyPrefixes(int end, QLineEdit *edit, QHash<QString, QStringList> LinkSettings::*prefixesOf);
     void applyEncryptPublicAddress(bool enabled);
 
     /// Validates \a edit with \a error (empty when valid), marks it, and returns the
