@@ -1,0 +1,70 @@
+// One SSH connection (libssh) with verified host keys, shared by deploy and status.
+#pragma once
+
+#include "deployment.h"
+
+#include <QByteArray>
+#include <QString>
+
+#include <libssh/libssh.h>
+#include <libssh/sftp.h>
+
+#include <functional>
+#include <optional>
+
+/// \a value quoted for a POSIX shell.
+QByteArray shellQuote(const QString &value);
+/// The privilege prefix of \a target's commands: sudo and doas must never wait for a password.
+QByteArray privilege(const DeployTarget &target);
+
+/// Why a step failed.
+struct Failure
+{
+    DeployStep step;
+    DeployResult::Problem problem;
+    QString reason;
+};
+
+/// One SSH connection, owned by one worker thread.
+class Session
+{
+public:
+    explicit Session(const DeployTarget &target);
+    ~Session();
+    Session(const Session &) = delete;
+    Session &operator=(const Session &) = delete;
+
+    /// A connection whose path dies (a cable pulled, a firewall dropping everything) sends
+    /// no reset: without this, a blocking SFTP call would wait for its reply forever. TCP
+    /// keepalives and a limit on unacknowledged data make the kernel fail the socket after
+    /// about \a seconds (at least 15), and the step fails with a network error.
+    void detectDeadConnections(int seconds);
+
+    std::optional<Failure> connect(const DeployOptions &options, const std::function<void(DeployStep, const QString &)> &report);
+
+    /// Runs \a command, feeding \a input; returns its exit status (-1 if it did not run).
+    int run(const QByteArray &command, const QByteArray &input, QByteArray *out, QByteArray *err);
+
+    /// Opens the SFTP channel on first use.
+    bool startSftp(QString *why);
+
+    /// Uploads \a data to \a path with mode 0600 over SFTP.
+    bool upload(const QString &path, const QByteArray &data, QString *why);
+
+    bool makeDirectory(const QString &path, QString *why);
+
+    /// A remote command that sends nothing for this long means the connection is lost
+    /// (connect() sets it from the deploy's confirm timeout).
+    void setCommandTimeout(int milliseconds) { m_commandTimeoutMs = milliseconds; }
+
+private:
+    QString error() const;
+    /// The fingerprint known_hosts records for this host (for "changed" messages).
+    QString recordedFingerprint(const QString &knownHosts) const;
+    static QString fingerprintOf(ssh_key key);
+
+    const DeployTarget &m_target;
+    ssh_session m_session;
+    sftp_session m_sftp = nullptr;
+    int m_commandTimeoutMs = 60000;
+};
