@@ -4,6 +4,8 @@
 #include "atomicfile.h"
 #include "deployment.h"
 #include "sshdeployer.h"
+#include "sshstatuspoller.h"
+#include "statusreport.h"
 #include "exporter.h"
 #include "generation.h"
 #include "qrcode.h"
@@ -20,8 +22,13 @@
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFileInfo>
+#include <QJsonDocument>
 #include <QRegularExpression>
 #include <QTextStream>
+#include <QTimer>
+
+#include <atomic>
+#include <csignal>
 
 namespace {
 
@@ -44,6 +51,9 @@ Commands:
          [--known-hosts FILE] [--confirm-timeout S]
                           push the configs over SSH: diff, install, reload, verify,
                           confirm or roll back (a timer on each host rolls back too)
+  status PROJECT.yaml [--json] [--watch] [--interval S] [--known-hosts FILE]
+                          every link's state from both ends (wg show over SSH):
+                          exit 0 when every link that should be up is alive
   keys import PROJECT.yaml DIR
                           adopt wireguardmeshgenerator's keys (DIR/HOST/priv.key,
                           DIR/psk/A_B.key) so a running mesh keeps its keys
@@ -441,6 +451,127 @@ int deploy(const QStringList &arguments, Context &c)
     return allGood ? CommandLine::Success : CommandLine::ProjectErrors;
 }
 
+/// Set by SIGINT/SIGTERM to end `status --watch`.
+std::atomic_bool interrupted = false;
+
+int status(const QStringList &arguments, Context &c)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Asks every host with ssh settings for its WireGuard state (wg show latest-handshakes, transfer, "
+        "endpoints; never the private key) and judges every link from both ends: alive (a handshake "
+        "younger than 180 s), idle (older, but no keepalive and no traffic), down, one-sided (one end "
+        "sees a fresh handshake, the other does not) or unknown. Hosts without SSH are judged from "
+        "their peers. Host keys must already be known (deploy records them); status never accepts one. "
+        "Exit status 0 when every link that should be up is alive, 1 otherwise. With --watch it polls "
+        "every interval until interrupted and prints each round (rates from the second round on)."));
+    parser.addPositionalArgument(QStringLiteral("PROJECT.yaml"), QStringLiteral("The project file."));
+    const QCommandLineOption jsonOption(QStringLiteral("json"), QStringLiteral("JSON: one object per round, with both ends' view of every link."));
+    const QCommandLineOption watchOption(QStringLiteral("watch"), QStringLiteral("Keep polling and print every round until interrupted."));
+    const QCommandLineOption intervalOption(QStringLiteral("interval"), QStringLiteral("Seconds between polls (default 5)."),
+                                            QStringLiteral("S"), QStringLiteral("5"));
+    const QCommandLineOption knownHostsOption(QStringLiteral("known-hosts"),
+                                              QStringLiteral("The known_hosts file (default ~/.ssh/known_hosts)."), QStringLiteral("FILE"));
+    parser.addOptions({jsonOption, watchOption, intervalOption, knownHostsOption, KeysOption});
+    const QString usage = QStringLiteral("meshwright status PROJECT.yaml [--json] [--watch] [--interval S] [--known-hosts FILE] [--keys FILE]");
+    if (const int rc = parseCommand(parser, arguments, usage, 1, c); rc >= 0)
+        return rc;
+    StatusOptions options;
+    bool ok = true;
+    options.interval = parser.value(intervalOption).toInt(&ok);
+    if (!ok || options.interval < 1 || options.interval > 3600) {
+        c.err << "meshwright: --interval takes seconds from 1 to 3600\nUsage: " << usage << Qt::endl;
+        return CommandLine::BadInput;
+    }
+    options.knownHostsFile = parser.value(knownHostsOption);
+    const bool json = parser.isSet(jsonOption);
+    const bool watch = parser.isSet(watchOption);
+
+    const QString projectPath = parser.positionalArguments().front();
+    int exitCode = CommandLine::Success;
+    const auto loaded = loadValidProject(projectPath, c, "nothing asked", &exitCode);
+    if (!loaded)
+        return exitCode;
+    KeyStore keys;
+    QString error;
+    if (!loadKeys(keyStorePath(parser, projectPath), &keys, c))
+        return CommandLine::BadInput;
+    const auto targets = Deployment::targets(loaded->project, keys, {}, &error);
+    if (!targets) {
+        c.err << "error: " << projectPath << ": " << error << Qt::endl;
+        return CommandLine::BadInput;
+    }
+    if (targets->isEmpty()) {
+        c.err << "error: " << projectPath << ": no host has ssh settings; nothing to ask" << Qt::endl;
+        return CommandLine::BadInput;
+    }
+    if (keys.isModified()) // made in memory just now: no host can know them
+        c.err << "warning: " << QDir::toNativeSeparators(keyStorePath(parser, projectPath))
+              << " lacks keys of some hosts (never generated or deployed?); their links cannot be matched" << Qt::endl;
+
+    const LinkStatusBoard initial(loaded->project, keys);
+    LinkStatusBoard board = initial;
+    QHash<QString, QString> reasons;
+    QSet<QString> answered;
+    SshStatusPoller poller;
+    QEventLoop loop;
+    int result = CommandLine::ProjectErrors;
+    const auto print = [&] {
+        const QList<LinkStatus> links = board.links();
+        const QList<HostStatus> hosts = StatusReport::hosts(board, reasons);
+        const QDateTime now = QDateTime::currentDateTime();
+        if (json)
+            c.out << QJsonDocument(StatusReport::json(links, hosts, now)).toJson(watch ? QJsonDocument::Compact : QJsonDocument::Indented);
+        else
+            c.out << (watch ? now.toString(QStringLiteral("--- yyyy-MM-dd HH:mm:ss.zzz\n")) : QString()) << StatusReport::table(links, hosts)
+                  << (watch ? "\n" : "");
+        c.out.flush();
+        result = StatusReport::healthy(links) ? CommandLine::Success : CommandLine::ProjectErrors;
+    };
+    const auto answer = [&](const QString &host) {
+        answered.insert(host);
+        if (!watch && answered.size() == targets->size())
+            loop.quit();
+    };
+    QObject::connect(&poller, &StatusPoller::polled, &loop, [&](const QString &host, const HostSample &sample) {
+        board.update(board.indexOf(host), sample);
+        reasons.remove(host);
+        answer(host);
+    });
+    QObject::connect(&poller, &StatusPoller::unreachable, &loop, [&](const QString &host, const QString &reason) {
+        board.unreachable(board.indexOf(host));
+        reasons.insert(host, reason);
+        answer(host);
+    });
+    // --watch: a round every interval once every host has answered once; ^C ends it.
+    QTimer rounds;
+    rounds.setInterval(options.interval * 1000);
+    QObject::connect(&rounds, &QTimer::timeout, &loop, [&] {
+        if (answered.size() == targets->size())
+            print();
+    });
+    QTimer interruption;
+    interruption.setInterval(100);
+    QObject::connect(&interruption, &QTimer::timeout, &loop, [&] {
+        if (interrupted)
+            loop.quit();
+    });
+    const auto onSignal = [](int) { interrupted = true; };
+    if (watch) {
+        interrupted = false;
+        std::signal(SIGINT, onSignal);
+        std::signal(SIGTERM, onSignal);
+        rounds.start();
+        interruption.start();
+    }
+    poller.start(*targets, options);
+    loop.exec();
+    poller.stop();
+    if (!watch)
+        print();
+    return result;
+}
+
 int keys(const QStringList &arguments, Context &c)
 {
     const QString action = arguments.value(0);
@@ -607,7 +738,7 @@ bool isCommand(const QString &word)
 {
     return word == QLatin1String("generate") || word == QLatin1String("validate") || word == QLatin1String("keys")
         || word == QLatin1String("qr") || word == QLatin1String("export") || word == QLatin1String("deploy")
-        || word == QLatin1String("help");
+        || word == QLatin1String("status") || word == QLatin1String("help");
 }
 
 int run(const QStringList &arguments, QTextStream &out, QTextStream &err)
@@ -636,6 +767,8 @@ int run(const QStringList &arguments, QTextStream &out, QTextStream &err)
         return deploy(rest, c);
     if (command == QLatin1String("export"))
         return exportCommand(rest, c);
+    if (command == QLatin1String("status"))
+        return status(rest, c);
     err << "meshwright: unknown command '" << command << "'\n\n" << Overview << Qt::flush;
     return BadInput;
 }

@@ -11,11 +11,13 @@ LinkStatusBoard::LinkStatusBoard(const Project &project, const KeyStore &keys)
     QList<QHash<QString, std::pair<End, int>>> facing(project.hosts.size());
     for (qsizetype host = 0; host < project.hosts.size(); ++host) {
         m_names.append(project.hosts[host].name);
+        m_ssh.append(project.hosts[host].ssh.has_value());
         for (const PlannedInterface &planned : planner.planAll(host, keys)) {
             for (const PeerConfig &peer : planned.config.peers)
                 facing[host].insert(peer.name, {End{host, planned.interfaceName, peer.publicKey}, peer.persistentKeepalive});
         }
     }
+    m_samples.resize(project.hosts.size());
     for (qsizetype a = 0; a < project.hosts.size(); ++a) {
         for (qsizetype b = a + 1; b < project.hosts.size(); ++b) {
             const auto ab = facing[a].constFind(m_names[b]);
@@ -35,6 +37,8 @@ LinkStatusBoard::LinkStatusBoard(const Project &project, const KeyStore &keys)
 
 void LinkStatusBoard::update(qsizetype host, const HostSample &sample)
 {
+    if (host < 0 || host >= m_samples.size())
+        return;
     Samples &samples = m_samples[host];
     samples.reachable = true;
     if (samples.current)
@@ -44,6 +48,8 @@ void LinkStatusBoard::update(qsizetype host, const HostSample &sample)
 
 void LinkStatusBoard::unreachable(qsizetype host)
 {
+    if (host < 0 || host >= m_samples.size())
+        return;
     Samples &samples = m_samples[host];
     samples.reachable = false;
     // Rates after a gap would average over it; start afresh when the host is back.
@@ -54,7 +60,7 @@ void LinkStatusBoard::unreachable(qsizetype host)
 void LinkStatusBoard::view(const End &end, std::optional<LinkEndView> *view, QString *endpoint, double *rxRate,
                            double *txRate) const
 {
-    const Samples samples = m_samples.value(end.host);
+    const Samples &samples = m_samples.at(end.host);
     if (!samples.reachable || !samples.current)
         return;
     const HostSample &sample = *samples.current;
@@ -102,7 +108,160 @@ QList<LinkStatus> LinkStatusBoard::links() const
         view(link.a, &status.viewA, &status.endpointSeenByA, &status.rxRateA, &status.txRateA);
         view(link.b, &status.viewB, &status.endpointSeenByB, &status.rxRateB, &status.txRateB);
         status.state = LinkStates::judge(status.viewA, status.viewB, status.keepalive);
+        status.needsAttention = status.state == LinkState::Down || status.state == LinkState::OneSided
+            || (status.state == LinkState::Unknown && (m_ssh[link.a.host] || m_ssh[link.b.host]));
         result.append(status);
     }
     return result;
 }
+
+std::optional<qint64> LinkStatus::freshestHandshake() const
+{
+    std::optional<qint64> freshest;
+    for (const auto &view : {viewA, viewB}) {
+        if (view && view->handshakeAge && (!freshest || *view->handshakeAge < *freshest))
+            freshest = view->handshakeAge;
+    }
+    return freshest;
+}
+
+namespace StatusPoll {
+
+QByteArray script()
+{
+    // Every section starts with a line beginning with '@', which no wg show line (a base64
+    // key first) can. "@end" shows that the output was not cut short.
+    return R"SH(printf '@now %s\n' "$(date +%s)"
+for i in "$@"; do
+    printf '@interface %s\n' "$i"
+    for what in latest-handshakes transfer endpoints; do
+        out=$(wg show "$i" "$what" 2>/dev/null) || { printf '@down\n'; continue 2; }
+        printf '@%s\n' "$what"
+        [ -z "$out" ] || printf '%s\n' "$out"
+    done
+done
+printf '@end\n'
+)SH";
+}
+
+std::optional<HostSample> parse(const QByteArray &output, QString *error)
+{
+    auto fail = [&](int line, const QString &message) -> std::optional<HostSample> {
+        if (error)
+            *error = QStringLiteral("line %1: %2").arg(line).arg(message);
+        return std::nullopt;
+    };
+    if (output.size() > WgShow::MaxOutput * 3)
+        return fail(0, QStringLiteral("more than %1 bytes: not the poll's output").arg(WgShow::MaxOutput * 3));
+    const QList<QByteArray> lines = output.split('\n');
+    HostSample sample;
+    bool sawNow = false;
+    bool ended = false;
+    InterfaceSample *current = nullptr;
+    QByteArray section; // latest-handshakes, transfer or endpoints
+    QByteArray body;
+    int bodyStart = 0;
+    // Parses the section collected so far into the current interface.
+    auto flush = [&]() -> bool {
+        if (section.isEmpty())
+            return true;
+        QString why;
+        bool ok = false;
+        if (section == "latest-handshakes") {
+            if (const auto parsed = WgShow::parseLatestHandshakes(body, &why)) {
+                current->handshakes = *parsed;
+                ok = true;
+            }
+        } else if (section == "transfer") {
+            if (const auto parsed = WgShow::parseTransfer(body, &why)) {
+                current->transfer = *parsed;
+                ok = true;
+            }
+        } else if (const auto parsed = WgShow::parseEndpoints(body, &why)) {
+            current->endpoints = *parsed;
+            ok = true;
+        }
+        if (!ok && error) // the parsers count lines from the section's first
+            *error = QStringLiteral("in %1 from line %2: %3").arg(QString::fromLatin1(section)).arg(bodyStart).arg(why);
+        section.clear();
+        body.clear();
+        return ok;
+    };
+    for (int i = 0; i < lines.size(); ++i) {
+        const int number = i + 1;
+        const QByteArray &line = lines[i];
+        if (ended) {
+            if (!line.trimmed().isEmpty())
+                return fail(number, QStringLiteral("output after the end"));
+            continue;
+        }
+        if (!line.startsWith('@')) {
+            if (section.isEmpty()) {
+                if (line.trimmed().isEmpty())
+                    continue;
+                return fail(number, QStringLiteral("unexpected output outside a section"));
+            }
+            body += line + '\n';
+            continue;
+        }
+        if (!flush())
+            return std::nullopt;
+        const QByteArray marker = line.mid(1).trimmed();
+        if (!sawNow) {
+            bool ok = false;
+            const qint64 now = marker.startsWith("now ") ? marker.mid(4).toLongLong(&ok) : 0;
+            if (!ok || now <= 0)
+                return fail(number, QStringLiteral("expected the host's clock first"));
+            sample.now = now;
+            sawNow = true;
+        } else if (marker.startsWith("interface ")) {
+            const QString name = QString::fromUtf8(marker.mid(10));
+            if (name.isEmpty() || sample.interfaces.contains(name))
+                return fail(number, QStringLiteral("a missing or repeated interface name"));
+            current = &sample.interfaces[name];
+            current->up = true;
+        } else if (marker == "down" && current) {
+            current->up = false;
+            current->handshakes.clear();
+            current->transfer.clear();
+            current->endpoints.clear();
+        } else if ((marker == "latest-handshakes" || marker == "transfer" || marker == "endpoints") && current && current->up) {
+            section = marker;
+            bodyStart = number + 1;
+        } else if (marker == "end") {
+            ended = true;
+        } else {
+            return fail(number, QStringLiteral("unexpected marker '%1'").arg(QString::fromLatin1(marker.left(32))));
+        }
+    }
+    if (!sawNow)
+        return fail(1, QStringLiteral("no output (is wg installed?)"));
+    if (!ended)
+        return fail(int(lines.size()), QStringLiteral("cut short (no end marker)"));
+    return sample;
+}
+
+QString ageText(std::optional<qint64> seconds)
+{
+    if (!seconds)
+        return QStringLiteral("never");
+    const qint64 s = *seconds;
+    if (s < 120)
+        return QStringLiteral("%1 s ago").arg(s);
+    if (s < 2 * 3600)
+        return QStringLiteral("%1 min ago").arg(s / 60);
+    if (s < 2 * 86400)
+        return QStringLiteral("%1 h ago").arg(s / 3600);
+    return QStringLiteral("%1 d ago").arg(s / 86400);
+}
+
+QString rateText(double bytesPerSecond)
+{
+    if (bytesPerSecond < 1024)
+        return QStringLiteral("%1 B/s").arg(qRound64(bytesPerSecond));
+    if (bytesPerSecond < 1024 * 1024)
+        return QStringLiteral("%1 KiB/s").arg(bytesPerSecond / 1024, 0, 'f', 1);
+    return QStringLiteral("%1 MiB/s").arg(bytesPerSecond / (1024 * 1024), 0, 'f', 1);
+}
+
+} // namespace StatusPoll

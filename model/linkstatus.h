@@ -3,9 +3,12 @@
 
 #include "wgshow.h"
 
+#include <QByteArray>
 #include <QHash>
 #include <QList>
+#include <QMetaType>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 #include <utility>
@@ -29,6 +32,8 @@ struct HostSample
     QHash<QString, InterfaceSample> interfaces;
 };
 
+Q_DECLARE_METATYPE(HostSample)
+
 /// What is known of one link: both ends' views and the state judged from them.
 struct LinkStatus
 {
@@ -46,7 +51,30 @@ struct LinkStatus
     double txRateB = 0;
     bool keepalive = false; ///< either end sends keepalives: the link should be up all the time
     LinkState state = LinkState::Unknown;
+    /// Down, one-sided, or unknown although an end has SSH (it cannot be reached): what
+    /// `meshwright status` fails on. Idle links and links between SSH-less hosts are fine.
+    bool needsAttention = false;
+
+    /// The freshest handshake age seen from either end (nullopt: never, or nobody to ask).
+    std::optional<qint64> freshestHandshake() const;
 };
+
+namespace StatusPoll {
+
+/// The script a poll runs on a host (with `sh -s -- IF...`, as root): the host's clock,
+/// then `wg show IF latest-handshakes|transfer|endpoints` for each interface. Never `wg show
+/// dump` or `showconf`: they print the private key.
+QByteArray script();
+/// The sample in what script() printed; nullopt with "line N: ..." in \a error when the
+/// output is malformed or cut short.
+std::optional<HostSample> parse(const QByteArray &output, QString *error = nullptr);
+
+/// "12 s ago", "4 min ago", "3 h ago", "2 d ago"; "never" for nullopt.
+QString ageText(std::optional<qint64> seconds);
+/// "0 B/s", "812 B/s", "1.2 KiB/s", "3.4 MiB/s".
+QString rateText(double bytesPerSecond);
+
+} // namespace StatusPoll
 
 /// The links of a project and their state. Feed it each host's samples as they arrive
 /// (or unreachable()); links() judges every link from both ends. Traffic and rates come
@@ -60,7 +88,11 @@ public:
     void update(qsizetype host, const HostSample &sample);
     /// Records that \a host could not be asked; its ends are judged from the other side.
     void unreachable(qsizetype host);
-    bool isReachable(qsizetype host) const { return m_samples.value(host).reachable; }
+    bool isReachable(qsizetype host) const { return host >= 0 && host < m_samples.size() && m_samples.at(host).reachable; }
+    /// False for hosts without SSH: they are only ever seen from their peers.
+    bool hasSsh(qsizetype host) const { return m_ssh.value(host); }
+    qsizetype indexOf(const QString &name) const { return m_names.indexOf(name); }
+    const QList<QString> &hostNames() const { return m_names; }
 
     /// Every link of the mesh (each linked pair once, in file order), judged.
     QList<LinkStatus> links() const;
@@ -87,6 +119,7 @@ private:
     void view(const End &end, std::optional<LinkEndView> *view, QString *endpoint, double *rxRate, double *txRate) const;
 
     QList<QString> m_names;
+    QList<bool> m_ssh;
     QList<Link> m_links;
-    QHash<qsizetype, Samples> m_samples;
+    QList<Samples> m_samples; ///< by host index
 };

@@ -8,7 +8,8 @@
 #   testbed.sh ctl STATE_DIR CMD...          run CMD in the controller's network namespace
 #   testbed.sh exec STATE_DIR NAME CMD...    run CMD inside host NAME (net + mount ns)
 #   testbed.sh ssh STATE_DIR NAME CMD...     run CMD on NAME over ssh from the controller
-#   testbed.sh stop-sshd STATE_DIR NAME      stop NAME's sshd (connections get refused)
+#   testbed.sh stop-sshd STATE_DIR NAME      stop NAME's sshd and its sessions (open
+#                                            connections drop, new ones are refused)
 #   testbed.sh start-sshd STATE_DIR NAME     start it again
 #   testbed.sh rekey STATE_DIR NAME          new host key + sshd restart, known_hosts kept
 #   testbed.sh down STATE_DIR                remove everything (idempotent)
@@ -386,6 +387,12 @@ stop_sshd() {
     alive "$pid" && die "$n: sshd pid $pid does not stop"
     rm -f "$hd/sshd.pid"
     write_hosts_txt
+    # The sessions it forked outlive it (as with systemd's KillMode=process): end them too,
+    # as a crashed or firewalled host would.
+    for pid in $(ip netns pids "$(ns_host "$n")" 2>/dev/null); do
+        [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = sshd ] && kill -TERM "$pid" 2>/dev/null
+    done
+    return 0
 }
 
 # ---- up ----------------------------------------------------------------------------

@@ -1,4 +1,6 @@
-// libFuzzer target: the `wg show` parsers, fed whatever a hostile host might print.
+// libFuzzer target: the `wg show` parsers and the status poll's output, fed whatever a
+// hostile host might print.
+#include "linkstatus.h"
 #include "wgshow.h"
 
 #include <cstdint>
@@ -10,5 +12,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     WgShow::parseLatestHandshakes(text, &error);
     WgShow::parseTransfer(text, &error);
     WgShow::parseEndpoints(text, &error);
+    StatusPoll::parse(text, &error);
     return 0;
 }

@@ -3,8 +3,12 @@
 #include "linkstatus.h"
 #include "planner.h"
 #include "projectfile.h"
+#include "statusreport.h"
 #include "testsupport.h"
 
+#include <QJsonArray>
+#include <QProcess>
+#include <QTemporaryDir>
 #include <QTest>
 
 namespace {
@@ -26,6 +30,14 @@ private slots:
     void interfaceDownTakesLinkDown();
     void unreachableHostJudgedFromOtherEnd();
     void ratesFromConsecutivePolls();
+    void pollOutputParsed();
+    void pollOutputRefused_data();
+    void pollOutputRefused();
+    void pollScriptInAShell();
+    void needsAttention();
+    void reportTable();
+    void reportJson();
+    void ageAndRateTexts();
 
 private:
     QString pub(const QString &keyId) const { return m_keys.publicKey(keyId); }
@@ -223,6 +235,207 @@ void tst_LinkStatus::ratesFromConsecutivePolls()
     QVERIFY(!link.viewA->traffic);
     QVERIFY(!link.keepalive);
     QCOMPARE(link.state, LinkState::Idle);
+}
+
+namespace {
+
+const QByteArray KeyA = QByteArray(43, 'A') + '=';
+const QByteArray KeyB = QByteArray(42, 'B') + "E=";
+
+/// What the poll script prints for wg0 (two peers) and a wg1 that is down.
+QByteArray pollOutput()
+{
+    return "@now 1800000000\n"
+           "@interface wg0\n"
+           "@latest-handshakes\n" + KeyA + "\t1799999990\n" + KeyB + "\t0\n"
+           "@transfer\n" + KeyA + "\t1000\t2000\n" + KeyB + "\t0\t0\n"
+           "@endpoints\n" + KeyA + "\t192.0.2.1:51820\n" + KeyB + "\t(none)\n"
+           "@interface wg1\n"
+           "@down\n"
+           "@end\n";
+}
+
+} // namespace
+
+void tst_LinkStatus::pollOutputParsed()
+{
+    QString error;
+    const auto sample = StatusPoll::parse(pollOutput(), &error);
+    QVERIFY2(sample, qPrintable(error));
+    QCOMPARE(sample->now, 1'800'000'000);
+    QCOMPARE(sample->interfaces.size(), 2);
+    const InterfaceSample wg0 = sample->interfaces.value(QStringLiteral("wg0"));
+    QVERIFY(wg0.up);
+    QCOMPARE(wg0.handshakes.value(QString::fromLatin1(KeyA)), 1'799'999'990);
+    QCOMPARE(wg0.handshakes.value(QString::fromLatin1(KeyB)), 0);
+    QCOMPARE(wg0.transfer.value(QString::fromLatin1(KeyA)), std::make_pair(qint64(1000), qint64(2000)));
+    QCOMPARE(wg0.endpoints.value(QString::fromLatin1(KeyA)), QStringLiteral("192.0.2.1:51820"));
+    QCOMPARE(wg0.endpoints.value(QString::fromLatin1(KeyB)), QString());
+    QVERIFY(sample->interfaces.contains(QStringLiteral("wg1")));
+    QVERIFY(!sample->interfaces.value(QStringLiteral("wg1")).up);
+    // An interface without peers has empty sections.
+    const auto empty = StatusPoll::parse("@now 5\n@interface wg0\n@latest-handshakes\n@transfer\n@endpoints\n@end\n");
+    QVERIFY(empty && empty->interfaces.value(QStringLiteral("wg0")).up);
+}
+
+void tst_LinkStatus::pollOutputRefused_data()
+{
+    QTest::addColumn<QByteArray>("output");
+    QTest::addColumn<QString>("error");
+    const QByteArray good = pollOutput();
+    QTest::newRow("nothing") << QByteArray() << QStringLiteral("line 1: no output");
+    QTest::newRow("no clock") << good.mid(good.indexOf("@interface")) << QStringLiteral("line 1: expected the host's clock first");
+    QTest::newRow("clock not a number") << QByteArray("@now soon\n@end\n") << QStringLiteral("line 1: expected the host's clock first");
+    QTest::newRow("cut short") << good.left(good.indexOf("@interface wg1")) << QStringLiteral("cut short");
+    QTest::newRow("cut inside a line") << good.left(good.indexOf("\t1000")) << QStringLiteral("cut short");
+    QTest::newRow("bad handshake line") << QByteArray(good).replace("\t1799999990", "\tyesterday")
+                                        << QStringLiteral("in latest-handshakes from line 4: line 1: not a time");
+    QTest::newRow("not a key") << QByteArray(good).replace(KeyA + "\t1000", "rm -rf /\t1000")
+                               << QStringLiteral("in transfer from line 7: line 1: not a public key");
+    QTest::newRow("banner before") << "Welcome to host!\n" + good << QStringLiteral("line 1: unexpected output outside a section");
+    QTest::newRow("unknown marker") << QByteArray(good).replace("@transfer", "@private-key") << QStringLiteral("unexpected marker 'private-key'");
+    QTest::newRow("repeated interface") << QByteArray(good).replace("@interface wg1", "@interface wg0")
+                                        << QStringLiteral("a missing or repeated interface name");
+    QTest::newRow("output after the end") << good + "@now 7\n" << QStringLiteral("output after the end");
+    QTest::newRow("section before an interface") << QByteArray("@now 5\n@transfer\n@end\n") << QStringLiteral("unexpected marker 'transfer'");
+    QTest::newRow("too big") << QByteArray("@now 5\n") + QByteArray(4 * 1024 * 1024, 'x') << QStringLiteral("line 0: more than");
+}
+
+void tst_LinkStatus::pollOutputRefused()
+{
+    QFETCH(QByteArray, output);
+    QFETCH(QString, error);
+    QString why;
+    QVERIFY(!StatusPoll::parse(output, &why));
+    QVERIFY2(why.contains(error), qPrintable(why));
+}
+
+void tst_LinkStatus::pollScriptInAShell()
+{
+    // The script, run by a real shell against a fake wg: wg0 answers, wg9 does not exist.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QFile wg(dir.filePath(QStringLiteral("wg")));
+    QVERIFY(wg.open(QIODevice::WriteOnly));
+    wg.write("#!/bin/sh\n"
+             "[ \"$1\" = show ] && [ \"$2\" = wg0 ] || { echo \"Unable to access interface: No such device\" >&2; exit 1; }\n"
+             "case \"$3\" in\n"
+             "latest-handshakes) printf '" + KeyA + "\\t1799999990\\n' ;;\n"
+             "transfer) printf '" + KeyA + "\\t10\\t20\\n' ;;\n"
+             "endpoints) printf '" + KeyA + "\\t[2001:db8::1]:51820\\n' ;;\n"
+             "*) exit 2 ;;\n"
+             "esac\n");
+    wg.close();
+    wg.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    QProcess shell;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("PATH"), dir.path() + QLatin1String(":/usr/bin:/bin"));
+    shell.setProcessEnvironment(environment);
+    shell.start(QStringLiteral("/bin/sh"), {QStringLiteral("-s"), QStringLiteral("--"), QStringLiteral("wg0"), QStringLiteral("wg9")});
+    shell.write(StatusPoll::script());
+    shell.closeWriteChannel();
+    QVERIFY(shell.waitForFinished(10000));
+    QCOMPARE(shell.exitCode(), 0);
+    const QByteArray output = shell.readAllStandardOutput();
+    QVERIFY2(!output.contains("show") && !output.contains("dump"), output.constData());
+    QString error;
+    const auto sample = StatusPoll::parse(output, &error);
+    QVERIFY2(sample, qPrintable(error + QLatin1Char('\n') + QString::fromUtf8(output)));
+    QVERIFY(qAbs(sample->now - QDateTime::currentSecsSinceEpoch()) < 60);
+    const InterfaceSample wg0 = sample->interfaces.value(QStringLiteral("wg0"));
+    QVERIFY(wg0.up);
+    QCOMPARE(wg0.transfer.value(QString::fromLatin1(KeyA)), std::make_pair(qint64(10), qint64(20)));
+    QCOMPARE(wg0.endpoints.value(QString::fromLatin1(KeyA)), QStringLiteral("[2001:db8::1]:51820"));
+    QVERIFY(!sample->interfaces.value(QStringLiteral("wg9")).up);
+    QVERIFY(!StatusPoll::script().contains("dump") && !StatusPoll::script().contains("showconf"));
+}
+
+void tst_LinkStatus::needsAttention()
+{
+    LinkStatusBoard board(m_project, m_keys);
+    QVERIFY(board.hasSsh(index(QStringLiteral("node1"))));
+    QVERIFY(!board.hasSsh(index(QStringLiteral("phone"))));
+    nodesSeeEachOther(board);
+    const QList<LinkStatus> links = board.links();
+    QVERIFY(!find(links, QStringLiteral("node1"), QStringLiteral("node2")).needsAttention);
+    // The router has SSH but has not answered: its links cannot be known, and that matters.
+    const LinkStatus routerNode2 = find(links, QStringLiteral("router"), QStringLiteral("node2"));
+    QCOMPARE(routerNode2.state, LinkState::Alive); // node2 sees the router
+    for (const LinkStatus &link : links) {
+        const bool sshEnd = board.hasSsh(index(link.a)) || board.hasSsh(index(link.b));
+        const bool expected = link.state == LinkState::Down || link.state == LinkState::OneSided
+            || (link.state == LinkState::Unknown && sshEnd);
+        QCOMPARE(link.needsAttention, expected);
+    }
+}
+
+void tst_LinkStatus::reportTable()
+{
+    LinkStatusBoard board(m_project, m_keys);
+    nodesSeeEachOther(board);
+    board.unreachable(index(QStringLiteral("node2")));
+    const QList<LinkStatus> links = board.links();
+    const QList<HostStatus> hosts = StatusReport::hosts(board, {{QStringLiteral("node2"), QStringLiteral("connection refused")}});
+    const QString table = StatusReport::table(links, hosts);
+    const QStringList lines = table.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QVERIFY2(lines.front().startsWith(QLatin1String("HOST")), qPrintable(table));
+    QCOMPARE(lines.size(), links.size() + 1 /* header */ + 1 /* node2 */ + 1 /* summary */);
+    QVERIFY2(table.contains(QRegularExpression(QStringLiteral("\\nnode1 +node2 +alive +20 s ago +unreachable "))), qPrintable(table));
+    QVERIFY2(table.contains(QRegularExpression(QStringLiteral("\\nrouter +node1 +alive +no ssh +10 s ago "))), qPrintable(table));
+    // The router has no SSH and node2 does not answer: unknown, and that needs attention.
+    QVERIFY2(table.contains(QRegularExpression(QStringLiteral("\\nrouter +node2 +unknown ! +no ssh +unreachable "))), qPrintable(table));
+    QVERIFY(table.contains(QLatin1String("\nnode2: unreachable (connection refused)\n")));
+    QVERIFY(!StatusReport::healthy(links));
+    QVERIFY2(lines.back().startsWith(QLatin1String("4 links: 2 alive, 2 unknown; links marked ! need attention")), qPrintable(lines.back()));
+}
+
+void tst_LinkStatus::reportJson()
+{
+    LinkStatusBoard board(m_project, m_keys);
+    nodesSeeEachOther(board);
+    const QList<LinkStatus> links = board.links();
+    const QJsonObject json = StatusReport::json(links, StatusReport::hosts(board, {}), QDateTime::fromSecsSinceEpoch(Now));
+    QCOMPARE(json.value(QStringLiteral("time")).toString(), QStringLiteral("2027-01-15T08:00:00Z"));
+    QCOMPARE(json.value(QStringLiteral("ok")).toBool(), StatusReport::healthy(links));
+    const QJsonArray array = json.value(QStringLiteral("links")).toArray();
+    QCOMPARE(array.size(), links.size());
+    QJsonObject link;
+    for (const QJsonValue &value : array) {
+        if (value[QStringLiteral("a")] == QStringLiteral("node1") && value[QStringLiteral("b")] == QStringLiteral("node2"))
+            link = value.toObject();
+    }
+    QCOMPARE(link.value(QStringLiteral("state")).toString(), QStringLiteral("alive"));
+    const QJsonArray ends = link.value(QStringLiteral("ends")).toArray();
+    QCOMPARE(ends.size(), 2);
+    QCOMPARE(ends[0][QStringLiteral("host")].toString(), QStringLiteral("node1"));
+    QCOMPARE(ends[0][QStringLiteral("latestHandshakeAge")].toInt(), 20);
+    QCOMPARE(ends[1][QStringLiteral("peer")].toString(), QStringLiteral("node1"));
+    QCOMPARE(ends[1][QStringLiteral("interfaceUp")].toBool(), true);
+    const int counted = json[QStringLiteral("counts")][QStringLiteral("alive")].toInt() + json[QStringLiteral("counts")][QStringLiteral("unknown")].toInt()
+        + json[QStringLiteral("counts")][QStringLiteral("down")].toInt() + json[QStringLiteral("counts")][QStringLiteral("idle")].toInt()
+        + json[QStringLiteral("counts")][QStringLiteral("one-sided")].toInt();
+    QCOMPARE(counted, int(links.size()));
+    // An end that was never asked has no view, only who and whether it can be reached.
+    for (const QJsonValue &value : array) {
+        for (const QJsonValue &end : value[QStringLiteral("ends")].toArray()) {
+            if (!end[QStringLiteral("reachable")].toBool())
+                QVERIFY(!end.toObject().contains(QStringLiteral("latestHandshakeAge")));
+        }
+    }
+}
+
+void tst_LinkStatus::ageAndRateTexts()
+{
+    QCOMPARE(StatusPoll::ageText(std::nullopt), QStringLiteral("never"));
+    QCOMPARE(StatusPoll::ageText(12), QStringLiteral("12 s ago"));
+    QCOMPARE(StatusPoll::ageText(119), QStringLiteral("119 s ago"));
+    QCOMPARE(StatusPoll::ageText(181), QStringLiteral("3 min ago"));
+    QCOMPARE(StatusPoll::ageText(3 * 3600), QStringLiteral("3 h ago"));
+    QCOMPARE(StatusPoll::ageText(3 * 86400), QStringLiteral("3 d ago"));
+    QCOMPARE(StatusPoll::rateText(0), QStringLiteral("0 B/s"));
+    QCOMPARE(StatusPoll::rateText(812.4), QStringLiteral("812 B/s"));
+    QCOMPARE(StatusPoll::rateText(1229), QStringLiteral("1.2 KiB/s"));
+    QCOMPARE(StatusPoll::rateText(3.4 * 1024 * 1024), QStringLiteral("3.4 MiB/s"));
 }
 
 QTEST_GUILESS_MAIN(tst_LinkStatus)

@@ -1,0 +1,151 @@
+// What `meshwright status` prints: a table or JSON of every link and host.
+#include "statusreport.h"
+
+#include <QJsonArray>
+
+#include <algorithm>
+
+namespace {
+
+QJsonObject endObject(const QString &host, const QString &peer, const QString &interfaceName, const std::optional<LinkEndView> &view,
+                      const QString &endpoint, double rxRate, double txRate, const HostStatus &status)
+{
+    QJsonObject end{{QStringLiteral("host"), host},
+                    {QStringLiteral("peer"), peer},
+                    {QStringLiteral("interface"), interfaceName},
+                    {QStringLiteral("ssh"), status.ssh},
+                    {QStringLiteral("reachable"), status.reachable}};
+    if (!view)
+        return end;
+    end.insert(QStringLiteral("interfaceUp"), view->interfaceUp);
+    end.insert(QStringLiteral("latestHandshakeAge"), view->handshakeAge ? QJsonValue(double(*view->handshakeAge)) : QJsonValue());
+    end.insert(QStringLiteral("endpoint"), endpoint.isEmpty() ? QJsonValue() : QJsonValue(endpoint));
+    end.insert(QStringLiteral("rxBytes"), double(view->rxBytes));
+    end.insert(QStringLiteral("txBytes"), double(view->txBytes));
+    end.insert(QStringLiteral("rxRate"), rxRate);
+    end.insert(QStringLiteral("txRate"), txRate);
+    return end;
+}
+
+HostStatus statusOf(const QList<HostStatus> &hosts, const QString &name)
+{
+    const auto it = std::find_if(hosts.cbegin(), hosts.cend(), [&](const HostStatus &h) { return h.name == name; });
+    return it != hosts.cend() ? *it : HostStatus{name, false, false, {}};
+}
+
+constexpr LinkState AllStates[] = {LinkState::Alive, LinkState::Idle, LinkState::Down, LinkState::OneSided, LinkState::Unknown};
+
+} // namespace
+
+namespace StatusReport {
+
+QList<HostStatus> hosts(const LinkStatusBoard &board, const QHash<QString, QString> &reasons)
+{
+    QList<HostStatus> result;
+    for (qsizetype i = 0; i < board.hostNames().size(); ++i) {
+        const QString &name = board.hostNames()[i];
+        result.append({name, board.hasSsh(i), board.isReachable(i), board.isReachable(i) ? QString() : reasons.value(name)});
+    }
+    return result;
+}
+
+bool healthy(const QList<LinkStatus> &links)
+{
+    return std::none_of(links.cbegin(), links.cend(), [](const LinkStatus &link) { return link.needsAttention; });
+}
+
+QString endText(const std::optional<LinkEndView> &view, bool ssh, bool reachable)
+{
+    if (!ssh)
+        return QStringLiteral("no ssh");
+    if (!reachable || !view)
+        return QStringLiteral("unreachable");
+    if (!view->interfaceUp)
+        return QStringLiteral("interface down");
+    return StatusPoll::ageText(view->handshakeAge);
+}
+
+QString table(const QList<LinkStatus> &links, const QList<HostStatus> &hosts)
+{
+    QList<QStringList> rows{{QStringLiteral("HOST"), QStringLiteral("PEER"), QStringLiteral("STATE"), QStringLiteral("HOST SEES"),
+                             QStringLiteral("PEER SEES"), QStringLiteral("ENDPOINT"), QStringLiteral("RX/TX")}};
+    QHash<LinkState, int> counts;
+    for (const LinkStatus &link : links) {
+        const HostStatus a = statusOf(hosts, link.a);
+        const HostStatus b = statusOf(hosts, link.b);
+        // Rates from whichever end answered; a phone's traffic from its gateway's view.
+        const bool fromA = bool(link.viewA);
+        const QString rates = fromA ? StatusPoll::rateText(link.rxRateA) + QLatin1String(" / ") + StatusPoll::rateText(link.txRateA)
+                          : link.viewB ? StatusPoll::rateText(link.txRateB) + QLatin1String(" / ") + StatusPoll::rateText(link.rxRateB)
+                                       : QStringLiteral("-");
+        const QString endpoint = fromA ? link.endpointSeenByA : link.endpointSeenByB;
+        rows.append({link.a, link.b, LinkStates::name(link.state) + (link.needsAttention ? QStringLiteral(" !") : QString()),
+                     endText(link.viewA, a.ssh, a.reachable), endText(link.viewB, b.ssh, b.reachable),
+                     endpoint.isEmpty() ? QStringLiteral("-") : endpoint, rates});
+        counts[link.state]++;
+    }
+    QList<qsizetype> widths(rows.front().size(), 0);
+    for (const QStringList &row : std::as_const(rows)) {
+        for (qsizetype i = 0; i < row.size(); ++i)
+            widths[i] = std::max(widths[i], row[i].size());
+    }
+    QString text;
+    for (const QStringList &row : std::as_const(rows)) {
+        QString line;
+        for (qsizetype i = 0; i < row.size(); ++i)
+            line += i + 1 < row.size() ? row[i].leftJustified(widths[i] + 2) : row[i];
+        text += line + QLatin1Char('\n');
+    }
+    for (const HostStatus &host : hosts) {
+        if (host.ssh && !host.reachable)
+            text += QStringLiteral("%1: unreachable (%2)\n").arg(host.name, host.reason.isEmpty() ? QStringLiteral("no answer yet") : host.reason);
+    }
+    QStringList summary;
+    for (const LinkState state : AllStates) {
+        if (counts.value(state))
+            summary.append(QStringLiteral("%1 %2").arg(counts.value(state)).arg(LinkStates::name(state)));
+    }
+    text += QStringLiteral("%1 links: %2; %3\n")
+                .arg(links.size())
+                .arg(summary.isEmpty() ? QStringLiteral("none") : summary.join(QLatin1String(", ")),
+                     healthy(links) ? QStringLiteral("every link that should be up is alive")
+                                    : QStringLiteral("links marked ! need attention"));
+    return text;
+}
+
+QJsonObject json(const QList<LinkStatus> &links, const QList<HostStatus> &hosts, const QDateTime &time)
+{
+    QJsonArray linkArray;
+    QHash<LinkState, int> counts;
+    for (const LinkStatus &link : links) {
+        counts[link.state]++;
+        const HostStatus a = statusOf(hosts, link.a);
+        const HostStatus b = statusOf(hosts, link.b);
+        linkArray.append(QJsonObject{
+            {QStringLiteral("a"), link.a},
+            {QStringLiteral("b"), link.b},
+            {QStringLiteral("state"), LinkStates::name(link.state)},
+            {QStringLiteral("needsAttention"), link.needsAttention},
+            {QStringLiteral("keepalive"), link.keepalive},
+            {QStringLiteral("ends"),
+             QJsonArray{endObject(link.a, link.b, link.interfaceA, link.viewA, link.endpointSeenByA, link.rxRateA, link.txRateA, a),
+                        endObject(link.b, link.a, link.interfaceB, link.viewB, link.endpointSeenByB, link.rxRateB, link.txRateB, b)}}});
+    }
+    QJsonArray hostArray;
+    for (const HostStatus &host : hosts) {
+        QJsonObject object{{QStringLiteral("name"), host.name}, {QStringLiteral("ssh"), host.ssh}, {QStringLiteral("reachable"), host.reachable}};
+        if (!host.reason.isEmpty())
+            object.insert(QStringLiteral("reason"), host.reason);
+        hostArray.append(object);
+    }
+    QJsonObject countObject;
+    for (const LinkState state : AllStates)
+        countObject.insert(LinkStates::name(state), counts.value(state));
+    return QJsonObject{{QStringLiteral("time"), time.toUTC().toString(Qt::ISODate)},
+                       {QStringLiteral("ok"), healthy(links)},
+                       {QStringLiteral("counts"), countObject},
+                       {QStringLiteral("hosts"), hostArray},
+                       {QStringLiteral("links"), linkArray}};
+}
+
+} // namespace StatusReport
