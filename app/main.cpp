@@ -2,6 +2,7 @@
 #include "commandline.h"
 #include "mainwindow.h"
 #include "sshdeployer.h"
+#include "sshstatuspoller.h"
 #include "topologyview.h"
 
 #include <QApplication>
@@ -77,9 +78,10 @@ int main(int argc, char *argv[])
         describe(app);
         QGuiApplication::setDesktopFileName(QStringLiteral("io.github.meshwright.Meshwright"));
         QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/meshwright.svg")));
-        // Declared before the window, so it outlives it: the window's deploys run on it.
+        // Declared before the window, so they outlive it: its deploys and polls run on them.
         SshDeployer deployer;
-        MainWindow window(nullptr, &deployer);
+        SshStatusPoller poller;
+        MainWindow window(nullptr, &deployer, &poller);
         if (arguments.isEmpty() || !window.openFile(arguments.front()))
             window.openExample();
         StartupProbe probe(started);

@@ -1,6 +1,8 @@
 // A host on the canvas: a node with icon, name and mesh address, and a handle to connect.
 #include "hostitem.h"
 
+#include "badge.h"
+
 #include "autolayout.h"
 #include "hostpresets.h"
 #include "topologyscene.h"
@@ -79,9 +81,21 @@ void HostItem::setFindings(const QList<Diagnostic> &findings)
     update();
 }
 
+void HostItem::setLive(Reachability reachability, const QString &details)
+{
+    if (reachability == m_reachability && details == m_liveDetails)
+        return;
+    m_reachability = reachability;
+    m_liveDetails = details;
+    updateToolTip();
+    update();
+}
+
 void HostItem::updateToolTip()
 {
     QStringList lines{QStringLiteral("<b>%1</b> — %2, %3").arg(m_name.toHtmlEscaped(), m_detail.toHtmlEscaped(), m_os.toHtmlEscaped())};
+    if (m_reachability != Reachability::Off)
+        lines.append(m_liveDetails);
     for (const Diagnostic &finding : std::as_const(m_findings))
         lines.append(finding.toString().toHtmlEscaped());
     lines.append(QCoreApplication::translate("HostItem", "<i>Drag the + handle to another host to connect them.</i>"));
@@ -138,19 +152,15 @@ void HostItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, 
         painter->drawLine(c - QPointF(3.5, 0), c + QPointF(3.5, 0));
         painter->drawLine(c - QPointF(0, 3.5), c + QPointF(0, 3.5));
     }
+    if (m_reachability == Reachability::Reachable || m_reachability == Reachability::Unreachable) {
+        // Top left: a green tick when the host answered its last poll, a red cross when not.
+        const bool reachable = m_reachability == Reachability::Reachable;
+        drawBadge(painter, QPointF(node.left() + 4, node.top() + 4), BadgeRadius, reachable ? QColor(34, 160, 80) : QColor(220, 50, 47),
+                  reachable ? QStringLiteral("\u2713") : QStringLiteral("\u00d7"), palette);
+    }
     if (!m_findings.isEmpty()) {
-        const bool error = hasErrors(m_findings);
-        const QPointF centre(node.right() - 4, node.top() + 4);
-        painter->setPen(QPen(palette.color(QPalette::Base), 1.5));
-        painter->setBrush(error ? QColor(220, 50, 47) : QColor(230, 160, 20));
-        painter->drawEllipse(centre, BadgeRadius, BadgeRadius);
-        QFont font = painter->font();
-        font.setBold(true);
-        font.setPointSizeF(9);
-        painter->setFont(font);
-        painter->setPen(Qt::white);
-        painter->drawText(QRectF(centre.x() - BadgeRadius, centre.y() - BadgeRadius, 2 * BadgeRadius, 2 * BadgeRadius),
-                          Qt::AlignCenter, QStringLiteral("!"));
+        drawBadge(painter, QPointF(node.right() - 4, node.top() + 4), BadgeRadius,
+                  hasErrors(m_findings) ? QColor(220, 50, 47) : QColor(230, 160, 20), QStringLiteral("!"), palette);
     }
 }
 

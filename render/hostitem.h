@@ -24,6 +24,11 @@ public:
     void setFindings(const QList<Diagnostic> &findings);
     bool hasFindings() const { return !m_findings.isEmpty(); }
 
+    /// What the live status knows of the host: Off while status is off.
+    enum class Reachability { Off, Reachable, Unreachable, NoSsh };
+    void setLive(Reachability reachability, const QString &details);
+    Reachability reachability() const { return m_reachability; }
+
     /// The connect handle, in item coordinates.
     static QRectF handleRect();
     static QRectF nodeRect();
@@ -49,6 +54,8 @@ private:
     QString m_icon;
     QString m_os;
     QList<Diagnostic> m_findings;
+    Reachability m_reachability = Reachability::Off;
+    QString m_liveDetails;
     bool m_hovered = false;
     bool m_handleHovered = false;
 };

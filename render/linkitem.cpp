@@ -1,6 +1,8 @@
 // A link on the canvas: a line between two hosts, styled by kind and state.
 #include "linkitem.h"
 
+#include "badge.h"
+
 #include <QCoreApplication>
 #include <QPainter>
 #include <QGraphicsScene>
@@ -61,6 +63,16 @@ void LinkItem::setNames(const QString &a, const QString &b)
     updateToolTip();
 }
 
+void LinkItem::setLiveState(std::optional<LinkState> state, const QString &details)
+{
+    if (state == m_live && details == m_liveDetails)
+        return;
+    m_live = state;
+    m_liveDetails = details;
+    updateToolTip();
+    update();
+}
+
 void LinkItem::updateToolTip()
 {
     QString kind;
@@ -78,6 +90,8 @@ void LinkItem::updateToolTip()
     QStringList lines{QStringLiteral("<b>%1 — %2</b>: %3").arg(m_nameA.toHtmlEscaped(), m_nameB.toHtmlEscaped(), kind)};
     if (m_link.oneSided)
         lines.append(tr("Only one end has the other as peer: a broken half link."));
+    if (m_live)
+        lines.append(m_liveDetails);
     for (const Diagnostic &finding : std::as_const(m_findings))
         lines.append(finding.toString().toHtmlEscaped());
     setToolTip(lines.join(QStringLiteral("<br>")));
@@ -118,15 +132,33 @@ QPen LinkItem::penFor(MeshLink::Kind kind, bool oneSided, const QPalette &palett
     return QPen();
 }
 
+QPen LinkItem::penFor(LinkState state, const QPalette &palette)
+{
+    // Mid-tone colours that read on light and dark backgrounds alike.
+    switch (state) {
+    case LinkState::Alive:
+        return QPen(QColor(34, 160, 80), 3, Qt::SolidLine, Qt::RoundCap);
+    case LinkState::Idle:
+        return QPen(QColor(90, 150, 110), 2, Qt::DotLine, Qt::RoundCap);
+    case LinkState::Down:
+        return QPen(QColor(220, 50, 47), 3, Qt::DashLine, Qt::FlatCap);
+    case LinkState::OneSided:
+        return QPen(QColor(230, 140, 0), 3, Qt::DashDotLine, Qt::FlatCap);
+    case LinkState::Unknown:
+        break;
+    }
+    return QPen(palette.color(QPalette::PlaceholderText), 1.5, Qt::DotLine, Qt::RoundCap);
+}
+
 void LinkItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *)
 {
     const qreal lod = option->levelOfDetailFromTransform(painter->worldTransform());
     const QPalette palette = scene()->palette();
-    QPen pen = penFor(m_link.kind, m_link.oneSided, palette);
+    QPen pen = m_live ? penFor(*m_live, palette) : penFor(m_link.kind, m_link.oneSided, palette);
     if (option->state & QStyle::State_Selected) {
         pen.setColor(palette.color(QPalette::Highlight));
         pen.setWidthF(pen.widthF() + 2);
-    } else if (!m_findings.isEmpty()) {
+    } else if (!m_findings.isEmpty() && !m_live) {
         pen.setColor(hasErrors(m_findings) ? QColor(220, 50, 47) : QColor(230, 160, 20));
     }
     if (lod < 0.3) {
@@ -137,16 +169,12 @@ void LinkItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, 
     }
     painter->setPen(pen);
     painter->drawLine(m_line);
-    if (!m_findings.isEmpty() && lod >= 0.3) {
-        const QPointF centre = m_line.center();
-        painter->setPen(QPen(palette.color(QPalette::Base), 1.5));
-        painter->setBrush(hasErrors(m_findings) ? QColor(220, 50, 47) : QColor(230, 160, 20));
-        painter->drawEllipse(centre, 8, 8);
-        painter->setPen(Qt::white);
-        QFont font = painter->font();
-        font.setBold(true);
-        font.setPointSizeF(8.5);
-        painter->setFont(font);
-        painter->drawText(QRectF(centre.x() - 8, centre.y() - 8, 16, 16), Qt::AlignCenter, QStringLiteral("!"));
-    }
+    if (lod < 0.3)
+        return;
+    const QPointF centre = m_line.center();
+    if (m_live == LinkState::Down || m_live == LinkState::OneSided)
+        drawBadge(painter, centre, 8, penFor(*m_live, palette).color(),
+                  m_live == LinkState::Down ? QStringLiteral("\u00d7") : QStringLiteral("\u21c4"), palette);
+    else if (!m_findings.isEmpty() && !m_live)
+        drawBadge(painter, centre, 8, hasErrors(m_findings) ? QColor(220, 50, 47) : QColor(230, 160, 20), QStringLiteral("!"), palette);
 }

@@ -3,6 +3,7 @@
 
 #include "diagnostic.h"
 #include "meshdocument.h"
+#include "wgshow.h"
 
 #include <QGraphicsItem>
 
@@ -24,6 +25,9 @@ public:
     void setEnds(const QPointF &a, const QPointF &b);
     void setFindings(const QList<Diagnostic> &findings);
     void setNames(const QString &a, const QString &b);
+    /// The live state (nullopt: status off) and what the tooltip says about it.
+    void setLiveState(std::optional<LinkState> state, const QString &details);
+    std::optional<LinkState> liveState() const { return m_live; }
 
     QRectF boundingRect() const override;
     QPainterPath shape() const override;
@@ -31,6 +35,9 @@ public:
 
     /// The pen a link of this kind and state is drawn with (also used by the legend).
     static QPen penFor(MeshLink::Kind kind, bool oneSided, const QPalette &palette);
+    /// The pen of a link in a live state: colour and dash style, so that the state does
+    /// not depend on colour alone (down and one-sided also get a mark at the centre).
+    static QPen penFor(LinkState state, const QPalette &palette);
 
 private:
     void updateToolTip();
@@ -40,4 +47,6 @@ private:
     QList<Diagnostic> m_findings;
     QString m_nameA;
     QString m_nameB;
+    std::optional<LinkState> m_live;
+    QString m_liveDetails;
 };

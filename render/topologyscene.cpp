@@ -1,6 +1,8 @@
 // The canvas: a graphics scene that mirrors a MeshDocument and turns gestures into commands.
 #include "topologyscene.h"
 
+#include <QCoreApplication>
+
 #include "autolayout.h"
 #include "hostitem.h"
 #include "hostpresets.h"
@@ -38,6 +40,91 @@ quint64 TopologyScene::pairKey(HostId a, HostId b)
 LinkItem *TopologyScene::linkItem(HostId a, HostId b) const
 {
     return m_links.value(pairKey(a, b));
+}
+
+namespace {
+
+/// One end's view of a link, for a tooltip: "lan1 sees lan2: last handshake 12 s ago,
+/// endpoint 192.168.1.2:51820, rx 1.2 KiB/s, tx 80 B/s".
+QString endDetails(const QString &host, const QString &peer, const std::optional<LinkEndView> &view, const QString &endpoint,
+                   double rx, double tx, const HostStatus &status)
+{
+    const QString seen = StatusReport::endText(view, status.ssh, status.reachable);
+    QString text = QCoreApplication::translate("TopologyScene", "%1 sees %2: %3").arg(host.toHtmlEscaped(), peer.toHtmlEscaped(), seen);
+    if (view && view->interfaceUp) {
+        if (view->handshakeAge)
+            text = QCoreApplication::translate("TopologyScene", "%1 sees %2: last handshake %3").arg(host.toHtmlEscaped(), peer.toHtmlEscaped(), seen);
+        if (!endpoint.isEmpty())
+            text += QCoreApplication::translate("TopologyScene", ", endpoint %1").arg(endpoint.toHtmlEscaped());
+        text += QCoreApplication::translate("TopologyScene", ", rx %1, tx %2").arg(StatusPoll::rateText(rx), StatusPoll::rateText(tx));
+    }
+    return text;
+}
+
+} // namespace
+
+void TopologyScene::showLiveStatus(const QList<LinkStatus> &links, const QList<HostStatus> &hosts)
+{
+    m_live = true;
+    QHash<QString, HostStatus> byName;
+    for (const HostStatus &host : hosts)
+        byName.insert(host.name, host);
+    // What a host without SSH is known by: its peers' view of it.
+    QHash<QString, QStringList> seenFromPeers;
+    for (const LinkStatus &link : links) {
+        LinkItem *item = linkItem(m_document->idOf(link.a), m_document->idOf(link.b));
+        const HostStatus a = byName.value(link.a);
+        const HostStatus b = byName.value(link.b);
+        if (item) {
+            const QString state = QStringLiteral("<b>%1</b>").arg(LinkStates::name(link.state));
+            item->setLiveState(link.state, QStringList{state, endDetails(link.a, link.b, link.viewA, link.endpointSeenByA, link.rxRateA, link.txRateA, a),
+                                                       endDetails(link.b, link.a, link.viewB, link.endpointSeenByB, link.rxRateB, link.txRateB, b)}
+                                               .join(QStringLiteral("<br>")));
+        }
+        if (!a.ssh && link.viewB && link.viewB->interfaceUp)
+            seenFromPeers[link.a].append(QCoreApplication::translate("TopologyScene", "last handshake %1 via %2")
+                                             .arg(StatusPoll::ageText(link.viewB->handshakeAge), link.b.toHtmlEscaped()));
+        if (!b.ssh && link.viewA && link.viewA->interfaceUp)
+            seenFromPeers[link.b].append(QCoreApplication::translate("TopologyScene", "last handshake %1 via %2")
+                                             .arg(StatusPoll::ageText(link.viewA->handshakeAge), link.a.toHtmlEscaped()));
+    }
+    for (const HostStatus &host : hosts) {
+        HostItem *item = hostItem(m_document->idOf(host.name));
+        if (!item)
+            continue;
+        if (!host.ssh) {
+            const QStringList seen = seenFromPeers.value(host.name);
+            item->setLive(HostItem::Reachability::NoSsh,
+                          QCoreApplication::translate("TopologyScene", "No SSH: seen from its peers only") + QStringLiteral("<br>")
+                              + (seen.isEmpty() ? QCoreApplication::translate("TopologyScene", "no peer has seen it") : seen.join(QStringLiteral("<br>"))));
+        } else if (host.reachable) {
+            item->setLive(HostItem::Reachability::Reachable, QCoreApplication::translate("TopologyScene", "<b>reachable</b> over SSH"));
+        } else {
+            item->setLive(HostItem::Reachability::Unreachable,
+                          QCoreApplication::translate("TopologyScene", "<b>unreachable</b>: %1")
+                              .arg(host.reason.isEmpty() ? QCoreApplication::translate("TopologyScene", "no answer yet") : host.reason.toHtmlEscaped()));
+        }
+    }
+}
+
+QHash<LinkState, int> TopologyScene::liveStateCounts() const
+{
+    QHash<LinkState, int> counts;
+    for (const LinkItem *item : m_links) {
+        if (item->liveState())
+            counts[*item->liveState()]++;
+    }
+    return counts;
+}
+
+void TopologyScene::clearLiveStatus()
+{
+    m_live = false;
+    for (HostItem *item : std::as_const(m_hosts))
+        item->setLive(HostItem::Reachability::Off, {});
+    for (LinkItem *item : std::as_const(m_links))
+        item->setLiveState(std::nullopt, {});
+    update();
 }
 
 void TopologyScene::rebuild()

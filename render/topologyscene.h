@@ -2,6 +2,7 @@
 #pragma once
 
 #include "meshdocument.h"
+#include "statusreport.h"
 
 #include <QGraphicsScene>
 #include <QHash>
@@ -41,6 +42,15 @@ public:
     /// emits presetRefused() when the mesh subnet has no free address left.
     HostId dropPreset(const QString &presetId, const QPointF &position);
 
+    /// Live status: links styled by state and hosts badged reachable or not, with the ages,
+    /// endpoints and rates in their tooltips. Links and hosts not named keep their look.
+    void showLiveStatus(const QList<LinkStatus> &links, const QList<HostStatus> &hosts);
+    /// Back to the plain drawing (status off).
+    void clearLiveStatus();
+    bool isShowingLiveStatus() const { return m_live; }
+    /// How many links are drawn in each live state.
+    QHash<LinkState, int> liveStateCounts() const;
+
 signals:
     void presetRefused(const QString &reason);
 
@@ -73,6 +83,7 @@ private:
     HostItem *hostItemAt(const QPointF &scenePos) const;
 
     MeshDocument *m_document;
+    bool m_live = false;
     QHash<HostId, HostItem *> m_hosts;
     QHash<quint64, LinkItem *> m_links;
     QHash<HostId, QList<LinkItem *>> m_linksOf;

@@ -143,12 +143,20 @@ void TopologyView::drawForeground(QPainter *painter, const QRectF &)
         QPen pen;
     };
     const QPalette &pal = m_scene->palette();
-    const QList<Entry> entries{
-        {tr("Mesh link"), LinkItem::penFor(MeshLink::Kind::Mesh, false, pal)},
-        {tr("Roaming, mesh only"), LinkItem::penFor(MeshLink::Kind::Roaming, false, pal)},
-        {tr("Roaming, all traffic"), LinkItem::penFor(MeshLink::Kind::FullTunnel, false, pal)},
-        {tr("Broken half link"), LinkItem::penFor(MeshLink::Kind::Mesh, true, pal)},
-    };
+    // With live status on, the link styles are the states.
+    QList<Entry> entries;
+    if (m_scene->isShowingLiveStatus()) {
+        entries.append({tr("Alive (handshake < 180 s)"), LinkItem::penFor(LinkState::Alive, pal)});
+        entries.append({tr("Idle (no keepalive, no traffic)"), LinkItem::penFor(LinkState::Idle, pal)});
+        entries.append({tr("Down \u00d7"), LinkItem::penFor(LinkState::Down, pal)});
+        entries.append({tr("One-sided \u21c4 (config mismatch)"), LinkItem::penFor(LinkState::OneSided, pal)});
+        entries.append({tr("Unknown (no SSH to either end)"), LinkItem::penFor(LinkState::Unknown, pal)});
+    } else {
+        entries.append({tr("Mesh link"), LinkItem::penFor(MeshLink::Kind::Mesh, false, pal)});
+        entries.append({tr("Roaming, mesh only"), LinkItem::penFor(MeshLink::Kind::Roaming, false, pal)});
+        entries.append({tr("Roaming, all traffic"), LinkItem::penFor(MeshLink::Kind::FullTunnel, false, pal)});
+        entries.append({tr("Broken half link"), LinkItem::penFor(MeshLink::Kind::Mesh, true, pal)});
+    }
     painter->save();
     painter->resetTransform();
     painter->setRenderHint(QPainter::Antialiasing);

@@ -13,6 +13,8 @@
 #include "propertiespane.h"
 #include "qrpane.h"
 #include "scenepicture.h"
+#include "statusmonitor.h"
+#include "statuspane.h"
 #include "topologyscene.h"
 #include "topologyview.h"
 
@@ -41,11 +43,12 @@ const char *const ExampleResource = ":/examples/homelab-mesh.yaml";
 
 } // namespace
 
-MainWindow::MainWindow(QWidget *parent, Deployer *deployer)
+MainWindow::MainWindow(QWidget *parent, Deployer *deployer, StatusPoller *poller)
     : QMainWindow(parent)
     , m_document(new MeshDocument(this))
     , m_scene(new TopologyScene(m_document, this))
     , m_view(new TopologyView(m_scene, this))
+    , m_monitor(poller ? new StatusMonitor(m_document, poller, this) : nullptr)
     , m_deployer(deployer)
 {
     setObjectName(QStringLiteral("mainWindow"));
@@ -81,6 +84,10 @@ MainWindow::~MainWindow()
     // The scene and the document outlive this object's members while the children are
     // deleted; nothing they emit may reach this window, or the deploy dialog, any more.
     delete m_deployDialog;
+    if (m_monitor) {
+        m_monitor->stop();
+        disconnect(m_monitor, nullptr, this, nullptr);
+    }
     disconnect(m_scene, nullptr, this, nullptr);
     disconnect(m_document, nullptr, this, nullptr);
 }
@@ -112,6 +119,18 @@ void MainWindow::createDocks()
     m_configs = new ConfigPane(m_document, this);
     QDockWidget *configs = dock(QStringLiteral("configDock"), tr("Configs"), m_configs, Qt::BottomDockWidgetArea);
     splitDockWidget(findings, configs, Qt::Horizontal);
+    if (m_monitor) {
+        m_statusPane = new StatusPane(m_monitor, this);
+        tabifyDockWidget(findings, dock(QStringLiteral("statusDock"), tr("Live Status"), m_statusPane, Qt::BottomDockWidgetArea));
+        findings->raise();
+        connect(m_statusPane, &StatusPane::linkSelected, this, [this](const QString &a, const QString &b) {
+            onFindingActivated(a, b);
+        });
+        connect(m_monitor, &StatusMonitor::changed, this, [this] {
+            if (m_monitor->isRunning())
+                m_scene->showLiveStatus(m_monitor->links(), m_monitor->hosts());
+        });
+    }
     connect(m_configs, &ConfigPane::qrCodeRequested, this, [this, qrDock](HostId id) {
         m_qr->showHost(id, true);
         qrDock->show();
@@ -141,6 +160,13 @@ void MainWindow::createActions()
     add(QStringLiteral("generate"), tr("&Generate Configs…"), &MainWindow::generateConfigs, QKeySequence(tr("Ctrl+G")));
     add(QStringLiteral("deploy"), tr("&Deploy…"), &MainWindow::openDeployDialog, QKeySequence(tr("Ctrl+D")));
     add(QStringLiteral("quit"), tr("&Quit"), &QWidget::close, QKeySequence::Quit);
+    QAction *live = add(QStringLiteral("liveStatus"), tr("Live &Status"), &MainWindow::setLiveStatus, QKeySequence(tr("Ctrl+T")));
+    live->setCheckable(true);
+    live->setEnabled(m_monitor);
+    live->setToolTip(m_monitor ? tr("Poll the hosts over SSH and colour the links by their handshakes (%1)")
+                                     .arg(live->shortcut().toString(QKeySequence::NativeText))
+                               : tr("Live status is not available in this window"));
+    live->setStatusTip(live->toolTip());
 
     QAction *undo = m_document->undoStack()->createUndoAction(this, tr("&Undo"));
     undo->setShortcut(QKeySequence::Undo);
@@ -204,13 +230,15 @@ void MainWindow::createMenus()
     view->addAction(action(QStringLiteral("fit")));
     view->addAction(action(QStringLiteral("autoLayout")));
     view->addSeparator();
+    view->addAction(action(QStringLiteral("liveStatus")));
+    view->addSeparator();
     for (QDockWidget *dock : findChildren<QDockWidget *>())
         view->addAction(dock->toggleViewAction());
 
     QToolBar *toolbar = addToolBar(tr("Main"));
     toolbar->setObjectName(QStringLiteral("mainToolBar"));
     toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    for (const char *name : {"new", "open", "save", "undo", "redo", "delete", "zoomIn", "zoomOut", "fit", "autoLayout", "generate", "deploy"}) {
+    for (const char *name : {"new", "open", "save", "undo", "redo", "delete", "zoomIn", "zoomOut", "fit", "autoLayout", "generate", "deploy", "liveStatus"}) {
         toolbar->addAction(action(QLatin1String(name)));
         if (qstrcmp(name, "save") == 0 || qstrcmp(name, "delete") == 0 || qstrcmp(name, "autoLayout") == 0)
             toolbar->addSeparator();
@@ -264,9 +292,15 @@ void MainWindow::onSelectionChanged()
         m_qr->showHost(hosts.front());
         return;
     }
-    if (links.size() == 1 && hosts.isEmpty())
+    if (links.size() == 1 && hosts.isEmpty()) {
         m_properties->showLink(links.front().first, links.front().second);
-    else
+        if (m_statusPane) {
+            const Host *a = m_document->host(links.front().first);
+            const Host *b = m_document->host(links.front().second);
+            if (a && b)
+                m_statusPane->selectLink(a->name, b->name);
+        }
+    } else
         m_properties->showNothing();
     m_configs->showNothing();
     m_qr->showNothing();
@@ -511,6 +545,34 @@ void MainWindow::openDeployDialog()
     m_deployDialog->activateWindow();
 }
 
+void MainWindow::setLiveStatus(bool on)
+{
+    QAction *live = action(QStringLiteral("liveStatus"));
+    if (!m_monitor || on == m_monitor->isRunning()) {
+        live->setChecked(m_monitor && m_monitor->isRunning());
+        return;
+    }
+    if (!on) {
+        m_monitor->stop();
+        m_scene->clearLiveStatus();
+        m_view->viewport()->update(); // the legend
+        return;
+    }
+    m_monitor->setOptions(m_statusPane->options());
+    QString error;
+    if (!m_monitor->start(&error)) {
+        live->setChecked(false);
+        QMessageBox::information(this, tr("Live Status"), error);
+        return;
+    }
+    m_scene->showLiveStatus(m_monitor->links(), m_monitor->hosts());
+    m_view->viewport()->update();
+    if (auto *dock = findChild<QDockWidget *>(QStringLiteral("statusDock"))) {
+        dock->show();
+        dock->raise();
+    }
+}
+
 void MainWindow::addRecentFile(const QString &path)
 {
     QSettings settings;
@@ -573,6 +635,8 @@ void MainWindow::closeEvent(QCloseEvent *event)
         }
         m_deployer->cancel();
     }
+    if (m_monitor)
+        m_monitor->stop();
     writeSettings();
     event->accept();
 }

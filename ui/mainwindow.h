@@ -13,6 +13,9 @@ class DiagnosticsPane;
 class PalettePane;
 class PropertiesPane;
 class QrPane;
+class StatusMonitor;
+class StatusPane;
+class StatusPoller;
 class QAction;
 class QMenu;
 class QLabel;
@@ -24,9 +27,10 @@ class MainWindow : public QMainWindow
     Q_OBJECT
 
 public:
-    /// \a deployer carries deploys out (the application's, over SSH); without one the
-    /// Deploy action stays disabled. It must outlive the window.
-    explicit MainWindow(QWidget *parent = nullptr, Deployer *deployer = nullptr);
+    /// \a deployer carries deploys out and \a poller asks the hosts for live status (the
+    /// application's, over SSH); without them Deploy resp. Live Status stay disabled. They
+    /// must outlive the window.
+    explicit MainWindow(QWidget *parent = nullptr, Deployer *deployer = nullptr, StatusPoller *poller = nullptr);
     ~MainWindow() override;
 
     /// Opens \a path; on failure shows one error dialog (file:line) and keeps the current
@@ -43,6 +47,9 @@ public:
     DiagnosticsPane *diagnosticsPane() const { return m_diagnostics; }
     ConfigPane *configPane() const { return m_configs; }
     QrPane *qrPane() const { return m_qr; }
+    /// The live status pane and its monitor (null without a poller).
+    StatusPane *statusPane() const { return m_statusPane; }
+    StatusMonitor *statusMonitor() const { return m_monitor; }
     QAction *action(const QString &name) const;
     /// The deploy dialog, once Deploy… was used (it is kept, hidden, when closed).
     DeployDialog *deployDialog() const;
@@ -55,6 +62,7 @@ public slots:
     void exportPicture();
     void generateConfigs();
     void openDeployDialog();
+    void setLiveStatus(bool on);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -87,6 +95,8 @@ private:
     DiagnosticsPane *m_diagnostics = nullptr;
     ConfigPane *m_configs = nullptr;
     QrPane *m_qr = nullptr;
+    StatusMonitor *m_monitor = nullptr;
+    StatusPane *m_statusPane = nullptr;
     Deployer *m_deployer;
     QPointer<DeployDialog> m_deployDialog;
     QMenu *m_recentMenu = nullptr;

@@ -1,0 +1,296 @@
+// Tests of live status in the window, driven by a scripted StatusPoller: the canvas styles
+// and badges, the status pane's table, filter, selection and rate plot, on and off.
+#include "hostitem.h"
+#include "linkitem.h"
+#include "mainwindow.h"
+#include "planner.h"
+#include "rateplot.h"
+#include "statusmonitor.h"
+#include "statuspane.h"
+#include "topologyscene.h"
+#include "topologyview.h"
+
+#include <QAction>
+#include <QLineEdit>
+#include <QSignalSpy>
+#include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QTest>
+
+namespace {
+
+constexpr qint64 Now = 1'800'000'000;
+
+/// A StatusPoller that reaches no host: round() answers for every target from what the
+/// test set — each host's handshake ages per peer, interfaces down, hosts unreachable.
+class FakePoller : public StatusPoller
+{
+public:
+    using StatusPoller::StatusPoller;
+
+    void start(const QList<DeployTarget> &targets, const StatusOptions &options) override
+    {
+        m_targets = targets;
+        m_options = options;
+        m_running = true;
+        ++starts;
+    }
+    void stop() override { m_running = false; }
+    bool isRunning() const override { return m_running; }
+
+    /// Every target answers once, as the hosts would, \a seconds after the last round.
+    void round(const MeshDocument &document, qint64 seconds = 5)
+    {
+        now += seconds;
+        total += bytes * seconds;
+        const Planner planner(document.project());
+        for (const DeployTarget &target : std::as_const(m_targets)) {
+            if (refusing.contains(target.host)) {
+                emit unreachable(target.host, refusing.value(target.host));
+                continue;
+            }
+            HostSample sample;
+            sample.now = now;
+            const qsizetype index = document.project().indexOf(target.host);
+            for (const PlannedInterface &planned : planner.planAll(index, document.keys())) {
+                InterfaceSample &iface = sample.interfaces[planned.interfaceName];
+                iface.up = !down.contains(target.host);
+                if (!iface.up)
+                    continue;
+                for (const PeerConfig &peer : planned.config.peers) {
+                    const qint64 age = ages.value(target.host + QLatin1Char('>') + peer.name, 10);
+                    iface.handshakes.insert(peer.publicKey, age < 0 ? 0 : now - age);
+                    iface.transfer.insert(peer.publicKey, {total, total / 2});
+                    iface.endpoints.insert(peer.publicKey, QStringLiteral("192.0.2.%1:51820").arg(peer.name.size()));
+                }
+            }
+            emit polled(target.host, sample);
+        }
+    }
+
+    QList<DeployTarget> m_targets;
+    StatusOptions m_options;
+    bool m_running = false;
+    int starts = 0;
+    qint64 now = Now;
+    qint64 bytes = 0;                 ///< bytes per second on every link
+    qint64 total = 0;                 ///< bytes received on every link so far
+    QHash<QString, qint64> ages;      ///< "host>peer" -> handshake age (negative: never); default 10 s
+    QSet<QString> down;               ///< hosts whose interfaces are down
+    QHash<QString, QString> refusing; ///< host -> why it does not answer
+};
+
+
+} // namespace
+
+class tst_LiveStatus : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+    void unavailableWithoutPoller();
+    void canvasFollowsTheStates();
+    void paneTableFilterAndSelection();
+    void ratePlot();
+    void offRestoresThePlainDrawing();
+    void editsRestartPolling();
+
+private:
+    LinkItem *link(const QString &a, const QString &b) const
+    {
+        return m_window->scene()->linkItem(m_window->document()->idOf(a), m_window->document()->idOf(b));
+    }
+    HostItem *host(const QString &name) const { return m_window->scene()->hostItem(m_window->document()->idOf(name)); }
+    void turnOn()
+    {
+        m_window->action(QStringLiteral("liveStatus"))->trigger();
+        QVERIFY(m_window->statusMonitor()->isRunning());
+        QVERIFY(m_poller->isRunning());
+    }
+    /// A round, and the monitor's coalesced publishing after it.
+    void round(qint64 seconds = 5)
+    {
+        m_poller->round(*m_window->document(), seconds);
+        QSignalSpy published(m_window->statusMonitor(), &StatusMonitor::changed);
+        QVERIFY(published.wait(2000));
+    }
+
+    std::unique_ptr<FakePoller> m_poller;
+    std::unique_ptr<MainWindow> m_window;
+};
+
+void tst_LiveStatus::init()
+{
+    m_poller = std::make_unique<FakePoller>();
+    m_window = std::make_unique<MainWindow>(nullptr, nullptr, m_poller.get());
+    m_window->openExample();
+    m_window->resize(1200, 800);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+}
+
+void tst_LiveStatus::cleanup()
+{
+    m_window.reset();
+    m_poller.reset();
+}
+
+void tst_LiveStatus::unavailableWithoutPoller()
+{
+    MainWindow plain;
+    QVERIFY(!plain.action(QStringLiteral("liveStatus"))->isEnabled());
+    QVERIFY(!plain.statusPane());
+    QVERIFY(m_window->action(QStringLiteral("liveStatus"))->isEnabled());
+    QVERIFY(m_window->action(QStringLiteral("liveStatus"))->isCheckable());
+    QVERIFY(!m_window->action(QStringLiteral("liveStatus"))->isChecked()); // off until the user turns it on
+    QVERIFY(!m_poller->isRunning());
+}
+
+void tst_LiveStatus::canvasFollowsTheStates()
+{
+    turnOn();
+    QVERIFY(m_window->scene()->isShowingLiveStatus());
+    // Every host with SSH is polled, the others are not.
+    QStringList polled;
+    for (const DeployTarget &target : std::as_const(m_poller->m_targets))
+        polled.append(target.host);
+    QVERIFY(polled.contains(QStringLiteral("nas")));
+    QVERIFY(!polled.contains(QStringLiteral("phone")));
+    QVERIFY(!polled.contains(QStringLiteral("laptop")));
+
+    round();
+    const int links = int(m_window->scene()->linkItemCount());
+    QCOMPARE(m_window->scene()->liveStateCounts().value(LinkState::Alive), links);
+    QCOMPARE(host(QStringLiteral("nas"))->reachability(), HostItem::Reachability::Reachable);
+    QCOMPARE(host(QStringLiteral("phone"))->reachability(), HostItem::Reachability::NoSsh);
+    QVERIFY2(host(QStringLiteral("phone"))->toolTip().contains(QLatin1String("last handshake 10 s ago via")), qPrintable(host(QStringLiteral("phone"))->toolTip()));
+    QVERIFY(link(QStringLiteral("nas"), QStringLiteral("k3s-a"))->toolTip().contains(QLatin1String("nas sees k3s-a: last handshake 10 s ago")));
+
+    // nas's interface goes down: its links down at once, drawn dashed with a mark.
+    m_poller->down.insert(QStringLiteral("nas"));
+    // k3s-a stops answering: badged, its links judged from the other ends.
+    m_poller->refusing.insert(QStringLiteral("k3s-a"), QStringLiteral("connection refused"));
+    // k3s-b never heard from puffer, while puffer sees k3s-b: a config mismatch.
+    m_poller->ages.insert(QStringLiteral("k3s-b>puffer"), -1);
+    round();
+    QCOMPARE(*link(QStringLiteral("nas"), QStringLiteral("k3s-b"))->liveState(), LinkState::Down);
+    QVERIFY(link(QStringLiteral("nas"), QStringLiteral("k3s-b"))->toolTip().contains(QLatin1String("interface down")));
+    QCOMPARE(host(QStringLiteral("k3s-a"))->reachability(), HostItem::Reachability::Unreachable);
+    QVERIFY(host(QStringLiteral("k3s-a"))->toolTip().contains(QLatin1String("connection refused")));
+    QCOMPARE(*link(QStringLiteral("k3s-a"), QStringLiteral("k3s-b"))->liveState(), LinkState::Alive);
+    QVERIFY(link(QStringLiteral("k3s-a"), QStringLiteral("k3s-b"))->toolTip().contains(QLatin1String("k3s-a sees k3s-b: unreachable")));
+    QCOMPARE(*link(QStringLiteral("k3s-b"), QStringLiteral("puffer"))->liveState(), LinkState::OneSided);
+    // Not by colour alone: each problem state has its own dash pattern.
+    const QPalette palette = m_window->palette();
+    QCOMPARE(LinkItem::penFor(LinkState::Alive, palette).style(), Qt::SolidLine);
+    QCOMPARE(LinkItem::penFor(LinkState::Down, palette).style(), Qt::DashLine);
+    QCOMPARE(LinkItem::penFor(LinkState::OneSided, palette).style(), Qt::DashDotLine);
+    QCOMPARE(LinkItem::penFor(LinkState::Idle, palette).style(), Qt::DotLine);
+    // What is drawn differs too: a down link and an alive one render differently.
+    const QImage shot = m_window->view()->viewport()->grab().toImage();
+    QVERIFY(!shot.isNull());
+}
+
+void tst_LiveStatus::paneTableFilterAndSelection()
+{
+    turnOn();
+    m_poller->ages.insert(QStringLiteral("k3s-b>puffer"), -1);
+    m_poller->ages.insert(QStringLiteral("nas>k3s-a"), 95);
+    m_poller->ages.insert(QStringLiteral("k3s-a>nas"), 95);
+    round();
+    StatusPane *pane = m_window->statusPane();
+    const int links = int(m_window->scene()->linkItemCount());
+    QCOMPARE(pane->model()->rowCount(), links);
+    auto *filter = pane->findChild<QLineEdit *>(QStringLiteral("statusFilter"));
+    filter->setText(QStringLiteral("one-sided"));
+    QCOMPARE(pane->proxy()->rowCount(), 1);
+    filter->clear();
+    QCOMPARE(pane->proxy()->rowCount(), links);
+
+    // Sorted by last handshake, oldest last: "95 s ago" sorts after "10 s ago" (as numbers).
+    pane->table()->sortByColumn(StatusTableModel::LastHandshake, Qt::AscendingOrder);
+    const QModelIndex lastRow = pane->proxy()->index(links - 1, StatusTableModel::LastHandshake);
+    const QModelIndex previousRow = pane->proxy()->index(links - 2, StatusTableModel::LastHandshake);
+    QVERIFY(pane->proxy()->data(lastRow, StatusTableModel::SortRole).toDouble()
+            >= pane->proxy()->data(previousRow, StatusTableModel::SortRole).toDouble());
+    QCOMPARE(pane->proxy()->index(0, StatusTableModel::LastHandshake).data().toString(), QStringLiteral("10 s ago"));
+
+    // A row selects its link on the canvas, and the canvas selects the row.
+    filter->setText(QStringLiteral("one-sided"));
+    pane->table()->selectRow(0);
+    const auto selected = m_window->scene()->selectedLinks();
+    QCOMPARE(selected.size(), 1);
+    QCOMPARE(m_window->document()->host(selected.front().first)->name, QStringLiteral("k3s-b"));
+    filter->clear();
+    m_window->scene()->selectLink(m_window->document()->idOf(QStringLiteral("nas")), m_window->document()->idOf(QStringLiteral("k3s-a")));
+    const QModelIndexList rows = pane->table()->selectionModel()->selectedRows();
+    QCOMPARE(rows.size(), 1);
+    QCOMPARE(rows.front().siblingAtColumn(StatusTableModel::LastHandshake).data().toString(), QStringLiteral("95 s ago"));
+}
+
+void tst_LiveStatus::ratePlot()
+{
+    turnOn();
+    m_poller->bytes = 1000;
+    round();
+    round();
+    round();
+    StatusPane *pane = m_window->statusPane();
+    m_window->scene()->selectLink(m_window->document()->idOf(QStringLiteral("nas")), m_window->document()->idOf(QStringLiteral("k3s-a")));
+    const int row = pane->model()->rowOf(QStringLiteral("nas"), QStringLiteral("k3s-a"));
+    QCOMPARE(pane->model()->index(row, StatusTableModel::RxRate).data().toString(), QStringLiteral("1000 B/s"));
+    QCOMPARE(pane->model()->index(row, StatusTableModel::TxRate).data().toString(), QStringLiteral("500 B/s"));
+    // The monitor keeps one point per round (rounds here come faster than the interval,
+    // so they share one); the plot shows the selected link's points and scales to them.
+    const QList<StatusMonitor::RatePoint> points = pane->plot()->points();
+    QVERIFY(!points.isEmpty());
+    QCOMPARE(points.last().rx, 1000.0);
+    QCOMPARE(points.last().tx, 500.0);
+    QCOMPARE(pane->plot()->scaleMaximum(), 1024.0);
+    m_poller->bytes = 300 * 1024;
+    round();
+    QCOMPARE(pane->plot()->scaleMaximum(), 500 * 1024.0);
+    const QImage plot = pane->plot()->grab().toImage();
+    QVERIFY(plot.width() > 100);
+}
+
+void tst_LiveStatus::offRestoresThePlainDrawing()
+{
+    turnOn();
+    round();
+    QVERIFY(m_window->scene()->liveStateCounts().value(LinkState::Alive) > 0);
+    m_window->action(QStringLiteral("liveStatus"))->trigger();
+    QVERIFY(!m_poller->isRunning());
+    QVERIFY(!m_window->scene()->isShowingLiveStatus());
+    QVERIFY(m_window->scene()->liveStateCounts().isEmpty());
+    QCOMPARE(host(QStringLiteral("nas"))->reachability(), HostItem::Reachability::Off);
+    QVERIFY(!host(QStringLiteral("nas"))->toolTip().contains(QLatin1String("reachable")));
+    QCOMPARE(m_window->statusPane()->model()->rowCount(), 0);
+    // Late answers of the stopped poller change nothing.
+    m_poller->round(*m_window->document());
+    QTest::qWait(200);
+    QVERIFY(m_window->scene()->liveStateCounts().isEmpty());
+}
+
+void tst_LiveStatus::editsRestartPolling()
+{
+    turnOn();
+    round();
+    QCOMPARE(m_poller->starts, 1);
+    const qsizetype before = m_poller->m_targets.size();
+    Host extra = *m_window->document()->host(m_window->document()->idOf(QStringLiteral("k3s-a")));
+    extra.name = QStringLiteral("k3s-c");
+    extra.meshInterface().ip = QStringLiteral("10.77.0.33");
+    extra.meshInterface().ipv6.clear();
+    extra.lan->ip = QStringLiteral("192.168.10.33");
+    m_window->document()->addHost(extra);
+    QTRY_COMPARE(m_poller->starts, 2);
+    QCOMPARE(m_poller->m_targets.size(), before + 1);
+    round();
+    QCOMPARE(*link(QStringLiteral("k3s-c"), QStringLiteral("nas"))->liveState(), LinkState::Alive);
+}
+
+QTEST_MAIN(tst_LiveStatus)
+#include "tst_livestatus.moc"

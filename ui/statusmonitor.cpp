@@ -1,0 +1,148 @@
+// Live status for the window: a poller's results judged per link, with 10 minutes of rates.
+#include "statusmonitor.h"
+
+#include "meshdocument.h"
+
+namespace {
+
+QString linkKey(const QString &a, const QString &b)
+{
+    return a + QLatin1Char('\n') + b;
+}
+
+} // namespace
+
+StatusMonitor::StatusMonitor(MeshDocument *document, StatusPoller *poller, QObject *parent)
+    : QObject(parent)
+    , m_document(document)
+    , m_poller(poller)
+{
+    m_clock.start();
+    m_publish.setSingleShot(true);
+    m_publish.setInterval(100);
+    connect(&m_publish, &QTimer::timeout, this, &StatusMonitor::publish);
+    // Edits come in bursts (a drag, typing): restart once they settle.
+    m_restart.setSingleShot(true);
+    m_restart.setInterval(500);
+    connect(&m_restart, &QTimer::timeout, this, &StatusMonitor::restart);
+    for (auto signal : {&MeshDocument::hostAdded, &MeshDocument::hostRemoved, &MeshDocument::hostChanged})
+        connect(m_document, signal, this, [this] {
+            if (m_running)
+                m_restart.start();
+        });
+    connect(m_document, &MeshDocument::linksChanged, this, [this] {
+        if (m_running)
+            m_restart.start();
+    });
+    connect(m_document, &MeshDocument::projectReset, this, [this] {
+        if (m_running)
+            m_restart.start();
+    });
+    connect(m_poller, &StatusPoller::polled, this, [this](const QString &host, const HostSample &sample) {
+        if (!m_board)
+            return;
+        m_board->update(m_board->indexOf(host), sample);
+        m_reasons.remove(host);
+        schedulePublish();
+    });
+    connect(m_poller, &StatusPoller::unreachable, this, [this](const QString &host, const QString &reason) {
+        if (!m_board)
+            return;
+        m_board->unreachable(m_board->indexOf(host));
+        m_reasons.insert(host, reason);
+        schedulePublish();
+    });
+}
+
+bool StatusMonitor::start(QString *error)
+{
+    const auto &hosts = m_document->project().hosts;
+    if (std::none_of(hosts.begin(), hosts.end(), [](const Host &host) { return host.ssh.has_value(); })) {
+        *error = tr("No host has SSH settings: live status asks hosts over SSH (hosts without SSH are seen from their peers).");
+        return false;
+    }
+    m_running = true;
+    restart();
+    if (!m_running) {
+        *error = m_reasons.value(QString());
+        return false;
+    }
+    emit runningChanged(true);
+    return true;
+}
+
+void StatusMonitor::stop()
+{
+    if (!m_running)
+        return;
+    m_running = false;
+    m_restart.stop();
+    m_publish.stop();
+    m_poller->stop();
+    m_board.reset();
+    m_reasons.clear();
+    m_links.clear();
+    m_hosts.clear();
+    emit changed();
+    emit runningChanged(false);
+}
+
+void StatusMonitor::restart()
+{
+    m_poller->stop();
+    // A copy of the keys: hosts that have none yet get them only in this copy (they cannot
+    // be on the hosts anyway), the document is left alone.
+    KeyStore keys = m_document->keys();
+    QString error;
+    const auto targets = Deployment::targets(m_document->project(), keys, {}, &error);
+    if (!targets) {
+        m_running = false;
+        m_reasons.insert(QString(), error);
+        return;
+    }
+    m_board = std::make_unique<LinkStatusBoard>(m_document->project(), keys);
+    m_reasons.clear();
+    m_poller->start(*targets, m_options);
+    publish();
+}
+
+void StatusMonitor::schedulePublish()
+{
+    if (!m_publish.isActive())
+        m_publish.start();
+}
+
+void StatusMonitor::publish()
+{
+    if (!m_board)
+        return;
+    m_links = m_board->links();
+    m_hosts = StatusReport::hosts(*m_board, m_reasons);
+    const qint64 now = m_clock.elapsed();
+    for (const LinkStatus &link : std::as_const(m_links)) {
+        if (!link.viewA && !link.viewB)
+            continue;
+        QList<RatePoint> &points = m_history[linkKey(link.a, link.b)];
+        const RatePoint point = link.viewA ? RatePoint{now, link.rxRateA, link.txRateA} : RatePoint{now, link.txRateB, link.rxRateB};
+        // One point per poll is plenty: results of one round arrive within moments.
+        if (!points.isEmpty() && now - points.last().msecs < m_options.interval * 500)
+            points.last() = point;
+        else
+            points.append(point);
+        while (!points.isEmpty() && now - points.first().msecs > HistoryMsecs)
+            points.removeFirst();
+    }
+    // Links that are gone (an edit) or quiet for ten minutes lose their history.
+    for (auto it = m_history.begin(); it != m_history.end();) {
+        if (it->isEmpty() || now - it->last().msecs > HistoryMsecs)
+            it = m_history.erase(it);
+        else
+            ++it;
+    }
+    emit changed();
+}
+
+QList<StatusMonitor::RatePoint> StatusMonitor::history(const QString &a, const QString &b) const
+{
+    return m_history.value(linkKey(a, b));
+}

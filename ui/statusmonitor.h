@@ -1,0 +1,73 @@
+// Live status for the window: a poller's results judged per link, with 10 minutes of rates.
+#pragma once
+
+#include "linkstatus.h"
+#include "statuspoller.h"
+#include "statusreport.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+
+class MeshDocument;
+
+/// Drives a StatusPoller over the document's hosts with SSH and keeps the judged links.
+/// Results are folded in as they arrive and published at most ten times a second
+/// (changed()); an edit of the project restarts polling with the new hosts and links.
+class StatusMonitor : public QObject
+{
+    Q_OBJECT
+
+public:
+    /// How far back rates are kept.
+    static constexpr qint64 HistoryMsecs = 10 * 60 * 1000;
+
+    struct RatePoint
+    {
+        qint64 msecs; ///< since the monitor started
+        double rx;    ///< bytes per second, as host a received from b (or b sent to a)
+        double tx;
+    };
+
+    StatusMonitor(MeshDocument *document, StatusPoller *poller, QObject *parent = nullptr);
+
+    /// Starts polling; false with the reason (no host has SSH) when it cannot.
+    bool start(QString *error);
+    void stop();
+    bool isRunning() const { return m_running; }
+
+    void setOptions(const StatusOptions &options) { m_options = options; }
+    const StatusOptions &options() const { return m_options; }
+
+    const QList<LinkStatus> &links() const { return m_links; }
+    const QList<HostStatus> &hosts() const { return m_hosts; }
+    /// The rates of the link between \a a and \a b over the last ten minutes, oldest first.
+    QList<RatePoint> history(const QString &a, const QString &b) const;
+    /// Milliseconds since the monitor started (the time base of RatePoint).
+    qint64 elapsed() const { return m_clock.elapsed(); }
+
+signals:
+    void changed();
+    void runningChanged(bool running);
+
+private:
+    void restart();
+    void publish();
+    void schedulePublish();
+
+    MeshDocument *m_document;
+    StatusPoller *m_poller;
+    StatusOptions m_options;
+    bool m_running = false;
+    std::unique_ptr<LinkStatusBoard> m_board;
+    QHash<QString, QString> m_reasons;
+    QList<LinkStatus> m_links;
+    QList<HostStatus> m_hosts;
+    QHash<QString, QList<RatePoint>> m_history; ///< "a\nb" -> points
+    QElapsedTimer m_clock;
+    QTimer m_publish;
+    QTimer m_restart;
+};

@@ -1,0 +1,287 @@
+// The status pane: a sortable, filterable table of links and the selected link's rates.
+#include "statuspane.h"
+
+#include "rateplot.h"
+
+#include <QDir>
+#include <QFormLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSortFilterProxyModel>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTableView>
+#include <QVBoxLayout>
+
+StatusTableModel::StatusTableModel(const StatusMonitor *monitor, QObject *parent)
+    : QAbstractTableModel(parent)
+    , m_monitor(monitor)
+{
+    connect(monitor, &StatusMonitor::changed, this, &StatusTableModel::refresh);
+    refresh();
+}
+
+void StatusTableModel::refresh()
+{
+    const QList<LinkStatus> &links = m_monitor->links();
+    bool sameLinks = links.size() == m_links.size();
+    for (qsizetype i = 0; sameLinks && i < links.size(); ++i)
+        sameLinks = links[i].a == m_links[i].a && links[i].b == m_links[i].b;
+    m_hosts.clear();
+    for (const HostStatus &host : m_monitor->hosts())
+        m_hosts.insert(host.name, host);
+    if (!sameLinks) {
+        beginResetModel();
+        m_links = links;
+        endResetModel();
+        return;
+    }
+    m_links = links;
+    if (!m_links.isEmpty())
+        emit dataChanged(index(0, 0), index(int(m_links.size()) - 1, ColumnCount - 1));
+}
+
+int StatusTableModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_links.size());
+}
+
+int StatusTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+int StatusTableModel::rowOf(const QString &a, const QString &b) const
+{
+    for (qsizetype i = 0; i < m_links.size(); ++i) {
+        if ((m_links[i].a == a && m_links[i].b == b) || (m_links[i].a == b && m_links[i].b == a))
+            return int(i);
+    }
+    return -1;
+}
+
+QVariant StatusTableModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= m_links.size())
+        return {};
+    const LinkStatus &link = m_links[index.row()];
+    // Rates and endpoint from the host's end when it answered, else from the peer's.
+    const bool fromA = bool(link.viewA);
+    const double rx = fromA ? link.rxRateA : link.txRateB;
+    const double tx = fromA ? link.txRateA : link.rxRateB;
+    const QString endpoint = fromA ? link.endpointSeenByA : link.endpointSeenByB;
+    const std::optional<qint64> age = link.freshestHandshake();
+    if (role == Qt::DisplayRole) {
+        switch (index.column()) {
+        case Host:
+            return link.a;
+        case Peer:
+            return link.b;
+        case State:
+            return LinkStates::name(link.state);
+        case LastHandshake:
+            if (!link.viewA && !link.viewB)
+                return tr("nobody to ask");
+            return StatusPoll::ageText(age) + (fromA ? QString() : tr(" (seen by %1)").arg(link.b));
+        case Endpoint:
+            return endpoint.isEmpty() ? QStringLiteral("—") : endpoint;
+        case RxRate:
+            return link.viewA || link.viewB ? StatusPoll::rateText(rx) : QStringLiteral("—");
+        case TxRate:
+            return link.viewA || link.viewB ? StatusPoll::rateText(tx) : QStringLiteral("—");
+        }
+    } else if (role == SortRole) {
+        switch (index.column()) {
+        case State:
+            return int(link.state);
+        case LastHandshake:
+            return age ? double(*age) : 1e18;
+        case RxRate:
+            return rx;
+        case TxRate:
+            return tx;
+        default:
+            return data(index, Qt::DisplayRole);
+        }
+    } else if (role == Qt::ToolTipRole) {
+        const HostStatus a = m_hosts.value(link.a);
+        const HostStatus b = m_hosts.value(link.b);
+        return tr("%1 sees %2: %3\n%2 sees %1: %4")
+            .arg(link.a, link.b, StatusReport::endText(link.viewA, a.ssh, a.reachable), StatusReport::endText(link.viewB, b.ssh, b.reachable));
+    } else if (role == Qt::DecorationRole && index.column() == State) {
+        switch (link.state) {
+        case LinkState::Alive:
+            return QColor(34, 160, 80);
+        case LinkState::Idle:
+            return QColor(90, 150, 110);
+        case LinkState::Down:
+            return QColor(220, 50, 47);
+        case LinkState::OneSided:
+            return QColor(230, 140, 0);
+        case LinkState::Unknown:
+            return QColor(150, 150, 150);
+        }
+    } else if (role == Qt::TextAlignmentRole && (index.column() == RxRate || index.column() == TxRate)) {
+        return int(Qt::AlignRight | Qt::AlignVCenter);
+    }
+    return {};
+}
+
+QVariant StatusTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    switch (section) {
+    case Host:
+        return tr("Host");
+    case Peer:
+        return tr("Peer");
+    case State:
+        return tr("State");
+    case LastHandshake:
+        return tr("Last handshake");
+    case Endpoint:
+        return tr("Endpoint");
+    case RxRate:
+        return tr("Rx rate");
+    case TxRate:
+        return tr("Tx rate");
+    }
+    return {};
+}
+
+StatusPane::StatusPane(StatusMonitor *monitor, QWidget *parent)
+    : QWidget(parent)
+    , m_monitor(monitor)
+    , m_model(new StatusTableModel(monitor, this))
+    , m_proxy(new QSortFilterProxyModel(this))
+    , m_filter(new QLineEdit(this))
+    , m_interval(new QSpinBox(this))
+    , m_knownHosts(new QLineEdit(this))
+    , m_table(new QTableView(this))
+    , m_plot(new RatePlot(this))
+    , m_summary(new QLabel(this))
+{
+    setObjectName(QStringLiteral("statusPane"));
+    m_proxy->setSourceModel(m_model);
+    m_proxy->setSortRole(StatusTableModel::SortRole);
+    m_proxy->setFilterKeyColumn(-1);
+    m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    m_proxy->setDynamicSortFilter(true);
+    m_filter->setObjectName(QStringLiteral("statusFilter"));
+    m_filter->setPlaceholderText(tr("Filter by host, peer, state, endpoint…"));
+    m_filter->setClearButtonEnabled(true);
+    connect(m_filter, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
+    m_interval->setObjectName(QStringLiteral("statusInterval"));
+    m_interval->setRange(1, 3600);
+    m_interval->setValue(5);
+    m_interval->setSuffix(tr(" s"));
+    m_interval->setToolTip(tr("Seconds between polls of each host (applies when status is turned on)"));
+    m_knownHosts->setObjectName(QStringLiteral("statusKnownHosts"));
+    m_knownHosts->setPlaceholderText(QDir::toNativeSeparators(QDir::homePath() + QLatin1String("/.ssh/known_hosts")));
+    m_knownHosts->setToolTip(tr("Host keys must be known already (a deploy records them); status never accepts a new one"));
+
+    m_table->setObjectName(QStringLiteral("statusTable"));
+    m_table->setModel(m_proxy);
+    m_table->setSortingEnabled(true);
+    m_table->sortByColumn(StatusTableModel::State, Qt::DescendingOrder);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->verticalHeader()->hide();
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_table->setAlternatingRowColors(true);
+    m_summary->setObjectName(QStringLiteral("statusSummary"));
+
+    auto *settings = new QFormLayout;
+    settings->addRow(tr("Poll every"), m_interval);
+    settings->addRow(tr("known_hosts"), m_knownHosts);
+    auto *splitter = new QSplitter(Qt::Vertical, this);
+    splitter->addWidget(m_table);
+    splitter->addWidget(m_plot);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 1);
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(settings);
+    layout->addWidget(m_filter);
+    layout->addWidget(m_summary);
+    layout->addWidget(splitter, 1);
+
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+        const QModelIndexList rows = m_table->selectionModel()->selectedRows();
+        if (rows.isEmpty())
+            return;
+        const LinkStatus &link = m_model->linkAt(m_proxy->mapToSource(rows.front()).row());
+        m_selectedA = link.a;
+        m_selectedB = link.b;
+        updatePlot();
+        if (!m_selecting)
+            emit linkSelected(link.a, link.b);
+    });
+    connect(monitor, &StatusMonitor::changed, this, [this] {
+        updatePlot();
+        updateSummary();
+    });
+    connect(monitor, &StatusMonitor::runningChanged, this, [this](bool running) {
+        m_interval->setEnabled(!running);
+        m_knownHosts->setEnabled(!running);
+        updateSummary();
+    });
+    updateSummary();
+}
+
+StatusOptions StatusPane::options() const
+{
+    StatusOptions options;
+    options.interval = m_interval->value();
+    options.knownHostsFile = m_knownHosts->text().trimmed();
+    return options;
+}
+
+void StatusPane::selectLink(const QString &a, const QString &b)
+{
+    const int row = m_model->rowOf(a, b);
+    if (row < 0)
+        return;
+    m_selecting = true; // from the canvas: do not send it back
+    m_table->selectRow(m_proxy->mapFromSource(m_model->index(row, 0)).row());
+    m_selecting = false;
+}
+
+void StatusPane::updatePlot()
+{
+    const int row = m_model->rowOf(m_selectedA, m_selectedB);
+    if (row < 0) {
+        m_plot->setData({}, m_monitor->elapsed(), {});
+        return;
+    }
+    m_plot->setData(m_monitor->history(m_model->linkAt(row).a, m_model->linkAt(row).b), m_monitor->elapsed(),
+                    tr("%1 — %2: transfer rate, last 10 minutes").arg(m_model->linkAt(row).a, m_model->linkAt(row).b));
+}
+
+void StatusPane::updateSummary()
+{
+    if (!m_monitor->isRunning()) {
+        m_summary->setText(tr("Live status is off. Turn it on with View ▸ Live Status (or the toolbar) to poll the hosts over SSH."));
+        return;
+    }
+    QHash<LinkState, int> counts;
+    for (const LinkStatus &link : m_monitor->links())
+        counts[link.state]++;
+    int unreachable = 0;
+    for (const HostStatus &host : m_monitor->hosts())
+        unreachable += host.ssh && !host.reachable ? 1 : 0;
+    QStringList parts;
+    for (const LinkState state : {LinkState::Alive, LinkState::Idle, LinkState::Down, LinkState::OneSided, LinkState::Unknown}) {
+        if (counts.value(state))
+            parts.append(QStringLiteral("%1 %2").arg(counts.value(state)).arg(LinkStates::name(state)));
+    }
+    m_summary->setText(tr("%1 links: %2 · %3 host(s) unreachable · every %4 s")
+                           .arg(m_monitor->links().size())
+                           .arg(parts.isEmpty() ? tr("waiting for the first answers") : parts.join(QStringLiteral(", ")))
+                           .arg(unreachable)
+                           .arg(m_monitor->options().interval));
+}
