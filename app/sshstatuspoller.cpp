@@ -60,8 +60,9 @@ void pollHost(SshStatusPoller *poller, const std::shared_ptr<SshStatusPoller::Ru
                                             "known_hosts after checking it)");
                 session.reset();
             } else {
-                // A poll that sends nothing for a whole interval: the path is dead.
-                session->setCommandTimeout(int(options.interval) * 1000);
+                // A poll that sends nothing for a whole interval (3 s at least, for slow
+                // sudo or shell start-up): the path is dead.
+                session->setCommandTimeout(std::max(3, options.interval) * 1000);
             }
         }
         if (session) {

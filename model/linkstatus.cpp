@@ -84,6 +84,7 @@ void LinkStatusBoard::view(const End &end, std::optional<LinkEndView> *view, QSt
                 const qint64 tx = bytes.second >= old.second ? bytes.second - old.second : bytes.second;
                 seen.traffic = rx > 0 || tx > 0;
                 const qint64 seconds = sample.now - samples.previous->now;
+                seen.ratesKnown = seconds > 0;
                 if (seconds > 0) {
                     *rxRate = double(rx) / double(seconds);
                     *txRate = double(tx) / double(seconds);

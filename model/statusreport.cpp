@@ -22,8 +22,9 @@ QJsonObject endObject(const QString &host, const QString &peer, const QString &i
     end.insert(QStringLiteral("endpoint"), endpoint.isEmpty() ? QJsonValue() : QJsonValue(endpoint));
     end.insert(QStringLiteral("rxBytes"), double(view->rxBytes));
     end.insert(QStringLiteral("txBytes"), double(view->txBytes));
-    end.insert(QStringLiteral("rxRate"), rxRate);
-    end.insert(QStringLiteral("txRate"), txRate);
+    // Rates need two polls: null after the first.
+    end.insert(QStringLiteral("rxRate"), view->ratesKnown ? QJsonValue(rxRate) : QJsonValue());
+    end.insert(QStringLiteral("txRate"), view->ratesKnown ? QJsonValue(txRate) : QJsonValue());
     return end;
 }
 
@@ -75,9 +76,10 @@ QString table(const QList<LinkStatus> &links, const QList<HostStatus> &hosts)
         const HostStatus b = statusOf(hosts, link.b);
         // Rates from whichever end answered; a phone's traffic from its gateway's view.
         const bool fromA = bool(link.viewA);
-        const QString rates = fromA ? StatusPoll::rateText(link.rxRateA) + QLatin1String(" / ") + StatusPoll::rateText(link.txRateA)
-                          : link.viewB ? StatusPoll::rateText(link.txRateB) + QLatin1String(" / ") + StatusPoll::rateText(link.rxRateB)
-                                       : QStringLiteral("-");
+        const std::optional<LinkEndView> &view = fromA ? link.viewA : link.viewB;
+        const QString rates = !view || !view->ratesKnown ? QStringLiteral("-")
+            : fromA ? StatusPoll::rateText(link.rxRateA) + QLatin1String(" / ") + StatusPoll::rateText(link.txRateA)
+                    : StatusPoll::rateText(link.txRateB) + QLatin1String(" / ") + StatusPoll::rateText(link.rxRateB);
         const QString endpoint = fromA ? link.endpointSeenByA : link.endpointSeenByB;
         rows.append({link.a, link.b, LinkStates::name(link.state) + (link.needsAttention ? QStringLiteral(" !") : QString()),
                      endText(link.viewA, a.ssh, a.reachable), endText(link.viewB, b.ssh, b.reachable),

@@ -29,6 +29,7 @@ struct LinkEndView
     qint64 rxBytes = 0;
     qint64 txBytes = 0;
     bool traffic = false; ///< bytes moved since the previous poll
+    bool ratesKnown = false; ///< there was a previous poll to compute rates from
 };
 
 /// The state of a link, judged from both ends (see DESIGN.md, "Live status").

@@ -56,7 +56,8 @@ QString endDetails(const QString &host, const QString &peer, const std::optional
             text = QCoreApplication::translate("TopologyScene", "%1 sees %2: last handshake %3").arg(host.toHtmlEscaped(), peer.toHtmlEscaped(), seen);
         if (!endpoint.isEmpty())
             text += QCoreApplication::translate("TopologyScene", ", endpoint %1").arg(endpoint.toHtmlEscaped());
-        text += QCoreApplication::translate("TopologyScene", ", rx %1, tx %2").arg(StatusPoll::rateText(rx), StatusPoll::rateText(tx));
+        if (view->ratesKnown)
+            text += QCoreApplication::translate("TopologyScene", ", rx %1, tx %2").arg(StatusPoll::rateText(rx), StatusPoll::rateText(tx));
     }
     return text;
 }

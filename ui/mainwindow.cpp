@@ -71,6 +71,8 @@ MainWindow::MainWindow(QWidget *parent, Deployer *deployer, StatusPoller *poller
     for (auto signal : {&MeshDocument::hostAdded, &MeshDocument::hostRemoved, &MeshDocument::hostChanged})
         connect(m_document, signal, this, &MainWindow::updateDeployAction);
     connect(m_document, &MeshDocument::projectReset, this, &MainWindow::updateDeployAction);
+    if (m_deployer && m_monitor)
+        connect(m_deployer, &Deployer::finished, m_monitor, &StatusMonitor::refresh);
 
     m_untitledName = tr("Untitled");
     readSettings();

@@ -87,6 +87,12 @@ void StatusMonitor::stop()
     emit runningChanged(false);
 }
 
+void StatusMonitor::refresh()
+{
+    if (m_running)
+        restart();
+}
+
 void StatusMonitor::restart()
 {
     m_poller->stop();
@@ -120,9 +126,13 @@ void StatusMonitor::publish()
     m_hosts = StatusReport::hosts(*m_board, m_reasons);
     const qint64 now = m_clock.elapsed();
     for (const LinkStatus &link : std::as_const(m_links)) {
-        if (!link.viewA && !link.viewB)
+        const std::optional<LinkEndView> &view = link.viewA ? link.viewA : link.viewB;
+        if (!view || !view->ratesKnown)
             continue;
         QList<RatePoint> &points = m_history[linkKey(link.a, link.b)];
+        // Room for ten minutes at once: the history does not grow the heap as it fills.
+        if (points.capacity() == 0)
+            points.reserve(HistoryMsecs / (std::max(1, m_options.interval) * 500) + 2);
         const RatePoint point = link.viewA ? RatePoint{now, link.rxRateA, link.txRateA} : RatePoint{now, link.txRateB, link.rxRateB};
         // One point per poll is plenty: results of one round arrive within moments.
         if (!points.isEmpty() && now - points.last().msecs < m_options.interval * 500)

@@ -38,6 +38,8 @@ public:
     bool start(QString *error);
     void stop();
     bool isRunning() const { return m_running; }
+    /// Polls every host now (after a deploy: links turn green as handshakes arrive).
+    void refresh();
 
     void setOptions(const StatusOptions &options) { m_options = options; }
     const StatusOptions &options() const { return m_options; }

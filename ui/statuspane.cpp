@@ -73,6 +73,8 @@ QVariant StatusTableModel::data(const QModelIndex &index, int role) const
     const double tx = fromA ? link.txRateA : link.rxRateB;
     const QString endpoint = fromA ? link.endpointSeenByA : link.endpointSeenByB;
     const std::optional<qint64> age = link.freshestHandshake();
+    const std::optional<LinkEndView> &view = fromA ? link.viewA : link.viewB;
+    const bool ratesKnown = view && view->ratesKnown;
     if (role == Qt::DisplayRole) {
         switch (index.column()) {
         case Host:
@@ -88,9 +90,9 @@ QVariant StatusTableModel::data(const QModelIndex &index, int role) const
         case Endpoint:
             return endpoint.isEmpty() ? QStringLiteral("—") : endpoint;
         case RxRate:
-            return link.viewA || link.viewB ? StatusPoll::rateText(rx) : QStringLiteral("—");
+            return ratesKnown ? StatusPoll::rateText(rx) : QStringLiteral("—");
         case TxRate:
-            return link.viewA || link.viewB ? StatusPoll::rateText(tx) : QStringLiteral("—");
+            return ratesKnown ? StatusPoll::rateText(tx) : QStringLiteral("—");
         }
     } else if (role == SortRole) {
         switch (index.column()) {
@@ -99,9 +101,9 @@ QVariant StatusTableModel::data(const QModelIndex &index, int role) const
         case LastHandshake:
             return age ? double(*age) : 1e18;
         case RxRate:
-            return rx;
+            return ratesKnown ? rx : -1.0;
         case TxRate:
-            return tx;
+            return ratesKnown ? tx : -1.0;
         default:
             return data(index, Qt::DisplayRole);
         }

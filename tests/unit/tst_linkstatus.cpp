@@ -210,6 +210,7 @@ void tst_LinkStatus::ratesFromConsecutivePolls()
     LinkStatus link = find(board.links(), QStringLiteral("node1"), QStringLiteral("node2"));
     QCOMPARE(link.viewA->rxBytes, 10'000);
     QVERIFY(!link.viewA->traffic); // one poll says nothing about traffic
+    QVERIFY(!link.viewA->ratesKnown);
     QCOMPARE(link.rxRateA, 0.0);
 
     node1.now = Now + 5;
@@ -217,6 +218,7 @@ void tst_LinkStatus::ratesFromConsecutivePolls()
     board.update(index(QStringLiteral("node1")), node1);
     link = find(board.links(), QStringLiteral("node1"), QStringLiteral("node2"));
     QVERIFY(link.viewA->traffic);
+    QVERIFY(link.viewA->ratesKnown);
     QCOMPARE(link.rxRateA, 1000.0);
     QCOMPARE(link.txRateA, 0.0);
 
@@ -411,6 +413,7 @@ void tst_LinkStatus::reportJson()
     QCOMPARE(ends[0][QStringLiteral("latestHandshakeAge")].toInt(), 20);
     QCOMPARE(ends[1][QStringLiteral("peer")].toString(), QStringLiteral("node1"));
     QCOMPARE(ends[1][QStringLiteral("interfaceUp")].toBool(), true);
+    QVERIFY(ends[0][QStringLiteral("rxRate")].isNull()); // one poll: no rate yet
     const int counted = json[QStringLiteral("counts")][QStringLiteral("alive")].toInt() + json[QStringLiteral("counts")][QStringLiteral("unknown")].toInt()
         + json[QStringLiteral("counts")][QStringLiteral("down")].toInt() + json[QStringLiteral("counts")][QStringLiteral("idle")].toInt()
         + json[QStringLiteral("counts")][QStringLiteral("one-sided")].toInt();
