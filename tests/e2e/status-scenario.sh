@@ -44,17 +44,8 @@ if [ $status -ne 0 ]; then
 fi
 echo "info: testbed of 16 hosts up in $(( $(date +%s) - started )) s"
 
-# Each host's sshd runs commands through root's shell, which reads this machine's root
-# .bashrc; a real host has its own. Mask it inside the hosts (their private mount
-# namespaces) so that polls cost what they would on a host.
-rootrc="$(getent passwd root | cut -d: -f6)/.bashrc"
-if [ -f "$rootrc" ]; then
-    : > "$work/empty-bashrc"
-    for n in $(seq 1 14) gw1 gw2; do
-        h=$n; [[ $n =~ ^[0-9]+$ ]] && h=lan$n
-        "$testbed" exec "$state" "$h" mount --bind "$work/empty-bashrc" "$rootrc"
-    done
-fi
+# Polls run through root's shell on each host; a real host reads its own .bashrc.
+"$testbed" mask-bashrc "$state" || exit 1
 
 # write_mesh FILE LAN_COUNT: LAN hosts lan1..lanN and the two gateways, all linked.
 write_mesh() {
@@ -216,7 +207,7 @@ if [ -n "$guitest" ]; then
     ctl "$binary" deploy "$big" --known-hosts "$state/known_hosts" --accept-new-host-keys \
         --jobs 16 > "$work/deploy16.log" 2>&1
     check "the 16-host mesh is deployed" [ $? -eq 0 ] || tail -20 "$work/deploy16.log"
-    ctl env QT_QPA_PLATFORM=offscreen MESHWRIGHT_E2E_PROJECT="$big" \
+    ctl env QT_QPA_PLATFORM=offscreen MESHWRIGHT_E2E_PROJECT="$big" MESHWRIGHT_E2E_SCREENSHOTS="${MESHWRIGHT_E2E_SCREENSHOTS:-}" \
         MESHWRIGHT_E2E_KNOWN_HOSTS="$state/known_hosts" MESHWRIGHT_E2E_TESTBED="$testbed" MESHWRIGHT_E2E_STATE="$state" \
         "$guitest" > "$work/gui.log" 2>&1
     gui_status=$?

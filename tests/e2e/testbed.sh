@@ -12,6 +12,9 @@
 #                                            connections drop, new ones are refused)
 #   testbed.sh start-sshd STATE_DIR NAME     start it again
 #   testbed.sh rekey STATE_DIR NAME          new host key + sshd restart, known_hosts kept
+#   testbed.sh mask-bashrc STATE_DIR         hide this machine's root ~/.bashrc inside every
+#                                            host (sshd runs commands through root's bash,
+#                                            and a real host has its own); `down` undoes it
 #   testbed.sh down STATE_DIR                remove everything (idempotent)
 #   testbed.sh down-orphans                  remove testbeds whose STATE_DIR is gone
 #
@@ -47,6 +50,7 @@ usage: testbed.sh up STATE_DIR NAME:NET:IP...   (NET: home or internet)
        testbed.sh exec STATE_DIR NAME CMD...
        testbed.sh ssh STATE_DIR NAME CMD...
        testbed.sh stop-sshd|start-sshd|rekey STATE_DIR NAME
+       testbed.sh mask-bashrc STATE_DIR
        testbed.sh down STATE_DIR
        testbed.sh down-orphans
 EOF
@@ -710,6 +714,18 @@ main() {
             ssh_opts
             exec nsenter --net="$NETNS_DIR/$PFX-ctl" -- \
                 ssh "${SSH_OPTS[@]}" -- "root@${IP[$n]}" "$(remote_cmd "$@")" ;;
+        mask-bashrc)
+            [ $# -eq 1 ] || usage
+            set_state_dir "$1"
+            need_root mask-bashrc; load_state
+            local rc n holder
+            rc="$(getent passwd root | cut -d: -f6)/.bashrc"
+            [ -f "$rc" ] || { info "no $rc to mask"; return 0; }
+            : > "$SD/empty-bashrc"
+            for n in "${NAMES[@]}"; do
+                holder=$(holder_pid "$n") || die "$n: its holder process is gone"
+                nsenter -t "$holder" -m -- mount --bind "$SD/empty-bashrc" "$rc" || die "$n: cannot mask $rc"
+            done ;;
         stop-sshd | start-sshd | rekey)
             [ $# -eq 2 ] || usage
             set_state_dir "$1"

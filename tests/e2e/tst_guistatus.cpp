@@ -121,6 +121,8 @@ void tst_GuiStatus::pollSixteenHosts()
     QTRY_COMPARE_WITH_TIMEOUT(window.scene()->liveStateCounts().value(LinkState::Down), 15, 10000);
     qInfo("lan5's 15 links down on the canvas %.1f s after wg-quick down", double(clock.elapsed() - downAt) / 1000);
     QCOMPARE(window.scene()->liveStateCounts().value(LinkState::Alive), links - 15);
+    if (const QString shots = qEnvironmentVariable("MESHWRIGHT_E2E_SCREENSHOTS"); !shots.isEmpty())
+        window.grab().save(shots + QLatin1String("/live-status-lan5-down.png"));
     const HostId lan5 = window.document()->idOf(QStringLiteral("lan5"));
     const HostId lan6 = window.document()->idOf(QStringLiteral("lan6"));
     LinkItem *item = window.scene()->linkItem(lan5, lan6);
