@@ -129,22 +129,22 @@ void StatusMonitor::publish()
         const std::optional<LinkEndView> &view = link.viewA ? link.viewA : link.viewB;
         if (!view || !view->ratesKnown)
             continue;
-        QList<RatePoint> &points = m_history[linkKey(link.a, link.b)];
-        // Room for ten minutes at once: the history does not grow the heap as it fills.
-        if (points.capacity() == 0)
-            points.reserve(HistoryMsecs / (std::max(1, m_options.interval) * 500) + 2);
-        const RatePoint point = link.viewA ? RatePoint{now, link.rxRateA, link.txRateA} : RatePoint{now, link.txRateB, link.rxRateB};
-        // One point per poll is plenty: results of one round arrive within moments.
-        if (!points.isEmpty() && now - points.last().msecs < m_options.interval * 500)
-            points.last() = point;
-        else
-            points.append(point);
-        while (!points.isEmpty() && now - points.first().msecs > HistoryMsecs)
-            points.removeFirst();
+        QList<RatePoint> &ring = m_history[linkKey(link.a, link.b)];
+        if (ring.isEmpty())
+            ring.fill(RatePoint{-1, 0, 0}, HistoryMsecs / SlotMsecs + 1);
+        ring[(now / SlotMsecs) % ring.size()] = link.viewA ? RatePoint{now, link.rxRateA, link.txRateA}
+                                                           : RatePoint{now, link.txRateB, link.rxRateB};
     }
-    // Links that are gone (an edit) or quiet for ten minutes lose their history.
+    // Links that are gone (an edit) or quiet for ten minutes lose their history (checked
+    // once a slot).
+    if (now - m_lastSweep < SlotMsecs) {
+        emit changed();
+        return;
+    }
+    m_lastSweep = now;
     for (auto it = m_history.begin(); it != m_history.end();) {
-        if (it->isEmpty() || now - it->last().msecs > HistoryMsecs)
+        const auto newest = std::max_element(it->cbegin(), it->cend(), [](const RatePoint &x, const RatePoint &y) { return x.msecs < y.msecs; });
+        if (newest == it->cend() || now - newest->msecs > HistoryMsecs)
             it = m_history.erase(it);
         else
             ++it;
@@ -154,5 +154,12 @@ void StatusMonitor::publish()
 
 QList<StatusMonitor::RatePoint> StatusMonitor::history(const QString &a, const QString &b) const
 {
-    return m_history.value(linkKey(a, b));
+    QList<RatePoint> points;
+    const qint64 now = m_clock.elapsed();
+    for (const RatePoint &point : m_history.value(linkKey(a, b))) {
+        if (point.msecs >= 0 && now - point.msecs <= HistoryMsecs)
+            points.append(point);
+    }
+    std::sort(points.begin(), points.end(), [](const RatePoint &x, const RatePoint &y) { return x.msecs < y.msecs; });
+    return points;
 }

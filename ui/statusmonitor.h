@@ -24,6 +24,8 @@ class StatusMonitor : public QObject
 public:
     /// How far back rates are kept.
     static constexpr qint64 HistoryMsecs = 10 * 60 * 1000;
+    /// The history's resolution: one point per slot (the latest poll in it).
+    static constexpr qint64 SlotMsecs = 5000;
 
     struct RatePoint
     {
@@ -68,8 +70,11 @@ private:
     QHash<QString, QString> m_reasons;
     QList<LinkStatus> m_links;
     QList<HostStatus> m_hosts;
-    QHash<QString, QList<RatePoint>> m_history; ///< "a\nb" -> points
+    /// "a\nb" -> a ring of HistoryMsecs / SlotMsecs + 1 slots (msecs < 0: empty), made
+    /// whole on first use, so that memory does not grow as the history fills.
+    QHash<QString, QList<RatePoint>> m_history;
     QElapsedTimer m_clock;
+    qint64 m_lastSweep = 0;
     QTimer m_publish;
     QTimer m_restart;
 };

@@ -8,7 +8,8 @@
 # Builds a testbed of 32 LAN hosts (h01..h32, a full mesh of 496 links), deploys it with
 # `meshwright deploy`, then runs bench_status in the controller: the main window with
 # Live Status on (the SSH poller), CPU time and resident memory printed every minute for
-# MINUTES (default 10). BENCH_HOSTS and BENCH_INTERVAL change the 32 and the 5 s.
+# MINUTES (default 10). BENCH_HOSTS and BENCH_INTERVAL change the 32 and the 5 s;
+# BENCH_WRAP runs bench_status under a tool (BENCH_WRAP="heaptrack -o /tmp/status").
 # Exit: 0 the run completed (whether the targets are met or not), 1 setup or run failed,
 # 2 usage, 77 skipped (testbed prerequisites missing).
 set -uo pipefail
@@ -66,5 +67,6 @@ if ! "$testbed" ctl "$state" "$binary" deploy "$project" --known-hosts "$state/k
     exit 1
 fi
 echo "testbed: $hosts hosts deployed; $(nproc) CPUs; polling every $interval s for $minutes min"
-"$testbed" ctl "$state" env QT_QPA_PLATFORM=offscreen "$bench" "$project" "$state/known_hosts" \
+read -r -a wrap <<<"${BENCH_WRAP:-}"
+"$testbed" ctl "$state" env QT_QPA_PLATFORM=offscreen "${wrap[@]}" "$bench" "$project" "$state/known_hosts" \
     --interval "$interval" --minutes "$minutes"
