@@ -1,4 +1,4 @@
-// The `meshwright` command line: generate, validate, qr, keys.
+// The `meshwright` command line: generate, validate, qr, deploy, status, export, keys.
 #include "commandline.h"
 
 #include "atomicfile.h"
@@ -68,7 +68,8 @@ Keys live beside the project in PROJECT.keys (mode 0600), never in the YAML;
 --keys FILE names another key store.
 
 Run 'meshwright COMMAND --help' for a command's options.
-Exit status: 0 success, 1 the project has errors, 2 bad input or usage.
+Exit status: 0 success, 1 the project has errors (deploy: a host failed; status: a link
+that should be up is not alive), 2 bad input or usage.
 )";
 
 struct Context

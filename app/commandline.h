@@ -1,4 +1,4 @@
-// The `meshwright` command line: generate, validate, qr, keys.
+// The `meshwright` command line: generate, validate, qr, deploy, status, export, keys.
 #pragma once
 
 #include <QStringList>
@@ -10,7 +10,8 @@ namespace CommandLine {
 /// Exit codes: 0 success, 1 the project has errors (validation), 2 bad input or usage.
 enum ExitCode { Success = 0, ProjectErrors = 1, BadInput = 2 };
 
-/// True when \a word names a command (generate, validate, qr, keys, help), not a project file.
+/// True when \a word names a command (generate, validate, qr, deploy, status, export, keys,
+/// help), not a project file.
 bool isCommand(const QString &word);
 
 /// Runs the command in \a arguments (argv without the program name); results go to

@@ -1,6 +1,7 @@
 // The canvas widget: zoom with the wheel, pan with the middle button, a legend, Fit.
 #include "topologyview.h"
 
+#include "hostitem.h"
 #include "linkitem.h"
 #include "topologyscene.h"
 
@@ -134,52 +135,82 @@ void TopologyView::changeEvent(QEvent *event)
     QGraphicsView::changeEvent(event);
 }
 
-void TopologyView::drawForeground(QPainter *painter, const QRectF &)
+QList<TopologyView::LegendEntry> TopologyView::legendEntries() const
 {
-    // The legend, in the view's corner whatever the zoom.
-    struct Entry
-    {
-        QString label;
-        QPen pen;
-    };
     const QPalette &pal = m_scene->palette();
     // With live status on, the link styles are the states.
-    QList<Entry> entries;
-    if (m_scene->isShowingLiveStatus()) {
-        entries.append({tr("Alive (handshake < 180 s)"), LinkItem::penFor(LinkState::Alive, pal)});
-        entries.append({tr("Idle (no keepalive, no traffic)"), LinkItem::penFor(LinkState::Idle, pal)});
-        entries.append({tr("Down \u00d7"), LinkItem::penFor(LinkState::Down, pal)});
-        entries.append({tr("One-sided \u21c4 (config mismatch)"), LinkItem::penFor(LinkState::OneSided, pal)});
-        entries.append({tr("Unknown (no SSH to either end)"), LinkItem::penFor(LinkState::Unknown, pal)});
-    } else {
-        entries.append({tr("Mesh link"), LinkItem::penFor(MeshLink::Kind::Mesh, false, pal)});
-        entries.append({tr("Roaming, mesh only"), LinkItem::penFor(MeshLink::Kind::Roaming, false, pal)});
-        entries.append({tr("Roaming, all traffic"), LinkItem::penFor(MeshLink::Kind::FullTunnel, false, pal)});
-        entries.append({tr("Broken half link"), LinkItem::penFor(MeshLink::Kind::Mesh, true, pal)});
+    if (m_scene->isShowingLiveStatus())
+        return {{tr("Alive (handshake < 180 s)"), LinkItem::penFor(LinkState::Alive, pal)},
+                {tr("Idle (no keepalive, no traffic)"), LinkItem::penFor(LinkState::Idle, pal)},
+                {tr("Down \u00d7"), LinkItem::penFor(LinkState::Down, pal)},
+                {tr("One-sided \u21c4 (config mismatch)"), LinkItem::penFor(LinkState::OneSided, pal)},
+                {tr("Unknown (no SSH to either end)"), LinkItem::penFor(LinkState::Unknown, pal)}};
+    return {{tr("Mesh link"), LinkItem::penFor(MeshLink::Kind::Mesh, false, pal)},
+            {tr("Roaming, mesh only"), LinkItem::penFor(MeshLink::Kind::Roaming, false, pal)},
+            {tr("Roaming, all traffic"), LinkItem::penFor(MeshLink::Kind::FullTunnel, false, pal)},
+            {tr("Broken half link"), LinkItem::penFor(MeshLink::Kind::Mesh, true, pal)}};
+}
+
+QFont TopologyView::legendFont()
+{
+    QFont font = QApplication::font();
+    font.setPointSizeF(font.pointSizeF() * 0.9);
+    return font;
+}
+
+QRect TopologyView::legendRect() const
+{
+    const QList<LegendEntry> entries = legendEntries();
+    const QFontMetrics metrics(legendFont());
+    const int lineHeight = metrics.height() + 4;
+    int width = 0;
+    for (const LegendEntry &entry : entries)
+        width = std::max(width, metrics.horizontalAdvance(entry.label));
+    // In the corner that hides the fewest hosts (bottom left when that hides none).
+    const QSize size(width + 64, lineHeight * int(entries.size()) + 12);
+    const int right = viewport()->width() - 10 - size.width();
+    const int bottom = viewport()->height() - 10 - size.height();
+    QRect box;
+    qsizetype fewest = -1;
+    for (const QPoint corner : {QPoint(10, bottom), QPoint(right, bottom), QPoint(10, 10), QPoint(right, 10)}) {
+        const QRect candidate(corner, size);
+        const QList<QGraphicsItem *> under = items(candidate.adjusted(-6, -6, 6, 6));
+        const qsizetype hosts = std::count_if(under.cbegin(), under.cend(), [](const QGraphicsItem *item) {
+            return item->type() == HostItem::Type;
+        });
+        if (fewest < 0 || hosts < fewest) {
+            fewest = hosts;
+            box = candidate;
+        }
+        if (fewest == 0)
+            break;
     }
+    return box;
+}
+
+void TopologyView::drawForeground(QPainter *painter, const QRectF &)
+{
+    // The legend, in a corner of the view whatever the zoom.
+    const QList<LegendEntry> entries = legendEntries();
+    const QPalette &pal = m_scene->palette();
+    const QRect box = legendRect();
+    const QFont font = legendFont();
+    const int lineHeight = QFontMetrics(font).height() + 4;
     painter->save();
     painter->resetTransform();
     painter->setRenderHint(QPainter::Antialiasing);
-    QFont font = QApplication::font();
-    font.setPointSizeF(font.pointSizeF() * 0.9);
     painter->setFont(font);
-    const QFontMetrics metrics(font);
-    const int lineHeight = metrics.height() + 4;
-    int width = 0;
-    for (const Entry &entry : entries)
-        width = std::max(width, metrics.horizontalAdvance(entry.label));
-    const QRect box(10, viewport()->height() - 10 - lineHeight * int(entries.size()) - 12, width + 64, lineHeight * int(entries.size()) + 12);
     QColor background = pal.color(QPalette::Base);
     background.setAlphaF(0.88f);
     painter->setPen(QPen(pal.color(QPalette::Mid), 1));
     painter->setBrush(background);
     painter->drawRoundedRect(box, 6, 6);
     int y = box.top() + 6 + lineHeight / 2;
-    for (const Entry &entry : entries) {
+    for (const LegendEntry &entry : entries) {
         painter->setPen(entry.pen);
         painter->drawLine(box.left() + 10, y, box.left() + 44, y);
         painter->setPen(pal.color(QPalette::Text));
-        painter->drawText(QRect(box.left() + 52, y - lineHeight / 2, width + 8, lineHeight), Qt::AlignVCenter, entry.label);
+        painter->drawText(QRect(box.left() + 52, y - lineHeight / 2, box.width() - 56, lineHeight), Qt::AlignVCenter, entry.label);
         y += lineHeight;
     }
     painter->restore();

@@ -13,6 +13,8 @@ public:
     explicit TopologyView(TopologyScene *scene, QWidget *parent = nullptr);
 
     qreal zoom() const { return transform().m11(); }
+    /// Where the legend is drawn (viewport coordinates): the corner that hides the fewest hosts.
+    QRect legendRect() const;
 
 public slots:
     void zoomIn();
@@ -30,6 +32,14 @@ protected:
     void resizeEvent(QResizeEvent *event) override;
 
 private:
+    struct LegendEntry
+    {
+        QString label;
+        QPen pen;
+    };
+    QList<LegendEntry> legendEntries() const;
+    static QFont legendFont();
+
     void zoomBy(qreal factor);
 
     TopologyScene *m_scene;

@@ -4,7 +4,7 @@
 #include "rateplot.h"
 
 #include <QDir>
-#include <QFormLayout>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLabel>
@@ -198,17 +198,23 @@ StatusPane::StatusPane(StatusMonitor *monitor, QWidget *parent)
     m_table->setAlternatingRowColors(true);
     m_summary->setObjectName(QStringLiteral("statusSummary"));
 
-    auto *settings = new QFormLayout;
-    settings->addRow(tr("Poll every"), m_interval);
-    settings->addRow(tr("known_hosts"), m_knownHosts);
-    auto *splitter = new QSplitter(Qt::Vertical, this);
+    // One row of settings and filter, then the table beside the plot: the pane usually
+    // sits in the wide, low bottom area.
+    auto *top = new QHBoxLayout;
+    top->addWidget(new QLabel(tr("Poll every"), this));
+    top->addWidget(m_interval);
+    top->addSpacing(8);
+    top->addWidget(new QLabel(tr("known_hosts"), this));
+    top->addWidget(m_knownHosts, 2);
+    top->addSpacing(8);
+    top->addWidget(m_filter, 3);
+    auto *splitter = new QSplitter(Qt::Horizontal, this);
     splitter->addWidget(m_table);
     splitter->addWidget(m_plot);
     splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 1);
+    splitter->setStretchFactor(1, 2);
     auto *layout = new QVBoxLayout(this);
-    layout->addLayout(settings);
-    layout->addWidget(m_filter);
+    layout->addLayout(top);
     layout->addWidget(m_summary);
     layout->addWidget(splitter, 1);
 

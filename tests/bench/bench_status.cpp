@@ -18,6 +18,7 @@
 #include <QSpinBox>
 #include <QTimer>
 
+#include <malloc.h>
 #include <sys/resource.h>
 
 #include <cstdio>
@@ -42,6 +43,12 @@ long residentKiB()
             return line.mid(6).trimmed().split(' ').front().toLong();
     }
     return -1;
+}
+
+/// Bytes the program has allocated and not freed (every malloc arena): what a leak grows.
+long heapKiB()
+{
+    return long(mallinfo2().uordblks / 1024);
 }
 
 } // namespace
@@ -104,11 +111,12 @@ int main(int argc, char **argv)
     };
     std::printf("%lld hosts, %d links, every link judged after %.1f s: %s\n", qlonglong(hosts), links, double(clock.elapsed()) / 1000,
                 states().c_str());
-    std::printf("minute  cpu-s  %%-of-one-core  rss-KiB  links\n");
+    std::printf("minute  cpu-s  %%-of-one-core  rss-KiB  heap-KiB  links\n");
     std::fflush(stdout);
     int minute = 0;
     double cpu = cpuSeconds();
     const long rssStart = residentKiB();
+    const long heapStart = heapKiB();
     long rssPeak = rssStart;
     double cpuTotal = 0;
     QTimer every;
@@ -117,7 +125,8 @@ int main(int argc, char **argv)
         const long rss = residentKiB();
         rssPeak = std::max(rssPeak, rss);
         cpuTotal += now - cpu;
-        std::printf("%6d  %5.2f  %13.2f  %7ld  %s\n", ++minute, now - cpu, 100 * (now - cpu) / 60, rss, states().c_str());
+        std::printf("%6d  %5.2f  %13.2f  %7ld  %8ld  %s\n", ++minute, now - cpu, 100 * (now - cpu) / 60, rss, heapKiB(),
+                    states().c_str());
         std::fflush(stdout);
         cpu = now;
         if (minute >= minutes)
@@ -126,7 +135,7 @@ int main(int argc, char **argv)
     every.start(60000);
     app.exec();
     std::printf("summary: %d min, polling every %d s: CPU %.2f%% of one core on average (target < 5%%); RSS %ld KiB after the "
-                "first picture, %ld KiB at the end, peak %ld KiB\n",
-                minute, interval, 100 * cpuTotal / (60.0 * minute), rssStart, residentKiB(), rssPeak);
+                "first picture, %ld KiB at the end, peak %ld KiB; heap in use %ld KiB after the first picture, %ld KiB at the end\n",
+                minute, interval, 100 * cpuTotal / (60.0 * minute), rssStart, residentKiB(), rssPeak, heapStart, heapKiB());
     return 0;
 }

@@ -105,7 +105,8 @@ check "status: the table says every link that should be up is alive" \
 # round_after T PATTERN: the time of the first round (a "--- time" block) printed after T
 # whose text matches PATTERN (grep -E over the whole round); empty when none yet.
 watchlog="$work/watch.log"
-ctl timeout -s INT 120 "$binary" status "$project" --known-hosts "$state/known_hosts" --keys "$work/mesh.keys" \
+# testbed.sh ctl execs into timeout, so $! is timeout's pid, and timeout hands SIGINT on.
+"$testbed" ctl "$state" timeout -s INT 120 "$binary" status "$project" --known-hosts "$state/known_hosts" --keys "$work/mesh.keys" \
     --watch --interval $interval > "$watchlog" 2>&1 &
 watcher=$!
 # Rounds start with "--- yyyy-MM-dd HH:mm:ss.zzz" (local time).
@@ -184,7 +185,7 @@ else
     bad "lan3 stays unreachable after its sshd is back"
     tail -30 "$watchlog"
 fi
-pkill -INT -f -- "status $project --known-hosts" # meshwright itself, inside the controller
+kill -INT "$watcher"
 wait "$watcher"
 watch_rc=$?
 watcher=""

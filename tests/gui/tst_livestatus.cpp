@@ -96,6 +96,7 @@ private slots:
     void ratePlot();
     void offRestoresThePlainDrawing();
     void editsRestartPolling();
+    void legendAvoidsHosts();
 
 private:
     LinkItem *link(const QString &a, const QString &b) const
@@ -290,6 +291,32 @@ void tst_LiveStatus::editsRestartPolling()
     QCOMPARE(m_poller->m_targets.size(), before + 1);
     round();
     QCOMPARE(*link(QStringLiteral("k3s-c"), QStringLiteral("nas"))->liveState(), LinkState::Alive);
+}
+
+void tst_LiveStatus::legendAvoidsHosts()
+{
+    TopologyView *view = m_window->view();
+    const auto hidesAHost = [&] {
+        const QRect legend = view->legendRect();
+        for (const HostId id : m_window->document()->hostIds()) {
+            if (view->mapFromScene(m_window->scene()->hostItem(id)->sceneBoundingRect()).boundingRect().intersects(legend))
+                return true;
+        }
+        return false;
+    };
+    view->fitAll();
+    QVERIFY(!hidesAHost());
+    const QSize plain = view->legendRect().size();
+    turnOn();
+    round();
+    QVERIFY(view->legendRect().height() > plain.height()); // the five states
+    QVERIFY(!hidesAHost());
+    // A host moved into the legend's corner: the legend goes to another corner.
+    const QRect before = view->legendRect();
+    const QPointF under = view->mapToScene(before.center());
+    m_window->document()->moveHosts({{m_window->document()->idOf(QStringLiteral("nas")), under}}, QStringLiteral("Move"));
+    QVERIFY(view->legendRect().topLeft() != before.topLeft());
+    QVERIFY(!hidesAHost());
 }
 
 QTEST_MAIN(tst_LiveStatus)

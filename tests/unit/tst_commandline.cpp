@@ -76,6 +76,7 @@ private slots:
     void keysImportListRotate();
     void qrForAPhone();
     void exportForRouterAndCluster();
+    void statusRefusesWhatItCannotAsk();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -93,7 +94,7 @@ void tst_CommandLine::help()
 {
     const Run overview = meshwright({QStringLiteral("--help")});
     QCOMPARE(overview.exitCode, 0);
-    for (const char *command : {"generate", "validate", "keys import", "keys rotate", "keys list"})
+    for (const char *command : {"generate", "validate", "deploy", "status", "export", "keys import", "keys rotate", "keys list"})
         QVERIFY2(overview.out.contains(QLatin1String(command)), command);
     const Run none = meshwright({});
     QCOMPARE(none.exitCode, 0);
@@ -361,6 +362,32 @@ void tst_CommandLine::exportForRouterAndCluster()
     QCOMPARE(none.exitCode, 1);
     const Run bad = meshwright({QStringLiteral("export"), project, QStringLiteral("--format"), QStringLiteral("junos"), QStringLiteral("--out"), out});
     QCOMPARE(bad.exitCode, 2);
+}
+
+void tst_CommandLine::statusRefusesWhatItCannotAsk()
+{
+    // Without a network: usage errors and projects nobody can be asked about.
+    const Run help = meshwright({QStringLiteral("status"), QStringLiteral("--help")});
+    QCOMPARE(help.exitCode, 0);
+    QVERIFY(help.out.startsWith(QLatin1String("Usage: meshwright status PROJECT.yaml [--json] [--watch] [--interval S]")));
+    for (const char *option : {"--json", "--watch", "--interval", "--known-hosts", "--keys"})
+        QVERIFY2(help.out.contains(QLatin1String(option)), option);
+    for (const char *interval : {"0", "-5", "soon", "3601"}) {
+        const Run bad = meshwright({QStringLiteral("status"), m_project, QStringLiteral("--interval"), QLatin1String(interval)});
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY2(bad.err.contains(QLatin1String("--interval takes seconds from 1 to 3600")), qPrintable(bad.err));
+    }
+    const QString phones = m_dir->filePath(QStringLiteral("phones.yaml"));
+    QFile file(phones);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("hosts:\n  gw:\n    internet: {ip: '198.51.100.1'}\n    wg0: {ip: '10.9.0.1'}\n"
+               "  phone:\n    wg0: {ip: '10.9.0.2'}\n");
+    file.close();
+    const Run none = meshwright({QStringLiteral("status"), phones});
+    QCOMPARE(none.exitCode, 2);
+    QVERIFY2(none.err.contains(QLatin1String("no host has ssh settings; nothing to ask")), qPrintable(none.err));
+    const Run missing = meshwright({QStringLiteral("status"), m_dir->filePath(QStringLiteral("nothing.yaml"))});
+    QCOMPARE(missing.exitCode, 2);
 }
 
 QTEST_APPLESS_MAIN(tst_CommandLine)
