@@ -956,7 +956,7 @@ std::optional<Project> load(const QString &path, LoadError *error, QList<Diagnos
                                             .arg(MaxFileSize / (1024 * 1024))};
         return std::nullopt;
     }
-    return parse(file.read(MaxFileSize + 1), path, error, warnings);
+    return parse(file.readAll(), path, error, warnings); // sized to the file, not to the limit
 }
 
 QByteArray serialize(const Project &project)
