@@ -9,6 +9,7 @@
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPixmap>
 #include <QSortFilterProxyModel>
 #include <QSpinBox>
 #include <QSplitter>
@@ -19,6 +20,16 @@ StatusTableModel::StatusTableModel(const StatusMonitor *monitor, QObject *parent
     : QAbstractTableModel(parent)
     , m_monitor(monitor)
 {
+    const QList<std::pair<LinkState, QColor>> colours{{LinkState::Alive, QColor(34, 160, 80)},
+                                                      {LinkState::Idle, QColor(90, 150, 110)},
+                                                      {LinkState::Down, QColor(220, 50, 47)},
+                                                      {LinkState::OneSided, QColor(230, 140, 0)},
+                                                      {LinkState::Unknown, QColor(150, 150, 150)}};
+    for (const auto &[state, colour] : colours) {
+        QPixmap swatch(12, 12);
+        swatch.fill(colour);
+        m_swatches.insert(state, QIcon(swatch));
+    }
     connect(monitor, &StatusMonitor::changed, this, &StatusTableModel::refresh);
     refresh();
 }
@@ -113,18 +124,7 @@ QVariant StatusTableModel::data(const QModelIndex &index, int role) const
         return tr("%1 sees %2: %3\n%2 sees %1: %4")
             .arg(link.a, link.b, StatusReport::endText(link.viewA, a.ssh, a.reachable), StatusReport::endText(link.viewB, b.ssh, b.reachable));
     } else if (role == Qt::DecorationRole && index.column() == State) {
-        switch (link.state) {
-        case LinkState::Alive:
-            return QColor(34, 160, 80);
-        case LinkState::Idle:
-            return QColor(90, 150, 110);
-        case LinkState::Down:
-            return QColor(220, 50, 47);
-        case LinkState::OneSided:
-            return QColor(230, 140, 0);
-        case LinkState::Unknown:
-            return QColor(150, 150, 150);
-        }
+        return m_swatches.value(link.state);
     } else if (role == Qt::TextAlignmentRole && (index.column() == RxRate || index.column() == TxRate)) {
         return int(Qt::AlignRight | Qt::AlignVCenter);
     }

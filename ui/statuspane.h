@@ -4,6 +4,7 @@
 #include "statusmonitor.h"
 
 #include <QAbstractTableModel>
+#include <QIcon>
 #include <QWidget>
 
 class QLabel;
@@ -38,6 +39,8 @@ private:
     void refresh();
 
     const StatusMonitor *m_monitor;
+    /// One swatch per state, made once: a new icon per paint would fill the pixmap cache.
+    QHash<LinkState, QIcon> m_swatches;
     QList<LinkStatus> m_links;
     QHash<QString, HostStatus> m_hosts;
 };

@@ -11,6 +11,7 @@
 #include "topologyview.h"
 
 #include <QAction>
+#include <QIcon>
 #include <QLineEdit>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
@@ -204,6 +205,12 @@ void tst_LiveStatus::paneTableFilterAndSelection()
     StatusPane *pane = m_window->statusPane();
     const int links = int(m_window->scene()->linkItemCount());
     QCOMPARE(pane->model()->rowCount(), links);
+    // The state swatch is one icon per state, the same at every refresh (a new one per
+    // paint would fill the pixmap cache while status runs).
+    const QModelIndex state = pane->model()->index(0, StatusTableModel::State);
+    const qint64 swatch = state.data(Qt::DecorationRole).value<QIcon>().cacheKey();
+    round();
+    QCOMPARE(pane->model()->index(0, StatusTableModel::State).data(Qt::DecorationRole).value<QIcon>().cacheKey(), swatch);
     auto *filter = pane->findChild<QLineEdit *>(QStringLiteral("statusFilter"));
     filter->setText(QStringLiteral("one-sided"));
     QCOMPARE(pane->proxy()->rowCount(), 1);
