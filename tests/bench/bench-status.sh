@@ -10,6 +10,9 @@
 # Live Status on (the SSH poller), CPU time and resident memory printed every minute for
 # MINUTES (default 10). BENCH_HOSTS and BENCH_INTERVAL change the 32 and the 5 s;
 # BENCH_WRAP runs bench_status under a tool (BENCH_WRAP="heaptrack -o /tmp/status").
+# Memory: glibc gives each of the poller's threads a cache of freed blocks (tcache), which
+# fills over the first minutes and shows as slowly rising heap and RSS; run with
+# GLIBC_TUNABLES=glibc.malloc.tcache_count=0 to see the program's own heap alone.
 # Exit: 0 the run completed (whether the targets are met or not), 1 setup or run failed,
 # 2 usage, 77 skipped (testbed prerequisites missing).
 set -uo pipefail
