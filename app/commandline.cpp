@@ -529,10 +529,38 @@ int status(const QStringList &arguments, Context &c)
         c.out.flush();
         result = StatusReport::healthy(links) ? CommandLine::Success : CommandLine::ProjectErrors;
     };
+    // A round is printed as soon as every host has answered since the last one, or an
+    // interval after the round's first answer when some host is slow or waits for a retry.
+    QSet<QString> round;
+    bool printed = false;
+    QTimer lateRound;
+    lateRound.setSingleShot(true);
+    lateRound.setInterval(options.interval * 1000);
+    const auto endRound = [&] {
+        lateRound.stop();
+        round.clear();
+        print();
+    };
+    QObject::connect(&lateRound, &QTimer::timeout, &loop, endRound);
     const auto answer = [&](const QString &host) {
         answered.insert(host);
-        if (!watch && answered.size() == targets->size())
-            loop.quit();
+        if (!watch) {
+            if (answered.size() == targets->size())
+                loop.quit();
+            return;
+        }
+        if (!printed) { // the first round waits for every host
+            if (answered.size() == targets->size()) {
+                printed = true;
+                endRound();
+            }
+            return;
+        }
+        if (round.isEmpty())
+            lateRound.start();
+        round.insert(host);
+        if (round.size() == targets->size())
+            endRound();
     };
     QObject::connect(&poller, &StatusPoller::polled, &loop, [&](const QString &host, const HostSample &sample) {
         board.update(board.indexOf(host), sample);
@@ -543,13 +571,6 @@ int status(const QStringList &arguments, Context &c)
         board.unreachable(board.indexOf(host));
         reasons.insert(host, reason);
         answer(host);
-    });
-    // --watch: a round every interval once every host has answered once; ^C ends it.
-    QTimer rounds;
-    rounds.setInterval(options.interval * 1000);
-    QObject::connect(&rounds, &QTimer::timeout, &loop, [&] {
-        if (answered.size() == targets->size())
-            print();
     });
     QTimer interruption;
     interruption.setInterval(100);
@@ -562,7 +583,6 @@ int status(const QStringList &arguments, Context &c)
         interrupted = false;
         std::signal(SIGINT, onSignal);
         std::signal(SIGTERM, onSignal);
-        rounds.start();
         interruption.start();
     }
     poller.start(*targets, options);

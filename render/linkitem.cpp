@@ -138,8 +138,8 @@ QPen LinkItem::penFor(LinkState state, const QPalette &palette)
     switch (state) {
     case LinkState::Alive:
         return QPen(QColor(34, 160, 80), 3, Qt::SolidLine, Qt::RoundCap);
-    case LinkState::Idle:
-        return QPen(QColor(90, 150, 110), 2, Qt::DotLine, Qt::RoundCap);
+    case LinkState::Idle: // thin and muted: nothing wrong, nothing moving
+        return QPen(QColor(120, 170, 135), 1.5, Qt::SolidLine, Qt::RoundCap);
     case LinkState::Down:
         return QPen(QColor(220, 50, 47), 3, Qt::DashLine, Qt::FlatCap);
     case LinkState::OneSided:
@@ -147,7 +147,9 @@ QPen LinkItem::penFor(LinkState state, const QPalette &palette)
     case LinkState::Unknown:
         break;
     }
-    return QPen(palette.color(QPalette::PlaceholderText), 1.5, Qt::DotLine, Qt::RoundCap);
+    // Unknown: thin and grey. Solid, like idle: dotted lines cost the raster engine many
+    // times a solid one, and every link is unknown until the first answers arrive.
+    return QPen(palette.color(QPalette::PlaceholderText), 1, Qt::SolidLine, Qt::RoundCap);
 }
 
 void LinkItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *)

@@ -35,8 +35,9 @@ public:
 
     /// The pen a link of this kind and state is drawn with (also used by the legend).
     static QPen penFor(MeshLink::Kind kind, bool oneSided, const QPalette &palette);
-    /// The pen of a link in a live state: colour and dash style, so that the state does
-    /// not depend on colour alone (down and one-sided also get a mark at the centre).
+    /// The pen of a link in a live state. Down and one-sided, the states that need action,
+    /// differ by dash pattern and a mark at the centre, not by colour alone; alive, idle
+    /// and unknown by colour and width.
     static QPen penFor(LinkState state, const QPalette &palette);
 
 private:

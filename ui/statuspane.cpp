@@ -194,7 +194,9 @@ StatusPane::StatusPane(StatusMonitor *monitor, QWidget *parent)
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    // Fitted to the contents when the rows change, not at every poll: measuring every cell
+    // of a large mesh each time would cost the event loop tens of milliseconds.
+    connect(m_model, &QAbstractItemModel::modelReset, m_table, &QTableView::resizeColumnsToContents);
     m_table->setAlternatingRowColors(true);
     m_summary->setObjectName(QStringLiteral("statusSummary"));
 
