@@ -82,6 +82,17 @@ public:
 };
 
 
+/// A Deployer that only says it finished, when told to.
+class IdleDeployer : public Deployer
+{
+public:
+    using Deployer::Deployer;
+    void start(const QList<DeployTarget> &, const DeployOptions &) override {}
+    void cancel() override {}
+    bool isRunning() const override { return false; }
+    void finish() { emit finished(); }
+};
+
 } // namespace
 
 class tst_LiveStatus : public QObject
@@ -98,6 +109,7 @@ private slots:
     void offRestoresThePlainDrawing();
     void editsRestartPolling();
     void legendAvoidsHosts();
+    void aFinishedDeployPollsAtOnce();
 
 private:
     LinkItem *link(const QString &a, const QString &b) const
@@ -325,6 +337,21 @@ void tst_LiveStatus::legendAvoidsHosts()
     m_window->document()->moveHosts({{m_window->document()->idOf(QStringLiteral("nas")), under}}, QStringLiteral("Move"));
     QVERIFY(view->legendRect().topLeft() != before.topLeft());
     QVERIFY(!hidesAHost());
+}
+
+void tst_LiveStatus::aFinishedDeployPollsAtOnce()
+{
+    IdleDeployer deployer;
+    FakePoller poller;
+    MainWindow window(nullptr, &deployer, &poller);
+    window.openExample();
+    deployer.finish(); // status off: nothing to do
+    QCOMPARE(poller.starts, 0);
+    window.action(QStringLiteral("liveStatus"))->trigger();
+    QCOMPARE(poller.starts, 1);
+    deployer.finish(); // the hosts have new configs: ask them now
+    QCOMPARE(poller.starts, 2);
+    QVERIFY(poller.isRunning());
 }
 
 QTEST_MAIN(tst_LiveStatus)
