@@ -126,6 +126,15 @@ std::optional<qint64> LinkStatus::freshestHandshake() const
     return freshest;
 }
 
+std::optional<LinkStatus::Traffic> LinkStatus::traffic() const
+{
+    if (viewA)
+        return Traffic{rxRateA, txRateA, viewA->ratesKnown, endpointSeenByA, true};
+    if (viewB)
+        return Traffic{txRateB, rxRateB, viewB->ratesKnown, endpointSeenByB, false};
+    return std::nullopt;
+}
+
 namespace StatusPoll {
 
 QByteArray script()

@@ -57,6 +57,19 @@ struct LinkStatus
 
     /// The freshest handshake age seen from either end (nullopt: never, or nobody to ask).
     std::optional<qint64> freshestHandshake() const;
+
+    /// The traffic of the link from a's side: what a received from b and sent to it, and
+    /// the endpoint a sees; from b's view (turned round) when a cannot be asked.
+    struct Traffic
+    {
+        double rx = 0;
+        double tx = 0;
+        bool ratesKnown = false; ///< two polls of the answering end gave the rates
+        QString endpoint;
+        bool fromA = true; ///< false: seen by b
+    };
+    /// nullopt when neither end can be asked.
+    std::optional<Traffic> traffic() const;
 };
 
 namespace StatusPoll {

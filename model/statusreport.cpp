@@ -66,25 +66,35 @@ QString endText(const std::optional<LinkEndView> &view, bool ssh, bool reachable
     return StatusPoll::ageText(view->handshakeAge);
 }
 
+QString countText(const QList<LinkStatus> &links)
+{
+    QHash<LinkState, int> counts;
+    for (const LinkStatus &link : links)
+        counts[link.state]++;
+    QStringList parts;
+    for (const LinkState state : AllStates) {
+        if (counts.value(state))
+            parts.append(QStringLiteral("%1 %2").arg(counts.value(state)).arg(LinkStates::name(state)));
+    }
+    return parts.join(QLatin1String(", "));
+}
+
 QString table(const QList<LinkStatus> &links, const QList<HostStatus> &hosts)
 {
     QList<QStringList> rows{{QStringLiteral("HOST"), QStringLiteral("PEER"), QStringLiteral("STATE"), QStringLiteral("HOST SEES"),
                              QStringLiteral("PEER SEES"), QStringLiteral("ENDPOINT"), QStringLiteral("RX/TX")}};
-    QHash<LinkState, int> counts;
     for (const LinkStatus &link : links) {
         const HostStatus a = statusOf(hosts, link.a);
         const HostStatus b = statusOf(hosts, link.b);
-        // Rates from whichever end answered; a phone's traffic from its gateway's view.
-        const bool fromA = bool(link.viewA);
-        const std::optional<LinkEndView> &view = fromA ? link.viewA : link.viewB;
-        const QString rates = !view || !view->ratesKnown ? QStringLiteral("-")
-            : fromA ? StatusPoll::rateText(link.rxRateA) + QLatin1String(" / ") + StatusPoll::rateText(link.txRateA)
-                    : StatusPoll::rateText(link.txRateB) + QLatin1String(" / ") + StatusPoll::rateText(link.rxRateB);
-        const QString endpoint = fromA ? link.endpointSeenByA : link.endpointSeenByB;
+        // Rates and endpoint from whichever end answered; a phone's from its gateway's view.
+        const auto traffic = link.traffic();
+        const QString rates = traffic && traffic->ratesKnown
+            ? StatusPoll::rateText(traffic->rx) + QLatin1String(" / ") + StatusPoll::rateText(traffic->tx)
+            : QStringLiteral("-");
+        const QString endpoint = traffic ? traffic->endpoint : QString();
         rows.append({link.a, link.b, LinkStates::name(link.state) + (link.needsAttention ? QStringLiteral(" !") : QString()),
                      endText(link.viewA, a.ssh, a.reachable), endText(link.viewB, b.ssh, b.reachable),
                      endpoint.isEmpty() ? QStringLiteral("-") : endpoint, rates});
-        counts[link.state]++;
     }
     QList<qsizetype> widths(rows.front().size(), 0);
     for (const QStringList &row : std::as_const(rows)) {
@@ -102,14 +112,10 @@ QString table(const QList<LinkStatus> &links, const QList<HostStatus> &hosts)
         if (host.ssh && !host.reachable)
             text += QStringLiteral("%1: unreachable (%2)\n").arg(host.name, host.reason.isEmpty() ? QStringLiteral("no answer yet") : host.reason);
     }
-    QStringList summary;
-    for (const LinkState state : AllStates) {
-        if (counts.value(state))
-            summary.append(QStringLiteral("%1 %2").arg(counts.value(state)).arg(LinkStates::name(state)));
-    }
+    const QString counts = countText(links);
     text += QStringLiteral("%1 links: %2; %3\n")
                 .arg(links.size())
-                .arg(summary.isEmpty() ? QStringLiteral("none") : summary.join(QLatin1String(", ")),
+                .arg(counts.isEmpty() ? QStringLiteral("none") : counts,
                      healthy(links) ? QStringLiteral("every link that should be up is alive")
                                     : QStringLiteral("links marked ! need attention"));
     return text;

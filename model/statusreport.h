@@ -25,6 +25,9 @@ QList<HostStatus> hosts(const LinkStatusBoard &board, const QHash<QString, QStri
 /// True when every link that should be up is alive (no link needs attention).
 bool healthy(const QList<LinkStatus> &links);
 
+/// The links counted by state: "3 alive, 1 down" (empty when there are none).
+QString countText(const QList<LinkStatus> &links);
+
 /// Aligned text: one line per link (host, peer, state, both ends' latest handshake, the
 /// endpoint the host sees, rates), then the hosts that did not answer, then a summary.
 QString table(const QList<LinkStatus> &links, const QList<HostStatus> &hosts);

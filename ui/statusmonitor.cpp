@@ -126,14 +126,13 @@ void StatusMonitor::publish()
     m_hosts = StatusReport::hosts(*m_board, m_reasons);
     const qint64 now = m_clock.elapsed();
     for (const LinkStatus &link : std::as_const(m_links)) {
-        const std::optional<LinkEndView> &view = link.viewA ? link.viewA : link.viewB;
-        if (!view || !view->ratesKnown)
+        const auto traffic = link.traffic();
+        if (!traffic || !traffic->ratesKnown)
             continue;
         QList<RatePoint> &ring = m_history[linkKey(link.a, link.b)];
         if (ring.isEmpty())
             ring.fill(RatePoint{-1, 0, 0}, HistoryMsecs / SlotMsecs + 1);
-        ring[(now / SlotMsecs) % ring.size()] = link.viewA ? RatePoint{now, link.rxRateA, link.txRateA}
-                                                           : RatePoint{now, link.txRateB, link.rxRateB};
+        ring[(now / SlotMsecs) % ring.size()] = RatePoint{now, traffic->rx, traffic->tx};
     }
     // Links that are gone (an edit) or quiet for ten minutes lose their history (checked
     // once a slot).

@@ -1,9 +1,11 @@
 // The status pane: a sortable, filterable table of links and the selected link's rates.
 #include "statuspane.h"
 
+#include "linkitem.h"
 #include "rateplot.h"
 
 #include <QDir>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
@@ -20,14 +22,11 @@ StatusTableModel::StatusTableModel(const StatusMonitor *monitor, QObject *parent
     : QAbstractTableModel(parent)
     , m_monitor(monitor)
 {
-    const QList<std::pair<LinkState, QColor>> colours{{LinkState::Alive, QColor(34, 160, 80)},
-                                                      {LinkState::Idle, QColor(90, 150, 110)},
-                                                      {LinkState::Down, QColor(220, 50, 47)},
-                                                      {LinkState::OneSided, QColor(230, 140, 0)},
-                                                      {LinkState::Unknown, QColor(150, 150, 150)}};
-    for (const auto &[state, colour] : colours) {
+    // The colours of the canvas's pens, so that table and canvas agree.
+    const QPalette palette = QGuiApplication::palette();
+    for (const LinkState state : {LinkState::Alive, LinkState::Idle, LinkState::Down, LinkState::OneSided, LinkState::Unknown}) {
         QPixmap swatch(12, 12);
-        swatch.fill(colour);
+        swatch.fill(LinkItem::penFor(state, palette).color());
         m_swatches.insert(state, QIcon(swatch));
     }
     connect(monitor, &StatusMonitor::changed, this, &StatusTableModel::refresh);
@@ -79,13 +78,8 @@ QVariant StatusTableModel::data(const QModelIndex &index, int role) const
         return {};
     const LinkStatus &link = m_links[index.row()];
     // Rates and endpoint from the host's end when it answered, else from the peer's.
-    const bool fromA = bool(link.viewA);
-    const double rx = fromA ? link.rxRateA : link.txRateB;
-    const double tx = fromA ? link.txRateA : link.rxRateB;
-    const QString endpoint = fromA ? link.endpointSeenByA : link.endpointSeenByB;
+    const LinkStatus::Traffic traffic = link.traffic().value_or(LinkStatus::Traffic{});
     const std::optional<qint64> age = link.freshestHandshake();
-    const std::optional<LinkEndView> &view = fromA ? link.viewA : link.viewB;
-    const bool ratesKnown = view && view->ratesKnown;
     if (role == Qt::DisplayRole) {
         switch (index.column()) {
         case Host:
@@ -97,13 +91,13 @@ QVariant StatusTableModel::data(const QModelIndex &index, int role) const
         case LastHandshake:
             if (!link.viewA && !link.viewB)
                 return tr("nobody to ask");
-            return StatusPoll::ageText(age) + (fromA ? QString() : tr(" (seen by %1)").arg(link.b));
+            return StatusPoll::ageText(age) + (traffic.fromA ? QString() : tr(" (seen by %1)").arg(link.b));
         case Endpoint:
-            return endpoint.isEmpty() ? QStringLiteral("—") : endpoint;
+            return traffic.endpoint.isEmpty() ? QStringLiteral("—") : traffic.endpoint;
         case RxRate:
-            return ratesKnown ? StatusPoll::rateText(rx) : QStringLiteral("—");
+            return traffic.ratesKnown ? StatusPoll::rateText(traffic.rx) : QStringLiteral("—");
         case TxRate:
-            return ratesKnown ? StatusPoll::rateText(tx) : QStringLiteral("—");
+            return traffic.ratesKnown ? StatusPoll::rateText(traffic.tx) : QStringLiteral("—");
         }
     } else if (role == SortRole) {
         switch (index.column()) {
@@ -112,9 +106,9 @@ QVariant StatusTableModel::data(const QModelIndex &index, int role) const
         case LastHandshake:
             return age ? double(*age) : 1e18;
         case RxRate:
-            return ratesKnown ? rx : -1.0;
+            return traffic.ratesKnown ? traffic.rx : -1.0;
         case TxRate:
-            return ratesKnown ? tx : -1.0;
+            return traffic.ratesKnown ? traffic.tx : -1.0;
         default:
             return data(index, Qt::DisplayRole);
         }
@@ -278,20 +272,13 @@ void StatusPane::updateSummary()
         m_summary->setText(tr("Live status is off. Turn it on with View ▸ Live Status (or the toolbar) to poll the hosts over SSH."));
         return;
     }
-    QHash<LinkState, int> counts;
-    for (const LinkStatus &link : m_monitor->links())
-        counts[link.state]++;
     int unreachable = 0;
     for (const HostStatus &host : m_monitor->hosts())
         unreachable += host.ssh && !host.reachable ? 1 : 0;
-    QStringList parts;
-    for (const LinkState state : {LinkState::Alive, LinkState::Idle, LinkState::Down, LinkState::OneSided, LinkState::Unknown}) {
-        if (counts.value(state))
-            parts.append(QStringLiteral("%1 %2").arg(counts.value(state)).arg(LinkStates::name(state)));
-    }
+    const QString counts = StatusReport::countText(m_monitor->links());
     m_summary->setText(tr("%1 links: %2 · %3 host(s) unreachable · every %4 s")
                            .arg(m_monitor->links().size())
-                           .arg(parts.isEmpty() ? tr("waiting for the first answers") : parts.join(QStringLiteral(", ")))
+                           .arg(counts.isEmpty() ? tr("waiting for the first answers") : counts)
                            .arg(unreachable)
                            .arg(m_monitor->options().interval));
 }

@@ -196,8 +196,12 @@ void tst_LinkStatus::unreachableHostJudgedFromOtherEnd()
     const LinkStatus link = find(links, QStringLiteral("node1"), QStringLiteral("node2"));
     QVERIFY(!link.viewB);
     QCOMPARE(link.state, LinkState::Alive); // node1 still sees fresh handshakes
+    // The router has no SSH: its link to node1 is seen, turned round, from node1's side.
+    const auto routerNode1 = find(links, QStringLiteral("router"), QStringLiteral("node1")).traffic();
+    QVERIFY(routerNode1 && !routerNode1->fromA);
     // The router was never asked and node2 cannot be: nothing is known of their link.
     QCOMPARE(find(links, QStringLiteral("router"), QStringLiteral("node2")).state, LinkState::Unknown);
+    QVERIFY(!find(links, QStringLiteral("router"), QStringLiteral("node2")).traffic());
 }
 
 void tst_LinkStatus::ratesFromConsecutivePolls()
@@ -220,6 +224,8 @@ void tst_LinkStatus::ratesFromConsecutivePolls()
     QVERIFY(link.viewA->traffic);
     QVERIFY(link.viewA->ratesKnown);
     QCOMPARE(link.rxRateA, 1000.0);
+    QCOMPARE(link.traffic()->rx, 1000.0); // a's side: what node1 received from node2
+    QVERIFY(link.traffic()->fromA);
     QCOMPARE(link.txRateA, 0.0);
 
     // The interface restarted: counters began again from zero.
