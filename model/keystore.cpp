@@ -120,6 +120,8 @@ bool KeyStore::load(const QString &path, QString *error)
     m_keys.clear();
     m_psks.clear();
     m_pskCount = 0;
+    m_running.clear();
+    m_runningPsks.clear();
     m_modified = false;
     QFile file(path);
     if (!file.exists())
@@ -178,12 +180,26 @@ bool KeyStore::load(const QString &path, QString *error)
             ok = setPrivateKey(id(fields[1]), QString::fromLatin1(fields[2]));
         else if (!tooMany && count == 4 && fields[0] == "psk")
             ok = setPresharedKey(id(fields[1]), id(fields[2]), QString::fromLatin1(fields[3]));
+        else if (!tooMany && count == 3 && fields[0] == "running") {
+            const QString key = QString::fromLatin1(fields[2]);
+            if (const auto pub = WireGuardKeys::publicKey(key)) {
+                m_running.insert(id(fields[1]), KeyPair{key, *pub});
+                ok = true;
+            }
+        } else if (!tooMany && count == 4 && fields[0] == "running-psk") {
+            const QString key = QString::fromLatin1(fields[3]);
+            ok = WireGuardKeys::isValidKey(key) && fields[1] != fields[2];
+            if (ok)
+                m_runningPsks.insert(pairKey(id(fields[1]), id(fields[2])), key);
+        }
         if (!ok) {
             if (error)
                 *error = QStringLiteral("%1:%2: not a valid key store entry").arg(path).arg(lineNumber);
             m_keys.clear();
             m_psks.clear();
             m_pskCount = 0;
+            m_running.clear();
+            m_runningPsks.clear();
             return false;
         }
     }
@@ -220,6 +236,15 @@ bool KeyStore::save(const QString &path, QString *error)
             out += '\n';
         }
     }
+    // Pending rotations: what the hosts run until a deploy of the new keys is confirmed.
+    QStringList running = m_running.keys();
+    running.sort();
+    for (const QString &id : std::as_const(running))
+        out += "running " + id.toUtf8() + ' ' + m_running.value(id).privateKey.toLatin1() + '\n';
+    QStringList runningPairs = m_runningPsks.keys();
+    runningPairs.sort();
+    for (const QString &pair : std::as_const(runningPairs))
+        out += "running-psk " + pair.toUtf8() + ' ' + m_runningPsks.value(pair).toLatin1() + '\n';
     if (!AtomicFile::write(path, out, 0600, error, true))
         return false;
     m_modified = false;
@@ -293,8 +318,14 @@ KeyStore::Material KeyStore::take(const QString &keyId)
         material.privateKey = m_keys.take(keyId).privateKey;
         m_modified = true;
     }
+    if (m_running.contains(keyId)) {
+        material.runningPrivateKey = m_running.take(keyId).privateKey;
+        m_modified = true;
+    }
     material.presharedKeys = m_psks.take(keyId);
     for (auto it = material.presharedKeys.cbegin(); it != material.presharedKeys.cend(); ++it) {
+        if (const QString pair = pairKey(keyId, it.key()); m_runningPsks.contains(pair))
+            material.runningPresharedKeys.insert(it.key(), m_runningPsks.take(pair));
         auto other = m_psks.find(it.key());
         if (other != m_psks.end()) {
             other->remove(keyId);
@@ -314,6 +345,10 @@ void KeyStore::put(const QString &keyId, const Material &material)
         setPrivateKey(keyId, material.privateKey);
     for (auto it = material.presharedKeys.cbegin(); it != material.presharedKeys.cend(); ++it)
         insertPresharedKey(keyId, it.key(), it.value());
+    if (const auto pub = WireGuardKeys::publicKey(material.runningPrivateKey))
+        m_running.insert(keyId, KeyPair{material.runningPrivateKey, *pub});
+    for (auto it = material.runningPresharedKeys.cbegin(); it != material.runningPresharedKeys.cend(); ++it)
+        m_runningPsks.insert(pairKey(keyId, it.key()), it.value());
     m_modified = true;
 }
 
@@ -326,16 +361,75 @@ void KeyStore::copyKeys(const QString &from, const QString &to)
         m_keys.insert(to, m_keys.value(from));
         m_modified = true;
     }
+    if (m_running.contains(from))
+        m_running.insert(to, m_running.value(from));
     const QHash<QString, QString> keys = presharedKeysOf(from);
     for (auto it = keys.cbegin(); it != keys.cend(); ++it) {
-        if (it.key() != to)
-            insertPresharedKey(to, it.key(), it.value());
+        if (it.key() == to)
+            continue;
+        insertPresharedKey(to, it.key(), it.value());
+        if (const auto running = m_runningPsks.constFind(pairKey(from, it.key())); running != m_runningPsks.cend())
+            m_runningPsks.insert(pairKey(to, it.key()), *running);
     }
+}
+
+QString KeyStore::pairKey(const QString &a, const QString &b)
+{
+    return a < b ? a + QLatin1Char(' ') + b : b + QLatin1Char(' ') + a;
 }
 
 void KeyStore::rotate(const QString &keyId)
 {
+    if (m_keys.contains(keyId) && !m_running.contains(keyId))
+        m_running.insert(keyId, m_keys.value(keyId));
     setPrivateKey(keyId, WireGuardKeys::generatePrivateKey());
+}
+
+bool KeyStore::rotatePresharedKey(const QString &a, const QString &b)
+{
+    const QString current = presharedKey(a, b);
+    if (current.isEmpty())
+        return false;
+    m_runningPsks.insert(pairKey(a, b), m_runningPsks.value(pairKey(a, b), current));
+    insertPresharedKey(a, b, WireGuardKeys::generatePresharedKey());
+    return true;
+}
+
+QStringList KeyStore::pendingKeyIds() const
+{
+    QStringList ids = m_running.keys();
+    ids.sort();
+    return ids;
+}
+
+QList<std::pair<QString, QString>> KeyStore::pendingPresharedPairs() const
+{
+    QStringList keys = m_runningPsks.keys();
+    keys.sort();
+    QList<std::pair<QString, QString>> pairs;
+    for (const QString &key : std::as_const(keys)) {
+        const qsizetype space = key.indexOf(QLatin1Char(' '));
+        pairs.append({key.left(space), key.mid(space + 1)});
+    }
+    return pairs;
+}
+
+QString KeyStore::runningPublicKey(const QString &keyId) const
+{
+    const auto running = m_running.constFind(keyId);
+    return running != m_running.cend() ? running->publicKey : publicKey(keyId);
+}
+
+void KeyStore::commitRotation(const QString &keyId)
+{
+    if (m_running.remove(keyId))
+        m_modified = true;
+}
+
+void KeyStore::commitPresharedRotation(const QString &a, const QString &b)
+{
+    if (m_runningPsks.remove(pairKey(a, b)))
+        m_modified = true;
 }
 
 bool KeyStore::importDirectory(const QString &directory, const QStringList &hostNames,

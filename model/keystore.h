@@ -63,13 +63,31 @@ public:
     {
         QString privateKey; ///< empty: no key pair
         QHash<QString, QString> presharedKeys; ///< other key id -> key
+        QString runningPrivateKey; ///< the old key of a pending rotation
+        QHash<QString, QString> runningPresharedKeys; ///< old keys of pending PSK rotations
     };
     /// Removes and returns the key pair and preshared keys of \a keyId.
     Material take(const QString &keyId);
     /// Puts back what take() returned (replacing what \a keyId has now).
     void put(const QString &keyId, const Material &material);
-    /// Replaces the key pair of \a keyId (explicit rotation).
+    /// Replaces the key pair of \a keyId (explicit rotation). The replaced pair stays on
+    /// record as the one the hosts run until a deploy that installs the new one is
+    /// confirmed (commitRotation()); rotating again keeps that running pair.
     void rotate(const QString &keyId);
+    /// Replaces the preshared key of the pair \a a, \a b, keeping the running one on record
+    /// as rotate() does. False when the pair has no preshared key.
+    bool rotatePresharedKey(const QString &a, const QString &b);
+
+    /// Rotations not yet confirmed by a deploy: the hosts run the old key, the store's
+    /// main keys (what the planner uses) are the new ones.
+    QStringList pendingKeyIds() const;
+    QList<std::pair<QString, QString>> pendingPresharedPairs() const;
+    bool hasPendingRotation() const { return !m_running.isEmpty() || !m_runningPsks.isEmpty(); }
+    /// The public key the hosts run for \a keyId: the old one while a rotation is pending.
+    QString runningPublicKey(const QString &keyId) const;
+    /// A deploy installed the new key of \a keyId: forget the old one.
+    void commitRotation(const QString &keyId);
+    void commitPresharedRotation(const QString &a, const QString &b);
 
     /// Adopts wireguardmeshgenerator's keys: DIR/HOST/priv.key (checked against pub.key
     /// when present) and DIR/psk/A_B.key, for hosts in \a hostNames. \a report lists what
@@ -87,10 +105,15 @@ private:
         QString publicKey;
     };
     void insertPresharedKey(const QString &a, const QString &b, const QString &key);
+    static QString pairKey(const QString &a, const QString &b);
 
     QHash<QString, KeyPair> m_keys;
     /// Both directions: m_psks[a][b] == m_psks[b][a], sharing one string.
     QHash<QString, QHash<QString, QString>> m_psks;
     qsizetype m_pskCount = 0;
+    /// Pending rotations: key id -> the pair the hosts still run.
+    QHash<QString, KeyPair> m_running;
+    /// Pending PSK rotations: pairKey(a, b) -> the key the hosts still run.
+    QHash<QString, QString> m_runningPsks;
     bool m_modified = false;
 };

@@ -39,6 +39,7 @@ private slots:
     void storeIsPrivate();
     void presharedKeysArePerPair();
     void takeAndPut();
+    void rotationStaysPendingUntilSettled();
     void importAdoptsExistingKeys();
     void importRefusesMismatchedKeys();
 };
@@ -178,6 +179,53 @@ void tst_KeyStore::takeAndPut()
     QCOMPARE(store.privateKey(QStringLiteral("d")), store.privateKey(QStringLiteral("b")));
     QCOMPARE(store.presharedKey(QStringLiteral("d"), QStringLiteral("c")), store.presharedKey(QStringLiteral("b"), QStringLiteral("c")));
     QCOMPARE(store.presharedKey(QStringLiteral("d"), QStringLiteral("a")), ab);
+}
+
+void tst_KeyStore::rotationStaysPendingUntilSettled()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("mesh.keys"));
+    KeyStore store;
+    store.ensure({QStringLiteral("a"), QStringLiteral("b")}, {{QStringLiteral("a"), QStringLiteral("b")}});
+    const QString oldPublic = store.publicKey(QStringLiteral("a"));
+    const QString oldPsk = store.presharedKey(QStringLiteral("a"), QStringLiteral("b"));
+    store.rotate(QStringLiteral("a"));
+    store.rotate(QStringLiteral("a")); // twice: the hosts still run the first key
+    QVERIFY(store.rotatePresharedKey(QStringLiteral("b"), QStringLiteral("a")));
+    QVERIFY(!store.rotatePresharedKey(QStringLiteral("a"), QStringLiteral("nobody")));
+    QVERIFY(store.publicKey(QStringLiteral("a")) != oldPublic); // what the next deploy installs
+    QCOMPARE(store.runningPublicKey(QStringLiteral("a")), oldPublic);
+    QCOMPARE(store.runningPublicKey(QStringLiteral("b")), store.publicKey(QStringLiteral("b")));
+    QVERIFY(store.presharedKey(QStringLiteral("a"), QStringLiteral("b")) != oldPsk);
+    QCOMPARE(store.pendingKeyIds(), QStringList{QStringLiteral("a")});
+    QCOMPARE(store.pendingPresharedPairs(), (QList<std::pair<QString, QString>>{{QStringLiteral("a"), QStringLiteral("b")}}));
+
+    // A rolled-back deploy: the store, saved and read again, still says what the hosts run.
+    QString error;
+    QVERIFY2(store.save(path, &error), qPrintable(error));
+    KeyStore reloaded;
+    QVERIFY2(reloaded.load(path, &error), qPrintable(error));
+    QCOMPARE(reloaded.runningPublicKey(QStringLiteral("a")), oldPublic);
+    QCOMPARE(reloaded.publicKey(QStringLiteral("a")), store.publicKey(QStringLiteral("a")));
+    QVERIFY(reloaded.hasPendingRotation());
+    QVERIFY(TestSupport::readFile(path).contains(oldPsk.toLatin1())); // the running PSK is kept too
+
+    // A rename carries the pending rotation along; take/put (undo of a removal) keeps it.
+    reloaded.copyKeys(QStringLiteral("a"), QStringLiteral("c"));
+    QCOMPARE(reloaded.runningPublicKey(QStringLiteral("c")), oldPublic);
+    const KeyStore::Material material = reloaded.take(QStringLiteral("c"));
+    QVERIFY(!reloaded.pendingKeyIds().contains(QStringLiteral("c")));
+    reloaded.put(QStringLiteral("c"), material);
+    QCOMPARE(reloaded.runningPublicKey(QStringLiteral("c")), oldPublic);
+
+    // A confirmed deploy: the old keys are forgotten.
+    store.commitRotation(QStringLiteral("a"));
+    store.commitPresharedRotation(QStringLiteral("b"), QStringLiteral("a"));
+    QVERIFY(!store.hasPendingRotation());
+    QCOMPARE(store.runningPublicKey(QStringLiteral("a")), store.publicKey(QStringLiteral("a")));
+    QVERIFY2(store.save(path, &error), qPrintable(error));
+    QVERIFY(!TestSupport::readFile(path).contains("running"));
+    QVERIFY(!TestSupport::readFile(path).contains(oldPsk.toLatin1()));
 }
 
 void tst_KeyStore::importAdoptsExistingKeys()
