@@ -60,7 +60,9 @@ inline QByteArray decodeQr(const QString &path, QString *error)
         return {};
     }
     QProcess process;
-    process.start(QStringLiteral("zbarimg"), {QStringLiteral("--raw"), QStringLiteral("-q"), QStringLiteral("-Sbinary"), path});
+    // QR codes only: in a code of random keys zbarimg now and then also "finds" an EAN.
+    process.start(QStringLiteral("zbarimg"), {QStringLiteral("--raw"), QStringLiteral("-q"), QStringLiteral("-Sdisable"),
+                                              QStringLiteral("-Sqrcode.enable"), QStringLiteral("-Sbinary"), path});
     if (!process.waitForFinished(30000) || process.exitCode() != 0) {
         *error = QStringLiteral("zbarimg could not read %1: %2").arg(path, QString::fromLocal8Bit(process.readAllStandardError()));
         return {};
