@@ -1,6 +1,8 @@
 // The `meshwright` command line: generate, validate, qr, deploy, status, export, keys.
 #include "commandline.h"
 
+#include "commandcontext.h"
+
 #include "atomicfile.h"
 #include "deployment.h"
 #include "sshdeployer.h"
@@ -48,17 +50,25 @@ Commands:
   qr PROJECT.yaml HOST [--profile NAME] (--out FILE.png|FILE.svg | --terminal)
                           the host's config as a QR code for the WireGuard app
   deploy PROJECT.yaml [--hosts a,b] [--dry-run] [--jobs N] [--accept-new-host-keys]
-         [--known-hosts FILE] [--confirm-timeout S]
-                          push the configs over SSH: diff, install, reload, verify,
-                          confirm or roll back (a timer on each host rolls back too)
+         [--known-hosts FILE] [--confirm-timeout S] [--json]
+                          push the configs over SSH as one transaction: prepare every
+                          host, switch every host, verify every link by a ping through
+                          the tunnel, then confirm every host or roll every one back
+                          (a timer on each host rolls back too)
+  decommission PROJECT.yaml HOST --ssh-from OLD.yaml
+                          take a host removed from the project off the air: its
+                          interfaces down, its configs deleted
   status PROJECT.yaml [--json] [--watch] [--interval S] [--known-hosts FILE]
                           every link's state from both ends (wg show over SSH):
                           exit 0 when every link that should be up is alive
   keys import PROJECT.yaml DIR
                           adopt wireguardmeshgenerator's keys (DIR/HOST/priv.key,
                           DIR/psk/A_B.key) so a running mesh keeps its keys
-  keys rotate PROJECT.yaml HOST
-                          replace HOST's key pair (its peers need new configs too)
+  keys rotate PROJECT.yaml HOST [--psk [PEER]]
+                          replace HOST's key pair (or the preshared keys of its links,
+                          or of one link); the next deploy switches both ends of
+                          every link it touches, and the old keys are kept until
+                          that deploy is confirmed
   keys list PROJECT.yaml  print every host's public key
   export PROJECT.yaml --format edgeos|vyos|k8s --out DIR
                           router command scripts (DIR/HOST.sh) for EdgeOS or VyOS, or
@@ -68,108 +78,11 @@ Keys live beside the project in PROJECT.keys (mode 0600), never in the YAML;
 --keys FILE names another key store.
 
 Run 'meshwright COMMAND --help' for a command's options.
-Exit status: 0 success, 1 the project has errors (deploy: a host failed; status: a link
-that should be up is not alive), 2 bad input or usage.
+Exit status: 0 success, 1 the project has errors (deploy: rolled back or nothing
+switched; status: a link that should be up is not alive), 2 bad input or usage.
 )";
 
-struct Context
-{
-    QTextStream &out;
-    QTextStream &err;
-};
-
-/// A project loaded for a command, with its findings already printed.
-struct LoadedProject
-{
-    Project project;
-    QString path;
-    QList<Diagnostic> findings; ///< loader warnings and validation results
-};
-
-std::optional<LoadedProject> loadProject(const QString &path, Context &c)
-{
-    ProjectFile::LoadError error;
-    QList<Diagnostic> warnings;
-    auto project = ProjectFile::load(path, &error, &warnings);
-    if (!project) {
-        c.err << "error: " << error.toString() << Qt::endl;
-        return std::nullopt;
-    }
-    LoadedProject loaded{*project, path, warnings};
-    loaded.findings += Validator::validate(loaded.project);
-    return loaded;
-}
-
-void printFindings(const QList<Diagnostic> &findings, QTextStream &stream)
-{
-    for (const Diagnostic &finding : findings)
-        stream << finding.toString() << '\n';
-    stream.flush();
-}
-
-/// Loads a project for a command that writes something: findings go to stderr, and a
-/// project with errors is refused ("...; \a nothingDone"). Sets \a exitCode on failure.
-std::optional<LoadedProject> loadValidProject(const QString &path, Context &c, const char *nothingDone, int *exitCode)
-{
-    auto loaded = loadProject(path, c);
-    if (!loaded) {
-        *exitCode = CommandLine::BadInput;
-        return std::nullopt;
-    }
-    printFindings(loaded->findings, c.err);
-    if (hasErrors(loaded->findings)) {
-        c.err << "error: " << path << ": the project has errors; " << nothingDone << Qt::endl;
-        *exitCode = CommandLine::ProjectErrors;
-        return std::nullopt;
-    }
-    return loaded;
-}
-
-QString keyStorePath(const QCommandLineParser &parser, const QString &projectPath)
-{
-    const QString given = parser.value(QStringLiteral("keys"));
-    return given.isEmpty() ? KeyStore::pathForProject(projectPath) : given;
-}
-
-/// Loads the key store at \a path (a missing file is an empty store); says why not.
-bool loadKeys(const QString &path, KeyStore *keys, Context &c)
-{
-    QString error;
-    if (keys->load(path, &error))
-        return true;
-    c.err << "error: " << error << Qt::endl;
-    return false;
-}
-
-/// Parses \a arguments for one command; prints the command's help or a usage error.
-/// Returns -1 to go on, else the exit code.
-int parseCommand(QCommandLineParser &parser, const QStringList &arguments, const QString &usage,
-                 qsizetype positionals, Context &c)
-{
-    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
-    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")},
-                                  QStringLiteral("Show this help."));
-    parser.addOption(help);
-    if (!parser.parse(QStringList{QStringLiteral("meshwright")} + arguments)) {
-        c.err << "meshwright: " << parser.errorText() << "\nUsage: " << usage << Qt::endl;
-        return CommandLine::BadInput;
-    }
-    if (parser.isSet(help)) {
-        QString text = parser.helpText();
-        text.replace(QRegularExpression(QStringLiteral("^Usage: [^\n]*")), QStringLiteral("Usage: ") + usage);
-        c.out << text << Qt::flush;
-        return CommandLine::Success;
-    }
-    if (parser.positionalArguments().size() != positionals) {
-        c.err << "meshwright: wrong number of arguments\nUsage: " << usage << Qt::endl;
-        return CommandLine::BadInput;
-    }
-    return -1;
-}
-
-const QCommandLineOption KeysOption(QStringLiteral("keys"),
-                                    QStringLiteral("The key store (default: PROJECT.keys beside the project)."),
-                                    QStringLiteral("FILE"));
+using namespace CommandLine;
 
 int generate(const QStringList &arguments, Context &c)
 {
@@ -197,10 +110,12 @@ int generate(const QStringList &arguments, Context &c)
     timer.start();
     const QString projectPath = parser.positionalArguments().front();
     int exitCode = CommandLine::Success;
-    const auto loaded = loadValidProject(projectPath, c, "no files written", &exitCode);
-    if (!loaded)
+    auto opened = loadValidProjectWithKeys(parser, projectPath, c, "no files written", &exitCode);
+    if (!opened)
         return exitCode;
-    const Project &project = loaded->project;
+    const Project &project = opened->loaded.project;
+    KeyStore &keys = opened->keys;
+    const QString &keysPath = opened->keysPath;
 
     QList<qsizetype> selected;
     if (parser.isSet(hostsOption)) {
@@ -219,11 +134,7 @@ int generate(const QStringList &arguments, Context &c)
             selected.append(i);
     }
 
-    KeyStore keys;
     QString error;
-    const QString keysPath = keyStorePath(parser, projectPath);
-    if (!loadKeys(keysPath, &keys, c))
-        return CommandLine::BadInput;
     const QString outDir = parser.value(outOption);
     Generation::Summary summary;
     if (!Generation::run(project, keys, keysPath, outDir, selected, &summary, &error)) {
@@ -289,19 +200,18 @@ int qr(const QStringList &arguments, Context &c)
     const QString projectPath = parser.positionalArguments()[0];
     const QString hostName = parser.positionalArguments()[1];
     int exitCode = CommandLine::Success;
-    const auto loaded = loadValidProject(projectPath, c, "no QR code made", &exitCode);
-    if (!loaded)
+    auto opened = loadValidProjectWithKeys(parser, projectPath, c, "no QR code made", &exitCode);
+    if (!opened)
         return exitCode;
+    const LoadedProject *loaded = &opened->loaded;
+    KeyStore &keys = opened->keys;
+    const QString &keysPath = opened->keysPath;
     const qsizetype host = loaded->project.indexOf(hostName);
     if (host < 0) {
         c.err << "error: " << projectPath << " has no host '" << hostName << "'" << Qt::endl;
         return CommandLine::BadInput;
     }
-    KeyStore keys;
     QString error;
-    const QString keysPath = keyStorePath(parser, projectPath);
-    if (!loadKeys(keysPath, &keys, c))
-        return CommandLine::BadInput;
     const QList<std::pair<QString, InterfaceConfig>> configs = Generation::profiles(Generation::planHost(loaded->project, keys, host));
     // Keys made now must be the ones the gateways get later: keep them.
     if (keys.isModified() && !keys.save(keysPath, &error)) {
@@ -352,106 +262,6 @@ int qr(const QStringList &arguments, Context &c)
     return CommandLine::Success;
 }
 
-int deploy(const QStringList &arguments, Context &c)
-{
-    QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Deploys the configs to every host with ssh settings (or those named): connects (the host key must "
-        "be known, or accepted with --accept-new-host-keys), reads the current config, and when it differs "
-        "uploads the new one, checks it with wg-quick strip on the host, backs up the old one, arms a "
-        "rollback on the host, installs, reloads, verifies that the host kept its tunnels, then confirms "
-        "or rolls back. --dry-run shows the diffs and changes nothing. Exit status 0 only when every host "
-        "ended updated or unchanged."));
-    parser.addPositionalArgument(QStringLiteral("PROJECT.yaml"), QStringLiteral("The project file."));
-    const QCommandLineOption hostsOption(QStringLiteral("hosts"), QStringLiteral("Only these hosts (comma-separated)."),
-                                         QStringLiteral("a,b"));
-    const QCommandLineOption dryRunOption(QStringLiteral("dry-run"), QStringLiteral("Show the diffs, change nothing."));
-    const QCommandLineOption jobsOption(QStringLiteral("jobs"), QStringLiteral("Hosts at a time (default 8)."), QStringLiteral("N"),
-                                        QStringLiteral("8"));
-    const QCommandLineOption acceptOption(QStringLiteral("accept-new-host-keys"),
-                                          QStringLiteral("Record the keys of hosts not in known_hosts yet (never a changed key)."));
-    const QCommandLineOption knownHostsOption(QStringLiteral("known-hosts"),
-                                              QStringLiteral("The known_hosts file (default ~/.ssh/known_hosts)."), QStringLiteral("FILE"));
-    const QCommandLineOption confirmOption(QStringLiteral("confirm-timeout"),
-                                           QStringLiteral("Seconds until a host rolls back by itself unless confirmed (default 60)."),
-                                           QStringLiteral("S"), QStringLiteral("60"));
-    parser.addOptions({hostsOption, dryRunOption, jobsOption, acceptOption, knownHostsOption, confirmOption, KeysOption});
-    const QString usage = QStringLiteral("meshwright deploy PROJECT.yaml [--hosts a,b] [--dry-run] [--jobs N] [--accept-new-host-keys] "
-                                         "[--known-hosts FILE] [--confirm-timeout S]");
-    if (const int rc = parseCommand(parser, arguments, usage, 1, c); rc >= 0)
-        return rc;
-    DeployOptions options;
-    bool ok = true;
-    options.jobs = parser.value(jobsOption).toInt(&ok);
-    if (!ok || options.jobs < 1 || options.jobs > 64) {
-        c.err << "meshwright: --jobs takes a number from 1 to 64\nUsage: " << usage << Qt::endl;
-        return CommandLine::BadInput;
-    }
-    options.confirmTimeout = parser.value(confirmOption).toInt(&ok);
-    if (!ok || options.confirmTimeout < 10 || options.confirmTimeout > 3600) {
-        c.err << "meshwright: --confirm-timeout takes seconds from 10 to 3600\nUsage: " << usage << Qt::endl;
-        return CommandLine::BadInput;
-    }
-    options.verifyTimeout = std::min(30, options.confirmTimeout / 2);
-    options.dryRun = parser.isSet(dryRunOption);
-    options.acceptNewHostKeys = parser.isSet(acceptOption);
-    options.knownHostsFile = parser.value(knownHostsOption);
-
-    const QString projectPath = parser.positionalArguments().front();
-    int exitCode = CommandLine::Success;
-    const auto loaded = loadValidProject(projectPath, c, "nothing deployed", &exitCode);
-    if (!loaded)
-        return exitCode;
-    KeyStore keys;
-    QString error;
-    const QString keysPath = keyStorePath(parser, projectPath);
-    if (!loadKeys(keysPath, &keys, c))
-        return CommandLine::BadInput;
-    QStringList names;
-    for (const QString &name : parser.value(hostsOption).split(QLatin1Char(','), Qt::SkipEmptyParts))
-        names.append(name.trimmed());
-    const auto targets = Deployment::targets(loaded->project, keys, names, &error);
-    if (!targets) {
-        c.err << "error: " << projectPath << ": " << error << "; nothing deployed" << Qt::endl;
-        return CommandLine::BadInput;
-    }
-    if (keys.isModified() && !keys.save(keysPath, &error)) {
-        c.err << "error: " << error << "; nothing deployed" << Qt::endl;
-        return CommandLine::BadInput;
-    }
-    if (targets->isEmpty()) {
-        c.err << "error: " << projectPath << ": no host has ssh settings; nothing to deploy" << Qt::endl;
-        return CommandLine::BadInput;
-    }
-
-    SshDeployer deployer;
-    QList<DeployResult> results;
-    QEventLoop loop;
-    QObject::connect(&deployer, &Deployer::stepStarted, &loop, [&](const QString &host, DeployStep step, const QString &detail) {
-        c.out << host << ": " << deployStepName(step) << (detail.isEmpty() ? QString() : QStringLiteral(" ") + detail) << Qt::endl;
-    });
-    QObject::connect(&deployer, &Deployer::hostFinished, &loop, [&](const DeployResult &result) {
-        results.append(result);
-        if (!result.diff.isEmpty() && (options.dryRun || result.outcome == DeployResult::Outcome::Updated))
-            c.out << result.diff << '\n';
-        c.out << result.host << ": " << deployOutcomeName(result.outcome) << " (" << result.reason << ")" << Qt::endl;
-    });
-    QObject::connect(&deployer, &Deployer::finished, &loop, &QEventLoop::quit);
-    deployer.start(*targets, options);
-    loop.exec();
-
-    std::sort(results.begin(), results.end(), [](const DeployResult &a, const DeployResult &b) { return a.host < b.host; });
-    c.out << "\nhost                 result        step                 reason\n";
-    bool allGood = true;
-    for (const DeployResult &result : std::as_const(results)) {
-        allGood = allGood && result.succeeded();
-        c.out << result.host.leftJustified(20) << ' ' << deployOutcomeName(result.outcome).leftJustified(13) << ' '
-              << deployStepName(result.step).leftJustified(20) << ' ' << result.reason << '\n';
-    }
-    c.out.flush();
-    return allGood ? CommandLine::Success : CommandLine::ProjectErrors;
-}
-
 /// Set by SIGINT/SIGTERM to end `status --watch`.
 std::atomic_bool interrupted = false;
 
@@ -490,13 +300,12 @@ int status(const QStringList &arguments, Context &c)
 
     const QString projectPath = parser.positionalArguments().front();
     int exitCode = CommandLine::Success;
-    const auto loaded = loadValidProject(projectPath, c, "nothing asked", &exitCode);
-    if (!loaded)
+    auto opened = loadValidProjectWithKeys(parser, projectPath, c, "nothing asked", &exitCode);
+    if (!opened)
         return exitCode;
-    KeyStore keys;
+    const LoadedProject *loaded = &opened->loaded;
+    KeyStore &keys = opened->keys;
     QString error;
-    if (!loadKeys(keyStorePath(parser, projectPath), &keys, c))
-        return CommandLine::BadInput;
     const auto targets = Deployment::targets(loaded->project, keys, {}, &error);
     if (!targets) {
         c.err << "error: " << projectPath << ": " << error << Qt::endl;
@@ -597,9 +406,12 @@ int keys(const QStringList &arguments, Context &c)
 {
     const QString action = arguments.value(0);
     const QString usage = QStringLiteral("meshwright keys import PROJECT.yaml DIR | "
-                                         "keys rotate PROJECT.yaml HOST | keys list PROJECT.yaml");
+                                         "keys rotate PROJECT.yaml HOST [--psk [PEER]] | keys list PROJECT.yaml");
     QCommandLineParser parser;
     parser.addOption(KeysOption);
+    const QCommandLineOption pskOption(QStringLiteral("psk"),
+                                       QStringLiteral("Rotate the preshared keys of HOST's links instead of its key pair; with "
+                                                      "PEER, only that link's."));
     qsizetype positionals = 0;
     if (action == QLatin1String("import")) {
         parser.setApplicationDescription(QStringLiteral(
@@ -610,10 +422,15 @@ int keys(const QStringList &arguments, Context &c)
         positionals = 2;
     } else if (action == QLatin1String("rotate")) {
         parser.setApplicationDescription(QStringLiteral(
-            "Replaces HOST's key pair. Regenerate and deploy HOST and its peers afterwards."));
+            "Replaces HOST's key pair (or with --psk the preshared keys of its links, or of the link to PEER). The "
+            "rotation is pending until a deploy that installs it on the hosts is confirmed: the key store keeps the "
+            "keys the hosts run until then, and a rolled-back deploy leaves the rotation pending for another try. "
+            "Deploy HOST and its peers in one deploy; hosts installed by hand are named for re-import."));
         parser.addPositionalArgument(QStringLiteral("PROJECT.yaml"), QStringLiteral("The project file."));
         parser.addPositionalArgument(QStringLiteral("HOST"), QStringLiteral("The host."));
-        positionals = 2;
+        parser.addPositionalArgument(QStringLiteral("PEER"), QStringLiteral("With --psk: only the link to this peer."), QStringLiteral("[PEER]"));
+        parser.addOption(pskOption);
+        positionals = -1;
     } else if (action == QLatin1String("list")) {
         parser.setApplicationDescription(QStringLiteral("Prints every host's public key (never a private one)."));
         parser.addPositionalArgument(QStringLiteral("PROJECT.yaml"), QStringLiteral("The project file."));
@@ -645,18 +462,49 @@ int keys(const QStringList &arguments, Context &c)
             c.err << "error: " << error << Qt::endl;
             return CommandLine::BadInput;
         }
-        for (const Host &host : project->hosts)
-            c.out << host.name << ' ' << store.publicKey(Planner::keyId(host)) << '\n';
+        for (const Host &host : project->hosts) {
+            const QString id = Planner::keyId(host);
+            c.out << host.name << ' ' << store.publicKey(id) << '\n';
+            if (store.pendingKeyIds().contains(id))
+                c.out << host.name << " pending: runs " << store.runningPublicKey(id) << " until a deploy of the new key is confirmed\n";
+        }
+        for (const auto &[a, b] : store.pendingPresharedPairs())
+            c.out << a << " <-> " << b << " pending: a new preshared key waits for a confirmed deploy\n";
         c.out.flush();
         return CommandLine::Success;
     }
     if (action == QLatin1String("rotate")) {
-        const Host *host = project->host(args[1]);
+        const Host *host = args.size() >= 2 ? project->host(args[1]) : nullptr;
+        if (args.size() < 2 || args.size() > 3 || (args.size() == 3 && !parser.isSet(pskOption))) {
+            c.err << "meshwright: wrong number of arguments\nUsage: " << usage << Qt::endl;
+            return CommandLine::BadInput;
+        }
         if (!host) {
             c.err << "error: " << args[0] << " has no host '" << args[1] << "'" << Qt::endl;
             return CommandLine::BadInput;
         }
-        store.rotate(Planner::keyId(*host));
+        if (parser.isSet(pskOption)) {
+            const qsizetype index = project->indexOf(args[1]);
+            store.ensure(planner.keyIds(), planner.presharedKeyPairs());
+            qsizetype rotated = 0;
+            for (const auto &[a, b] : planner.presharedKeyPairsOf(index)) {
+                const QString other = a.section(QLatin1Char('/'), 0, 0) == args[1] ? b : a;
+                if (args.size() == 3 && other.section(QLatin1Char('/'), 0, 0) != args[2])
+                    continue;
+                if (store.rotatePresharedKey(a, b)) {
+                    c.out << a << " <-> " << b << ": new preshared key (pending until a deploy is confirmed)\n";
+                    ++rotated;
+                }
+            }
+            if (rotated == 0) {
+                c.err << "error: " << args[1] << (args.size() == 3 ? QStringLiteral(" has no link with a preshared key to ") + args[2]
+                                                                   : QStringLiteral(" has no links with preshared keys"))
+                      << "; nothing rotated" << Qt::endl;
+                return CommandLine::BadInput;
+            }
+        } else {
+            store.rotate(Planner::keyId(*host));
+        }
     } else {
         QStringList names;
         for (const Host &host : project->hosts)
@@ -673,8 +521,8 @@ int keys(const QStringList &arguments, Context &c)
         c.err << "error: " << error << Qt::endl;
         return CommandLine::BadInput;
     }
-    if (action == QLatin1String("rotate"))
-        c.out << args[1] << ": new public key " << store.publicKey(args[1]) << '\n';
+    if (action == QLatin1String("rotate") && !parser.isSet(pskOption))
+        c.out << args[1] << ": new public key " << store.publicKey(args[1]) << " (pending until a deploy is confirmed)\n";
     c.out << "saved " << QDir::toNativeSeparators(keysPath) << Qt::endl;
     return CommandLine::Success;
 }
@@ -713,15 +561,13 @@ int exportCommand(const QStringList &arguments, Context &c)
     }
     const QString projectPath = parser.positionalArguments().front();
     int exitCode = CommandLine::Success;
-    const auto loaded = loadValidProject(projectPath, c, "no files written", &exitCode);
-    if (!loaded)
+    auto opened = loadValidProjectWithKeys(parser, projectPath, c, "no files written", &exitCode);
+    if (!opened)
         return exitCode;
-
-    KeyStore keys;
+    const LoadedProject *loaded = &opened->loaded;
+    KeyStore &keys = opened->keys;
+    const QString &keysPath = opened->keysPath;
     QString error;
-    const QString keysPath = keyStorePath(parser, projectPath);
-    if (!loadKeys(keysPath, &keys, c))
-        return CommandLine::BadInput;
     const qsizetype keysBefore = keys.keyCount() + keys.presharedKeyCount();
     const QList<Generator::File> files = Exporter::files(loaded->project, keys, *format, &error);
     if (files.isEmpty()) {
@@ -759,7 +605,7 @@ bool isCommand(const QString &word)
 {
     return word == QLatin1String("generate") || word == QLatin1String("validate") || word == QLatin1String("keys")
         || word == QLatin1String("qr") || word == QLatin1String("export") || word == QLatin1String("deploy")
-        || word == QLatin1String("status") || word == QLatin1String("help");
+        || word == QLatin1String("status") || word == QLatin1String("decommission") || word == QLatin1String("help");
 }
 
 int run(const QStringList &arguments, QTextStream &out, QTextStream &err)
@@ -786,6 +632,8 @@ int run(const QStringList &arguments, QTextStream &out, QTextStream &err)
         return qr(rest, c);
     if (command == QLatin1String("deploy"))
         return deploy(rest, c);
+    if (command == QLatin1String("decommission"))
+        return decommission(rest, c);
     if (command == QLatin1String("export"))
         return exportCommand(rest, c);
     if (command == QLatin1String("status"))

@@ -29,13 +29,13 @@ QByteArray privilege(const DeployTarget &target)
     return command.toUtf8() + ' ';
 }
 
-Session::Session(const DeployTarget &target)
+SshSession::SshSession(const DeployTarget &target)
     : m_target(target)
     , m_session(ssh_new())
 {
 }
 
-Session::~Session()
+SshSession::~SshSession()
 {
     if (m_sftp)
         sftp_free(m_sftp);
@@ -44,7 +44,7 @@ Session::~Session()
     ssh_free(m_session);
 }
 
-void Session::detectDeadConnections(int seconds)
+void SshSession::detectDeadConnections(int seconds)
 {
     const socket_t fd = ssh_get_fd(m_session);
     if (fd == SSH_INVALID_SOCKET)
@@ -64,7 +64,7 @@ void Session::detectDeadConnections(int seconds)
 #endif
 }
 
-std::optional<Failure> Session::connect(const DeployOptions &options, const std::function<void(DeployStep, const QString &)> &report)
+std::optional<DeployFailure> SshSession::connect(const DeployOptions &options, const std::function<void(DeployStep, const QString &)> &report)
 {
     const QByteArray host = m_target.address.toUtf8();
     const QByteArray user = m_target.user.toUtf8();
@@ -84,7 +84,7 @@ std::optional<Failure> Session::connect(const DeployOptions &options, const std:
     ssh_options_parse_config(m_session, nullptr);
     m_commandTimeoutMs = std::max(30, options.confirmTimeout) * 1000;
     if (ssh_connect(m_session) != SSH_OK)
-        return Failure{DeployStep::Connect, DeployResult::Problem::Network,
+        return DeployFailure{DeployStep::Connect, DeployResult::Problem::Network,
                        QStringLiteral("cannot connect to %1:%2: %3").arg(m_target.address).arg(m_target.port).arg(error())};
     detectDeadConnections(options.connectTimeout);
 
@@ -92,7 +92,7 @@ std::optional<Failure> Session::connect(const DeployOptions &options, const std:
     report(DeployStep::HostKey, QString());
     ssh_key key = nullptr;
     if (ssh_get_server_publickey(m_session, &key) != SSH_OK)
-        return Failure{DeployStep::HostKey, DeployResult::Problem::HostKey, QStringLiteral("no host key: %1").arg(error())};
+        return DeployFailure{DeployStep::HostKey, DeployResult::Problem::HostKey, QStringLiteral("no host key: %1").arg(error())};
     const QString fingerprint = fingerprintOf(key);
     ssh_key_free(key);
     switch (ssh_session_is_known_server(m_session)) {
@@ -101,7 +101,7 @@ std::optional<Failure> Session::connect(const DeployOptions &options, const std:
     case SSH_KNOWN_HOSTS_CHANGED:
     case SSH_KNOWN_HOSTS_OTHER: {
         const QString recorded = recordedFingerprint(knownHosts);
-        return Failure{DeployStep::HostKey, DeployResult::Problem::HostKey,
+        return DeployFailure{DeployStep::HostKey, DeployResult::Problem::HostKey,
                        QStringLiteral("the host key CHANGED: it is %1, %2 records %3; refused (a changed key is never "
                                       "accepted: check the host, then remove the old line from %2)")
                            .arg(fingerprint, QDir::toNativeSeparators(knownHosts), recorded.isEmpty() ? QStringLiteral("another key") : recorded)};
@@ -110,23 +110,23 @@ std::optional<Failure> Session::connect(const DeployOptions &options, const std:
     case SSH_KNOWN_HOSTS_NOT_FOUND:
         if (options.acceptedFingerprints.contains(m_target.host)
             && options.acceptedFingerprints.value(m_target.host) != fingerprint)
-            return Failure{DeployStep::HostKey, DeployResult::Problem::HostKey,
+            return DeployFailure{DeployStep::HostKey, DeployResult::Problem::HostKey,
                            QStringLiteral("the host now presents %1, not the key %2 that was accepted; refused")
                                .arg(fingerprint, options.acceptedFingerprints.value(m_target.host))};
         if (!options.acceptNewHostKeys && !options.acceptedFingerprints.contains(m_target.host))
-            return Failure{DeployStep::HostKey, DeployResult::Problem::HostKey,
+            return DeployFailure{DeployStep::HostKey, DeployResult::Problem::HostKey,
                            QStringLiteral("unknown host key %1; refused (accept it with --accept-new-host-keys after checking "
                                           "it with ssh-keygen -lf on the host)")
                                .arg(fingerprint)};
         QDir().mkpath(QFileInfo(knownHosts).absolutePath());
         ::chmod(QFile::encodeName(QFileInfo(knownHosts).absolutePath()).constData(), 0700);
         if (ssh_session_update_known_hosts(m_session) != SSH_OK)
-            return Failure{DeployStep::HostKey, DeployResult::Problem::HostKey,
+            return DeployFailure{DeployStep::HostKey, DeployResult::Problem::HostKey,
                            QStringLiteral("cannot record the host key in %1: %2").arg(knownHosts, error())};
         ::chmod(knownHostsPath.constData(), 0600);
         break;
     case SSH_KNOWN_HOSTS_ERROR:
-        return Failure{DeployStep::HostKey, DeployResult::Problem::HostKey,
+        return DeployFailure{DeployStep::HostKey, DeployResult::Problem::HostKey,
                        QStringLiteral("cannot check the host key: %1").arg(error())};
     }
 
@@ -147,12 +147,12 @@ std::optional<Failure> Session::connect(const DeployOptions &options, const std:
     if (!authenticated)
         authenticated = ssh_userauth_publickey_auto(m_session, nullptr, nullptr) == SSH_AUTH_SUCCESS;
     if (!authenticated)
-        return Failure{DeployStep::Auth, DeployResult::Problem::Auth,
+        return DeployFailure{DeployStep::Auth, DeployResult::Problem::Auth,
                        QStringLiteral("authentication refused for %1: %2").arg(m_target.user.isEmpty() ? QStringLiteral("the user") : m_target.user, error())};
     return std::nullopt;
 }
 
-int Session::run(const QByteArray &command, const QByteArray &input, QByteArray *out, QByteArray *err)
+int SshSession::run(const QByteArray &command, const QByteArray &input, QByteArray *out, QByteArray *err)
 {
     ssh_channel channel = ssh_channel_new(m_session);
     if (!channel)
@@ -189,7 +189,7 @@ int Session::run(const QByteArray &command, const QByteArray &input, QByteArray 
     return status;
 }
 
-bool Session::startSftp(QString *why)
+bool SshSession::startSftp(QString *why)
 {
     if (m_sftp)
         return true;
@@ -204,7 +204,7 @@ bool Session::startSftp(QString *why)
     return false;
 }
 
-bool Session::upload(const QString &path, const QByteArray &data, QString *why)
+bool SshSession::upload(const QString &path, const QByteArray &data, QString *why)
 {
     if (!startSftp(why))
         return false;
@@ -231,7 +231,7 @@ bool Session::upload(const QString &path, const QByteArray &data, QString *why)
     return true;
 }
 
-bool Session::makeDirectory(const QString &path, QString *why)
+bool SshSession::makeDirectory(const QString &path, QString *why)
 {
     if (!startSftp(why))
         return false;
@@ -242,14 +242,14 @@ bool Session::makeDirectory(const QString &path, QString *why)
     return true;
 }
 
-QString Session::error() const
+QString SshSession::error() const
 {
     const QString message = QString::fromUtf8(ssh_get_error(m_session));
     // A blocking call that timed out leaves no message of its own.
     return message.isEmpty() ? QStringLiteral("no answer from the host (the connection may be down)") : message;
 }
 
-QString Session::recordedFingerprint(const QString &knownHosts) const
+QString SshSession::recordedFingerprint(const QString &knownHosts) const
 {
     QFile file(knownHosts);
     if (!file.open(QIODevice::ReadOnly))
@@ -271,7 +271,7 @@ QString Session::recordedFingerprint(const QString &knownHosts) const
     return {};
 }
 
-QString Session::fingerprintOf(ssh_key key)
+QString SshSession::fingerprintOf(ssh_key key)
 {
     unsigned char *hash = nullptr;
     size_t length = 0;

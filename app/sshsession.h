@@ -17,22 +17,14 @@ QByteArray shellQuote(const QString &value);
 /// The privilege prefix of \a target's commands: sudo and doas must never wait for a password.
 QByteArray privilege(const DeployTarget &target);
 
-/// Why a step failed.
-struct Failure
-{
-    DeployStep step;
-    DeployResult::Problem problem;
-    QString reason;
-};
-
-/// One SSH connection, owned by one worker thread.
-class Session
+/// One SSH connection, used by one thread only (the worker that made it).
+class SshSession
 {
 public:
-    explicit Session(const DeployTarget &target);
-    ~Session();
-    Session(const Session &) = delete;
-    Session &operator=(const Session &) = delete;
+    explicit SshSession(const DeployTarget &target);
+    ~SshSession();
+    SshSession(const SshSession &) = delete;
+    SshSession &operator=(const SshSession &) = delete;
 
     /// A connection whose path dies (a cable pulled, a firewall dropping everything) sends
     /// no reset: without this, a blocking SFTP call would wait for its reply forever. TCP
@@ -40,7 +32,7 @@ public:
     /// about \a seconds (at least 15), and the step fails with a network error.
     void detectDeadConnections(int seconds);
 
-    std::optional<Failure> connect(const DeployOptions &options, const std::function<void(DeployStep, const QString &)> &report);
+    std::optional<DeployFailure> connect(const DeployOptions &options, const std::function<void(DeployStep, const QString &)> &report);
 
     /// Runs \a command, feeding \a input; returns its exit status (-1 if it did not run).
     int run(const QByteArray &command, const QByteArray &input, QByteArray *out, QByteArray *err);

@@ -45,14 +45,14 @@ void pollHost(SshStatusPoller *poller, const std::shared_ptr<SshStatusPoller::Ru
         command += ' ' + shellQuote(name);
     const QByteArray script = StatusPoll::script();
 
-    std::unique_ptr<Session> session;
+    std::unique_ptr<SshSession> session;
     int failures = 0;
     Clock::time_point next = Clock::now();
     while (!run->stopped) {
         QString reason;
         std::optional<HostSample> sample;
         if (!session) {
-            session = std::make_unique<Session>(target);
+            session = std::make_unique<SshSession>(target);
             if (const auto failure = session->connect(connectOptions, [](DeployStep, const QString &) {})) {
                 reason = failure->reason;
                 if (failure->problem == DeployResult::Problem::HostKey && reason.startsWith(QLatin1String("unknown host key")))

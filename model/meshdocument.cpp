@@ -107,6 +107,63 @@ QList<Generator::File> MeshDocument::exportFiles(Exporter::Format format, QStrin
     return files;
 }
 
+std::optional<DeployPlan> MeshDocument::deployPlan(const QStringList &hosts, QString *error)
+{
+    const Planner planner(m_project);
+    m_keys.ensure(planner.keyIds(), planner.presharedKeyPairs());
+    if (!m_filePath.isEmpty() && m_keys.isModified() && !m_keys.save(KeyStore::pathForProject(m_filePath), error))
+        return std::nullopt;
+    return Deployment::plan(m_project, m_keys, hosts, error);
+}
+
+QStringList MeshDocument::settleRotations(const QStringList &hosts, QString *error)
+{
+    const QStringList settled = Deployment::settleRotations(m_project, hosts, m_keys);
+    if (!settled.isEmpty() && !m_filePath.isEmpty() && !m_keys.save(KeyStore::pathForProject(m_filePath), error))
+        emit modificationChanged(true);
+    if (!settled.isEmpty())
+        emit keysChanged();
+    return settled;
+}
+
+bool MeshDocument::rotateKeys(HostId id, QString *error)
+{
+    const Host *found = host(id);
+    if (!found)
+        return false;
+    m_keys.rotate(Planner::keyId(*found));
+    if (!m_filePath.isEmpty() && !m_keys.save(KeyStore::pathForProject(m_filePath), error)) {
+        emit modificationChanged(true);
+        return false;
+    }
+    emit keysChanged();
+    emit hostChanged(id);
+    return true;
+}
+
+bool MeshDocument::rotatePresharedKey(HostId a, HostId b, QString *error)
+{
+    const qsizetype ia = indexOf(a);
+    const qsizetype ib = indexOf(b);
+    if (ia < 0 || ib < 0)
+        return false;
+    const Planner planner(m_project);
+    m_keys.ensure(planner.keyIds(), planner.presharedKeyPairsOf(ia));
+    if (!m_keys.rotatePresharedKey(planner.keyIdFacing(ia, ib), planner.keyIdFacing(ib, ia))) {
+        if (error)
+            *error = tr("%1 and %2 share no preshared key").arg(m_project.hosts[ia].name, m_project.hosts[ib].name);
+        return false;
+    }
+    if (!m_filePath.isEmpty() && !m_keys.save(KeyStore::pathForProject(m_filePath), error)) {
+        emit modificationChanged(true);
+        return false;
+    }
+    emit keysChanged();
+    emit hostChanged(a);
+    emit hostChanged(b);
+    return true;
+}
+
 void MeshDocument::persistKeys()
 {
     if (m_filePath.isEmpty() || !m_keys.isModified())

@@ -1,6 +1,7 @@
 // The single source of truth of an open project: its hosts, links, keys and undo stack.
 #pragma once
 
+#include "deployment.h"
 #include "diagnostic.h"
 #include "exporter.h"
 #include "interfaceconfig.h"
@@ -80,6 +81,19 @@ public:
     /// The export files in \a format (Exporter::files), keeping new keys as plan() does.
     QList<Generator::File> exportFiles(Exporter::Format format, QString *error);
 
+    // --- Deploy and key rotation: the document is the only writer of its keys ----------
+    /// The plan of a deploy of \a hosts (Deployment::plan), after making the keys it
+    /// needs and writing them to the key store: no host gets a key the store does not
+    /// have. An untitled project keeps them in memory: save it before a real deploy.
+    std::optional<DeployPlan> deployPlan(const QStringList &hosts, QString *error);
+    /// After a confirmed deploy in which \a hosts took part: the rotations it installed
+    /// are settled (Deployment::settleRotations) and the key store saved.
+    QStringList settleRotations(const QStringList &hosts, QString *error);
+    /// Replaces the key pair of \a id's host; pending until a deploy is confirmed.
+    bool rotateKeys(HostId id, QString *error);
+    /// Replaces the preshared key of the link \a a, \a b; pending as rotateKeys().
+    bool rotatePresharedKey(HostId a, HostId b, QString *error);
+
     // --- Edits: each pushes one undoable command ------------------------------------
     /// Adds \a host (its name made unique) and creates its keys; returns its id.
     HostId addHost(Host host);
@@ -128,6 +142,8 @@ signals:
     /// Emitted (debounced) after edits once the findings may have changed.
     void diagnosticsChanged();
     void filePathChanged(const QString &path);
+    /// A key rotation changed what the hosts will be given (configs, QR codes).
+    void keysChanged();
     void modificationChanged(bool modified);
 
 private:

@@ -128,6 +128,16 @@ void TopologyScene::clearLiveStatus()
     update();
 }
 
+void TopologyScene::showLinkCheck(const QString &a, const QString &b, bool ok, const QString &detail)
+{
+    LinkItem *item = linkItem(m_document->idOf(a), m_document->idOf(b));
+    if (!item)
+        return;
+    const QString verdict = ok ? QCoreApplication::translate("TopologyScene", "<b>verified by the deploy</b>")
+                               : QCoreApplication::translate("TopologyScene", "<b>failed the deploy's check</b>");
+    item->setLiveState(ok ? LinkState::Alive : LinkState::Down, verdict + QStringLiteral("<br>") + detail.toHtmlEscaped());
+}
+
 void TopologyScene::rebuild()
 {
     clearSelection();

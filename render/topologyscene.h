@@ -47,6 +47,9 @@ public:
     void showLiveStatus(const QList<LinkStatus> &links, const QList<HostStatus> &hosts);
     /// Back to the plain drawing (status off).
     void clearLiveStatus();
+    /// A deploy verified the link \a a - \a b (or found it broken): drawn alive or down
+    /// until live status or the next edit redraws it.
+    void showLinkCheck(const QString &a, const QString &b, bool ok, const QString &detail);
     bool isShowingLiveStatus() const { return m_live; }
     /// How many links are drawn in each live state.
     QHash<LinkState, int> liveStateCounts() const;

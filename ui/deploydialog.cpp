@@ -1,4 +1,4 @@
-// The deploy dialog: pick hosts, see their changes, deploy with progress, read the outcome.
+// The deploy dialog: the plan, each phase of the fleet transaction, every link's check, one verdict.
 #include "deploydialog.h"
 
 #include "diagnostic.h"
@@ -63,10 +63,40 @@ std::optional<Tone> outcomeTone(DeployResult::Outcome outcome)
         return Tone::Warn;
     case DeployResult::Outcome::Failed:
         return Tone::Bad;
+    case DeployResult::Outcome::NotSwitched:
     case DeployResult::Outcome::Cancelled:
         return std::nullopt;
     }
     return std::nullopt;
+}
+
+std::optional<Tone> verdictTone(DeployReport::Verdict verdict)
+{
+    switch (verdict) {
+    case DeployReport::Verdict::Confirmed:
+    case DeployReport::Verdict::Unchanged:
+    case DeployReport::Verdict::DryRun:
+        return Tone::Good;
+    case DeployReport::Verdict::RolledBack:
+        return Tone::Warn;
+    case DeployReport::Verdict::NothingSwitched:
+        return Tone::Bad;
+    case DeployReport::Verdict::Cancelled:
+        return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+Tone linkTone(LinkCheck::Result result)
+{
+    switch (result) {
+    case LinkCheck::Result::Ok:
+        return Tone::Good;
+    case LinkCheck::Result::Pending:
+        return Tone::Hunk;
+    default:
+        return Tone::Bad;
+    }
 }
 
 /// The fingerprint of a host refused because its key is not in known_hosts yet, or
@@ -131,9 +161,10 @@ DeployDialog::DeployDialog(MeshDocument *document, Deployer *deployer, QWidget *
     setWindowTitle(tr("Deploy"));
     setModal(false);
 
-    auto *intro = new QLabel(tr("Deploys the configs over SSH to the checked hosts. Each host checks its new config, keeps "
-                                "the old one and rolls back by itself unless the new one is confirmed in time. "
-                                "\u201cShow changes\u201d only reads the hosts."),
+    auto *intro = new QLabel(tr("Deploys the checked hosts as one transaction: every host is read and checks its new config "
+                                "first; then all of them switch, every link is verified by a ping through the tunnel, and "
+                                "all are confirmed \u2014 or all go back to their previous config. Each host also rolls back "
+                                "by itself unless confirmed in time. \u201cShow changes\u201d only reads the hosts."),
                              this);
     intro->setWordWrap(true);
 
@@ -149,25 +180,40 @@ DeployDialog::DeployDialog(MeshDocument *document, Deployer *deployer, QWidget *
     m_hostList->setColumnWidth(StepColumn, 170);
 
     const QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
-    m_diffView = new QPlainTextEdit(this);
-    m_diffView->setObjectName(QStringLiteral("diffView"));
-    m_diffView->setReadOnly(true);
-    m_diffView->setFont(mono);
-    m_diffView->setLineWrapMode(QPlainTextEdit::NoWrap);
-    m_diffView->setPlaceholderText(tr("\u201cShow changes\u201d reads each checked host's config and shows here what a deploy "
-                                      "would change (keys hidden)."));
+    auto textView = [&](const QString &name, const QString &placeholder) {
+        auto *view = new QPlainTextEdit(this);
+        view->setObjectName(name);
+        view->setReadOnly(true);
+        view->setFont(mono);
+        view->setLineWrapMode(QPlainTextEdit::NoWrap);
+        view->setPlaceholderText(placeholder);
+        return view;
+    };
+    m_planView = textView(QStringLiteral("planView"),
+                          tr("The plan: which hosts switch, which hosts installed by hand must import their config again, "
+                             "and which links are verified."));
+    m_diffView = textView(QStringLiteral("diffView"), tr("\u201cShow changes\u201d reads each checked host's config and shows "
+                                                         "here what a deploy would change (keys hidden)."));
     m_highlighter = new DiffHighlighter(m_diffView->document(), m_diffView);
-    m_log = new QPlainTextEdit(this);
-    m_log->setObjectName(QStringLiteral("log"));
-    m_log->setReadOnly(true);
-    m_log->setFont(mono);
+    m_linkList = new QTreeWidget(this);
+    m_linkList->setObjectName(QStringLiteral("linkList"));
+    m_linkList->setRootIsDecorated(false);
+    m_linkList->setUniformRowHeights(true);
+    m_linkList->setHeaderLabels({tr("Link"), tr("Echo from"), tr("Result"), tr("Detail")});
+    m_linkList->header()->setStretchLastSection(true);
+    m_linkList->setColumnWidth(LinkNameColumn, 220);
+    m_linkList->setColumnWidth(LinkFromColumn, 110);
+    m_linkList->setColumnWidth(LinkResultColumn, 110);
+    m_log = textView(QStringLiteral("log"), QString());
     m_log->setMaximumBlockCount(5000);
     m_summary = new QTextEdit(this);
     m_summary->setObjectName(QStringLiteral("summary"));
     m_summary->setReadOnly(true);
     m_tabs = new QTabWidget(this);
     m_tabs->setObjectName(QStringLiteral("deployTabs"));
+    m_tabs->addTab(m_planView, tr("Plan"));
     m_tabs->addTab(m_diffView, tr("Changes"));
+    m_tabs->addTab(m_linkList, tr("Links"));
     m_tabs->addTab(m_log, tr("Log"));
     m_tabs->addTab(m_summary, tr("Summary"));
 
@@ -194,15 +240,16 @@ DeployDialog::DeployDialog(MeshDocument *document, Deployer *deployer, QWidget *
     });
     m_confirmTimeout = new QSpinBox(this);
     m_confirmTimeout->setObjectName(QStringLiteral("confirmTimeout"));
-    m_confirmTimeout->setRange(10, 3600);
+    m_confirmTimeout->setRange(20, 3600);
     m_confirmTimeout->setValue(DeployOptions().confirmTimeout);
     m_confirmTimeout->setSuffix(tr(" s"));
-    m_confirmTimeout->setToolTip(tr("A host rolls back to its old config by itself unless the new one is confirmed within this time."));
+    m_confirmTimeout->setToolTip(tr("After the switch, every host rolls back to its old config by itself unless the whole "
+                                    "deploy is confirmed within this time (verification takes up to half of it)."));
     m_jobs = new QSpinBox(this);
     m_jobs->setObjectName(QStringLiteral("jobs"));
     m_jobs->setRange(1, 64);
     m_jobs->setValue(DeployOptions().jobs);
-    m_jobs->setToolTip(tr("How many hosts are deployed at a time."));
+    m_jobs->setToolTip(tr("How many hosts are talked to at a time."));
     auto *options = new QHBoxLayout;
     options->addWidget(new QLabel(tr("known_hosts:"), this));
     options->addWidget(m_knownHosts, 1);
@@ -214,19 +261,31 @@ DeployDialog::DeployDialog(MeshDocument *document, Deployer *deployer, QWidget *
     options->addWidget(new QLabel(tr("Hosts at a time:"), this));
     options->addWidget(m_jobs);
 
+    m_phase = new QLabel(this);
+    m_phase->setObjectName(QStringLiteral("phase"));
+    m_phaseProgress = new QProgressBar(this);
+    m_phaseProgress->setObjectName(QStringLiteral("phaseProgress"));
+    m_phaseProgress->setRange(0, int(DeployPhase::Done));
+    m_phaseProgress->setValue(0);
+    m_phaseProgress->setMaximumWidth(200);
+    auto *phases = new QHBoxLayout;
+    phases->addWidget(m_phase, 1);
+    phases->addWidget(m_phaseProgress);
+
     m_overall = new QLabel(this);
     m_overall->setObjectName(QStringLiteral("overall"));
     m_overall->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_overall->setWordWrap(true);
     m_showChanges = new QPushButton(tr("Show C&hanges"), this);
     m_showChanges->setObjectName(QStringLiteral("showChanges"));
     m_showChanges->setToolTip(tr("Read the checked hosts and show what a deploy would change; nothing is changed."));
     m_deployButton = new QPushButton(tr("&Deploy"), this);
     m_deployButton->setObjectName(QStringLiteral("deployButton"));
-    m_deployButton->setToolTip(tr("Install the new configs on the checked hosts."));
+    m_deployButton->setToolTip(tr("Switch the checked hosts to their new configs, verify every link, confirm or roll back all."));
     m_deployButton->setAutoDefault(false); // Enter never starts a deploy
     m_cancelButton = new QPushButton(tr("&Cancel"), this);
     m_cancelButton->setObjectName(QStringLiteral("cancelButton"));
-    m_cancelButton->setToolTip(tr("Start no further hosts; those running finish or roll back."));
+    m_cancelButton->setToolTip(tr("Before the switch nothing changes; after it every switched host goes back."));
     m_cancelButton->setAutoDefault(false);
     auto *close = new QPushButton(tr("Close"), this);
     close->setObjectName(QStringLiteral("closeButton"));
@@ -243,8 +302,9 @@ DeployDialog::DeployDialog(MeshDocument *document, Deployer *deployer, QWidget *
     layout->addWidget(intro);
     layout->addWidget(splitter, 1);
     layout->addLayout(options);
+    layout->addLayout(phases);
     layout->addLayout(buttons);
-    resize(920, 640);
+    resize(960, 680);
 
     connect(m_showChanges, &QPushButton::clicked, this, &DeployDialog::showChanges);
     connect(m_deployButton, &QPushButton::clicked, this, &DeployDialog::deploy);
@@ -261,8 +321,10 @@ DeployDialog::DeployDialog(MeshDocument *document, Deployer *deployer, QWidget *
     });
 
     if (m_deployer) {
+        connect(m_deployer, &Deployer::phaseStarted, this, &DeployDialog::onPhaseStarted);
         connect(m_deployer, &Deployer::stepStarted, this, &DeployDialog::onStepStarted);
-        connect(m_deployer, &Deployer::hostFinished, this, &DeployDialog::onHostFinished);
+        connect(m_deployer, &Deployer::prepared, this, &DeployDialog::onPrepared);
+        connect(m_deployer, &Deployer::linkChecked, this, &DeployDialog::onLinkChecked);
         connect(m_deployer, &Deployer::finished, this, &DeployDialog::onFinished);
     }
     connect(m_document, &MeshDocument::projectReset, this, &DeployDialog::onProjectReset);
@@ -325,13 +387,19 @@ void DeployDialog::rebuildHosts(bool force)
             m_hostList->setItemWidget(item, ProgressColumn, bar);
             if (const auto found = m_results.constFind(name); found != m_results.constEnd())
                 showResult(item, *found);
+            else if (!m_order.isEmpty() && !m_order.contains(name))
+                item->setText(ResultColumn, tr("left out"));
         } else {
             // Installed by hand: listed, so nobody wonders where it went, but never deployed.
             item->setFlags(Qt::ItemNeverHasChildren);
             item->setCheckState(HostColumn, Qt::Unchecked);
-            item->setText(ResultColumn, tr("installed by hand: see its QR code / Configs"));
+            const bool reimport = m_report.reimport.contains(name);
+            item->setText(ResultColumn, reimport ? tr("re-import its config: its QR code / Configs changed")
+                                                 : tr("installed by hand: see its QR code / Configs"));
+            if (reimport)
+                item->setForeground(ResultColumn, toneColour(Tone::Warn, m_hostList->palette()));
             item->setToolTip(HostColumn, tr("%1 has no SSH settings: install its config by hand (its QR code or "
-                                            "the Configs pane).").arg(name));
+                                            "the Configs pane). Its links are not verified.").arg(name));
             item->setToolTip(ResultColumn, item->toolTip(HostColumn));
         }
     }
@@ -343,9 +411,13 @@ void DeployDialog::onProjectReset()
     if (!m_running) {
         m_results.clear();
         m_order.clear();
+        m_report = {};
+        m_planView->clear();
         m_diffView->clear();
+        m_linkList->clear();
         m_summary->clear();
         m_overall->clear();
+        m_phase->clear();
     }
     m_unchecked.clear();
     rebuildHosts(true);
@@ -353,12 +425,12 @@ void DeployDialog::onProjectReset()
 
 void DeployDialog::showChanges()
 {
-    start(true, checkedHosts(), {}, true);
+    start(true, checkedHosts(), {});
 }
 
 void DeployDialog::deploy()
 {
-    start(false, checkedHosts(), {}, true);
+    start(false, checkedHosts(), {});
 }
 
 void DeployDialog::cancel()
@@ -367,20 +439,20 @@ void DeployDialog::cancel()
         return;
     m_cancelRequested = true;
     m_deployer->cancel();
-    appendLog(tr("Cancelling: no further hosts start; those running finish or roll back."));
+    appendLog(tr("Cancelling: before the switch nothing changes; after it every switched host goes back."));
     updateButtons();
 }
 
-bool DeployDialog::start(bool dryRun, const QStringList &hosts, const QHash<QString, QString> &acceptedKeys, bool fresh)
+bool DeployDialog::start(bool dryRun, const QStringList &hosts, const QHash<QString, QString> &acceptedKeys)
 {
-    // An empty list would mean "every host" to Deployment::targets: never start that here.
+    // An empty list would mean "every host" to the plan: never start that here.
     if (!m_deployer || m_running || m_deployer->isRunning() || hosts.isEmpty())
         return false;
     if (hasErrors(m_document->diagnostics())) {
         QMessageBox::warning(this, windowTitle(), tr("The project has errors (see Findings). Fix them before deploying."));
         return false;
     }
-    if (!dryRun && m_document->filePath().isEmpty()) {
+    if (m_document->filePath().isEmpty()) {
         QMessageBox box(QMessageBox::Information, windowTitle(),
                         tr("Save the project first: the keys the hosts are given are kept in a key store beside the "
                            "project file, and would be lost with an untitled project."),
@@ -391,76 +463,117 @@ bool DeployDialog::start(bool dryRun, const QStringList &hosts, const QHash<QStr
             return false;
     }
     QString error;
-    const auto targets = Deployment::targets(m_document->project(), m_document->keys(), hosts, &error);
-    if (!targets) {
+    const auto plan = m_document->deployPlan(hosts, &error);
+    if (!plan) {
         QMessageBox::critical(this, windowTitle(), tr("Nothing deployed: %1").arg(error));
         return false;
     }
-    // New keys go to the key store before any host gets them, as MeshDocument::save does.
-    if (!m_document->filePath().isEmpty() && m_document->keys().isModified()
-        && !m_document->keys().save(KeyStore::pathForProject(m_document->filePath()), &error)) {
-        QMessageBox::critical(this, windowTitle(), tr("Nothing deployed: %1").arg(error));
-        return false;
-    }
-
-    DeployOptions options;
+    DeployOptions options = DeployOptions::fromUser(m_knownHosts->text(), m_confirmTimeout->value(), m_jobs->value());
     options.dryRun = dryRun;
     options.acceptedFingerprints = acceptedKeys; // exactly the keys the user saw, never whatever comes next
-    options.jobs = m_jobs->value();
-    options.confirmTimeout = m_confirmTimeout->value();
-    options.verifyTimeout = std::min(options.verifyTimeout, options.confirmTimeout / 2);
-    options.knownHostsFile = m_knownHosts->text().trimmed();
-    if (options.knownHostsFile.startsWith(QLatin1String("~/")))
-        options.knownHostsFile = QDir::home().filePath(options.knownHostsFile.mid(2));
 
-    if (fresh) {
-        m_results.clear();
-        m_order.clear();
-        m_diffView->clear();
-        m_summary->clear();
-        for (int i = 0; i < m_hostList->topLevelItemCount(); ++i) {
-            QTreeWidgetItem *item = m_hostList->topLevelItem(i);
-            if (!(item->flags() & Qt::ItemIsUserCheckable))
-                continue;
-            item->setText(StepColumn, QString());
-            item->setText(ResultColumn, QString());
-            item->setToolTip(ResultColumn, QString());
-            if (QProgressBar *bar = progressFor(item->data(HostColumn, HostRole).toString())) {
-                bar->setValue(0);
-                bar->setTextVisible(false);
-            }
-        }
-    }
-    for (const DeployTarget &target : *targets) {
-        m_results.remove(target.host);
-        if (!m_order.contains(target.host))
-            m_order.append(target.host);
-        if (QTreeWidgetItem *item = itemFor(target.host)) {
-            item->setText(StepColumn, tr("waiting"));
-            item->setText(ResultColumn, QString());
-            item->setForeground(ResultColumn, palette().color(QPalette::Text));
-        }
-        if (QProgressBar *bar = progressFor(target.host)) {
+    m_plan = *plan;
+    m_report = {};
+    m_results.clear();
+    m_order = m_plan.hostNames();
+    m_diffView->clear();
+    m_summary->clear();
+    m_overall->clear();
+    for (int i = 0; i < m_hostList->topLevelItemCount(); ++i) {
+        QTreeWidgetItem *item = m_hostList->topLevelItem(i);
+        if (!(item->flags() & Qt::ItemIsUserCheckable))
+            continue;
+        const bool inRun = m_order.contains(item->data(HostColumn, HostRole).toString());
+        item->setText(StepColumn, inRun ? tr("waiting") : QString());
+        item->setText(ResultColumn, inRun ? QString() : tr("left out"));
+        item->setToolTip(ResultColumn, QString());
+        item->setForeground(ResultColumn, palette().color(QPalette::Text));
+        if (QProgressBar *bar = progressFor(item->data(HostColumn, HostRole).toString())) {
             bar->setValue(0);
             bar->setTextVisible(false);
         }
     }
-    QStringList names;
-    for (const DeployTarget &target : *targets)
-        names.append(target.host);
+    showPlan(m_plan, nullptr);
+    showLinks(m_plan.links);
     m_running = true;
-    m_finishing = false;
     m_dryRun = dryRun;
     m_cancelRequested = false;
-    m_overall->setText(dryRun ? tr("Reading %n host(s)…", nullptr, int(names.size()))
-                              : tr("Deploying to %n host(s)…", nullptr, int(names.size())));
-    appendLog((dryRun ? tr("Dry run of %1") : tr("Deploy to %1")).arg(names.join(QStringLiteral(", ")))
+    m_phaseProgress->setValue(0);
+    m_phase->setText(dryRun ? tr("Reading %n host(s)…", nullptr, int(m_order.size()))
+                            : tr("Deploying to %n host(s) as one transaction…", nullptr, int(m_order.size())));
+    appendLog((dryRun ? tr("Dry run of %1") : tr("Deploy to %1")).arg(m_order.join(QStringLiteral(", ")))
               + (acceptedKeys.isEmpty() ? QString() : tr(", accepting the host keys confirmed for them")));
-    if (!dryRun)
-        m_tabs->setCurrentWidget(m_log);
+    m_tabs->setCurrentWidget(dryRun ? static_cast<QWidget *>(m_diffView) : m_log);
     updateButtons();
-    m_deployer->start(*targets, options);
+    m_deployer->start(m_plan, options);
     return true;
+}
+
+void DeployDialog::showPlan(const DeployPlan &plan, const DeployReport *prepared)
+{
+    QStringList lines;
+    QStringList switching;
+    QStringList unchanged;
+    for (const QString &host : plan.hostNames()) {
+        const DeployResult *result = prepared ? prepared->host(host) : nullptr;
+        if (!result)
+            switching.append(host);
+        else if (result->changes)
+            switching.append(host + (result->restart ? tr(" (restart)") : QString()));
+        else if (result->outcome == DeployResult::Outcome::Unchanged)
+            unchanged.append(host);
+    }
+    lines.append(prepared ? tr("Hosts to switch (%1): %2").arg(switching.size()).arg(switching.isEmpty() ? tr("none") : switching.join(QStringLiteral(", ")))
+                          : tr("Hosts to read (%1): %2").arg(switching.size()).arg(switching.join(QStringLiteral(", "))));
+    if (!unchanged.isEmpty())
+        lines.append(tr("Unchanged (%1): %2").arg(unchanged.size()).arg(unchanged.join(QStringLiteral(", "))));
+    if (prepared) {
+        for (const QString &host : prepared->reimport)
+            lines.append(tr("Re-import: %1 \u2014 its config changes: scan its QR code or copy its config file again").arg(host));
+    }
+    QStringList hand;
+    for (const DeployPlan::HandInstalled &host : plan.handInstalled)
+        hand.append(host.host);
+    if (!hand.isEmpty())
+        lines.append(tr("Installed by hand, not verified: %1").arg(hand.join(QStringLiteral(", "))));
+    lines.append(QString());
+    lines.append(tr("Links to verify by a ping through the tunnel (%1):").arg(plan.links.size()));
+    for (const DeployLink &link : plan.links)
+        lines.append(QStringLiteral("  %1  (from %2 to %3)").arg(link.name(), link.from, link.addresses.join(QStringLiteral(", "))));
+    if (!plan.waiting.isEmpty()) {
+        lines.append(QString());
+        lines.append(tr("Links that wait for hosts left out (%1):").arg(plan.waiting.size()));
+        for (const QString &waiting : plan.waiting)
+            lines.append(QStringLiteral("  ") + waiting);
+    }
+    m_planView->setPlainText(lines.join(QLatin1Char('\n')));
+}
+
+void DeployDialog::showLinks(const QList<DeployLink> &links)
+{
+    m_linkList->clear();
+    for (const DeployLink &link : links) {
+        auto *item = new QTreeWidgetItem(m_linkList);
+        item->setText(LinkNameColumn, link.name());
+        item->setText(LinkFromColumn, link.from);
+        item->setText(LinkResultColumn, tr("waiting"));
+        item->setText(LinkDetailColumn, link.addresses.join(QStringLiteral(", ")));
+        item->setData(LinkNameColumn, HostRole, QStringList{link.a, link.b});
+    }
+}
+
+void DeployDialog::onPhaseStarted(DeployPhase phase, const QString &detail)
+{
+    if (!m_running)
+        return;
+    const QString name = deployPhaseName(phase);
+    if (phase != DeployPhase::Done) {
+        m_phase->setText(tr("Phase: %1%2").arg(name, detail.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(detail)));
+        m_phaseProgress->setValue(int(phase));
+        appendLog(tr("== %1%2").arg(name, detail.isEmpty() ? QString() : QStringLiteral(": ") + detail));
+    }
+    if (phase == DeployPhase::Verify)
+        m_tabs->setCurrentWidget(m_linkList);
 }
 
 void DeployDialog::onStepStarted(const QString &host, DeployStep step, const QString &detail)
@@ -478,43 +591,91 @@ void DeployDialog::onStepStarted(const QString &host, DeployStep step, const QSt
     appendLog(QStringLiteral("%1: %2%3").arg(host, name, detail.isEmpty() ? QString() : QStringLiteral(" ") + detail));
 }
 
-void DeployDialog::onHostFinished(const DeployResult &result)
+void DeployDialog::onPrepared(const DeployReport &report)
 {
     if (!m_running)
         return;
-    m_results.insert(result.host, result);
-    if (QTreeWidgetItem *item = itemFor(result.host))
-        showResult(item, result);
-    appendLog(QStringLiteral("%1: %2 at %3 (%4)")
-                  .arg(result.host, deployOutcomeName(result.outcome), deployStepName(result.step), result.reason));
-    if (m_dryRun || !result.diff.isEmpty())
-        updateDiffView();
-    updateSummary();
-}
-
-void DeployDialog::onFinished()
-{
-    // A deployer may emit finished() from inside the last hostFinished() (SshDeployer
-    // counts its hosts in a slot of its own, connected before this dialog's): end the
-    // run once that emission is over, so the last host's result is not lost.
-    if (m_running && !m_finishing) {
-        m_finishing = true;
-        QMetaObject::invokeMethod(this, &DeployDialog::endRun, Qt::QueuedConnection);
+    m_report = report;
+    for (const DeployResult &result : report.hosts) {
+        m_results.insert(result.host, result);
+        if (QTreeWidgetItem *item = itemFor(result.host)) {
+            if (result.outcome == DeployResult::Outcome::Failed || result.outcome == DeployResult::Outcome::Unchanged)
+                showResult(item, result);
+            else
+                item->setText(ResultColumn, result.changes ? tr("ready to switch") : QString());
+        }
     }
+    showPlan(m_plan, &report);
+    updateDiffView();
+    for (const QString &host : report.reimport)
+        appendLog(tr("%1: re-import its config (QR code / file): it changes with this deploy").arg(host));
+    rebuildHosts(true);
 }
 
-void DeployDialog::endRun()
+QTreeWidgetItem *DeployDialog::linkItemFor(const DeployLink &link) const
 {
-    m_finishing = false;
+    for (int i = 0; i < m_linkList->topLevelItemCount(); ++i) {
+        QTreeWidgetItem *item = m_linkList->topLevelItem(i);
+        if (item->data(LinkNameColumn, HostRole).toStringList() == QStringList{link.a, link.b})
+            return item;
+    }
+    return nullptr;
+}
+
+void DeployDialog::onLinkChecked(const LinkCheck &check)
+{
+    if (!m_running)
+        return;
+    if (QTreeWidgetItem *item = linkItemFor(check.link)) {
+        item->setText(LinkResultColumn, linkResultName(check.result));
+        item->setText(LinkDetailColumn, check.detail);
+        item->setToolTip(LinkDetailColumn, check.detail);
+        item->setForeground(LinkResultColumn, toneColour(linkTone(check.result), m_linkList->palette()));
+    }
+    appendLog(QStringLiteral("link %1: %2 (%3)").arg(check.link.name(), linkResultName(check.result), check.detail));
+    emit linkChecked(check.link.a, check.link.b, check.ok(), check.detail);
+}
+
+void DeployDialog::onFinished(const DeployReport &report)
+{
     if (!m_running)
         return;
     m_running = false;
+    m_report = report;
+    m_results.clear();
+    for (const DeployResult &result : report.hosts) {
+        m_results.insert(result.host, result);
+        if (QTreeWidgetItem *item = itemFor(result.host))
+            showResult(item, result);
+    }
+    for (const LinkCheck &check : report.links) {
+        if (QTreeWidgetItem *item = linkItemFor(check.link); item && check.result != LinkCheck::Result::Pending) {
+            item->setText(LinkResultColumn, linkResultName(check.result));
+            item->setText(LinkDetailColumn, check.detail);
+            item->setForeground(LinkResultColumn, toneColour(linkTone(check.result), m_linkList->palette()));
+        }
+    }
+    if (report.verdict == DeployReport::Verdict::Confirmed) {
+        QString error;
+        m_report.settled = m_document->settleRotations(m_order, &error);
+        if (!error.isEmpty())
+            appendLog(tr("The deploy was confirmed, but the key store could not record it: %1").arg(error));
+    } else if (report.verdict == DeployReport::Verdict::RolledBack && m_document->keys().hasPendingRotation()) {
+        appendLog(tr("The key rotation is still pending: the hosts run the previous keys (deploy again to retry)."));
+    }
+    for (const QString &settled : std::as_const(m_report.settled))
+        appendLog(tr("Settled: %1").arg(settled));
+    for (const LinkCheck &check : report.previousLinks)
+        appendLog(QStringLiteral("previous link %1: %2 (%3)").arg(check.link.name(), linkResultName(check.result), check.detail));
+    m_phaseProgress->setValue(m_phaseProgress->maximum());
+    m_phase->setText(tr("Phase: done"));
+    updateDiffView();
     updateSummary();
     appendLog(m_overall->text());
     m_tabs->setCurrentWidget(m_dryRun ? static_cast<QWidget *>(m_diffView) : m_summary);
-    if (m_hostsStale)
-        rebuildHosts(true);
+    rebuildHosts(true); // after a run the hosts may have changed; hand-installed ones get their re-import note
     updateButtons();
+    emit runFinished(m_report);
     // Outside the deployer's signal: the questions below run an event loop of their own.
     if (!m_cancelRequested)
         QTimer::singleShot(0, this, &DeployDialog::offerHostKeys);
@@ -534,7 +695,7 @@ void DeployDialog::offerHostKeys()
         box.setObjectName(QStringLiteral("acceptHostKeyBox"));
         box.setInformativeText(tr("%1 is not in known_hosts yet. Accept the key only if it is the one the host shows "
                                   "(ssh-keygen -lf on the host's key, read on its console). Accepting records it and "
-                                  "runs %1 again.")
+                                  "runs the deploy again.")
                                    .arg(host));
         box.setDefaultButton(QMessageBox::No);
         if (box.exec() == QMessageBox::Yes)
@@ -543,7 +704,7 @@ void DeployDialog::offerHostKeys()
             appendLog(tr("%1: host key %2 not accepted").arg(host, fingerprint));
     }
     if (!accepted.isEmpty())
-        start(m_dryRun, accepted.keys(), accepted, false);
+        start(m_dryRun, m_order, accepted);
 }
 
 void DeployDialog::showResult(QTreeWidgetItem *item, const DeployResult &result)
@@ -577,7 +738,7 @@ void DeployDialog::updateDiffView()
         if (result.outcome == DeployResult::Outcome::Unchanged) {
             text.append(tr("== %1: unchanged").arg(host));
         } else if (!result.diff.isEmpty()) {
-            text.append(QStringLiteral("== %1: %2").arg(host, result.reason));
+            text.append(QStringLiteral("== %1: %2").arg(host, result.reason.isEmpty() ? tr("changes") : result.reason));
             text.append(result.diff.trimmed());
         } else {
             text.append(tr("== %1: %2 at %3: %4").arg(host, deployOutcomeName(result.outcome), deployStepName(result.step), result.reason));
@@ -589,55 +750,43 @@ void DeployDialog::updateDiffView()
 
 void DeployDialog::updateSummary()
 {
-    int updated = 0, unchanged = 0, rolledBack = 0, failed = 0, cancelled = 0;
     QString rows;
-    for (const QString &host : std::as_const(m_order)) {
-        const auto found = m_results.constFind(host);
-        if (found == m_results.constEnd())
-            continue;
-        const DeployResult &result = *found;
-        switch (result.outcome) {
-        case DeployResult::Outcome::Updated:
-            ++updated;
-            break;
-        case DeployResult::Outcome::Unchanged:
-            ++unchanged;
-            break;
-        case DeployResult::Outcome::RolledBack:
-            ++rolledBack;
-            break;
-        case DeployResult::Outcome::Failed:
-            ++failed;
-            break;
-        case DeployResult::Outcome::Cancelled:
-            ++cancelled;
-            break;
-        }
+    for (const DeployResult &result : std::as_const(m_report.hosts)) {
         const auto tone = outcomeTone(result.outcome);
         const QString colour = (tone ? toneColour(*tone, m_summary->palette()) : m_summary->palette().color(QPalette::Text)).name();
         rows += QStringLiteral("<tr><td>%1</td><td style=\"color:%2\"><b>%3</b></td><td>%4</td><td>%5</td></tr>")
-                    .arg(host.toHtmlEscaped(), colour, deployOutcomeName(result.outcome).toHtmlEscaped(),
+                    .arg(result.host.toHtmlEscaped(), colour, deployOutcomeName(result.outcome).toHtmlEscaped(),
                          deployStepName(result.step).toHtmlEscaped(), result.reason.toHtmlEscaped());
     }
-    QString overall;
-    if (m_dryRun) {
-        overall = tr("Dry run: %1 would be updated, %2 unchanged, %3 failed").arg(updated).arg(unchanged).arg(failed);
-    } else {
-        overall = tr("%1 updated, %2 unchanged, %3 rolled back, %4 failed").arg(updated).arg(unchanged).arg(rolledBack).arg(failed);
+    QString linkRows;
+    for (const LinkCheck &check : std::as_const(m_report.links)) {
+        const QString colour = toneColour(linkTone(check.result), m_summary->palette()).name();
+        linkRows += QStringLiteral("<tr><td>%1</td><td style=\"color:%2\"><b>%3</b></td><td>%4</td></tr>")
+                        .arg(check.link.name().toHtmlEscaped(), colour, linkResultName(check.result).toHtmlEscaped(),
+                             check.detail.toHtmlEscaped());
     }
-    if (cancelled > 0)
-        overall += tr(", %1 cancelled").arg(cancelled);
-    if (m_running)
-        overall = tr("So far: %1").arg(overall);
+    const QString overall = m_report.summary();
+    const auto tone = verdictTone(m_report.verdict);
     m_overall->setText(overall);
-    if (rows.isEmpty()) {
-        m_summary->clear();
-        return;
-    }
-    m_summary->setHtml(QStringLiteral("<table cellspacing=\"0\" cellpadding=\"3\">"
-                                      "<tr><th align=\"left\">%1</th><th align=\"left\">%2</th><th align=\"left\">%3</th>"
-                                      "<th align=\"left\">%4</th></tr>%5</table><p><b>%6</b></p>")
-                           .arg(tr("Host"), tr("Result"), tr("Step"), tr("Reason"), rows, overall.toHtmlEscaped()));
+    QPalette palette = m_overall->palette();
+    palette.setColor(QPalette::WindowText, tone ? toneColour(*tone, this->palette()) : this->palette().color(QPalette::WindowText));
+    m_overall->setPalette(palette);
+    QString extra;
+    for (const QString &host : std::as_const(m_report.reimport))
+        extra += QStringLiteral("<li>%1</li>").arg(tr("Re-import %1's config: scan its QR code or copy its config file again").arg(host.toHtmlEscaped()));
+    for (const QString &waiting : std::as_const(m_report.waiting))
+        extra += QStringLiteral("<li>%1</li>").arg(tr("Waits: %1").arg(waiting.toHtmlEscaped()));
+    for (const QString &settled : std::as_const(m_report.settled))
+        extra += QStringLiteral("<li>%1</li>").arg(tr("Rotation settled: %1").arg(settled.toHtmlEscaped()));
+    const QString header = QStringLiteral("<tr><th align=\"left\">%1</th><th align=\"left\">%2</th><th align=\"left\">%3</th>"
+                                          "<th align=\"left\">%4</th></tr>")
+                               .arg(tr("Host"), tr("Result"), tr("Step"), tr("Reason"));
+    m_summary->setHtml(QStringLiteral("<p><b>%1</b></p><table cellspacing=\"0\" cellpadding=\"3\">%2%3</table>%4%5")
+                           .arg(overall.toHtmlEscaped(), header, rows,
+                                linkRows.isEmpty() ? QString()
+                                                   : QStringLiteral("<p><b>%1</b></p><table cellspacing=\"0\" cellpadding=\"3\">%2</table>")
+                                                         .arg(tr("Links"), linkRows),
+                                extra.isEmpty() ? QString() : QStringLiteral("<ul>%1</ul>").arg(extra)));
 }
 
 void DeployDialog::updateButtons()
@@ -671,7 +820,8 @@ void DeployDialog::recolour()
         }
     }
     m_highlighter->rehighlight();
-    updateSummary();
+    if (!m_report.hosts.isEmpty())
+        updateSummary();
 }
 
 void DeployDialog::changeEvent(QEvent *event)

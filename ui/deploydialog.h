@@ -1,7 +1,7 @@
-// The deploy dialog: pick hosts, see their changes, deploy with progress, read the outcome.
+// The deploy dialog: the plan, each phase of the fleet transaction, every link's check, one verdict.
 #pragma once
 
-#include "deployment.h"
+#include "deployer.h"
 
 #include <QDialog>
 #include <QHash>
@@ -24,9 +24,9 @@ class QTreeWidget;
 class QTreeWidgetItem;
 
 /// Drives a Deployer (handed in: the ui never reaches a host by itself) for the hosts the
-/// user checks. Everything is asynchronous: the dialog is non-modal and the event loop
-/// keeps running during a deploy. Closing it only hides it; a running deploy goes on and
-/// the dialog shows its end when opened again.
+/// user checks, as one transaction: the plan (hosts to switch, hosts to re-import, links
+/// to verify), each phase with progress, a table of the links as they are verified, and
+/// one verdict. Non-modal; closing it only hides it, and a running deploy goes on.
 class DeployDialog : public QDialog
 {
     Q_OBJECT
@@ -44,41 +44,53 @@ public:
     QStringList checkedHosts() const;
     void setHostChecked(const QString &host, bool checked);
     bool isRunning() const { return m_running; }
-    /// The results of the last run (and of its host-key re-runs), by host.
+    /// The results of the last run, by host.
     const QHash<QString, DeployResult> &results() const { return m_results; }
+    /// The last run's verdict (valid once a run has ended).
+    const DeployReport &report() const { return m_report; }
 
 public slots:
-    /// A dry run of the checked hosts: their diffs, nothing changes.
+    /// A dry run of the checked hosts: their diffs and the plan, nothing changes.
     void showChanges();
-    /// Deploys the checked hosts (after saving new keys).
+    /// Deploys the checked hosts as one transaction.
     void deploy();
-    /// Starts no further hosts; running ones finish or roll back.
+    /// Before the switch: nothing is switched. After it: every switched host rolls back.
     void cancel();
+
+signals:
+    /// A link was verified (or failed) during a deploy: for the canvas to colour it.
+    void linkChecked(const QString &a, const QString &b, bool ok, const QString &detail);
+    /// A run ended with \a report.
+    void runFinished(const DeployReport &report);
 
 protected:
     void changeEvent(QEvent *event) override;
 
 private:
     enum Column { HostColumn, ProgressColumn, StepColumn, ResultColumn };
+    enum LinkColumn { LinkNameColumn, LinkFromColumn, LinkResultColumn, LinkDetailColumn };
 
-    /// Starts a run of \a hosts. \a fresh clears what the last run showed; a re-run after
-    /// accepting host keys keeps the other hosts' results.
-    bool start(bool dryRun, const QStringList &hosts, const QHash<QString, QString> &acceptedKeys, bool fresh);
+    /// Starts a run of \a hosts; \a acceptedKeys are host keys the user accepted.
+    bool start(bool dryRun, const QStringList &hosts, const QHash<QString, QString> &acceptedKeys);
+    void onPhaseStarted(DeployPhase phase, const QString &detail);
     void onStepStarted(const QString &host, DeployStep step, const QString &detail);
-    void onHostFinished(const DeployResult &result);
-    void onFinished();
-    void endRun();
-    /// Asks about each host refused for an unknown key; re-runs those accepted.
+    void onPrepared(const DeployReport &report);
+    void onLinkChecked(const LinkCheck &check);
+    void onFinished(const DeployReport &report);
+    /// Asks about each host refused for an unknown key; runs again with those accepted.
     void offerHostKeys();
     void rebuildHosts(bool force);
     void onProjectReset();
     void showResult(QTreeWidgetItem *item, const DeployResult &result);
+    void showPlan(const DeployPlan &plan, const DeployReport *prepared);
+    void showLinks(const QList<DeployLink> &links);
     void updateDiffView();
     void updateSummary();
     void updateButtons();
     void recolour();
     void appendLog(const QString &line);
     QTreeWidgetItem *itemFor(const QString &host) const;
+    QTreeWidgetItem *linkItemFor(const DeployLink &link) const;
     QProgressBar *progressFor(const QString &host) const;
 
     MeshDocument *m_document;
@@ -93,9 +105,13 @@ private:
     QPushButton *m_deployButton;
     QPushButton *m_cancelButton;
     QTabWidget *m_tabs;
+    QPlainTextEdit *m_planView;
     QPlainTextEdit *m_diffView;
+    QTreeWidget *m_linkList;
     QPlainTextEdit *m_log;
     QTextEdit *m_summary;
+    QLabel *m_phase;
+    QProgressBar *m_phaseProgress;
     QLabel *m_overall;
     QSyntaxHighlighter *m_highlighter;
 
@@ -104,9 +120,10 @@ private:
     QStringList m_unchecked; ///< SSH hosts the user unchecked, kept across rebuilds
     bool m_hostsStale = false;
     bool m_running = false;
-    bool m_finishing = false; ///< finished() came, the run ends once its emission is over
     bool m_dryRun = false;
     bool m_cancelRequested = false;
-    QStringList m_order; ///< hosts of the last run, in file order
+    DeployPlan m_plan;       ///< of the last run
+    DeployReport m_report;   ///< of the last run, as far as it got
+    QStringList m_order;     ///< hosts of the last run, in file order
     QHash<QString, DeployResult> m_results;
 };

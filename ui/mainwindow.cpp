@@ -195,9 +195,16 @@ void MainWindow::createActions()
         m_view->fitAll();
     }, QKeySequence(tr("Ctrl+L")));
 
+    add(QStringLiteral("rotateKeys"), tr("Rotate &Keys…"), &MainWindow::rotateSelectedKeys);
+    add(QStringLiteral("rotatePsk"), tr("Rotate &Preshared Key…"), &MainWindow::rotateSelectedPresharedKey);
+    action(QStringLiteral("rotateKeys"))->setToolTip(tr("New key pair for the selected host; the next deploy switches both ends of its links"));
+    action(QStringLiteral("rotatePsk"))->setToolTip(tr("New preshared key for the selected link; the next deploy switches both ends"));
+
     auto connectSelection = [this] {
         const bool any = !m_scene->selectedItems().isEmpty();
         action(QStringLiteral("delete"))->setEnabled(any);
+        action(QStringLiteral("rotateKeys"))->setEnabled(m_scene->selectedHosts().size() == 1);
+        action(QStringLiteral("rotatePsk"))->setEnabled(m_scene->selectedLinks().size() == 1);
     };
     connect(m_scene, &QGraphicsScene::selectionChanged, this, connectSelection);
     connectSelection();
@@ -225,6 +232,9 @@ void MainWindow::createMenus()
     edit->addSeparator();
     edit->addAction(action(QStringLiteral("delete")));
     edit->addAction(action(QStringLiteral("selectAll")));
+    edit->addSeparator();
+    edit->addAction(action(QStringLiteral("rotateKeys")));
+    edit->addAction(action(QStringLiteral("rotatePsk")));
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->addAction(action(QStringLiteral("zoomIn")));
@@ -541,10 +551,59 @@ void MainWindow::openDeployDialog()
     if (!m_deployDialog) {
         m_deployDialog = new DeployDialog(m_document, m_deployer, this);
         m_deployDialog->setSaveProject([this] { return save(); });
+        connect(m_deployDialog, &DeployDialog::linkChecked, m_scene, &TopologyScene::showLinkCheck);
     }
     m_deployDialog->show();
     m_deployDialog->raise();
     m_deployDialog->activateWindow();
+}
+
+void MainWindow::rotateSelectedKeys()
+{
+    const QList<HostId> hosts = m_scene->selectedHosts();
+    const Host *host = hosts.size() == 1 ? m_document->host(hosts.front()) : nullptr;
+    if (!host)
+        return;
+    QMessageBox box(QMessageBox::Question, tr("Rotate Keys"), tr("Give %1 a new key pair?").arg(host->name),
+                    QMessageBox::Yes | QMessageBox::Cancel, this);
+    box.setObjectName(QStringLiteral("rotateKeysBox"));
+    box.setInformativeText(tr("The next deploy switches %1 and every peer of it together, and rolls all of them back if a "
+                              "link fails; the key store keeps the old key until that deploy is confirmed. Peers installed "
+                              "by hand (phones) must then import their config again.")
+                               .arg(host->name));
+    box.setDefaultButton(QMessageBox::Cancel);
+    if (box.exec() != QMessageBox::Yes)
+        return;
+    QString error;
+    if (!m_document->rotateKeys(hosts.front(), &error))
+        QMessageBox::critical(this, tr("Rotate Keys"), error);
+    else
+        statusBar()->showMessage(tr("%1 has a new key pair; deploy to switch it and its peers").arg(host->name), 8000);
+}
+
+void MainWindow::rotateSelectedPresharedKey()
+{
+    const auto links = m_scene->selectedLinks();
+    if (links.size() != 1)
+        return;
+    const auto [a, b] = links.front();
+    const Host *hostA = m_document->host(a);
+    const Host *hostB = m_document->host(b);
+    if (!hostA || !hostB)
+        return;
+    QMessageBox box(QMessageBox::Question, tr("Rotate Preshared Key"),
+                    tr("Give the link %1 ↔ %2 a new preshared key?").arg(hostA->name, hostB->name),
+                    QMessageBox::Yes | QMessageBox::Cancel, this);
+    box.setObjectName(QStringLiteral("rotatePskBox"));
+    box.setInformativeText(tr("The next deploy switches both ends together; the old key is kept until it is confirmed."));
+    box.setDefaultButton(QMessageBox::Cancel);
+    if (box.exec() != QMessageBox::Yes)
+        return;
+    QString error;
+    if (!m_document->rotatePresharedKey(a, b, &error))
+        QMessageBox::critical(this, tr("Rotate Preshared Key"), error);
+    else
+        statusBar()->showMessage(tr("New preshared key for %1 ↔ %2; deploy to switch both ends").arg(hostA->name, hostB->name), 8000);
 }
 
 void MainWindow::setLiveStatus(bool on)

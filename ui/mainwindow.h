@@ -62,6 +62,8 @@ public slots:
     void exportPicture();
     void generateConfigs();
     void openDeployDialog();
+    void rotateSelectedKeys();
+    void rotateSelectedPresharedKey();
     void setLiveStatus(bool on);
 
 protected:

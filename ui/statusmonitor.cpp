@@ -1,6 +1,8 @@
 // Live status for the window: a poller's results judged per link, with 10 minutes of rates.
 #include "statusmonitor.h"
 
+#include "planner.h"
+
 #include "meshdocument.h"
 
 namespace {
@@ -99,6 +101,8 @@ void StatusMonitor::restart()
     // A copy of the keys: hosts that have none yet get them only in this copy (they cannot
     // be on the hosts anyway), the document is left alone.
     KeyStore keys = m_document->keys();
+    const Planner planner(m_document->project());
+    keys.ensure(planner.keyIds(), planner.presharedKeyPairs());
     QString error;
     const auto targets = Deployment::targets(m_document->project(), keys, {}, &error);
     if (!targets) {

@@ -1,12 +1,14 @@
-// What a deploy does to each host, and the interface of whatever carries it out (SSH).
+// What a deploy does: the hosts it switches, the files they get, the links it verifies.
 #include "deployment.h"
 
 #include "generator.h"
+#include "ipaddress.h"
 #include "openbsdhostname.h"
 #include "planner.h"
 #include "wgquick.h"
 
 #include <QDir>
+#include <QFileInfo>
 
 #include <vector>
 
@@ -31,6 +33,8 @@ QString deployStepName(DeployStep step)
         return QStringLiteral("install");
     case DeployStep::Reload:
         return QStringLiteral("reload");
+    case DeployStep::Routes:
+        return QStringLiteral("routes");
     case DeployStep::Verify:
         return QStringLiteral("verify");
     case DeployStep::Confirm:
@@ -54,15 +58,58 @@ QString deployOutcomeName(DeployResult::Outcome outcome)
         return QStringLiteral("rolled back");
     case DeployResult::Outcome::Failed:
         return QStringLiteral("failed");
+    case DeployResult::Outcome::NotSwitched:
+        return QStringLiteral("not switched");
     case DeployResult::Outcome::Cancelled:
         return QStringLiteral("cancelled");
     }
     return {};
 }
 
+QString deployPhaseName(DeployPhase phase)
+{
+    switch (phase) {
+    case DeployPhase::Prepare:
+        return QStringLiteral("prepare");
+    case DeployPhase::Switch:
+        return QStringLiteral("switch");
+    case DeployPhase::Verify:
+        return QStringLiteral("verify");
+    case DeployPhase::Confirm:
+        return QStringLiteral("confirm");
+    case DeployPhase::Rollback:
+        return QStringLiteral("roll back");
+    case DeployPhase::VerifyPrevious:
+        return QStringLiteral("verify previous links");
+    case DeployPhase::Done:
+        return QStringLiteral("done");
+    }
+    return {};
+}
+
+DeployOptions DeployOptions::fromUser(const QString &knownHosts, int confirmTimeout, int jobs)
+{
+    DeployOptions options;
+    options.knownHostsFile = knownHosts.trimmed();
+    if (options.knownHostsFile.startsWith(QLatin1String("~/")))
+        options.knownHostsFile = QDir::home().filePath(options.knownHostsFile.mid(2));
+    options.confirmTimeout = confirmTimeout;
+    options.verifyTimeout = std::min(30, confirmTimeout / 2);
+    options.jobs = jobs;
+    return options;
+}
+
+QStringList DeployPlan::hostNames() const
+{
+    QStringList names;
+    for (const DeployTarget &target : targets)
+        names.append(target.host);
+    return names;
+}
+
 namespace Deployment {
 
-std::optional<QList<DeployTarget>> targets(const Project &project, KeyStore &keys, const QStringList &hostNames,
+std::optional<QList<DeployTarget>> targets(const Project &project, const KeyStore &keys, const QStringList &hostNames,
                                            QString *error)
 {
     const Planner planner(project);
@@ -79,7 +126,8 @@ std::optional<QList<DeployTarget>> targets(const Project &project, KeyStore &key
                 *error = QStringLiteral("%1 has no ssh settings: it is installed by hand (its QR code or configs)").arg(name);
             return std::nullopt;
         }
-        selected.append(index);
+        if (!selected.contains(index))
+            selected.append(index);
     }
     if (hostNames.isEmpty()) {
         for (qsizetype i = 0; i < project.hosts.size(); ++i) {
@@ -87,7 +135,7 @@ std::optional<QList<DeployTarget>> targets(const Project &project, KeyStore &key
                 selected.append(i);
         }
     }
-    keys.ensure(planner.keyIds(), planner.presharedKeyPairs());
+    std::sort(selected.begin(), selected.end());
     QList<DeployTarget> result;
     for (const qsizetype index : std::as_const(selected)) {
         const Host &host = project.hosts[index];
@@ -123,19 +171,157 @@ std::optional<QList<DeployTarget>> targets(const Project &project, KeyStore &key
             if (host.isOpenBsd())
                 target.files.append({QStringLiteral("/etc/hostname.") + planned.interfaceName,
                                      OpenBsdHostname::write(planned, header)});
-            for (const PeerConfig &peer : planned.config.peers) {
-                for (const QString &text : peer.allowedIps) {
-                    const auto prefix = IpPrefix::parse(text, true);
-                    if (prefix && prefix->isHostPrefix() && prefix->address().isV4()) {
-                        target.probes.append(prefix->address().toString());
-                        break;
-                    }
-                }
-            }
         }
         result.append(target);
     }
     return result;
+}
+
+std::optional<DeployPlan> plan(const Project &project, const KeyStore &keys, const QStringList &hostNames, QString *error)
+{
+    auto targets = Deployment::targets(project, keys, hostNames, error);
+    if (!targets)
+        return std::nullopt;
+    DeployPlan plan;
+    plan.targets = *targets;
+    QList<HostFiles> files;
+    QStringList inScope;
+    for (const DeployTarget &target : std::as_const(plan.targets)) {
+        files.append({target.host, target.files});
+        inScope.append(target.host);
+    }
+    plan.links = linksBetween(files);
+    const Planner planner(project);
+    for (qsizetype i = 0; i < project.hosts.size(); ++i) {
+        const Host &host = project.hosts[i];
+        QStringList peersInScope;
+        for (const qsizetype peer : planner.peersOf(i)) {
+            if (inScope.contains(project.hosts[peer].name))
+                peersInScope.append(project.hosts[peer].name);
+        }
+        if (peersInScope.isEmpty())
+            continue;
+        if (!host.ssh) {
+            plan.handInstalled.append({host.name, keys.publicKey(planner.keyIdFacing(i, project.indexOf(peersInScope.front())))});
+        } else if (!inScope.contains(host.name)) {
+            for (const QString &peer : std::as_const(peersInScope)) {
+                const bool hostFirst = i < project.indexOf(peer);
+                plan.waiting.append(QStringLiteral("%1 <-> %2 (%3 is left out of this deploy)")
+                                        .arg(hostFirst ? host.name : peer, hostFirst ? peer : host.name, host.name));
+            }
+        }
+    }
+    return plan;
+}
+
+namespace {
+
+/// One interface as the link finder sees it.
+struct Interface
+{
+    QString host;
+    qsizetype hostOrder = 0;
+    QString name;
+    QString publicKey;
+    QList<IpAddress> addresses;
+    QList<PeerConfig> peers;
+};
+
+/// The addresses in OpenBSD's hostname.wgN ("inet ADDR MASK ...", "inet6 ADDR LEN").
+QList<IpAddress> openBsdAddresses(const QByteArray &text)
+{
+    QList<IpAddress> addresses;
+    for (const QByteArray &raw : text.split('\n')) {
+        const QList<QByteArray> words = raw.simplified().split(' ');
+        if (words.size() >= 2 && (words[0] == "inet" || words[0] == "inet6")) {
+            if (const auto address = IpAddress::parse(QString::fromLatin1(words[1])))
+                addresses.append(*address);
+        }
+    }
+    return addresses;
+}
+
+} // namespace
+
+QList<DeployLink> linksBetween(const QList<HostFiles> &hosts)
+{
+    QList<Interface> interfaces;
+    QHash<QString, qsizetype> byKey;
+    for (qsizetype order = 0; order < hosts.size(); ++order) {
+        const HostFiles &host = hosts[order];
+        for (const DeployTarget::File &file : host.files) {
+            if (!file.path.endsWith(QLatin1String(".conf")) || file.content.isEmpty())
+                continue;
+            const auto config = WgQuick::parse(file.content);
+            if (!config)
+                continue;
+            const auto publicKey = WireGuardKeys::publicKey(config->privateKey);
+            if (!publicKey)
+                continue;
+            Interface interface{host.host, order, QFileInfo(file.path).completeBaseName(), *publicKey, {}, config->peers};
+            for (const QString &text : config->addresses) {
+                if (const auto prefix = IpPrefix::parse(text.trimmed(), true))
+                    interface.addresses.append(prefix->address());
+            }
+            // OpenBSD keeps the addresses in hostname.wgN, beside the wg-quick file.
+            for (const DeployTarget::File &other : host.files) {
+                if (other.path.endsWith(QLatin1String("/hostname.") + interface.name))
+                    interface.addresses += openBsdAddresses(other.content);
+            }
+            byKey.insert(interface.publicKey, interfaces.size());
+            interfaces.append(interface);
+        }
+    }
+    auto firstOf = [](const QList<IpAddress> &addresses, IpAddress::Family family) -> std::optional<IpAddress> {
+        for (const IpAddress &address : addresses) {
+            if (address.family() == family)
+                return address;
+        }
+        return std::nullopt;
+    };
+    QList<DeployLink> links;
+    QSet<std::pair<qsizetype, qsizetype>> seen;
+    for (qsizetype i = 0; i < interfaces.size(); ++i) {
+        const Interface &mine = interfaces[i];
+        for (const PeerConfig &peer : mine.peers) {
+            const auto found = byKey.constFind(peer.publicKey);
+            if (found == byKey.cend() || interfaces[*found].host == mine.host)
+                continue;
+            const qsizetype j = *found;
+            if (seen.contains({std::min(i, j), std::max(i, j)}))
+                continue;
+            seen.insert({std::min(i, j), std::max(i, j)});
+            const Interface &theirs = interfaces[j];
+            // The end that knows the other's endpoint sends: it can start the handshake.
+            const auto back = std::find_if(theirs.peers.cbegin(), theirs.peers.cend(),
+                                           [&](const PeerConfig &p) { return p.publicKey == mine.publicKey; });
+            const bool mineDials = !peer.endpoint.isEmpty();
+            const bool theyDial = back != theirs.peers.cend() && !back->endpoint.isEmpty();
+            const Interface &from = mineDials || !theyDial ? mine : theirs;
+            const Interface &to = &from == &mine ? theirs : mine;
+            DeployLink link;
+            link.a = mine.hostOrder < theirs.hostOrder ? mine.host : theirs.host;
+            link.b = mine.hostOrder < theirs.hostOrder ? theirs.host : mine.host;
+            link.from = from.host;
+            link.to = to.host;
+            link.interfaceName = from.name;
+            link.peerKey = to.publicKey;
+            for (const auto family : {IpAddress::Family::V4, IpAddress::Family::V6}) {
+                const auto target = firstOf(to.addresses, family);
+                if (target && firstOf(from.addresses, family))
+                    link.addresses.append(target->toString());
+            }
+            if (!link.addresses.isEmpty())
+                links.append(link);
+        }
+    }
+    std::sort(links.begin(), links.end(), [&](const DeployLink &x, const DeployLink &y) {
+        auto order = [&](const QString &host) {
+            return std::find_if(hosts.cbegin(), hosts.cend(), [&](const HostFiles &h) { return h.host == host; }) - hosts.cbegin();
+        };
+        return std::pair(order(x.a), order(x.b)) < std::pair(order(y.a), order(y.b));
+    });
+    return links;
 }
 
 bool needsRestart(const QByteArray &before, const QByteArray &after)
@@ -144,9 +330,53 @@ bool needsRestart(const QByteArray &before, const QByteArray &after)
     const auto b = WgQuick::parse(after);
     if (!a || !b)
         return true;
+    // wg-quick routes a /0 through policy rules it sets up at `up` only.
+    auto defaultRoutes = [](const InterfaceConfig &config) {
+        QStringList routes;
+        for (const PeerConfig &peer : config.peers) {
+            for (const QString &text : peer.allowedIps) {
+                if (const auto prefix = IpPrefix::parse(text.trimmed()); prefix && prefix->isDefaultRoute())
+                    routes.append(peer.publicKey + QLatin1Char(' ') + prefix->toString());
+            }
+        }
+        routes.sort();
+        return routes;
+    };
     return a->addresses != b->addresses || a->mtu != b->mtu || a->dns != b->dns || a->table != b->table
         || a->preUp != b->preUp || a->postUp != b->postUp || a->preDown != b->preDown || a->postDown != b->postDown
-        || a->fwMark != b->fwMark || a->saveConfig != b->saveConfig;
+        || a->fwMark != b->fwMark || a->saveConfig != b->saveConfig || defaultRoutes(*a) != defaultRoutes(*b);
+}
+
+bool changesFor(const QByteArray &before, const QByteArray &after, const QString &peerKey)
+{
+    const auto b = WgQuick::parse(after);
+    if (!b)
+        return false;
+    auto sectionOf = [&](const InterfaceConfig &config) -> const PeerConfig * {
+        for (const PeerConfig &peer : config.peers) {
+            if (peer.publicKey == peerKey)
+                return &peer;
+        }
+        return nullptr;
+    };
+    const PeerConfig *now = sectionOf(*b);
+    if (!now)
+        return false; // not its peer any more: nothing to import
+    const auto a = WgQuick::parse(before);
+    if (!a)
+        return true; // a new host: it needs its config in the first place
+    const PeerConfig *was = sectionOf(*a);
+    if (!was)
+        return true;
+    auto sorted = [](QStringList list) {
+        for (QString &item : list)
+            item = item.trimmed();
+        list.sort();
+        return list;
+    };
+    return WireGuardKeys::publicKey(a->privateKey) != WireGuardKeys::publicKey(b->privateKey) || a->listenPort != b->listenPort
+        || sorted(a->addresses) != sorted(b->addresses) || was->presharedKey != now->presharedKey
+        || sorted(was->allowedIps) != sorted(now->allowedIps);
 }
 
 QString diff(const QString &path, const QByteArray &before, const QByteArray &after)
@@ -179,6 +409,41 @@ QString diff(const QString &path, const QByteArray &before, const QByteArray &af
         }
     }
     return out.join(QLatin1Char('\n'));
+}
+
+QStringList settleRotations(const Project &project, const QStringList &hosts, KeyStore &keys)
+{
+    const Planner planner(project);
+    auto tookPart = [&](const QString &keyId) {
+        const QString name = keyId.section(QLatin1Char('/'), 0, 0);
+        const qsizetype index = project.indexOf(name);
+        if (index < 0)
+            return false;
+        if (project.hosts[index].ssh)
+            return hosts.contains(name);
+        // Installed by hand: it was told to re-import when a peer of it took part.
+        const QList<qsizetype> peers = planner.peersOf(index);
+        return std::any_of(peers.cbegin(), peers.cend(), [&](qsizetype peer) { return hosts.contains(project.hosts[peer].name); });
+    };
+    auto sshEnd = [&](const QString &keyId) {
+        const qsizetype index = project.indexOf(keyId.section(QLatin1Char('/'), 0, 0));
+        return index >= 0 && project.hosts[index].ssh.has_value();
+    };
+    QStringList settled;
+    for (const QString &keyId : keys.pendingKeyIds()) {
+        if (tookPart(keyId)) {
+            keys.commitRotation(keyId);
+            settled.append(QStringLiteral("%1's key pair").arg(keyId));
+        }
+    }
+    for (const auto &[a, b] : keys.pendingPresharedPairs()) {
+        const bool done = (!sshEnd(a) || tookPart(a)) && (!sshEnd(b) || tookPart(b)) && (tookPart(a) || tookPart(b));
+        if (done) {
+            keys.commitPresharedRotation(a, b);
+            settled.append(QStringLiteral("the preshared key of %1 <-> %2").arg(a, b));
+        }
+    }
+    return settled;
 }
 
 } // namespace Deployment

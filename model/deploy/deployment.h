@@ -1,4 +1,4 @@
-// What a deploy does to each host, and the interface of whatever carries it out (SSH).
+// What a deploy does: the hosts it switches, the files they get, the links it verifies.
 #pragma once
 
 #include "keystore.h"
@@ -7,8 +7,8 @@
 #include <QByteArray>
 #include <QHash>
 #include <QList>
-#include <QObject>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 
@@ -30,80 +30,148 @@ struct DeployTarget
     };
     QList<File> files;      ///< the interface configs (NAME.conf), and for OpenBSD /etc/hostname.NAME
     QStringList interfaces; ///< interface names
-    QStringList probes;    ///< peers' mesh addresses, pinged through the tunnels to verify
 };
 
-/// The steps of a host's deploy, in order.
-enum class DeployStep { Connect, HostKey, Auth, Read, Upload, Validate, Arm, Install, Reload, Verify, Confirm, Rollback, Done };
+/// A link that a deploy checks by traffic: an echo from one end to the other end's mesh
+/// address, out of the WireGuard interface. The reply proves both directions and both
+/// ends' routes, so one end sends.
+struct DeployLink
+{
+    QString a; ///< the end that comes first in the project
+    QString b;
+    QString from; ///< the end that sends the echo: one that knows the other's endpoint
+    QString to;
+    QString interfaceName; ///< on \a from
+    QString peerKey;       ///< \a to's public key as \a from has it (for its handshake)
+    QStringList addresses; ///< \a to's mesh addresses on the link, one per address family both ends have
+
+    QString name() const { return a + QLatin1String(" <-> ") + b; }
+    bool operator==(const DeployLink &) const = default;
+};
+
+/// The steps of a host's part in a deploy, in order.
+enum class DeployStep { Connect, HostKey, Auth, Read, Upload, Validate, Arm, Install, Reload, Routes, Verify, Confirm, Rollback, Done };
 QString deployStepName(DeployStep step);
+
+/// The phases of the fleet transaction (DESIGN.md, "Deploy").
+enum class DeployPhase { Prepare, Switch, Verify, Confirm, Rollback, VerifyPrevious, Done };
+QString deployPhaseName(DeployPhase phase);
 
 struct DeployOptions
 {
     bool dryRun = false;
-    int jobs = 8;
+    int jobs = 8; ///< hosts that talk to their host at a time
     bool acceptNewHostKeys = false;
     /// host -> the SHA256 fingerprint the user accepted for it: recorded only if the host
     /// still presents exactly that key.
     QHash<QString, QString> acceptedFingerprints;
     QString knownHostsFile; ///< empty: ~/.ssh/known_hosts
-    int confirmTimeout = 60; ///< seconds until the host rolls back by itself
-    int verifyTimeout = 30;  ///< seconds to wait for handshakes
+    /// Seconds until a switched host restores its previous config by itself unless the
+    /// whole transaction was confirmed: it covers switch, verification and confirmation.
+    int confirmTimeout = 60;
+    int verifyTimeout = 30; ///< seconds for every link to answer an echo
     int connectTimeout = 10;
+
+    /// The options as a user gives them, in the Deploy dialog or on the command line:
+    /// `~/` expanded in \a knownHosts, the verification left half the confirm timeout
+    /// (at most 30 s) so that confirming always fits in the host-side timer.
+    static DeployOptions fromUser(const QString &knownHosts, int confirmTimeout, int jobs);
+};
+
+/// A step that failed on one host, and why.
+struct DeployFailure
+{
+    /// Why a step failed, for the summary and for deciding what the user can do.
+    enum class Problem { None, Network, HostKey, Auth, Privilege, RemoteCommand, Verification };
+
+    DeployStep step = DeployStep::Connect;
+    Problem problem = Problem::None;
+    QString reason;
 };
 
 /// How one host ended.
 struct DeployResult
 {
-    enum class Outcome { Unchanged, Updated, RolledBack, Failed, Cancelled };
-    /// Why a step failed, for the summary and for deciding what the user can do.
-    enum class Problem { None, Network, HostKey, Auth, Privilege, RemoteCommand, Verification };
+    enum class Outcome { Unchanged, Updated, RolledBack, Failed, NotSwitched, Cancelled };
+    using Problem = DeployFailure::Problem;
 
     QString host;
-    Outcome outcome = Outcome::Failed;
+    Outcome outcome = Outcome::NotSwitched;
     DeployStep step = DeployStep::Connect; ///< where it ended
     Problem problem = Problem::None;
     QString reason;
-    QString diff; ///< unified diff of the configs, keys masked (dry runs and updates)
+    QString diff;         ///< unified diff of the configs, keys masked
+    bool changes = false; ///< its files differ from what the host runs
+    bool restart = false; ///< the change needs the interface restarted, not wg syncconf
 
     bool succeeded() const { return outcome == Outcome::Unchanged || outcome == Outcome::Updated; }
+    void fail(const DeployFailure &failure)
+    {
+        outcome = Outcome::Failed;
+        step = failure.step;
+        problem = failure.problem;
+        reason = failure.reason;
+    }
 };
 QString deployOutcomeName(DeployResult::Outcome outcome);
+
+/// Everything a deploy will do, from the project alone (before any host is read).
+struct DeployPlan
+{
+    QList<DeployTarget> targets; ///< hosts with SSH in scope, in project order
+    QList<DeployLink> links;     ///< links between targets, checked after the switch
+    /// Hosts installed by hand (no SSH) that are peers of a target: when the peer's config
+    /// changes for them, they must import their config again (QR code or file).
+    struct HandInstalled
+    {
+        QString host;
+        QString publicKey;
+    };
+    QList<HandInstalled> handInstalled;
+    QStringList waiting; ///< "A <-> B (B is left out of this deploy)": links to SSH hosts not in scope
+
+    QStringList hostNames() const;
+};
 
 namespace Deployment {
 
 /// The targets for \a hostNames (every host with SSH when empty), with their files from
-/// the planner; keys are made in \a keys where missing (the caller saves them). Hosts
+/// the planner and the keys in \a keys (made by the caller: KeyStore::ensure). Hosts
 /// without SSH are refused by name in \a error.
-std::optional<QList<DeployTarget>> targets(const Project &project, KeyStore &keys, const QStringList &hostNames,
+std::optional<QList<DeployTarget>> targets(const Project &project, const KeyStore &keys, const QStringList &hostNames,
                                            QString *error);
 
-/// True when going from \a before to \a after changes more than the peers (Address, MTU,
-/// DNS, Table, Pre/PostUp/Down): wg syncconf cannot apply that, the interface restarts.
+/// The plan of a deploy of \a hostNames (see targets()).
+std::optional<DeployPlan> plan(const Project &project, const KeyStore &keys, const QStringList &hostNames, QString *error);
+
+/// The files of one host, as the links between hosts are read from them.
+struct HostFiles
+{
+    QString host;
+    QList<DeployTarget::File> files;
+};
+/// Every link between the hosts in \a hosts, read from their configs: a peer whose public
+/// key is another host's interface key is a link. Works on generated configs and on the
+/// configs a host runs (to verify the previous mesh after a rollback).
+QList<DeployLink> linksBetween(const QList<HostFiles> &hosts);
+
+/// True when going from \a before to \a after changes more than wg syncconf can apply:
+/// Address, MTU, DNS, Table, FwMark, Pre/PostUp/Down, or a route to everything (/0),
+/// which wg-quick sets up with policy rules at `up` only.
 bool needsRestart(const QByteArray &before, const QByteArray &after);
+
+/// True when a host installed by hand, whose public key is \a peerKey, must import its
+/// config again because its peer's config went from \a before to \a after: the peer's key,
+/// port or addresses changed, or the peer's section for it (its key, AllowedIPs, PSK).
+bool changesFor(const QByteArray &before, const QByteArray &after, const QString &peerKey);
 
 /// A unified diff of two config texts, keys masked, "" when they are equal.
 QString diff(const QString &path, const QByteArray &before, const QByteArray &after);
 
+/// After a confirmed deploy in which \a hosts took part: forgets the old keys of the
+/// rotations they installed. A host's own key is settled when it took part (a host
+/// without SSH: when a peer of it took part, having been told to re-import); a preshared
+/// key when every end with SSH took part. Returns what was settled, for the summary.
+QStringList settleRotations(const Project &project, const QStringList &hosts, KeyStore &keys);
+
 } // namespace Deployment
-
-/// Carries a deploy out (in app/: over SSH). Runs hosts in parallel off the caller's
-/// thread; reports through queued signals. One host's failure never touches another's.
-class Deployer : public QObject
-{
-    Q_OBJECT
-
-public:
-    using QObject::QObject;
-
-    virtual void start(const QList<DeployTarget> &targets, const DeployOptions &options) = 0;
-    /// Starts no further hosts; running ones finish or roll back.
-    virtual void cancel() = 0;
-    virtual bool isRunning() const = 0;
-
-signals:
-    void stepStarted(const QString &host, DeployStep step, const QString &detail);
-    void hostFinished(const DeployResult &result);
-    void finished();
-};
-
-Q_DECLARE_METATYPE(DeployResult)

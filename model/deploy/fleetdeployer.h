@@ -1,29 +1,32 @@
-// The Deployer over SSH (libssh): verified host keys, atomic install, host-side rollback.
+// A Deployer that runs the fleet transaction on a thread of its own, with agents it makes.
 #pragma once
 
-#include "deployment.h"
-
-#include <QThreadPool>
+#include "deployer.h"
+#include "fleettransaction.h"
 
 #include <atomic>
 #include <memory>
+#include <thread>
 
-/// Deploys each host on a worker thread with a libssh session of its own (sessions are
-/// never shared between threads). See DESIGN.md, "Deploy", for the per-host pipeline.
-class SshDeployer : public Deployer
+/// Runs FleetTransaction with the HostAgents that \a factory makes (over SSH in app/,
+/// scripted in tests) on a thread of its own, and reports through queued signals.
+class FleetDeployer : public Deployer
 {
     Q_OBJECT
 
 public:
-    explicit SshDeployer(QObject *parent = nullptr);
-    ~SshDeployer() override;
+    explicit FleetDeployer(FleetTransaction::AgentFactory factory, QObject *parent = nullptr);
+    ~FleetDeployer() override;
 
-    void start(const QList<DeployTarget> &targets, const DeployOptions &options) override;
+    void start(const DeployPlan &plan, const DeployOptions &options) override;
     void cancel() override;
-    bool isRunning() const override { return m_pending > 0; }
+    bool isRunning() const override { return m_running; }
 
 private:
-    QThreadPool m_pool;
+    void join();
+
+    FleetTransaction::AgentFactory m_factory;
+    std::thread m_thread;
     std::shared_ptr<std::atomic_bool> m_cancel;
-    int m_pending = 0;
+    bool m_running = false;
 };

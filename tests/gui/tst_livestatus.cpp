@@ -2,6 +2,7 @@
 // and badges, the status pane's table, filter, selection and rate plot, on and off.
 #include "hostitem.h"
 #include "linkitem.h"
+#include "deployer.h"
 #include "mainwindow.h"
 #include "planner.h"
 #include "rateplot.h"
@@ -87,10 +88,10 @@ class IdleDeployer : public Deployer
 {
 public:
     using Deployer::Deployer;
-    void start(const QList<DeployTarget> &, const DeployOptions &) override {}
+    void start(const DeployPlan &, const DeployOptions &) override {}
     void cancel() override {}
     bool isRunning() const override { return false; }
-    void finish() { emit finished(); }
+    void finish() { emit finished(DeployReport()); }
 };
 
 } // namespace

@@ -1,0 +1,531 @@
+// One host's side of a fleet deploy, over SSH: stage, switch, probe, confirm or roll back.
+#include "sshhostagent.h"
+
+#include "sshsession.h"
+
+#include <QFileInfo>
+#include <QLoggingCategory>
+#include <QRandomGenerator>
+
+#include <openssl/crypto.h>
+
+Q_DECLARE_LOGGING_CATEGORY(lcDeploy)
+
+namespace {
+
+/// The exit statuses of the scripts below, shared with the C++ that reads them: the
+/// scripts name them as @NAME@ and get the numbers from here.
+enum RemoteExit {
+    NoState = 20,       ///< cannot create the state folder
+    NoTools = 25,       ///< wg-quick or wg missing
+    Rejected = 30,      ///< the host's parser refused the candidate
+    NoBackup = 40,      ///< cannot back up or arm: nothing was installed
+    InstallFailed = 50, ///< the previous config is back
+    ReloadFailed = 60,  ///< the previous config is back
+    NotArmed = 70,      ///< the timer fired before the confirmation: the host rolled back
+    NotRestored = 71,   ///< neither armed nor restored by the timer
+};
+
+/// Shell functions that the scripts share and the host-side rollback file carries along.
+/// They read $kind (linux, freebsd, openbsd) and $reload (the project's reload command).
+/// Names are prefixed per function: POSIX sh has no local variables.
+const char *const Functions = R"SH(
+for_pairs() { _fp=$1; shift; _rc=0; while [ $# -ge 2 ]; do "$_fp" "$1" "$2" || _rc=1; shift 2; done; return $_rc; }
+iface_exists() { case "$kind" in linux) ip link show "$1" ;; *) ifconfig "$1" ;; esac >/dev/null 2>&1; }
+wg_table() { sed -n 's/^[[:space:]]*[Tt][Aa][Bb][Ll][Ee][[:space:]]*=[[:space:]]*\([^[:space:]#]*\).*/\1/p' "$1" | tail -n 1; }
+has_up_hooks() { grep -qiE '^[[:space:]]*(PreUp|PostUp)[[:space:]]*=' "$1"; }
+wanted_routes() { wg show "$1" allowed-ips 2>/dev/null | tr ' \t' '\n\n' | grep -E '^[0-9a-fA-F:.]+/[0-9]+$' | grep -v '/0$' | sort -u; }
+full_prefix() { case "$1" in */*) echo "$1" ;; *:*) echo "$1/128" ;; *) echo "$1/32" ;; esac; }
+route_dev() {
+    case "$kind" in
+    linux) ip route get "${1%/*}" 2>/dev/null | sed -n 's/.* dev \([^ ]*\).*/\1/p' | head -n 1 ;;
+    *) _rdf=-inet; case "$1" in *:*) _rdf=-inet6 ;; esac
+       route -n get $_rdf "${1%/*}" 2>/dev/null | sed -n 's/^ *interface: *//p' | head -n 1 ;;
+    esac
+}
+routes_linux() { # IFACE CONF: the routes wg-quick makes at `up`, after wg syncconf
+    _rlt=$(wg_table "$2")
+    [ "$_rlt" = off ] && return 0
+    _rlx=""; case "$_rlt" in ""|auto) ;; *) _rlx="table $_rlt" ;; esac
+    _rlw=$(wanted_routes "$1")
+    for _rlp in $(printf '%s\n' $_rlw | sort -t / -k 2 -nr); do
+        _rlf=-4; case "$_rlp" in *:*) _rlf=-6 ;; esac
+        if [ -n "$_rlx" ]; then
+            ip $_rlf route replace "$_rlp" dev "$1" $_rlx || return 1
+        elif [ -z "$(ip $_rlf route show dev "$1" match "$_rlp" 2>/dev/null)" ]; then
+            ip $_rlf route add "$_rlp" dev "$1" || return 1
+        fi
+    done
+    # Routes the user's own PreUp/PostUp made are theirs: left alone.
+    has_up_hooks "$2" && return 0
+    for _rlf in -4 -6; do
+        ip $_rlf route show dev "$1" $_rlx 2>/dev/null | while read -r _rld _rlr; do
+            case " $_rlr " in *" proto kernel "*) continue ;; esac
+            case "$_rld" in default|fe80::*|ff00::*|multicast|broadcast|local|unreachable) continue ;; esac
+            printf '%s\n' $_rlw | grep -qxF "$(full_prefix "$_rld")" || ip $_rlf route del "$_rld" dev "$1" $_rlx
+        done
+    done
+    return 0
+}
+routes_bsd() { # IFACE CONF fix|check
+    [ "$(wg_table "$2")" = off ] && return 0
+    for _rbp in $(wanted_routes "$1"); do
+        [ "$(route_dev "$_rbp")" = "$1" ] && continue
+        if [ "$3" = fix ]; then
+            _rbf=-inet; case "$_rbp" in *:*) _rbf=-inet6 ;; esac
+            route -q -n add $_rbf "$_rbp" -interface "$1" || return 1
+        else
+            echo "no route to $_rbp through $1 after the reload" >&2; return 1
+        fi
+    done
+}
+routes_after_reload() {
+    case "$kind" in linux) routes_linux "$1" "$2" ;; freebsd) routes_bsd "$1" "$2" fix ;; *) routes_bsd "$1" "$2" check ;; esac
+}
+reload_one() { # IFACE CONF RESTART
+    if [ -n "$reload" ]; then sh -c "$reload" || return 1; routes_after_reload "$1" "$2"; return; fi
+    if [ "$kind" = openbsd ]; then sh /etc/netstart "$1" && routes_after_reload "$1" "$2"; return; fi
+    if ! iface_exists "$1"; then wg-quick up "$2"; return; fi
+    if [ "$3" = 1 ]; then wg-quick down "$2" >/dev/null 2>&1; wg-quick up "$2"; return; fi
+    _rot=$(mktemp) && wg-quick strip "$2" > "$_rot" && wg syncconf "$1" "$_rot"; _ror=$?; rm -f "$_rot"
+    [ $_ror -eq 0 ] || return $_ror
+    routes_after_reload "$1" "$2"
+}
+drop_iface() { case "$kind" in openbsd) ifconfig "$1" destroy ;; *) wg-quick down "$2" ;; esac >/dev/null 2>&1; }
+restore_file() { # STAGED-NAME LIVE-PATH
+    if [ -f "$2.meshwright-backup" ]; then cp -p "$2.meshwright-backup" "$2"; return; fi
+    case "$1" in *.conf) iface_exists "${1%.conf}" && drop_iface "${1%.conf}" "$2" ;; esac
+    rm -f "$2"
+}
+restore_reload() { case "$1" in *.conf) [ -f "$2" ] && { reload_one "${1%.conf}" "$2" 1 || return 1; } ;; esac; return 0; }
+drop_backup() { rm -f "$2.meshwright-backup"; }
+restore_all() { # the files first, then the interfaces: netstart reads hostname.wgN
+    for_pairs restore_file "$@"; _rar=$?
+    for_pairs restore_reload "$@" || _rar=1
+    for_pairs drop_backup "$@"
+    return $_rar
+}
+)SH";
+
+/// Prepare: checks the staged candidates with the host's own parser. Arguments: stage
+/// kind, then per file its staged name and live path.
+const char *const ValidateScript = R"SH(
+set -u
+stage=$1; kind=$2; shift 2
+[ "$kind" = openbsd ] && exit 0
+for t in wg wg-quick; do command -v $t >/dev/null 2>&1 || { echo "$t is not installed (install wireguard-tools)" >&2; exit @NoTools@; }; done
+check_one() {
+    case "$1" in *.conf) ;; *) return 0 ;; esac
+    wg-quick strip "$stage/$1" >/dev/null 2>"$stage/strip.err" || { echo "rejected by wg-quick strip: $(cat "$stage/strip.err")" >&2; return 1; }
+}
+for_pairs check_one "$@" || exit @Rejected@
+echo valid
+)SH";
+
+/// Switch: backs up the live configs, arms a rollback on the host itself (it restores
+/// them after the timeout unless disarmed, even if the deploying program dies or the
+/// connection is cut), installs and reloads. Arguments: stage timeout restart kind token
+/// reload, then the file pairs. Every value arrives as an argument, never in the script.
+const char *const SwitchScript = R"SH(
+set -u
+stage=$1; timeout=$2; restart=$3; kind=$4; token=$5; reload=$6; shift 6
+state=/var/run/meshwright
+mkdir -p "$state" && chmod 700 "$state" || { echo "cannot create $state" >&2; exit @NoState@; }
+q() { printf "'%s'" "$(printf %s "$1" | sed "s/'/'\\\\''/g")"; }
+backup_one() { if [ -f "$2" ]; then cp -p "$2" "$2.meshwright-backup"; else rm -f "$2.meshwright-backup"; fi; }
+for_pairs backup_one "$@" || { echo "cannot back up the live config" >&2; exit @NoBackup@; }
+armed="$state/armed-$token"; claimed="$state/claimed-$token"; rollback="$state/rollback-$token.sh"
+{
+    cat <<'MESHWRIGHT_FUNCTIONS'
+@FUNCTIONS@
+MESHWRIGHT_FUNCTIONS
+    printf 'kind=%s; reload=%s\n' "$(q "$kind")" "$(q "$reload")"
+    printf 'sleep %s\nmv -f %s %s 2>/dev/null || exit 0\n' "$timeout" "$(q "$armed")" "$(q "$claimed")"
+    printf 'restore_all'; for a in "$@"; do printf ' %s' "$(q "$a")"; done; printf '\n'
+    printf 'touch %s; rm -f %s %s %s\n' "$(q "$state/restored-$token")" "$(q "$claimed")" "$(q "$rollback")" "$(q "$state/timer-$token")"
+} > "$rollback" || { for_pairs drop_backup "$@"; echo "cannot arm the rollback" >&2; exit @NoBackup@; }
+echo "$token" > "$armed"
+if command -v setsid >/dev/null 2>&1; then setsid sh "$rollback" >/dev/null 2>&1 </dev/null & else nohup sh "$rollback" >/dev/null 2>&1 </dev/null & fi
+echo $! > "$state/timer-$token"
+undo_now() {
+    mv -f "$armed" "$claimed" 2>/dev/null || return 0
+    kill "$(cat "$state/timer-$token")" 2>/dev/null
+    restore_all "$@"
+    rm -f "$claimed" "$rollback" "$state/timer-$token"
+}
+install_one() { install -m 600 "$stage/$1" "$2.meshwright-new" && mv -f "$2.meshwright-new" "$2"; }
+for_pairs install_one "$@" || { echo "install failed; the previous config is back" >&2; undo_now "$@"; exit @InstallFailed@; }
+reload_all() { while [ $# -ge 2 ]; do case "$1" in *.conf) reload_one "${1%.conf}" "$2" "$restart" || return 1 ;; esac; shift 2; done; }
+# Output to a file, not a pipe: a daemon wg-quick starts (wireguard-go) must not hold it.
+if ! reload_all "$@" > "$stage/reload.log" 2>&1; then
+    echo "reload failed ($(tail -n 2 "$stage/reload.log" | tr '\n' ' ' | cut -c 1-300)); the previous config is back" >&2
+    rm -rf "$stage"
+    undo_now "$@"; exit @ReloadFailed@
+fi
+rm -rf "$stage"
+echo switched
+)SH";
+
+/// Confirm or roll back. Arguments: action (disarm, commit, rollback) token kind reload,
+/// then the file pairs. The timer and these race for the armed file with a rename: only
+/// one of them wins it.
+const char *const FinishScript = R"SH(
+set -u
+action=$1; token=$2; kind=$3; reload=$4; shift 4
+state=/var/run/meshwright
+armed="$state/armed-$token"; claimed="$state/claimed-$token"; disarmed="$state/disarmed-$token"
+stop_timer() { kill "$(cat "$state/timer-$token" 2>/dev/null)" 2>/dev/null; rm -f "$state/timer-$token" "$state/rollback-$token.sh"; }
+case "$action" in
+disarm)
+    mv -f "$armed" "$disarmed" 2>/dev/null || { echo "its timer had fired: the host went back to its previous config" >&2; exit @NotArmed@; }
+    stop_timer
+    echo disarmed ;;
+commit)
+    for_pairs drop_backup "$@"
+    rm -f "$disarmed"
+    echo committed ;;
+rollback)
+    if mv -f "$armed" "$claimed" 2>/dev/null || mv -f "$disarmed" "$claimed" 2>/dev/null; then
+        stop_timer
+        restore_all "$@"; rc=$?
+        rm -f "$claimed"
+        [ $rc -eq 0 ] || { echo "the previous config is back, but an interface did not come up again" >&2; exit @ReloadFailed@; }
+        echo "rolled back"
+    else
+        i=0
+        while [ ! -f "$state/restored-$token" ] && [ $i -lt 60 ]; do sleep 1; i=$((i + 1)); done
+        [ -f "$state/restored-$token" ] || { echo "the switch is neither armed nor restored" >&2; exit @NotRestored@; }
+        echo "rolled back by its own timer"
+    fi
+    rm -f "$state/restored-$token" ;;
+esac
+)SH";
+
+/// One round of echoes. Arguments: kind, then per address: interface, the peer's public
+/// key, the address. Prints per address, in order: ok ADDR | noroute ADDR DEV | nohandshake
+/// ADDR | noreply ADDR HANDSHAKE-AGE.
+const char *const ProbeScript = R"SH(
+kind=$1; shift
+ping_once() {
+    case "$kind:$1" in
+    linux:*) ping -c 1 -W 1 "$1" ;;
+    freebsd:*:*) timeout 2 ping6 -c 1 "$1" ;;
+    freebsd:*) ping -c 1 -t 2 "$1" ;;
+    openbsd:*:*) ping6 -c 1 -w 1 "$1" ;;
+    *) ping -c 1 -w 1 "$1" ;;
+    esac >/dev/null 2>&1
+}
+probe_one() {
+    dev=$(route_dev "$3")
+    if [ "$dev" != "$1" ]; then echo "noroute $3 ${dev:-none}"; return; fi
+    if ping_once "$3" || ping_once "$3"; then echo "ok $3"; return; fi
+    hs=$(wg show "$1" latest-handshakes 2>/dev/null | awk -v k="$2" '$1 == k { print $2 }')
+    age=$(($(date +%s) - ${hs:-0}))
+    if [ -z "$hs" ] || [ "$hs" -eq 0 ] || [ $age -ge 180 ]; then echo "nohandshake $3"; else echo "noreply $3 $age"; fi
+}
+d=$(mktemp -d) || exit 1
+n=0
+while [ $# -ge 3 ]; do n=$((n + 1)); probe_one "$1" "$2" "$3" > "$d/$n" & shift 3; done
+wait
+i=1; while [ $i -le $n ]; do cat "$d/$i"; i=$((i + 1)); done
+rm -rf "$d"
+)SH";
+
+/// Retires a host: takes each interface down and deletes its files. Arguments: kind, then
+/// per interface: its name and config path, then "--", then other files to delete.
+const char *const DecommissionScript = R"SH(
+set -u
+kind=$1; shift
+while [ $# -ge 2 ] && [ "$1" != -- ]; do
+    if iface_exists "$1"; then drop_iface "$1" "$2"; iface_exists "$1" && ip link delete "$1" 2>/dev/null; echo "down $1"; fi
+    command -v systemctl >/dev/null 2>&1 && systemctl disable "wg-quick@$1" >/dev/null 2>&1
+    if [ -f "$2" ]; then rm -f "$2" "$2.meshwright-backup"; echo "removed $2"; fi
+    shift 2
+done
+[ "${1:-}" = -- ] && shift
+for f in "$@"; do if [ -f "$f" ]; then rm -f "$f" "$f.meshwright-backup"; echo "removed $f"; fi; done
+exit 0
+)SH";
+
+QByteArray osKind(const QString &os)
+{
+    const QString lower = os.toLower();
+    if (lower == QLatin1String("openbsd"))
+        return "openbsd";
+    if (lower == QLatin1String("freebsd"))
+        return "freebsd";
+    return "linux";
+}
+
+/// \a body with the shared functions in front and the exit statuses filled in.
+QByteArray script(const char *body)
+{
+    QByteArray text = QByteArray(Functions) + body;
+    text.replace("@FUNCTIONS@", Functions);
+    const std::pair<const char *, int> codes[] = {{"@NoState@", NoState},           {"@NoTools@", NoTools},
+                                                  {"@Rejected@", Rejected},         {"@NoBackup@", NoBackup},
+                                                  {"@InstallFailed@", InstallFailed}, {"@ReloadFailed@", ReloadFailed},
+                                                  {"@NotArmed@", NotArmed},         {"@NotRestored@", NotRestored}};
+    for (const auto &[name, code] : codes)
+        text.replace(name, QByteArray::number(code));
+    return text;
+}
+
+QString firstLine(const QByteArray &text)
+{
+    const QString trimmed = QString::fromUtf8(text).trimmed();
+    return trimmed.isEmpty() ? QString() : trimmed.section(QLatin1Char('\n'), -1);
+}
+
+DeployFailure lostAt(DeployStep step)
+{
+    return {step, DeployFailure::Problem::Network, QStringLiteral("the connection to the host was lost")};
+}
+
+} // namespace
+
+SshHostAgent::SshHostAgent(const DeployTarget &target, const DeployOptions &options)
+    : m_target(target)
+    , m_options(options)
+    , m_session(std::make_unique<SshSession>(m_target))
+    , m_token(QString::number(QRandomGenerator::system()->generate64(), 16))
+    , m_stage(QStringLiteral("/tmp/meshwright-%1").arg(m_token))
+{
+}
+
+SshHostAgent::~SshHostAgent() = default;
+
+void SshHostAgent::threadFinished()
+{
+    // OpenSSL's per-thread random generators that libssh made on this thread.
+    OPENSSL_thread_stop();
+}
+
+int SshHostAgent::runScript(const QByteArray &body, const QByteArray &arguments, QByteArray *out, QByteArray *err)
+{
+    return m_session->run(privilege(m_target) + "sh -s --" + arguments, script(body.constData()), out, err);
+}
+
+QByteArray SshHostAgent::filePairs() const
+{
+    QByteArray pairs;
+    for (const DeployTarget::File &file : m_target.files)
+        pairs += ' ' + shellQuote(QFileInfo(file.path).fileName()) + ' ' + shellQuote(file.path);
+    return pairs;
+}
+
+std::optional<DeployFailure> SshHostAgent::connect(const Report &report)
+{
+    return m_session->connect(m_options, report);
+}
+
+std::optional<DeployFailure> SshHostAgent::readLive(QList<QByteArray> *live)
+{
+    QByteArray read;
+    for (const DeployTarget::File &file : std::as_const(m_target.files))
+        read += "p=" + shellQuote(file.path)
+            + "; if [ -f \"$p\" ]; then printf 'F %s\\n' \"$(wc -c < \"$p\" | tr -d ' ')\"; cat \"$p\"; else printf 'M\\n'; fi\n";
+    QByteArray current;
+    QByteArray error;
+    const int status = m_session->run(privilege(m_target) + "sh -s", read, &current, &error);
+    if (status == -1)
+        return lostAt(DeployStep::Read);
+    if (status != 0) {
+        const bool password = error.contains("password") || error.contains("a terminal is required");
+        return DeployFailure{DeployStep::Read, password ? DeployFailure::Problem::Privilege : DeployFailure::Problem::RemoteCommand,
+                             password ? QStringLiteral("%1 wants a password; allow it without one (sudo -n / doas -n)").arg(m_target.sudoCmd)
+                                      : QStringLiteral("cannot read the current config: %1").arg(QString::fromUtf8(error).trimmed())};
+    }
+    live->clear();
+    qsizetype at = 0;
+    for (qsizetype i = 0; i < m_target.files.size(); ++i) {
+        const qsizetype end = current.indexOf('\n', at);
+        if (end < 0)
+            return DeployFailure{DeployStep::Read, DeployFailure::Problem::RemoteCommand, QStringLiteral("cut-short answer")};
+        const QByteArray head = current.mid(at, end - at);
+        at = end + 1;
+        if (head.startsWith("F ")) {
+            const qsizetype length = head.mid(2).toLongLong();
+            live->append(current.mid(at, length));
+            at += length;
+        } else {
+            live->append(QByteArray());
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<DeployFailure> SshHostAgent::stage(const Report &report)
+{
+    report(DeployStep::Upload, QString());
+    QString why;
+    if (!m_session->makeDirectory(m_stage, &why))
+        return DeployFailure{DeployStep::Upload, DeployFailure::Problem::RemoteCommand, why};
+    for (const DeployTarget::File &file : std::as_const(m_target.files)) {
+        if (!m_session->upload(m_stage + QLatin1Char('/') + QFileInfo(file.path).fileName(), file.content, &why)) {
+            discardStage();
+            return DeployFailure{DeployStep::Upload, DeployFailure::Problem::Network, why};
+        }
+    }
+    report(DeployStep::Validate, QString());
+    QByteArray err;
+    const int status = runScript(ValidateScript, ' ' + shellQuote(m_stage) + ' ' + osKind(m_target.os) + filePairs(), nullptr, &err);
+    if (status == 0)
+        return std::nullopt;
+    discardStage();
+    if (status == -1)
+        return lostAt(DeployStep::Validate);
+    const QString message = QString::fromUtf8(err).trimmed();
+    return DeployFailure{DeployStep::Validate, DeployFailure::Problem::RemoteCommand,
+                         message.isEmpty() ? QStringLiteral("exit status %1").arg(status) : message};
+}
+
+void SshHostAgent::discardStage()
+{
+    m_session->run("rm -rf " + shellQuote(m_stage), {}, nullptr, nullptr);
+}
+
+HostAgent::SwitchOutcome SshHostAgent::switchOver(bool restart, int timeoutSeconds, const Report &report, QString *reason)
+{
+    report(DeployStep::Arm, QString());
+    report(DeployStep::Install, QString());
+    QByteArray out;
+    QByteArray err;
+    const QByteArray arguments = ' ' + shellQuote(m_stage) + ' ' + QByteArray::number(timeoutSeconds) + ' ' + (restart ? "1" : "0") + ' '
+        + osKind(m_target.os) + ' ' + shellQuote(m_token) + ' ' + shellQuote(m_target.reloadCmd) + filePairs();
+    const int status = runScript(SwitchScript, arguments, &out, &err);
+    if (status == 0) {
+        report(DeployStep::Reload, restart ? QStringLiteral("restart") : QStringLiteral("wg syncconf, routes"));
+        return SwitchOutcome::Switched;
+    }
+    if (status == -1) {
+        *reason = QStringLiteral("the connection was lost during the switch");
+        return SwitchOutcome::Lost;
+    }
+    const QString message = firstLine(err);
+    *reason = message.isEmpty() ? QStringLiteral("exit status %1").arg(status) : message;
+    discardStage();
+    return SwitchOutcome::Restored;
+}
+
+QList<LinkCheck> SshHostAgent::probe(const QList<DeployLink> &links)
+{
+    QByteArray arguments = ' ' + osKind(m_target.os);
+    for (const DeployLink &link : links) {
+        for (const QString &address : link.addresses)
+            arguments += ' ' + shellQuote(link.interfaceName) + ' ' + shellQuote(link.peerKey) + ' ' + shellQuote(address);
+    }
+    QByteArray out;
+    const int status = runScript(ProbeScript, arguments, &out, nullptr);
+    QList<QByteArray> lines = out.split('\n');
+    QList<LinkCheck> checks;
+    qsizetype line = 0;
+    for (const DeployLink &link : links) {
+        LinkCheck check{link, LinkCheck::Result::Ok, QString()};
+        QStringList details;
+        for (const QString &address : link.addresses) {
+            const QList<QByteArray> words = line < lines.size() ? lines[line++].simplified().split(' ') : QList<QByteArray>();
+            const QByteArray word = status == -1 ? QByteArray("lost") : words.value(0);
+            LinkCheck::Result result = LinkCheck::Result::NoReply;
+            QString detail;
+            if (word == "ok") {
+                result = LinkCheck::Result::Ok;
+                detail = QStringLiteral("%1 via %2").arg(address, link.interfaceName);
+            } else if (word == "noroute") {
+                result = LinkCheck::Result::NoRoute;
+                const QString dev = QString::fromUtf8(words.value(2));
+                detail = dev == QLatin1String("none") || dev.isEmpty() ? QStringLiteral("no route to %1").arg(address)
+                                                                       : QStringLiteral("%1 goes via %2, not %3").arg(address, dev, link.interfaceName);
+            } else if (word == "nohandshake") {
+                result = LinkCheck::Result::NoHandshake;
+                detail = QStringLiteral("no handshake with %1 on %2").arg(link.to, link.interfaceName);
+            } else if (word == "lost") {
+                result = LinkCheck::Result::Unreachable;
+                detail = QStringLiteral("the connection to %1 was lost").arg(link.from);
+            } else {
+                detail = QStringLiteral("%1 does not answer through %2").arg(address, link.interfaceName);
+                if (const QByteArray age = words.value(2); !age.isEmpty())
+                    detail += QStringLiteral(" (last handshake %1 s ago)").arg(QString::fromLatin1(age));
+            }
+            details.append(detail);
+            // The worst address decides: every family must work.
+            if (check.result == LinkCheck::Result::Ok && result != LinkCheck::Result::Ok)
+                check.result = result;
+        }
+        check.detail = details.join(QLatin1String("; "));
+        checks.append(check);
+    }
+    return checks;
+}
+
+QByteArray SshHostAgent::finish(const char *action, int *status, QByteArray *err)
+{
+    QByteArray out;
+    const QByteArray arguments = QByteArray(" ") + action + ' ' + shellQuote(m_token) + ' ' + osKind(m_target.os) + ' '
+        + shellQuote(m_target.reloadCmd) + filePairs();
+    *status = runScript(FinishScript, arguments, &out, err);
+    return out;
+}
+
+std::optional<DeployFailure> SshHostAgent::disarm()
+{
+    int status = 0;
+    QByteArray err;
+    finish("disarm", &status, &err);
+    if (status == 0)
+        return std::nullopt;
+    if (status == -1)
+        return lostAt(DeployStep::Confirm);
+    return DeployFailure{DeployStep::Confirm, DeployFailure::Problem::Verification,
+                         status == NotArmed ? firstLine(err) : QStringLiteral("could not confirm: %1").arg(firstLine(err))};
+}
+
+std::optional<DeployFailure> SshHostAgent::commit()
+{
+    int status = 0;
+    QByteArray err;
+    finish("commit", &status, &err);
+    if (status == 0)
+        return std::nullopt;
+    return DeployFailure{DeployStep::Confirm, DeployFailure::Problem::RemoteCommand, firstLine(err)};
+}
+
+std::optional<DeployFailure> SshHostAgent::rollback()
+{
+    int status = 0;
+    QByteArray err;
+    finish("rollback", &status, &err);
+    if (status == 0)
+        return std::nullopt;
+    if (status == -1)
+        return lostAt(DeployStep::Rollback);
+    return DeployFailure{DeployStep::Rollback, DeployFailure::Problem::RemoteCommand, firstLine(err)};
+}
+
+std::optional<DeployFailure> SshHostAgent::decommission(const Report &report, QStringList *done)
+{
+    if (const auto failure = connect(report))
+        return failure;
+    QByteArray arguments = ' ' + osKind(m_target.os);
+    QByteArray others;
+    for (const DeployTarget::File &file : std::as_const(m_target.files)) {
+        if (file.path.endsWith(QLatin1String(".conf")))
+            arguments += ' ' + shellQuote(QFileInfo(file.path).completeBaseName()) + ' ' + shellQuote(file.path);
+        else
+            others += ' ' + shellQuote(file.path);
+    }
+    arguments += " --" + others;
+    report(DeployStep::Install, QStringLiteral("take the interfaces down, delete the configs"));
+    QByteArray out;
+    QByteArray err;
+    const int status = runScript(DecommissionScript, arguments, &out, &err);
+    if (status == -1)
+        return lostAt(DeployStep::Install);
+    if (status != 0)
+        return DeployFailure{DeployStep::Install, DeployFailure::Problem::RemoteCommand, firstLine(err)};
+    for (const QByteArray &line : out.split('\n')) {
+        if (!line.trimmed().isEmpty())
+            done->append(QString::fromUtf8(line.trimmed()));
+    }
+    return std::nullopt;
+}

@@ -1,0 +1,45 @@
+// One host's side of a fleet deploy, over SSH: stage, switch, probe, confirm or roll back.
+#pragma once
+
+#include "hostagent.h"
+
+#include <memory>
+
+class SshSession;
+
+/// Carries out HostAgent's steps on one host with one SSH session (libssh), through the
+/// host's non-interactive sudo_cmd. Every remote command is a fixed script that gets its
+/// values as quoted arguments; see DESIGN.md, "Deploy".
+class SshHostAgent : public HostAgent
+{
+public:
+    SshHostAgent(const DeployTarget &target, const DeployOptions &options);
+    ~SshHostAgent() override;
+
+    std::optional<DeployFailure> connect(const Report &report) override;
+    std::optional<DeployFailure> readLive(QList<QByteArray> *live) override;
+    std::optional<DeployFailure> stage(const Report &report) override;
+    void discardStage() override;
+    SwitchOutcome switchOver(bool restart, int timeoutSeconds, const Report &report, QString *reason) override;
+    QList<LinkCheck> probe(const QList<DeployLink> &links) override;
+    std::optional<DeployFailure> disarm() override;
+    std::optional<DeployFailure> commit() override;
+    std::optional<DeployFailure> rollback() override;
+    void threadFinished() override;
+
+    /// Takes \a target's interfaces down and deletes their configs (a host removed from the
+    /// project). Not part of any deploy, and never of a rollback.
+    std::optional<DeployFailure> decommission(const Report &report, QStringList *done);
+
+private:
+    /// Runs one of the fixed scripts with \a arguments (already quoted) as root.
+    int runScript(const QByteArray &script, const QByteArray &arguments, QByteArray *out, QByteArray *err);
+    QByteArray filePairs() const;
+    QByteArray finish(const char *action, int *status, QByteArray *err);
+
+    DeployTarget m_target;
+    DeployOptions m_options;
+    std::unique_ptr<SshSession> m_session;
+    QString m_token; ///< names this switch's stage, backup state and timer on the host
+    QString m_stage;
+};
