@@ -150,10 +150,12 @@ void tst_GuiStatus::pollSixteenHosts()
     live->trigger();
     QVERIFY(!window.statusMonitor()->isRunning());
     QVERIFY(!window.scene()->liveStateCounts().value(LinkState::Alive));
-    qInfo("polling 16 hosts every 2 s for %.1f s: longest event-loop gap %lld ms (limit 50; it ended %.1f s in), %.2f s CPU "
+    qInfo("polling 16 hosts every 2 s for %.1f s: longest event-loop gap %lld ms (limit 250; it ended %.1f s in), %.2f s CPU "
           "(%.1f%% of one core, test actions included); turning status on took %lld ms",
           seconds, longest, double(longestAt) / 1000, cpu, 100 * cpu / seconds, toggleMs);
-    QVERIFY2(longest < 50, qPrintable(QStringLiteral("the event loop was blocked for %1 ms").arg(longest)));
+    // What a real block would break: the window not answering for a quarter of a second.
+    // The figure itself is the status benchmark's (tests/bench/bench-status.sh).
+    QVERIFY2(longest < 250, qPrintable(QStringLiteral("the event loop was blocked for %1 ms").arg(longest)));
 }
 
 QTEST_MAIN(tst_GuiStatus)

@@ -292,7 +292,8 @@ void tst_ProjectFile::hugeFileRefusedBeforeReading()
     timer.start();
     ProjectFile::LoadError error;
     QVERIFY(!ProjectFile::load(path, &error));
-    QVERIFY2(timer.elapsed() < 1000, qPrintable(QString::number(timer.elapsed())));
+    // The message proves it was refused by its size; the bound only catches parsing 100 MB.
+    QVERIFY2(timer.elapsed() < 5000, qPrintable(QString::number(timer.elapsed())));
     QCOMPARE(error.toString(), path + QStringLiteral(": the file is larger than 8 MiB; not a project file"));
 
     QVERIFY(!ProjectFile::load(dir.filePath(QStringLiteral("missing.yaml")), &error));
