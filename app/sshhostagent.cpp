@@ -47,23 +47,33 @@ routes_linux() { # IFACE CONF: the routes wg-quick makes at `up`, after wg syncc
     _rlt=$(wg_table "$2")
     [ "$_rlt" = off ] && return 0
     _rlx=""; case "$_rlt" in ""|auto) ;; *) _rlx="table $_rlt" ;; esac
-    _rlw=$(wanted_routes "$1")
+    _rlw=" $(wanted_routes "$1" | tr '\n' ' ') "
+    # What the interface routes now, one look per family ("ip route" prints host routes
+    # without their length); "proto kernel" marks the route of its own address.
+    _rlh=" "
+    for _rlf in -4 -6; do
+        _rll=$(ip $_rlf route show dev "$1" $_rlx 2>/dev/null) || continue
+        _rlh="$_rlh$(printf '%s\n' "$_rll" | while read -r _rld _rlr; do
+            case "$_rld" in default|fe80::*|ff00::*|multicast|broadcast|local|unreachable|"") continue ;; esac
+            case " $_rlr " in *" proto kernel "*) continue ;; esac
+            printf '%s ' "$(full_prefix "$_rld")"
+        done)"
+    done
     for _rlp in $(printf '%s\n' $_rlw | sort -t / -k 2 -nr); do
+        case "$_rlh" in *" $_rlp "*) continue ;; esac
         _rlf=-4; case "$_rlp" in *:*) _rlf=-6 ;; esac
         if [ -n "$_rlx" ]; then
             ip $_rlf route replace "$_rlp" dev "$1" $_rlx || return 1
         elif [ -z "$(ip $_rlf route show dev "$1" match "$_rlp" 2>/dev/null)" ]; then
-            ip $_rlf route add "$_rlp" dev "$1" || return 1
+            ip $_rlf route add "$_rlp" dev "$1" || return 1 # as wg-quick: unless a route holds it
         fi
     done
     # Routes the user's own PreUp/PostUp made are theirs: left alone.
     has_up_hooks "$2" && return 0
-    for _rlf in -4 -6; do
-        ip $_rlf route show dev "$1" $_rlx 2>/dev/null | while read -r _rld _rlr; do
-            case " $_rlr " in *" proto kernel "*) continue ;; esac
-            case "$_rld" in default|fe80::*|ff00::*|multicast|broadcast|local|unreachable) continue ;; esac
-            printf '%s\n' $_rlw | grep -qxF "$(full_prefix "$_rld")" || ip $_rlf route del "$_rld" dev "$1" $_rlx
-        done
+    for _rlp in $_rlh; do
+        case "$_rlw" in *" $_rlp "*) continue ;; esac
+        _rlf=-4; case "$_rlp" in *:*) _rlf=-6 ;; esac
+        ip $_rlf route del "$_rlp" dev "$1" $_rlx
     done
     return 0
 }
@@ -216,9 +226,11 @@ ping_once() {
     esac >/dev/null 2>&1
 }
 probe_one() {
+    # A reply can only come through the tunnel: the routes are looked at when there is none.
+    if ping_once "$3"; then echo "ok $3"; return; fi
     dev=$(route_dev "$3")
     if [ "$dev" != "$1" ]; then echo "noroute $3 ${dev:-none}"; return; fi
-    if ping_once "$3" || ping_once "$3"; then echo "ok $3"; return; fi
+    if ping_once "$3"; then echo "ok $3"; return; fi
     hs=$(wg show "$1" latest-handshakes 2>/dev/null | awk -v k="$2" '$1 == k { print $2 }')
     age=$(($(date +%s) - ${hs:-0}))
     if [ -z "$hs" ] || [ "$hs" -eq 0 ] || [ $age -ge 180 ]; then echo "nohandshake $3"; else echo "noreply $3 $age"; fi

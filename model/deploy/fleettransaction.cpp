@@ -391,8 +391,12 @@ QList<LinkCheck> FleetTransaction::verify(const QList<DeployLink> &links, int se
                     m_callbacks.linkChecked(check);
             }
         });
+        const bool answered = std::all_of(checks.cbegin(), checks.cend(), [](const LinkCheck &c) {
+            return c.ok() || c.result == LinkCheck::Result::Unreachable;
+        });
+        // A round a second at most, so that a slow handshake is not asked about in a flood.
         const qint64 pause = 1000 - (nowMs() - started);
-        if (pause > 0 && nowMs() + pause < deadline)
+        if (!answered && pause > 0 && nowMs() + pause < deadline)
             std::this_thread::sleep_for(std::chrono::milliseconds(pause));
     }
     for (const LinkCheck &check : std::as_const(checks)) {
