@@ -9,8 +9,10 @@
 # router with a keepalive. A warm-up deploy of every host brings the tunnels up. Then,
 # for each size N, every round sets `defaults: {keepalive: K}` to a new K (this changes
 # each LAN host's peer section for g1, and nothing else) and times
-# `meshwright deploy --hosts h01..hN --jobs 16`. Each size runs BENCH_RUNS times (3);
-# the table shows the median, min and max, and the ratio of the medians 16/1.
+# `meshwright deploy --hosts h01..hN,g1 --jobs 16`: one transaction in which the N LAN hosts
+# switch, g1 takes part unchanged, and every link between them (N to g1, N(N-1)/2 among the
+# LAN hosts) is verified by a ping before all are confirmed. Each size runs BENCH_RUNS
+# times (3); the table shows the median, min and max, and the ratio of the medians 16/1.
 #
 # Every line the deploy prints is time-stamped as it arrives, so the script also shows
 # how long each host spends in each step (the median and the max over all hosts of all
@@ -179,10 +181,16 @@ show_failure() {
     grep -E '^[0-9.]+ (error|warning|meshwright):' "$log" | sed 's/^/    /' | head -n 20
 }
 
-# record_steps LOG SIZE: per host, the time from one progress line to the next. "queued"
-# is deploy start to the host's first line; "exit" is the last host's result to exit.
+# record_steps LOG SIZE: per host, the time from one progress line to the next ("queued":
+# deploy start to the host's first line); per phase of the transaction, from its line to the
+# next phase's ("exit": the last phase line to the deploy's exit).
 record_steps() {
     awk -v size="$2" -v t0="$T0" -v t1="$T1" '
+        $2 == "phase:" {
+            if (phase != "") printf "%s\tphase %s\t%.3f\n", size, phase, $1 - at
+            phase = $3; if (phase == "roll" || phase == "verify" && $4 == "previous") phase = $3 "-" $4
+            at = $1
+        }
         $2 ~ /^(h[0-9][0-9]|g1):$/ {
             h = substr($2, 1, length($2) - 1)
             rest = $0; sub(/^[^ ]+ [^ ]+ /, "", rest)
@@ -191,13 +199,14 @@ record_steps() {
             } else {
                 label = rest
                 sub(/ [0-9.]+$/, "", label) # "connect 192.168.77.101"
+                sub(/ (wg syncconf, routes|restart)$/, "", label)
             }
             if (!(h in last)) printf "%s\tqueued\t%.3f\n", size, $1 - t0
             else printf "%s\t%s\t%.3f\n", size, step[h], $1 - last[h]
             last[h] = $1; step[h] = label
             if (label == "result" && $1 > end) end = $1
         }
-        END { if (end > 0) printf "%s\texit\t%.3f\n", size, t1 - end }
+        END { if (phase != "") printf "%s\tphase %s\t%.3f\n", size, phase, t1 - at }
     ' "$1" >>"$steps"
 }
 
@@ -236,7 +245,7 @@ for n in "${sizes[@]}"; do
         keepalive=$((keepalive + 1))
         write_project $keepalive
         log="$work/n$n-r$r.log"
-        deploy "$log" --hosts "$list" --jobs "$jobs"
+        deploy "$log" --hosts "$list,g1" --jobs "$jobs"
         got=$(updated_hosts "$log")
         if [ "$RC" -eq 0 ] && [ "$got" = "$want" ]; then
             echo "$n $WALL $BUSY $SYS_CPU $DEPLOYER_CPU $HOSTS_CPU" >>"$times"
@@ -282,14 +291,15 @@ for n in "${sizes[@]}"; do
 done
 
 echo
-echo "per host and step, median / max seconds over every host of every run (a step lasts"
-echo "until the host's next line; queued: deploy start to the host's first line; exit: the"
-echo "last host's result to the deploy's exit, once per run)"
+echo "per phase of the transaction and per host and step, median / max seconds over every"
+echo "run (a phase lasts until the next phase's line, the last one until the deploy's exit)"
+echo "and every host of every run (a step lasts until the host's next line; queued: deploy"
+echo "start to the host's first line)"
 printf '%-20s' step
 for n in "${sizes[@]}"; do printf ' %-14s' "$n host(s)"; done
 echo
-for s in queued connect "read current config" upload "validate on host" "arm rollback" install reload \
-    verify confirm "roll back" exit; do
+for s in "phase prepare" "phase switch" "phase verify" "phase confirm" "phase roll-back" "phase verify-previous" \
+    queued connect "read current config" upload "validate on host" "arm rollback" install reload confirm "roll back"; do
     grep -q "	$s	" "$steps" || continue
     printf '%-20s' "$s"
     for n in "${sizes[@]}"; do
