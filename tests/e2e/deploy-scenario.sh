@@ -181,7 +181,7 @@ check "connection cut: lan2 still reaches every mesh address" pings_all lan2
 if [ -n "$guitest" ]; then
     sed -i 's/^defaults: {keepalive: [0-9]*}$/defaults: {keepalive: 23}/' "$project"
     "$testbed" ctl "$state" env QT_QPA_PLATFORM=offscreen MESHWRIGHT_E2E_PROJECT="$project" \
-        MESHWRIGHT_E2E_KNOWN_HOSTS="$state/known_hosts" MESHWRIGHT_E2E_HOSTS=lan1,lan2,lan4,gw1,gw2 "$guitest" > "$work/gui.log" 2>&1
+        MESHWRIGHT_E2E_KNOWN_HOSTS="$state/known_hosts" MESHWRIGHT_E2E_HOSTS=lan1,lan2,lan4,gw1,gw2 MESHWRIGHT_E2E_SCREENSHOTS="${MESHWRIGHT_E2E_SCREENSHOTS:-}" "$guitest" > "$work/gui.log" 2>&1
     gui_status=$?
     check "the GUI's deploy code deploys lan1, lan2, lan4, gw1, gw2" [ $gui_status -eq 0 ] || tail -15 "$work/gui.log"
     check "the dialog confirms the five: 3 switched, 2 unchanged" \

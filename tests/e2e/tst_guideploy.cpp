@@ -6,6 +6,7 @@
 
 #include <QLabel>
 #include <QLineEdit>
+#include <QTabWidget>
 #include <QTest>
 #include <QTimer>
 
@@ -50,6 +51,18 @@ void tst_GuiDeploy::deployFromTheDialog()
         QVERIFY2(result.succeeded(), qPrintable(result.host + QLatin1String(": ") + result.reason));
     }
     qInfo("%s", qPrintable(dialog.findChild<QLabel *>(QStringLiteral("overall"))->text()));
+    QCOMPARE(dialog.report().verdict, DeployReport::Verdict::Confirmed);
+    // With MESHWRIGHT_E2E_SCREENSHOTS=DIR: the dialog as the user sees it after the deploy.
+    if (const QString dir = qEnvironmentVariable("MESHWRIGHT_E2E_SCREENSHOTS"); !dir.isEmpty()) {
+        auto *tabs = dialog.findChild<QTabWidget *>(QStringLiteral("deployTabs"));
+        for (const QString &tab : {QStringLiteral("Links"), QStringLiteral("Plan"), QStringLiteral("Summary")}) {
+            for (int i = 0; i < tabs->count(); ++i) {
+                if (tabs->tabText(i) == tab)
+                    tabs->setCurrentIndex(i);
+            }
+            QVERIFY(dialog.grab().save(QStringLiteral("%1/deploy-%2.png").arg(dir, tab.toLower())));
+        }
+    }
 }
 
 QTEST_MAIN(tst_GuiDeploy)
