@@ -13,8 +13,12 @@ LinkStatusBoard::LinkStatusBoard(const Project &project, const KeyStore &keys)
         m_names.append(project.hosts[host].name);
         m_ssh.append(project.hosts[host].ssh.has_value());
         for (const PlannedInterface &planned : planner.planAll(host, keys)) {
-            for (const PeerConfig &peer : planned.config.peers)
-                facing[host].insert(peer.name, {End{host, planned.interfaceName, peer.publicKey}, peer.persistentKeepalive});
+            for (const PeerConfig &peer : planned.config.peers) {
+                const qsizetype other = project.indexOf(peer.name);
+                const QString running = other < 0 ? QString() : keys.runningPublicKey(planner.keyIdFacing(other, host));
+                facing[host].insert(peer.name, {End{host, planned.interfaceName, peer.publicKey, running != peer.publicKey ? running : QString()},
+                                                peer.persistentKeepalive});
+            }
         }
     }
     m_samples.resize(project.hosts.size());
@@ -27,8 +31,8 @@ LinkStatusBoard::LinkStatusBoard(const Project &project, const KeyStore &keys)
             // An end that lacks the other as a peer still sees nothing of it: a mismatch
             // that shows as one-sided or down.
             Link link;
-            link.a = ab != facing[a].cend() ? ab->first : End{a, {}, {}};
-            link.b = ba != facing[b].cend() ? ba->first : End{b, {}, {}};
+            link.a = ab != facing[a].cend() ? ab->first : End{a, {}, {}, {}};
+            link.b = ba != facing[b].cend() ? ba->first : End{b, {}, {}, {}};
             link.keepalive = (ab != facing[a].cend() && ab->second > 0) || (ba != facing[b].cend() && ba->second > 0);
             m_links.append(link);
         }
@@ -68,17 +72,19 @@ void LinkStatusBoard::view(const End &end, std::optional<LinkEndView> *view, QSt
     const auto iface = end.interfaceName.isEmpty() ? sample.interfaces.cend() : sample.interfaces.constFind(end.interfaceName);
     seen.interfaceUp = iface != sample.interfaces.cend() && iface->up;
     if (seen.interfaceUp) {
-        const qint64 at = iface->handshakes.value(end.peerKey, 0);
+        // While a rotation is pending the host may still run the old key: look it up too.
+        const QString &key = end.runningKey.isEmpty() || iface->handshakes.contains(end.peerKey) ? end.peerKey : end.runningKey;
+        const qint64 at = iface->handshakes.value(key, 0);
         if (at > 0)
             seen.handshakeAge = std::max<qint64>(0, sample.now - at);
-        const auto bytes = iface->transfer.value(end.peerKey);
+        const auto bytes = iface->transfer.value(key);
         seen.rxBytes = bytes.first;
         seen.txBytes = bytes.second;
-        *endpoint = iface->endpoints.value(end.peerKey);
+        *endpoint = iface->endpoints.value(key);
         if (samples.previous) {
             const auto before = samples.previous->interfaces.constFind(end.interfaceName);
             if (before != samples.previous->interfaces.cend() && before->up) {
-                const auto old = before->transfer.value(end.peerKey);
+                const auto old = before->transfer.value(key);
                 // Counters restart with the interface; a drop is a restart, not negative traffic.
                 const qint64 rx = bytes.first >= old.first ? bytes.first - old.first : bytes.first;
                 const qint64 tx = bytes.second >= old.second ? bytes.second - old.second : bytes.second;

@@ -116,6 +116,9 @@ private:
         qsizetype host = -1;
         QString interfaceName;
         QString peerKey; ///< the public key under which this end knows the other
+        /// The key the other end runs while a rotation of it is pending (KeyStore): the
+        /// hosts still know it by that one until the deploy of the new key is confirmed.
+        QString runningKey;
     };
     struct Link
     {

@@ -25,6 +25,7 @@ private slots:
     void initTestCase();
     void everyLinkOnce();
     void peersMatchedByPublicKey();
+    void pendingRotationStillMatchesTheRunningKey();
     void perPeerInterfaces();
     void ownClockDecidesAge();
     void interfaceDownTakesLinkDown();
@@ -122,6 +123,26 @@ void tst_LinkStatus::peersMatchedByPublicKey()
     link = find(board.links(), QStringLiteral("node1"), QStringLiteral("node2"));
     QCOMPARE(link.viewA->handshakeAge, 7);
     QCOMPARE(link.state, LinkState::Alive);
+}
+
+void tst_LinkStatus::pendingRotationStillMatchesTheRunningKey()
+{
+    // node2's keys are rotated but not deployed yet: node1 still runs node2's old key, and
+    // the link is alive under it (and under the new one once the deploy is done).
+    KeyStore keys = m_keys;
+    const QString old = keys.publicKey(QStringLiteral("node2"));
+    keys.rotate(QStringLiteral("node2"));
+    LinkStatusBoard board(m_project, keys);
+    HostSample node1{Now, {{QStringLiteral("wg0"), seen({{old, Now - 4}})}}};
+    HostSample node2{Now, {{QStringLiteral("wg0"), seen({{pub(QStringLiteral("node1")), Now - 4}})}}};
+    board.update(index(QStringLiteral("node1")), node1);
+    board.update(index(QStringLiteral("node2")), node2);
+    QCOMPARE(find(board.links(), QStringLiteral("node1"), QStringLiteral("node2")).state, LinkState::Alive);
+    node1.interfaces[QStringLiteral("wg0")] = seen({{keys.publicKey(QStringLiteral("node2")), Now - 2}});
+    board.update(index(QStringLiteral("node1")), node1);
+    const LinkStatus link = find(board.links(), QStringLiteral("node1"), QStringLiteral("node2"));
+    QCOMPARE(link.state, LinkState::Alive);
+    QCOMPARE(link.viewA->handshakeAge, 2);
 }
 
 void tst_LinkStatus::perPeerInterfaces()
