@@ -470,48 +470,33 @@ QList<LinkCheck> SshHostAgent::probe(const QList<DeployLink> &links)
     return checks;
 }
 
-QByteArray SshHostAgent::finish(const char *action, int *status, QByteArray *err)
+std::optional<DeployFailure> SshHostAgent::finish(const char *action, DeployStep step, DeployFailure::Problem problem)
 {
-    QByteArray out;
+    QByteArray err;
     const QByteArray arguments = QByteArray(" ") + action + ' ' + shellQuote(m_token) + ' ' + osKind(m_target.os) + ' '
         + shellQuote(m_target.reloadCmd) + filePairs();
-    *status = runScript(FinishScript, arguments, &out, err);
-    return out;
+    const int status = runScript(FinishScript, arguments, nullptr, &err);
+    if (status == 0)
+        return std::nullopt;
+    if (status == -1)
+        return lostAt(step);
+    return DeployFailure{step, problem, firstLine(err)};
 }
 
 std::optional<DeployFailure> SshHostAgent::disarm()
 {
-    int status = 0;
-    QByteArray err;
-    finish("disarm", &status, &err);
-    if (status == 0)
-        return std::nullopt;
-    if (status == -1)
-        return lostAt(DeployStep::Confirm);
-    return DeployFailure{DeployStep::Confirm, DeployFailure::Problem::Verification,
-                         status == NotArmed ? firstLine(err) : QStringLiteral("could not confirm: %1").arg(firstLine(err))};
+    // NotArmed: its timer fired, and the host says so; anything else could not confirm.
+    return finish("disarm", DeployStep::Confirm, DeployFailure::Problem::Verification);
 }
 
 std::optional<DeployFailure> SshHostAgent::commit()
 {
-    int status = 0;
-    QByteArray err;
-    finish("commit", &status, &err);
-    if (status == 0)
-        return std::nullopt;
-    return DeployFailure{DeployStep::Confirm, DeployFailure::Problem::RemoteCommand, firstLine(err)};
+    return finish("commit", DeployStep::Confirm, DeployFailure::Problem::RemoteCommand);
 }
 
 std::optional<DeployFailure> SshHostAgent::rollback()
 {
-    int status = 0;
-    QByteArray err;
-    finish("rollback", &status, &err);
-    if (status == 0)
-        return std::nullopt;
-    if (status == -1)
-        return lostAt(DeployStep::Rollback);
-    return DeployFailure{DeployStep::Rollback, DeployFailure::Problem::RemoteCommand, firstLine(err)};
+    return finish("rollback", DeployStep::Rollback, DeployFailure::Problem::RemoteCommand);
 }
 
 std::optional<DeployFailure> SshHostAgent::decommission(const Report &report, QStringList *done)

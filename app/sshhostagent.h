@@ -35,7 +35,8 @@ private:
     /// Runs one of the fixed scripts with \a arguments (already quoted) as root.
     int runScript(const QByteArray &script, const QByteArray &arguments, QByteArray *out, QByteArray *err);
     QByteArray filePairs() const;
-    QByteArray finish(const char *action, int *status, QByteArray *err);
+    /// Runs FinishScript's \a action; a failure is reported at \a step.
+    std::optional<DeployFailure> finish(const char *action, DeployStep step, DeployFailure::Problem problem);
 
     DeployTarget m_target;
     DeployOptions m_options;
