@@ -1,6 +1,8 @@
 // Benchmark: what live status costs the application. Opens PROJECT in the main window,
 // turns Live Status on (the SSH poller, as the application runs it) and measures, over
-// the run, the process's CPU time per minute and its resident memory at every minute.
+// the run, the process's CPU time per minute and its resident memory at every minute, and
+// the longest time the window's event loop went without running a 10 ms timer: while Live
+// Status is switched on and first drawn, and afterwards while the hosts are polled.
 // Run by tests/bench/bench-status.sh inside the testbed's controller namespace.
 //
 //   bench_status PROJECT KNOWN_HOSTS [--interval S] [--minutes M]
@@ -74,6 +76,26 @@ int main(int argc, char **argv)
     window.show();
     window.statusPane()->findChild<QLineEdit *>(QStringLiteral("statusKnownHosts"))->setText(arguments[1]);
     window.statusPane()->findChild<QSpinBox *>(QStringLiteral("statusInterval"))->setValue(interval);
+    // The event loop's longest gaps: a precise 10 ms timer notes how late it runs.
+    QElapsedTimer ticks;
+    ticks.start();
+    qint64 lastTick = 0;
+    qint64 startGap = 0;   ///< the first second: switching on, the first picture
+    qint64 pollingGap = 0; ///< afterwards
+    qint64 pollingGapAt = 0;
+    QTimer ticker;
+    ticker.setTimerType(Qt::PreciseTimer);
+    QObject::connect(&ticker, &QTimer::timeout, [&] {
+        const qint64 now = ticks.elapsed();
+        qint64 &gap = lastTick < 1000 ? startGap : pollingGap;
+        if (now - lastTick > gap) {
+            gap = now - lastTick;
+            if (&gap == &pollingGap)
+                pollingGapAt = now;
+        }
+        lastTick = now;
+    });
+    ticker.start(10);
     window.action(QStringLiteral("liveStatus"))->trigger();
     if (!window.statusMonitor()->isRunning())
         return 1;
@@ -137,5 +159,8 @@ int main(int argc, char **argv)
     std::printf("summary: %d min, polling every %d s: CPU %.2f%% of one core on average (target < 5%%); RSS %ld KiB after the "
                 "first picture, %ld KiB at the end, peak %ld KiB; heap in use %ld KiB after the first picture, %ld KiB at the end\n",
                 minute, interval, 100 * cpuTotal / (60.0 * minute), rssStart, residentKiB(), rssPeak, heapStart, heapKiB());
+    std::printf("event loop: longest gap %lld ms in the first second (switching Live Status on, its first picture), %lld ms "
+                "afterwards while polling (%.1f s in)\n",
+                startGap, pollingGap, double(pollingGapAt) / 1000);
     return 0;
 }
