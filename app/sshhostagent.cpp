@@ -35,7 +35,6 @@ iface_exists() { case "$kind" in linux) ip link show "$1" ;; *) ifconfig "$1" ;;
 wg_table() { sed -n 's/^[[:space:]]*[Tt][Aa][Bb][Ll][Ee][[:space:]]*=[[:space:]]*\([^[:space:]#]*\).*/\1/p' "$1" | tail -n 1; }
 has_up_hooks() { grep -qiE '^[[:space:]]*(PreUp|PostUp)[[:space:]]*=' "$1"; }
 wanted_routes() { wg show "$1" allowed-ips 2>/dev/null | tr ' \t' '\n\n' | grep -E '^[0-9a-fA-F:.]+/[0-9]+$' | grep -v '/0$' | sort -u; }
-full_prefix() { case "$1" in */*) echo "$1" ;; *:*) echo "$1/128" ;; *) echo "$1/32" ;; esac; }
 route_dev() {
     case "$kind" in
     linux) ip route get "${1%/*}" 2>/dev/null | sed -n 's/.* dev \([^ ]*\).*/\1/p' | head -n 1 ;;
@@ -56,7 +55,7 @@ routes_linux() { # IFACE CONF: the routes wg-quick makes at `up`, after wg syncc
         _rlh="$_rlh$(printf '%s\n' "$_rll" | while read -r _rld _rlr; do
             case "$_rld" in default|fe80::*|ff00::*|multicast|broadcast|local|unreachable|"") continue ;; esac
             case " $_rlr " in *" proto kernel "*) continue ;; esac
-            printf '%s ' "$(full_prefix "$_rld")"
+            case "$_rld" in */*) printf '%s ' "$_rld" ;; *:*) printf '%s/128 ' "$_rld" ;; *) printf '%s/32 ' "$_rld" ;; esac
         done)"
     done
     for _rlp in $(printf '%s\n' $_rlw | sort -t / -k 2 -nr); do
@@ -97,7 +96,12 @@ reload_one() { # IFACE CONF RESTART
     if [ "$kind" = openbsd ]; then sh /etc/netstart "$1" && routes_after_reload "$1" "$2"; return; fi
     if ! iface_exists "$1"; then wg-quick up "$2"; return; fi
     if [ "$3" = 1 ]; then wg-quick down "$2" >/dev/null 2>&1; wg-quick up "$2"; return; fi
-    _rot=$(mktemp) && wg-quick strip "$2" > "$_rot" && wg syncconf "$1" "$_rot"; _ror=$?; rm -f "$_rot"
+    # The switch kept what its validation stripped; the host-side rollback strips anew.
+    if [ -n "${stage:-}" ] && [ -s "$stage/$1.stripped" ]; then
+        wg syncconf "$1" "$stage/$1.stripped"; _ror=$?
+    else
+        _rot=$(mktemp) && wg-quick strip "$2" > "$_rot" && wg syncconf "$1" "$_rot"; _ror=$?; rm -f "$_rot"
+    fi
     [ $_ror -eq 0 ] || return $_ror
     routes_after_reload "$1" "$2"
 }
@@ -126,7 +130,7 @@ stage=$1; kind=$2; shift 2
 for t in wg wg-quick; do command -v $t >/dev/null 2>&1 || { echo "$t is not installed (install wireguard-tools)" >&2; exit @NoTools@; }; done
 check_one() {
     case "$1" in *.conf) ;; *) return 0 ;; esac
-    wg-quick strip "$stage/$1" >/dev/null 2>"$stage/strip.err" || { echo "rejected by wg-quick strip: $(cat "$stage/strip.err")" >&2; return 1; }
+    wg-quick strip "$stage/$1" >"$stage/${1%.conf}.stripped" 2>"$stage/strip.err" || { echo "rejected by wg-quick strip: $(cat "$stage/strip.err")" >&2; return 1; }
 }
 for_pairs check_one "$@" || exit @Rejected@
 echo valid
@@ -135,13 +139,14 @@ echo valid
 /// Switch: backs up the live configs, arms a rollback on the host itself (it restores
 /// them after the timeout unless disarmed, even if the deploying program dies or the
 /// connection is cut), installs and reloads. Arguments: stage timeout restart kind token
-/// reload, then the file pairs. Every value arrives as an argument, never in the script.
+/// reload, the reload command and the file pairs as the rollback file writes them (quoted
+/// for the shell by the deployer), then the file pairs. Every value arrives as an
+/// argument, never in the script.
 const char *const SwitchScript = R"SH(
 set -u
-stage=$1; timeout=$2; restart=$3; kind=$4; token=$5; reload=$6; shift 6
+stage=$1; timeout=$2; restart=$3; kind=$4; token=$5; reload=$6; qreload=$7; qpairs=$8; shift 8
 state=/var/run/meshwright
 mkdir -p "$state" && chmod 700 "$state" || { echo "cannot create $state" >&2; exit @NoState@; }
-q() { printf "'%s'" "$(printf %s "$1" | sed "s/'/'\\\\''/g")"; }
 backup_one() { if [ -f "$2" ]; then cp -p "$2" "$2.meshwright-backup"; else rm -f "$2.meshwright-backup"; fi; }
 for_pairs backup_one "$@" || { echo "cannot back up the live config" >&2; exit @NoBackup@; }
 armed="$state/armed-$token"; claimed="$state/claimed-$token"; rollback="$state/rollback-$token.sh"
@@ -149,10 +154,11 @@ armed="$state/armed-$token"; claimed="$state/claimed-$token"; rollback="$state/r
     cat <<'MESHWRIGHT_FUNCTIONS'
 @FUNCTIONS@
 MESHWRIGHT_FUNCTIONS
-    printf 'kind=%s; reload=%s\n' "$(q "$kind")" "$(q "$reload")"
-    printf 'sleep %s\nmv -f %s %s 2>/dev/null || exit 0\n' "$timeout" "$(q "$armed")" "$(q "$claimed")"
-    printf 'restore_all'; for a in "$@"; do printf ' %s' "$(q "$a")"; done; printf '\n'
-    printf 'touch %s; rm -f %s %s %s\n' "$(q "$state/restored-$token")" "$(q "$claimed")" "$(q "$rollback")" "$(q "$state/timer-$token")"
+    # kind is a word and the state files' names hold a hex token: they need no quotes.
+    printf 'kind=%s; reload=%s\n' "$kind" "$qreload"
+    printf 'sleep %s\nmv -f %s %s 2>/dev/null || exit 0\n' "$timeout" "$armed" "$claimed"
+    printf 'restore_all %s\n' "$qpairs"
+    printf 'touch %s; rm -f %s %s %s\n' "$state/restored-$token" "$claimed" "$rollback" "$state/timer-$token"
 } > "$rollback" || { for_pairs drop_backup "$@"; echo "cannot arm the rollback" >&2; exit @NoBackup@; }
 echo "$token" > "$armed"
 if command -v setsid >/dev/null 2>&1; then setsid sh "$rollback" >/dev/null 2>&1 </dev/null & else nohup sh "$rollback" >/dev/null 2>&1 </dev/null & fi
@@ -403,8 +409,10 @@ HostAgent::SwitchOutcome SshHostAgent::switchOver(bool restart, int timeoutSecon
     report(DeployStep::Install, QString());
     QByteArray out;
     QByteArray err;
+    const QByteArray pairs = filePairs();
     const QByteArray arguments = ' ' + shellQuote(m_stage) + ' ' + QByteArray::number(timeoutSeconds) + ' ' + (restart ? "1" : "0") + ' '
-        + osKind(m_target.os) + ' ' + shellQuote(m_token) + ' ' + shellQuote(m_target.reloadCmd) + filePairs();
+        + osKind(m_target.os) + ' ' + shellQuote(m_token) + ' ' + shellQuote(m_target.reloadCmd) + ' '
+        + shellQuote(QString::fromUtf8(shellQuote(m_target.reloadCmd))) + ' ' + shellQuote(QString::fromUtf8(pairs.trimmed())) + pairs;
     const int status = runScript(SwitchScript, arguments, &out, &err);
     if (status == 0) {
         report(DeployStep::Reload, restart ? QStringLiteral("restart") : QStringLiteral("wg syncconf, routes"));
