@@ -609,7 +609,6 @@ void DeployDialog::onPrepared(const DeployReport &report)
     updateDiffView();
     for (const QString &host : report.reimport)
         appendLog(tr("%1: re-import its config (QR code / file): it changes with this deploy").arg(host));
-    rebuildHosts(true);
 }
 
 QTreeWidgetItem *DeployDialog::linkItemFor(const DeployLink &link) const
