@@ -32,9 +32,13 @@ enum RemoteExit {
 const char *const Functions = R"SH(
 for_pairs() { _fp=$1; shift; _rc=0; while [ $# -ge 2 ]; do "$_fp" "$1" "$2" || _rc=1; shift 2; done; return $_rc; }
 iface_exists() { case "$kind" in linux) ip link show "$1" ;; *) ifconfig "$1" ;; esac >/dev/null 2>&1; }
-wg_table() { sed -n 's/^[[:space:]]*[Tt][Aa][Bb][Ll][Ee][[:space:]]*=[[:space:]]*\([^[:space:]#]*\).*/\1/p' "$1" | tail -n 1; }
+wg_table() { sed -n '/^[[:space:]]*[Tt][Aa][Bb][Ll][Ee][[:space:]]*=/{s/^[^=]*=[[:space:]]*\([^[:space:]#]*\).*/\1/;h;};${x;p;}' "$1"; }
 has_up_hooks() { grep -qiE '^[[:space:]]*(PreUp|PostUp)[[:space:]]*=' "$1"; }
-wanted_routes() { wg show "$1" allowed-ips 2>/dev/null | tr ' \t' '\n\n' | grep -E '^[0-9a-fA-F:.]+/[0-9]+$' | grep -v '/0$' | sort -u; }
+# The interface's AllowedIPs but /0, the longest prefixes first.
+wanted_routes() {
+    wg show "$1" allowed-ips 2>/dev/null |
+        awk '{ for (i = 2; i <= NF; i++) if ($i ~ /^[0-9a-fA-F:.]+\/[0-9]+$/ && $i !~ /\/0$/) print $i }' | sort -u -t / -k 2,2nr -k 1,1
+}
 route_dev() {
     case "$kind" in
     linux) ip route get "${1%/*}" 2>/dev/null | sed -n 's/.* dev \([^ ]*\).*/\1/p' | head -n 1 ;;
@@ -46,7 +50,7 @@ routes_linux() { # IFACE CONF: the routes wg-quick makes at `up`, after wg syncc
     _rlt=$(wg_table "$2")
     [ "$_rlt" = off ] && return 0
     _rlx=""; case "$_rlt" in ""|auto) ;; *) _rlx="table $_rlt" ;; esac
-    _rlw=" $(wanted_routes "$1" | tr '\n' ' ') "
+    _rlw=" $(printf '%s ' $(wanted_routes "$1"))"
     # What the interface routes now, one look per family ("ip route" prints host routes
     # without their length); "proto kernel" marks the route of its own address.
     _rlh=" "
@@ -58,7 +62,7 @@ routes_linux() { # IFACE CONF: the routes wg-quick makes at `up`, after wg syncc
             case "$_rld" in */*) printf '%s ' "$_rld" ;; *:*) printf '%s/128 ' "$_rld" ;; *) printf '%s/32 ' "$_rld" ;; esac
         done)"
     done
-    for _rlp in $(printf '%s\n' $_rlw | sort -t / -k 2 -nr); do
+    for _rlp in $_rlw; do
         case "$_rlh" in *" $_rlp "*) continue ;; esac
         _rlf=-4; case "$_rlp" in *:*) _rlf=-6 ;; esac
         if [ -n "$_rlx" ]; then
@@ -146,7 +150,7 @@ const char *const SwitchScript = R"SH(
 set -u
 stage=$1; timeout=$2; restart=$3; kind=$4; token=$5; reload=$6; qreload=$7; qpairs=$8; shift 8
 state=/var/run/meshwright
-mkdir -p "$state" && chmod 700 "$state" || { echo "cannot create $state" >&2; exit @NoState@; }
+[ -d "$state" ] || mkdir -p -m 700 "$state" || { echo "cannot create $state" >&2; exit @NoState@; }
 backup_one() { if [ -f "$2" ]; then cp -p "$2" "$2.meshwright-backup"; else rm -f "$2.meshwright-backup"; fi; }
 for_pairs backup_one "$@" || { echo "cannot back up the live config" >&2; exit @NoBackup@; }
 armed="$state/armed-$token"; claimed="$state/claimed-$token"; rollback="$state/rollback-$token.sh"
@@ -165,7 +169,7 @@ if command -v setsid >/dev/null 2>&1; then setsid sh "$rollback" >/dev/null 2>&1
 echo $! > "$state/timer-$token"
 undo_now() {
     mv -f "$armed" "$claimed" 2>/dev/null || return 0
-    kill "$(cat "$state/timer-$token")" 2>/dev/null
+    read -r _unt < "$state/timer-$token" && kill "$_unt" 2>/dev/null
     restore_all "$@"
     rm -f "$claimed" "$rollback" "$state/timer-$token"
 }
@@ -190,7 +194,7 @@ set -u
 action=$1; token=$2; kind=$3; reload=$4; shift 4
 state=/var/run/meshwright
 armed="$state/armed-$token"; claimed="$state/claimed-$token"; disarmed="$state/disarmed-$token"
-stop_timer() { kill "$(cat "$state/timer-$token" 2>/dev/null)" 2>/dev/null; rm -f "$state/timer-$token" "$state/rollback-$token.sh"; }
+stop_timer() { read -r _stt < "$state/timer-$token" 2>/dev/null && kill "$_stt" 2>/dev/null; rm -f "$state/timer-$token" "$state/rollback-$token.sh"; }
 case "$action" in
 disarm)
     mv -f "$armed" "$disarmed" 2>/dev/null || { echo "its timer had fired: the host went back to its previous config" >&2; exit @NotArmed@; }
@@ -241,11 +245,13 @@ probe_one() {
     age=$(($(date +%s) - ${hs:-0}))
     if [ -z "$hs" ] || [ "$hs" -eq 0 ] || [ $age -ge 180 ]; then echo "nohandshake $3"; else echo "noreply $3 $age"; fi
 }
+# One address: no need for the parallel rounds' files.
+[ $# -eq 3 ] && { probe_one "$1" "$2" "$3"; exit 0; }
 d=$(mktemp -d) || exit 1
 n=0
 while [ $# -ge 3 ]; do n=$((n + 1)); probe_one "$1" "$2" "$3" > "$d/$n" & shift 3; done
 wait
-i=1; while [ $i -le $n ]; do cat "$d/$i"; i=$((i + 1)); done
+i=1; while [ $i -le $n ]; do while IFS= read -r l; do printf '%s\n' "$l"; done < "$d/$i"; i=$((i + 1)); done
 rm -rf "$d"
 )SH";
 
@@ -342,7 +348,7 @@ std::optional<DeployFailure> SshHostAgent::readLive(QList<QByteArray> *live)
     QByteArray read;
     for (const DeployTarget::File &file : std::as_const(m_target.files))
         read += "p=" + shellQuote(file.path)
-            + "; if [ -f \"$p\" ]; then printf 'F %s\\n' \"$(wc -c < \"$p\" | tr -d ' ')\"; cat \"$p\"; else printf 'M\\n'; fi\n";
+            + "; if [ -f \"$p\" ]; then set -- $(wc -c < \"$p\"); printf 'F %s\\n' \"$1\"; cat \"$p\"; else printf 'M\\n'; fi\n";
     QByteArray current;
     QByteArray error;
     const int status = m_session->run(privilege(m_target) + "sh -s", read, &current, &error);
