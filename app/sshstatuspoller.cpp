@@ -41,9 +41,10 @@ void pollHost(SshStatusPoller *poller, const std::shared_ptr<SshStatusPoller::Ru
               const StatusOptions &options)
 {
 #ifdef __linux__
-    // Sixteen key exchanges at once on two cores would starve the window's thread: the
-    // pollers yield to it (Linux sets a nice value per thread).
-    setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), std::min(19, getpriority(PRIO_PROCESS, 0) + 5));
+    // Sixteen key exchanges at once on two cores would starve the window's thread (at +5
+    // it still waited over 100 ms for a CPU): the pollers are background work and take
+    // only what the window leaves, at the lowest priority (Linux: a nice value per thread).
+    setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), 19);
 #endif
     DeployOptions connectOptions;
     connectOptions.knownHostsFile = options.knownHostsFile;

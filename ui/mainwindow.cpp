@@ -132,6 +132,15 @@ void MainWindow::createDocks()
             if (m_monitor->isRunning())
                 m_scene->showLiveStatus(m_monitor->links(), m_monitor->hosts());
         });
+        connect(m_monitor, &StatusMonitor::failed, this, [this](const QString &reason) {
+            action(QStringLiteral("liveStatus"))->setChecked(false);
+            m_scene->clearLiveStatus();
+            m_view->viewport()->update(); // the legend
+            auto *box = new QMessageBox(QMessageBox::Information, tr("Live Status"), reason, QMessageBox::Ok, this);
+            box->setObjectName(QStringLiteral("liveStatusFailed"));
+            box->setAttribute(Qt::WA_DeleteOnClose);
+            box->open();
+        });
     }
     connect(m_configs, &ConfigPane::qrCodeRequested, this, [this, qrDock](HostId id) {
         m_qr->showHost(id, true);

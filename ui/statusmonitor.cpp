@@ -5,6 +5,8 @@
 
 #include "meshdocument.h"
 
+#include <QPromise>
+
 namespace {
 
 QString linkKey(const QString &a, const QString &b)
@@ -20,6 +22,8 @@ StatusMonitor::StatusMonitor(MeshDocument *document, StatusPoller *poller, QObje
     , m_poller(poller)
 {
     m_clock.start();
+    m_planner.setMaxThreadCount(1);
+    m_planner.setThreadPriority(QThread::LowPriority);
     m_publish.setSingleShot(true);
     m_publish.setInterval(100);
     connect(&m_publish, &QTimer::timeout, this, &StatusMonitor::publish);
@@ -27,6 +31,7 @@ StatusMonitor::StatusMonitor(MeshDocument *document, StatusPoller *poller, QObje
     m_restart.setSingleShot(true);
     m_restart.setInterval(500);
     connect(&m_restart, &QTimer::timeout, this, &StatusMonitor::restart);
+    connect(&m_preparing, &QFutureWatcherBase::finished, this, &StatusMonitor::startPolling);
     for (auto signal : {&MeshDocument::hostAdded, &MeshDocument::hostRemoved, &MeshDocument::hostChanged})
         connect(m_document, signal, this, [this] {
             if (m_running)
@@ -65,10 +70,6 @@ bool StatusMonitor::start(QString *error)
     }
     m_running = true;
     restart();
-    if (!m_running) {
-        *error = m_reasons.value(QString());
-        return false;
-    }
     emit runningChanged(true);
     return true;
 }
@@ -95,24 +96,47 @@ void StatusMonitor::refresh()
         restart();
 }
 
+StatusMonitor::Prepared StatusMonitor::prepare(const Project &project, KeyStore keys)
+{
+    // Hosts that have no keys yet get them only in this copy (they cannot be on the hosts
+    // anyway); the document is left alone.
+    const Planner planner(project);
+    keys.ensure(planner.keyIds(), planner.presharedKeyPairs());
+    Prepared prepared;
+    prepared.targets = Deployment::targets(project, keys, {}, &prepared.error);
+    if (prepared.targets)
+        prepared.board = std::make_shared<LinkStatusBoard>(project, keys);
+    return prepared;
+}
+
 void StatusMonitor::restart()
 {
     m_poller->stop();
-    // A copy of the keys: hosts that have none yet get them only in this copy (they cannot
-    // be on the hosts anyway), the document is left alone.
-    KeyStore keys = m_document->keys();
-    const Planner planner(m_document->project());
-    keys.ensure(planner.keyIds(), planner.presharedKeyPairs());
-    QString error;
-    const auto targets = Deployment::targets(m_document->project(), keys, {}, &error);
-    if (!targets) {
+    // The copies share their data with the document until it changes (implicit sharing).
+    auto promise = std::make_shared<QPromise<Prepared>>();
+    m_preparing.setFuture(promise->future()); // a pending earlier plan is not waited for
+    m_planner.start([promise, project = m_document->project(), keys = m_document->keys()] {
+        promise->start();
+        promise->addResult(prepare(project, keys));
+        promise->finish();
+    });
+}
+
+void StatusMonitor::startPolling()
+{
+    if (!m_running || m_preparing.isCanceled() || m_preparing.future().resultCount() == 0)
+        return; // stopped meanwhile
+    Prepared prepared = m_preparing.future().takeResult();
+    if (!prepared.targets) {
         m_running = false;
-        m_reasons.insert(QString(), error);
+        m_reasons.insert(QString(), prepared.error);
+        emit failed(prepared.error);
+        emit runningChanged(false);
         return;
     }
-    m_board = std::make_unique<LinkStatusBoard>(m_document->project(), keys);
+    m_board = std::move(prepared.board);
     m_reasons.clear();
-    m_poller->start(*targets, m_options);
+    m_poller->start(*prepared.targets, m_options);
     publish();
 }
 

@@ -6,8 +6,10 @@
 #include "statusreport.h"
 
 #include <QElapsedTimer>
+#include <QFutureWatcher>
 #include <QHash>
 #include <QObject>
+#include <QThreadPool>
 #include <QTimer>
 
 #include <memory>
@@ -17,6 +19,9 @@ class MeshDocument;
 /// Drives a StatusPoller over the document's hosts with SSH and keeps the judged links.
 /// Results are folded in as they arrive and published at most ten times a second
 /// (changed()); an edit of the project restarts polling with the new hosts and links.
+/// What the poller needs (every host's configs and the links they make) is planned on a
+/// thread of its own from a copy of the project, so the window keeps drawing meanwhile; a
+/// restart that comes before it is ready replaces it.
 class StatusMonitor : public QObject
 {
     Q_OBJECT
@@ -36,7 +41,9 @@ public:
 
     StatusMonitor(MeshDocument *document, StatusPoller *poller, QObject *parent = nullptr);
 
-    /// Starts polling; false with the reason (no host has SSH) when it cannot.
+    /// Starts polling; false with the reason (no host has SSH) when it cannot. A reason
+    /// found while planning the hosts (one has no address to connect to) comes later, as
+    /// failed().
     bool start(QString *error);
     void stop();
     bool isRunning() const { return m_running; }
@@ -56,9 +63,21 @@ public:
 signals:
     void changed();
     void runningChanged(bool running);
+    /// Polling could not start after all; it is off again (runningChanged(false) follows).
+    void failed(const QString &reason);
 
 private:
+    /// What a run polls, planned off the window's thread.
+    struct Prepared
+    {
+        std::optional<QList<DeployTarget>> targets;
+        std::shared_ptr<LinkStatusBoard> board;
+        QString error;
+    };
+    static Prepared prepare(const Project &project, KeyStore keys);
+
     void restart();
+    void startPolling();
     void publish();
     void schedulePublish();
 
@@ -66,7 +85,11 @@ private:
     StatusPoller *m_poller;
     StatusOptions m_options;
     bool m_running = false;
-    std::unique_ptr<LinkStatusBoard> m_board;
+    std::shared_ptr<LinkStatusBoard> m_board;
+    QFutureWatcher<Prepared> m_preparing;
+    /// One thread of its own, not the global pool: the raster paint engine splits large
+    /// fills over the global pool and waits for them, so a plan there would hold up paints.
+    QThreadPool m_planner;
     QHash<QString, QString> m_reasons;
     QList<LinkStatus> m_links;
     QList<HostStatus> m_hosts;

@@ -189,7 +189,9 @@ StatusPane::StatusPane(StatusMonitor *monitor, QWidget *parent)
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setStretchLastSection(true);
     // Fitted to the contents when the rows change, not at every poll: measuring every cell
-    // of a large mesh each time would cost the event loop tens of milliseconds.
+    // of a large mesh each time would cost the event loop tens of milliseconds. The rows on
+    // screen and a few dozen more are measured, not all of a large mesh's.
+    m_table->horizontalHeader()->setResizeContentsPrecision(64);
     connect(m_model, &QAbstractItemModel::modelReset, m_table, &QTableView::resizeColumnsToContents);
     m_table->setAlternatingRowColors(true);
     m_summary->setObjectName(QStringLiteral("statusSummary"));

@@ -14,6 +14,7 @@
 #include <QAction>
 #include <QIcon>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QTableView>
@@ -33,6 +34,8 @@ public:
     void start(const QList<DeployTarget> &targets, const StatusOptions &options) override
     {
         m_targets = targets;
+        if (starts == 0)
+            firstTargets = targets;
         m_options = options;
         m_running = true;
         ++starts;
@@ -74,6 +77,7 @@ public:
     StatusOptions m_options;
     bool m_running = false;
     int starts = 0;
+    QList<DeployTarget> firstTargets; ///< what the first start polled
     qint64 now = Now;
     qint64 bytes = 0;                 ///< bytes per second on every link
     qint64 total = 0;                 ///< bytes received on every link so far
@@ -111,6 +115,10 @@ private slots:
     void editsRestartPolling();
     void legendAvoidsHosts();
     void aFinishedDeployPollsAtOnce();
+    void planningDoesNotHoldTheWindow();
+    void aNewerPlanReplacesAPendingOne();
+    void turnedOffWhilePlanning();
+    void aHostWithoutAddressTurnsStatusOff();
 
 private:
     LinkItem *link(const QString &a, const QString &b) const
@@ -122,7 +130,7 @@ private:
     {
         m_window->action(QStringLiteral("liveStatus"))->trigger();
         QVERIFY(m_window->statusMonitor()->isRunning());
-        QVERIFY(m_poller->isRunning());
+        QTRY_VERIFY(m_poller->isRunning()); // once the hosts are planned, off the window's thread
     }
     /// A round, and the monitor's coalesced publishing after it.
     void round(qint64 seconds = 5)
@@ -349,10 +357,87 @@ void tst_LiveStatus::aFinishedDeployPollsAtOnce()
     deployer.finish(); // status off: nothing to do
     QCOMPARE(poller.starts, 0);
     window.action(QStringLiteral("liveStatus"))->trigger();
-    QCOMPARE(poller.starts, 1);
+    QTRY_COMPARE(poller.starts, 1);
     deployer.finish(); // the hosts have new configs: ask them now
-    QCOMPARE(poller.starts, 2);
+    QTRY_COMPARE(poller.starts, 2);
     QVERIFY(poller.isRunning());
+}
+
+void tst_LiveStatus::planningDoesNotHoldTheWindow()
+{
+    // Planning every host's configs happens on a pool thread: the action returns before
+    // the poller starts, and the window's event loop delivers the plan.
+    m_window->action(QStringLiteral("liveStatus"))->trigger();
+    QVERIFY(m_window->statusMonitor()->isRunning());
+    QVERIFY(m_window->action(QStringLiteral("liveStatus"))->isChecked());
+    QCOMPARE(m_poller->starts, 0);
+    QTRY_COMPARE(m_poller->starts, 1);
+    // Every host with SSH, as planned from the document.
+    QStringList polled;
+    for (const DeployTarget &target : std::as_const(m_poller->m_targets))
+        polled.append(target.host);
+    QStringList withSsh;
+    for (const Host &h : m_window->document()->project().hosts) {
+        if (h.ssh)
+            withSsh.append(h.name);
+    }
+    polled.sort();
+    withSsh.sort();
+    QCOMPARE(polled, withSsh);
+}
+
+void tst_LiveStatus::aNewerPlanReplacesAPendingOne()
+{
+    // An edit right after turning status on: the plan of the project before it is never
+    // polled, only the newer one.
+    const HostId nas = m_window->document()->idOf(QStringLiteral("nas"));
+    m_window->action(QStringLiteral("liveStatus"))->trigger();
+    QCOMPARE(m_poller->starts, 0);
+    Host edited = *m_window->document()->host(nas);
+    edited.meshInterface().ip = QStringLiteral("10.77.0.98");
+    QVERIFY(m_window->document()->changeHost(nas, edited, QStringLiteral("Edit")));
+    m_window->statusMonitor()->refresh();
+    QTRY_VERIFY(m_poller->starts >= 1);
+    bool newest = false;
+    for (const DeployTarget &target : std::as_const(m_poller->firstTargets)) {
+        for (const DeployTarget::File &file : target.files)
+            newest = newest || file.content.contains("10.77.0.98/32");
+    }
+    QVERIFY(newest);
+}
+
+void tst_LiveStatus::turnedOffWhilePlanning()
+{
+    QAction *live = m_window->action(QStringLiteral("liveStatus"));
+    live->trigger();
+    live->trigger();
+    QVERIFY(!m_window->statusMonitor()->isRunning());
+    QTest::qWait(300);
+    QCOMPARE(m_poller->starts, 0); // the plan that arrived late started nothing
+    QVERIFY(!m_window->scene()->isShowingLiveStatus());
+}
+
+void tst_LiveStatus::aHostWithoutAddressTurnsStatusOff()
+{
+    const HostId nas = m_window->document()->idOf(QStringLiteral("nas"));
+    Host broken = *m_window->document()->host(nas);
+    QVERIFY(broken.ssh);
+    broken.ssh->host.clear();
+    broken.lan.reset();
+    broken.internet.reset();
+    m_window->document()->changeHost(nas, broken, QStringLiteral("Edit"));
+    QSignalSpy running(m_window->statusMonitor(), &StatusMonitor::runningChanged);
+    QAction *live = m_window->action(QStringLiteral("liveStatus"));
+    live->trigger();
+    QTRY_VERIFY(!m_window->statusMonitor()->isRunning());
+    QCOMPARE(running.size(), 2);
+    QCOMPARE(running.last().first().toBool(), false);
+    QVERIFY(!live->isChecked());
+    QCOMPARE(m_poller->starts, 0);
+    QMessageBox *box = m_window->findChild<QMessageBox *>(QStringLiteral("liveStatusFailed"));
+    QVERIFY(box);
+    QVERIFY(box->text().contains(QLatin1String("nas: no address to connect to")));
+    box->close();
 }
 
 QTEST_MAIN(tst_LiveStatus)
