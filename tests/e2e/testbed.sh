@@ -36,6 +36,10 @@ RUNDIR=$(readlink -f /var/run 2>/dev/null || echo /run)
 readonly RUNDIR
 readonly NETNS_DIR=$RUNDIR/netns
 readonly SSH_WAIT=${MESHWRIGHT_TESTBED_SSH_WAIT:-20}   # seconds for every sshd to answer
+# The hosts stand in for other machines but share this one's CPUs: their sshd (and all it
+# runs: the deploy's commands, wireguard-go) runs at this niceness, so that the program
+# under test gets a CPU when it asks, as it would with hosts of their own.
+readonly HOST_NICE=${MESHWRIGHT_TESTBED_NICE:-10}
 
 SD=""          # STATE_DIR, absolute
 ID=""          # 6 hex digits; every namespace is mwtb-$ID-*
@@ -348,7 +352,7 @@ start_sshd() {
     sshd=$(command -v sshd)
     pidfile=/proc/$holder/root$RUNDIR/sshd.pid
     rm -f "$pidfile" "$hd/sshd.pid"
-    if ! out=$(nsenter -t "$holder" -m -n -- "$sshd" -f "$hd/sshd_config" -E "$hd/sshd.log" </dev/null 2>&1); then
+    if ! out=$(nice -n "$HOST_NICE" nsenter -t "$holder" -m -n -- "$sshd" -f "$hd/sshd_config" -E "$hd/sshd.log" </dev/null 2>&1); then
         err "$n: sshd did not start: $out"
         tail -n 5 "$hd/sshd.log" >&2 2>/dev/null || true
         return 1
