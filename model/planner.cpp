@@ -67,6 +67,18 @@ Planner::Planner(const Project &project)
         if (a >= 0 && b >= 0)
             m_links.insert(ordered(a, b), &settings);
     }
+    m_exitGateway.assign(size_t(count), false);
+    for (qsizetype client = 0; client < count; ++client) {
+        const Host &c = project.hosts[client];
+        if (c.role() != Host::Role::Roaming || !c.gateway)
+            continue;
+        for (qsizetype peer = 0; peer < count; ++peer) {
+            // Only a peer the client can send to carries its traffic (a LAN host behind NAT
+            // never gets it; the validator reports that link).
+            if (peer != client && !m_excluded[size_t(client)].contains(peer) && hasEndpoint(client, peer))
+                m_exitGateway[size_t(peer)] = true;
+        }
+    }
     m_slots.resize(size_t(count));
     for (qsizetype i = 0; i < count; ++i) {
         if (!perPeer(i))
@@ -354,21 +366,81 @@ PlannedInterface Planner::planPerPeer(qsizetype router, qsizetype peer, int slot
     return planned;
 }
 
+Planner::Forwarding Planner::forwarding(qsizetype host) const
+{
+    const Host &h = m_project.hosts[host];
+    Forwarding f;
+    f.exitGateway = isExitGateway(host);
+    f.forward = f.exitGateway || (h.router && h.router->forwarding);
+    f.nat = h.nat.value_or(f.exitGateway || (h.router && h.router->nat));
+    f.egress = h.egress;
+    return f;
+}
+
+void Planner::forwardingLines(qsizetype host, QStringList *postUp, QStringList *postDown) const
+{
+    const Forwarding f = forwarding(host);
+    if (!f.any())
+        return;
+    const bool v6 = m_subnetV6.isValid();
+    if (f.forward) {
+        postUp->append(QStringLiteral("sysctl -q -w net.ipv4.ip_forward=1"));
+        if (v6)
+            postUp->append(QStringLiteral("sysctl -q -w net.ipv6.conf.all.forwarding=1"));
+    }
+    // One nftables table per interface, made whole in one transaction (declared, deleted,
+    // defined: a second up replaces it rather than adding rules twice) and deleted whole by
+    // PostDown, so nothing is left behind. A firewall of its own (firewalld, Docker) that
+    // drops forwarded traffic in another table must allow the interface itself.
+    QStringList chains;
+    if (f.forward)
+        chains.append(QStringLiteral("chain forward { type filter hook forward priority filter; policy accept; "
+                                     "iifname %i accept; oifname %i accept; }"));
+    if (f.nat) {
+        // The uplink: the configured one, or what the default route of each family uses
+        // when the interface comes up (IPv6 falls back to the IPv4 one).
+        const QString out4 = f.egress.isEmpty() ? QStringLiteral("$e4") : f.egress;
+        const QString out6 = f.egress.isEmpty() ? QStringLiteral("$e6") : f.egress;
+        QString nat = QStringLiteral("chain nat { type nat hook postrouting priority srcnat; policy accept; ");
+        if (m_subnetV4.isValid())
+            nat += QStringLiteral("ip saddr %1 oifname \\\"%2\\\" masquerade; ").arg(m_subnetV4.toString(), out4);
+        if (v6)
+            nat += QStringLiteral("ip6 saddr %1 oifname \\\"%2\\\" masquerade; ").arg(m_subnetV6.toString(), out6);
+        chains.append(nat + QLatin1Char('}'));
+    }
+    QString up;
+    if (f.nat && f.egress.isEmpty())
+    {
+        // The interface after "dev" in the first default route (awk reads to the end: an
+        // early exit could fail the pipe under wg-quick's pipefail).
+        const QString dev = QStringLiteral("awk 'd == \"\" { for (i = 1; i < NF; i++) if ($i == \"dev\") d = $(i + 1) } END { print d }'");
+        up = QStringLiteral("e4=$(ip -4 route show default | %1); e6=$(ip -6 route show default | %1); e6=${e6:-$e4}; "
+                            "[ -n \"$e4\" ] || { echo \"%i: no default route to masquerade out of (set egress)\" >&2; false; }; ")
+                 .arg(dev);
+    }
+    up += QStringLiteral("nft \"table inet meshwright-%i {}; delete table inet meshwright-%i; table inet meshwright-%i { %1; }\"")
+              .arg(chains.join(QLatin1String("; ")));
+    postUp->append(up);
+    postDown->append(QStringLiteral("nft delete table inet meshwright-%i"));
+}
+
 QStringList Planner::pfRules(qsizetype host, const QStringList &interfaces, const QList<int> &ports) const
 {
     const Host &h = m_project.hosts[host];
-    if (!h.isOpenBsd() || !h.router || (!h.router->forwarding && !h.router->nat))
+    const Forwarding f = forwarding(host);
+    if (!h.isOpenBsd() || !f.any())
         return {};
+    const QString egress = f.egress.isEmpty() ? QStringLiteral("egress") : f.egress;
     QStringList ports_;
     for (const int port : ports)
         ports_.append(QString::number(port));
-    QStringList rules{QStringLiteral("pass in on egress proto udp to port { %1 }").arg(ports_.join(QLatin1String(", ")))};
+    QStringList rules{QStringLiteral("pass in on %1 proto udp to port { %2 }").arg(egress, ports_.join(QLatin1String(", ")))};
     for (const QString &iface : interfaces)
         rules.append(QStringLiteral("pass on %1").arg(iface));
-    if (h.router->nat) {
-        rules.append(QStringLiteral("match out on egress inet from %1 to any nat-to (egress)").arg(m_subnetV4.toString()));
+    if (f.nat) {
+        rules.append(QStringLiteral("match out on %1 inet from %2 to any nat-to (%1)").arg(egress, m_subnetV4.toString()));
         if (m_subnetV6.isValid())
-            rules.append(QStringLiteral("match out on egress inet6 from %1 to any nat-to (egress)").arg(m_subnetV6.toString()));
+            rules.append(QStringLiteral("match out on %1 inet6 from %2 to any nat-to (%1)").arg(egress, m_subnetV6.toString()));
     }
     return rules;
 }
@@ -376,7 +448,11 @@ QStringList Planner::pfRules(qsizetype host, const QStringList &interfaces, cons
 void Planner::addRouterLines(qsizetype host, InterfaceConfig &config) const
 {
     const Host &h = m_project.hosts[host];
-    if (!h.router || h.isOpenBsd())
+    // pf on OpenBSD (pfRules()); FreeBSD is not yet written for (the validator says so).
+    if (h.isOpenBsd() || h.isFreeBsd())
+        return;
+    forwardingLines(host, &config.postUp, &config.postDown);
+    if (!h.router)
         return;
     const RouterSettings &router = *h.router;
     auto both = [&](const QString &up, const QString &down) {
@@ -399,19 +475,6 @@ void Planner::addRouterLines(qsizetype host, InterfaceConfig &config) const
             }
         }
     }
-    if (router.forwarding) {
-        config.postUp.append(QStringLiteral("sysctl -q -w net.ipv4.ip_forward=1"));
-        both(QStringLiteral("iptables -A FORWARD -i %i -j ACCEPT; iptables -A FORWARD -o %i -j ACCEPT"),
-             QStringLiteral("iptables -D FORWARD -i %i -j ACCEPT; iptables -D FORWARD -o %i -j ACCEPT"));
-        if (m_subnetV6.isValid()) {
-            config.postUp.append(QStringLiteral("sysctl -q -w net.ipv6.conf.all.forwarding=1"));
-            both(QStringLiteral("ip6tables -A FORWARD -i %i -j ACCEPT; ip6tables -A FORWARD -o %i -j ACCEPT"),
-                 QStringLiteral("ip6tables -D FORWARD -i %i -j ACCEPT; ip6tables -D FORWARD -o %i -j ACCEPT"));
-        }
-    }
-    if (router.nat && m_subnetV4.isValid())
-        both(QStringLiteral("iptables -t nat -A POSTROUTING -s %1 ! -o %i -j MASQUERADE").arg(m_subnetV4.toString()),
-             QStringLiteral("iptables -t nat -D POSTROUTING -s %1 ! -o %i -j MASQUERADE").arg(m_subnetV4.toString()));
     if (router.mssClamp) {
         const int mtu = config.mtu.value_or(TunnelMtu::mtu(router.uplinkMtu, router.outerIpv6));
         for (const bool v6 : {false, true}) {

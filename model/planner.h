@@ -50,6 +50,26 @@ public:
     std::optional<IpAddress> endpointAddress(qsizetype host, qsizetype peer) const;
     /// The gateway a roaming host with `gateway: false` sends the mesh subnets to, or -1.
     qsizetype meshGatewayOf(qsizetype host) const;
+    /// True when a full-tunnel roaming client (`gateway: true`) has \a host as a peer with
+    /// an endpoint, and so sends it everything (0.0.0.0/0, ::/0): \a host must forward
+    /// and masquerade the mesh's traffic out of its uplink.
+    bool isExitGateway(qsizetype host) const { return m_exitGateway[size_t(host)]; }
+
+    /// What \a host forwards and masquerades, decided once from a router's own settings and
+    /// the exit-gateway role; each OS writes it its own way (PostUp/PostDown, pf).
+    struct Forwarding
+    {
+        bool forward = false;     ///< between the tunnels and the uplink
+        bool nat = false;         ///< masquerade the mesh subnets out of the uplink
+        bool exitGateway = false; ///< isExitGateway()
+        QString egress;           ///< the uplink; empty: the default route's interface
+        bool any() const { return forward || nat; }
+    };
+    Forwarding forwarding(qsizetype host) const;
+    /// The PostUp and PostDown lines of a Linux host's forwarding and NAT (\a postUp and
+    /// \a postDown get them appended): the forwarding sysctls, and a nftables table of
+    /// Meshwright's own per interface ("meshwright-%i"), which PostDown deletes whole.
+    void forwardingLines(qsizetype host, QStringList *postUp, QStringList *postDown) const;
 
     /// The planned mesh interface of host \a host, with keys from \a keys. For a router
     /// with one interface per peer, its first interface (see planAll()).
@@ -84,9 +104,11 @@ private:
     Routes routes(qsizetype host, qsizetype peer) const;
     bool perPeer(qsizetype host) const;
     PlannedInterface planPerPeer(qsizetype router, qsizetype peer, int slot, const KeyStore &keys) const;
-    /// Table, routes, MSS clamping, forwarding and NAT of a router host's interface.
+    /// Table, routes and MSS clamping of a router host's interface, and the forwarding and
+    /// NAT of any Linux host that forwards.
     void addRouterLines(qsizetype host, InterfaceConfig &config) const;
-    /// pf rules of an OpenBSD router (forwarding and NAT), for its interfaces.
+    /// pf rules of an OpenBSD host that forwards (a router or an exit gateway: pass, NAT,
+    /// NAT66), for its interfaces.
     QStringList pfRules(qsizetype host, const QStringList &interfaces, const QList<int> &ports) const;
 
     const Project &m_project;
@@ -97,6 +119,7 @@ private:
     std::vector<std::optional<IpAddress>> m_siteAddress;
     std::vector<QHash<qsizetype, int>> m_slots; ///< per-peer routers: peer -> interface number
     QHash<std::pair<qsizetype, qsizetype>, const LinkSettings *> m_links;
+    std::vector<bool> m_exitGateway;
     IpPrefix m_subnetV4;
     IpPrefix m_subnetV6;
 };

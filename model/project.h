@@ -79,6 +79,11 @@ struct Host
     QList<Interface> interfaces{Interface{}};
     QStringList excludePeers;
     bool gateway = true; ///< for roaming hosts: send all traffic through the VPN
+    /// For exit gateways (the default route of a full-tunnel roaming client): masquerade
+    /// the mesh's traffic out of the uplink. Absent: yes for exit gateways (and what a
+    /// router's own setting says); false for a gateway whose upstream routes the mesh.
+    std::optional<bool> nat;
+    QString egress; ///< the uplink to masquerade out of; empty: the default route's interface
     std::optional<QPointF> position;
     std::optional<RouterSettings> router;
     QString kubernetesNode; ///< the node name when the host is a Kubernetes node

@@ -24,7 +24,7 @@ const QString EndAnchor = QStringLiteral("$end");
 const QStringList TopKeys{QStringLiteral("hosts"), QStringLiteral("defaults"), QStringLiteral("network"), QStringLiteral("links")};
 const QStringList HostKeys{QStringLiteral("os"), QStringLiteral("ssh"), QStringLiteral("lan"), QStringLiteral("internet"),
                            QStringLiteral("wg0"), QStringLiteral("exclude_peers"), QStringLiteral("gateway"),
-                           QStringLiteral("router"), QStringLiteral("kubernetes"), QStringLiteral("position")};
+                           QStringLiteral("nat"), QStringLiteral("egress"), QStringLiteral("router"), QStringLiteral("kubernetes"), QStringLiteral("position")};
 
 /// Thrown inside this file only; parse() turns it into a LoadError.
 struct ReadFailure
@@ -306,7 +306,8 @@ Host Reader::readHost(const YAML::Node &key, const YAML::Node &value)
                       .arg(host.name));
     keyPositions.append({lineOf(key.Mark()), key.Mark().column, host.name, QString()});
     expectMap(value, QStringLiteral("host '%1'").arg(host.name));
-    checkKeys(value, {"os", "ssh", "lan", "internet", "wg0", "exclude_peers", "gateway", "position", "router", "kubernetes"},
+    checkKeys(value, {"os", "ssh", "lan", "internet", "wg0", "exclude_peers", "gateway", "nat", "egress", "position", "router",
+                      "kubernetes"},
               host.name, QString());
     for (auto it = value.begin(); it != value.end(); ++it) {
         // Comments anchor to keys a save writes back; unknown keys are not kept.
@@ -329,6 +330,14 @@ Host Reader::readHost(const YAML::Node &key, const YAML::Node &value)
         host.excludePeers = stringList(value["exclude_peers"], host.name + QLatin1String(".exclude_peers"));
     if (value["gateway"].IsDefined() && !value["gateway"].IsNull())
         host.gateway = boolean(value["gateway"], host.name + QLatin1String(".gateway"));
+    if (value["nat"].IsDefined() && !value["nat"].IsNull())
+        host.nat = boolean(value["nat"], host.name + QLatin1String(".nat"));
+    if (value["egress"].IsDefined() && !value["egress"].IsNull()) {
+        host.egress = scalar(value["egress"], host.name + QLatin1String(".egress")).trimmed();
+        if (!isValidInterfaceName(host.egress))
+            fail(value["egress"], QStringLiteral("%1.egress: '%2' is not an interface name (up to 15 letters, digits, '_', '.', '-')")
+                                      .arg(host.name, host.egress));
+    }
     const YAML::Node position = value["position"];
     if (position.IsDefined() && !position.IsNull()) {
         expectMap(position, host.name + QLatin1String(".position"));
@@ -821,6 +830,12 @@ void Writer::host(const Host &h)
     comments(h.name, QStringLiteral("gateway"), 4);
     if (!h.gateway)
         line(4, "gateway", "false");
+    comments(h.name, QStringLiteral("nat"), 4);
+    if (h.nat)
+        line(4, "nat", *h.nat ? "true" : "false");
+    comments(h.name, QStringLiteral("egress"), 4);
+    if (!h.egress.isEmpty())
+        line(4, "egress", scalarText(h.egress));
     comments(h.name, QStringLiteral("router"), 4);
     if (h.router) {
         const RouterSettings standard;

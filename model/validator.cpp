@@ -41,6 +41,7 @@ private:
     void checkRouter(qsizetype host);
     void checkAllowedIps(qsizetype host);
     void checkReachability(qsizetype host);
+    void checkExitGateway(qsizetype host);
 
     const Project &m_project;
     Planner m_planner;
@@ -326,6 +327,46 @@ void Checker::checkReachability(qsizetype host)
     }
 }
 
+void Checker::checkExitGateway(qsizetype host)
+{
+    const Host &h = m_project.hosts[host];
+    const Planner::Forwarding forwarding = m_planner.forwarding(host);
+    if (!forwarding.exitGateway && !(h.nat.has_value() || !h.egress.isEmpty()))
+        return;
+    if (!forwarding.exitGateway) {
+        warning(h.name, {}, QStringLiteral("'nat' and 'egress' only matter on an exit gateway (the peer of a roaming client "
+                                           "with 'gateway: true'); %1 is none").arg(h.name));
+        return;
+    }
+    // The clients that send everything here, for the messages.
+    QStringList clients;
+    for (qsizetype client = 0; client < m_project.hosts.size(); ++client) {
+        const Host &c = m_project.hosts[client];
+        if (c.role() == Host::Role::Roaming && c.gateway && m_planner.hasPeer(client, host))
+            clients.append(c.name);
+    }
+    QString who;
+    if (clients.size() == 1)
+        who = clients.front() + QLatin1String(" sends all its traffic here");
+    else if (clients.size() <= 3)
+        who = QStringLiteral("%1 and %2 send all their traffic here").arg(clients.mid(0, clients.size() - 1).join(QLatin1String(", ")),
+                                                                          clients.back());
+    else
+        who = QStringLiteral("%1 and %2 more send all their traffic here").arg(clients.mid(0, 3).join(QLatin1String(", ")))
+                  .arg(clients.size() - 3);
+    if (h.isFreeBsd()) {
+        warning(h.name, {}, QStringLiteral("%1, but Meshwright does not write forwarding and NAT for "
+                                           "FreeBSD yet: set them up with pf by hand (nat on the uplink from %2), or give the "
+                                           "clients another gateway")
+                                .arg(who, m_project.meshSubnetV4().toString()));
+        return;
+    }
+    if (!forwarding.nat)
+        warning(h.name, {}, QStringLiteral("%1, but 'nat: false' leaves it unmasqueraded: it reaches "
+                                           "the internet only if the upstream routes %2 back to %3")
+                                .arg(who, m_project.meshSubnetV4().toString(), h.name));
+}
+
 QList<Diagnostic> Checker::run()
 {
     for (const Host &host : m_project.hosts)
@@ -340,6 +381,7 @@ QList<Diagnostic> Checker::run()
         checkRouter(host);
         checkAllowedIps(host);
         checkReachability(host);
+        checkExitGateway(host);
     }
     return m_found;
 }
