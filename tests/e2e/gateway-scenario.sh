@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# Exit gateways on the SSH testbed: two internet gateways that a full-tunnel roaming
+# client (a phone's twin, installed by hand from `meshwright generate`) sends everything
+# to. After `meshwright deploy` the client reaches an "internet" server that only the
+# gateways route to, IPv4 and IPv6, through each per-gateway profile in turn: the server
+# has no route back to the mesh, so a reply proves the gateway forwarded and masqueraded.
+# gw1 masquerades out of its default route's interface, gw2 (no default route) out of its
+# configured egress. Then: a second deploy changes nothing; 'nat: false' on gw1 stops the
+# replies through it; taking gw1's interface down leaves no Meshwright rules behind.
+#
+#   gateway-scenario.sh MESHWRIGHT        (as root; exit 77 when the testbed skips)
+#
+# The last line is "gateway scenario: N passed, M failed".
+set -uo pipefail
+export LC_ALL=C
+
+binary=${1:?usage: gateway-scenario.sh MESHWRIGHT}
+here=$(cd "$(dirname "$0")" && pwd)
+testbed="$here/testbed.sh"
+work=$(mktemp -d /tmp/mw-gateway.XXXXXX)
+state="$work/state"
+project="$work/mesh.yaml"
+keys="$work/mesh.keys"
+passed=0
+failed=0
+started=$(date +%s)
+
+ok() { echo "ok: $*"; passed=$((passed + 1)); }
+bad() { echo "FAIL: $*"; failed=$((failed + 1)); }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+info() { echo "info: $*"; }
+
+cleanup() {
+    "$testbed" down "$state" >/dev/null 2>&1
+    if [ "${MESHWRIGHT_E2E_KEEP:-}" = 1 ]; then echo "info: logs kept in $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+"$testbed" up "$state" gw1:internet:198.18.77.21 gw2:internet:198.18.77.22 far:internet:198.18.77.99 \
+    twin:home:192.168.77.31 > "$work/up.log" 2>&1
+status=$?
+if [ $status -ne 0 ]; then
+    cat "$work/up.log"
+    exit $status # 77: skipped (no root or tools), else a testbed failure
+fi
+"$testbed" mask-bashrc "$state" || exit 1
+info "testbed up in $(( $(date +%s) - started )) s"
+on() { "$testbed" exec "$state" "$@"; } # on HOST CMD...
+
+# The "internet": far answers at 203.0.113.99 and fd00:99::99, which only the gateways
+# route to. far itself has no route to the mesh (10.77.0.0/24, fd77::/64), so it can only
+# answer what a gateway masqueraded. gw1 has a default route (as a real gateway does); gw2
+# has none and masquerades out of its configured egress.
+on far ip addr add 203.0.113.99/32 dev lo &&
+    on far ip addr add fd00:99::99/64 dev eth0 nodad &&
+    on gw1 ip addr add fd00:99::21/64 dev eth0 nodad &&
+    on gw2 ip addr add fd00:99::22/64 dev eth0 nodad &&
+    on gw1 ip route add default via 198.18.77.1 &&
+    on gw1 ip route add 203.0.113.0/24 via 198.18.77.99 &&
+    on gw2 ip route add 203.0.113.0/24 via 198.18.77.99 ||
+    { echo "FAIL: setting up the internet side"; exit 1; }
+
+baseline=$(on gw1 nft list ruleset) # what gw1's firewall holds before Meshwright
+
+# write_project GW1_NAT: the two gateways and the twin (no ssh: installed by hand, no DNS
+# so that its wg-quick needs no resolvconf).
+write_project() {
+    local nat=""
+    [ "$1" = false ] && nat="    nat: false"
+    cat > "$project" <<EOF
+network: {ipv4: '10.77.0.0/24', ipv6: 'fd77::/64'}
+defaults: {dns: []}
+hosts:
+  gw1:
+    os: Linux
+    ssh: {host: '198.18.77.21', user: root, identity: '$state/id_ed25519', conf_dir: /etc/wireguard}
+    internet: {ip: '198.18.77.21'}
+    wg0: {ip: '10.77.0.21', ipv6: 'fd77::21'}
+$nat
+  gw2:
+    os: Linux
+    ssh: {host: '198.18.77.22', user: root, identity: '$state/id_ed25519', conf_dir: /etc/wireguard}
+    internet: {ip: '198.18.77.22'}
+    wg0: {ip: '10.77.0.22', ipv6: 'fd77::22'}
+    egress: eth0
+  twin:
+    os: Android
+    wg0: {ip: '10.77.0.50', ipv6: 'fd77::50'}
+EOF
+}
+
+deploy() { # deploy NAME: deploys the project, output in $work/NAME.out
+    "$testbed" ctl "$state" timeout 180 "$binary" deploy "$project" --known-hosts "$state/known_hosts" --keys "$keys" \
+        --accept-new-host-keys > "$work/$1.out" 2>&1
+}
+tables() { on "$1" nft list tables 2>/dev/null | grep -c 'meshwright-' || true; } # tables HOST: Meshwright's nft tables
+# through PROFILE ADDR [TRIES]: one echo from the twin to ADDR leaves through PROFILE's
+# interface and comes back (bounded: TRIES tries of a second, 10 by default)
+through() {
+    local i
+    [ "$(on twin ip route get "$2" | sed -n 's/.* dev \([^ ]*\).*/\1/p')" = "$1" ] || return 1
+    for i in $(seq "${3:-10}"); do on twin ping -c 1 -W 1 "$2" >/dev/null 2>&1 && return 0; done
+    return 1
+}
+profile_up() { # profile_up NAME: the twin's only interface is the profile NAME (wg0-gw1, ...)
+    local p
+    for p in wg0-gw1 wg0-gw2; do on twin ip link show "$p" >/dev/null 2>&1 && on twin wg-quick down "/etc/wireguard/$p.conf" >/dev/null 2>&1; done
+    on twin install -m 600 "$work/out/twin/$1.conf" "/etc/wireguard/$1.conf" && on twin wg-quick up "/etc/wireguard/$1.conf" >"$work/up-$1.log" 2>&1
+}
+
+# --- 1. Deploy: the gateways forward and masquerade ------------------------------------------
+write_project true
+check "the project validates" "$binary" validate "$project"
+deploy first
+check "first deploy: confirmed (exit 0)" grep -q '^confirmed: 2 hosts' "$work/first.out"
+check "first deploy: the twin is named for re-import" grep -q '^re-import: twin' "$work/first.out"
+for gw in gw1 gw2; do
+    check "$gw: one Meshwright nftables table" [ "$(tables $gw)" = 1 ]
+    check "$gw: forwarding on" [ "$(on $gw sysctl -n net.ipv4.ip_forward)" = 1 ]
+    check "$gw: it masquerades the mesh out of eth0" sh -c "'$testbed' exec '$state' $gw nft list table inet meshwright-wg0 | grep -q 'ip saddr 10.77.0.0/24 oifname \"eth0\" masquerade'"
+    check "$gw: and IPv6 (NAT66)" sh -c "'$testbed' exec '$state' $gw nft list table inet meshwright-wg0 | grep -q 'ip6 saddr fd77::/64 oifname \"eth0\" masquerade'"
+done
+
+# --- 2. The twin reaches the internet through each gateway ----------------------------------
+"$binary" generate "$project" --keys "$keys" --out "$work/out" > "$work/generate.out" 2>&1 ||
+    { cat "$work/generate.out"; echo "FAIL: generate"; exit 1; }
+check "generate writes the twin a profile per gateway" test -f "$work/out/twin/wg0-gw1.conf" -a -f "$work/out/twin/wg0-gw2.conf"
+check "the twin's configs hold no hooks" sh -c "! grep -q 'PostUp' '$work/out/twin/'*.conf"
+for gw in gw1 gw2; do
+    check "twin: wg-quick up wg0-$gw" profile_up "wg0-$gw"
+    check "twin via $gw: 203.0.113.99 answers through wg0-$gw" through "wg0-$gw" 203.0.113.99
+    check "twin via $gw: fd00:99::99 answers through wg0-$gw" through "wg0-$gw" fd00:99::99
+done
+
+# --- 3. A second deploy changes nothing -------------------------------------------------------
+deploy again
+check "second deploy: nothing to switch" grep -q '^unchanged: 2 hosts, nothing to switch' "$work/again.out"
+check "second deploy: still one table on gw1" [ "$(tables gw1)" = 1 ]
+
+# --- 4. nat: false on gw1: forwarded, not masqueraded, so no reply -------------------------
+write_project false
+deploy nonat
+check "nat: false deploy: confirmed" grep -q '^confirmed: 2 hosts' "$work/nonat.out"
+check "gw1 keeps forwarding but masquerades nothing" sh -c "! '$testbed' exec '$state' gw1 nft list table inet meshwright-wg0 | grep -q masquerade"
+check "twin: wg-quick up wg0-gw1 again" profile_up wg0-gw1
+check "twin via gw1 without NAT: 203.0.113.99 does not answer" sh -c "! '$testbed' exec '$state' twin ping -c 2 -W 1 203.0.113.99 >/dev/null 2>&1"
+write_project true
+deploy nat-again
+check "NAT back on gw1: confirmed" grep -q '^confirmed: 2 hosts' "$work/nat-again.out"
+# gw1 restarted (its hooks changed): the twin's session is gone, and WireGuard makes a new
+# one once its unanswered packets time out (about 15 s), as a phone's would.
+check "twin via gw1: 203.0.113.99 answers again" through wg0-gw1 203.0.113.99 40
+
+# --- 5. Down: no leftovers --------------------------------------------------------------------
+check "gw1: wg-quick down wg0" on gw1 wg-quick down wg0
+check "gw1: no Meshwright table left" [ "$(tables gw1)" = 0 ]
+check "gw1: its ruleset is what it was before the first deploy" [ "$(on gw1 nft list ruleset)" = "$baseline" ]
+
+echo "info: total $(( $(date +%s) - started )) s"
+echo "gateway scenario: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
