@@ -6,6 +6,7 @@
 #include <QAbstractSpinBox>
 #include <QEvent>
 #include <QCheckBox>
+#include <QSignalBlocker>
 #include <QComboBox>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -309,6 +310,16 @@ QWidget *PropertiesPane::createHostPage()
     m_gateway->setToolTip(tr("For roaming hosts: route everything through the VPN, not only the mesh"));
     m_hostForm->addRow(m_gateway);
 
+    // An exit gateway (the default route of a full-tunnel roaming client) forwards and
+    // masquerades the clients' traffic; these two say how.
+    m_exitNat = new QCheckBox(tr("&Masquerade the roaming clients' traffic (NAT)"));
+    m_exitNat->setObjectName(QStringLiteral("exitNat"));
+    m_hostForm->addRow(m_exitNat);
+    m_egress = lineEdit("egress", tr("the default route's interface"));
+    m_egress->setToolTip(tr("The uplink the clients' traffic leaves by (eth0, vio0, ...); empty: the interface of the "
+                            "default route when the tunnel comes up"));
+    m_hostForm->addRow(tr("Up&link:"), m_egress);
+
     auto *peersLabel = new QLabel(tr("P&eers (unchecked: excluded):"));
     m_peers = new QListWidget;
     m_peers->setObjectName(QStringLiteral("peerList"));
@@ -381,6 +392,8 @@ QWidget *PropertiesPane::createHostPage()
         connect(edit, &QLineEdit::editingFinished, this, [this, edit] { applySshText(edit); });
     connect(m_sshPort, &QSpinBox::valueChanged, this, &PropertiesPane::applySshPort);
     connect(m_gateway, &QCheckBox::toggled, this, &PropertiesPane::applyGateway);
+    connect(m_exitNat, &QCheckBox::toggled, this, &PropertiesPane::applyExitNat);
+    connect(m_egress, &QLineEdit::editingFinished, this, &PropertiesPane::applyEgress);
     connect(m_routerGroup, &QGroupBox::toggled, this, &PropertiesPane::applyRouterEnabled);
     connect(m_interfacePerPeer, &QCheckBox::toggled, this, &PropertiesPane::applyInterfacePerPeer);
     connect(m_basePort, &QSpinBox::valueChanged, this,
@@ -582,6 +595,22 @@ void PropertiesPane::refreshHost(bool reset)
 
     m_gateway->setChecked(host->gateway);
     m_gateway->setEnabled(role == Host::Role::Roaming);
+    {
+        const Project &project = m_document->project();
+        const qsizetype index = project.indexOf(host->name);
+        const Planner planner(project);
+        const Planner::Forwarding forwarding = planner.forwarding(index);
+        const bool exit = forwarding.exitGateway;
+        const QSignalBlocker blocker(m_exitNat);
+        m_exitNat->setChecked(forwarding.nat);
+        m_exitNat->setEnabled(exit && !host->isFreeBsd());
+        m_exitNat->setToolTip(exit ? (host->isFreeBsd() ? tr("Meshwright does not write NAT for FreeBSD yet")
+                                                        : tr("Roaming clients send everything here. Off: forward their traffic "
+                                                             "unmasqueraded, for an upstream that routes the mesh's prefixes back"))
+                                   : tr("Only for exit gateways: hosts that full-tunnel roaming clients send everything to"));
+        syncText(m_egress, host->egress);
+        m_egress->setEnabled(exit && !host->isFreeBsd());
+    }
 
     if (m_pendingInterfacePerPeer && (!host->router || host->router->interfacePerPeer)) {
         // The router changed under us (undo, another pane): the pending choice is moot.
@@ -1086,6 +1115,31 @@ void PropertiesPane::applyGateway(bool gateway)
                      .arg(host->name),
                  [&](Host &changed) { changed.gateway = gateway; });
     }
+}
+
+void PropertiesPane::applyExitNat(bool nat)
+{
+    if (const Host *host = editableHost()) {
+        editHost((nat ? tr("Masquerade the roaming clients' traffic on %1") : tr("Forward the roaming clients' traffic on %1 "
+                                                                                 "unmasqueraded"))
+                     .arg(host->name),
+                 [&](Host &changed) { changed.nat = nat; });
+    }
+}
+
+void PropertiesPane::applyEgress()
+{
+    const Host *host = editableHost();
+    if (!host)
+        return;
+    const QString text = m_egress->text().trimmed();
+    if (!text.isEmpty() && !isValidInterfaceName(text)) {
+        markInvalid(m_egress, tr("not an interface name (up to 15 letters, digits, '_', '.', '-')"));
+        return;
+    }
+    markValid(m_egress);
+    if (text != host->egress)
+        editHost(tr("Change the uplink of %1").arg(host->name), [&](Host &changed) { changed.egress = text; });
 }
 
 QString PropertiesPane::tunnelRangeError(const QString &text, bool perPeer) const

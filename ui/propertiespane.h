@@ -83,6 +83,8 @@ private:
     void applySshText(QLineEdit *edit);
     void applySshPort(int value);
     void applyGateway(bool gateway);
+    void applyExitNat(bool nat);
+    void applyEgress();
     void applyRouterEnabled(bool enabled);
     void applyInterfacePerPeer(bool enabled);
     void applyTunnelRange();
@@ -176,6 +178,8 @@ private:
     QLineEdit *m_sudoCmd = nullptr;
     QLineEdit *m_reloadCmd = nullptr;
     QCheckBox *m_gateway = nullptr;
+    QCheckBox *m_exitNat = nullptr; ///< exit gateways: masquerade the clients' traffic
+    QLineEdit *m_egress = nullptr;   ///< exit gateways: the uplink to masquerade out of
     QGroupBox *m_routerGroup = nullptr;
     QCheckBox *m_interfacePerPeer = nullptr;
     QSpinBox *m_basePort = nullptr;

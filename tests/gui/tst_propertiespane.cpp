@@ -79,6 +79,7 @@ private slots:
     void listenPortAndMtu();
     void sshGroupTogglesAndEdits();
     void gatewayFlagOnlyForRoaming();
+    void exitGatewaySettings();
     void followsDocument();
     void linkSettings();
     void linkRefusesBadInput_data();
@@ -440,6 +441,53 @@ void tst_PropertiesPane::gatewayFlagOnlyForRoaming()
 
     m_pane->showHost(id(Gate));
     QVERIFY(!gateway->isEnabled());
+}
+
+void tst_PropertiesPane::exitGatewaySettings()
+{
+    // gate is the phone's exit gateway: NAT on by default, its uplink editable.
+    auto *nat = field<QCheckBox>("exitNat");
+    auto *egress = field<QLineEdit>("egress");
+    m_pane->showHost(id(Gate));
+    QVERIFY(nat->isEnabled());
+    QVERIFY(nat->isChecked());
+    QVERIFY(egress->isEnabled());
+    QVERIFY(egress->text().isEmpty());
+    const auto pfRules = [&] {
+        KeyStore keys;
+        const Planner planner(m_document->project());
+        return planner.plan(m_document->project().indexOf(Gate), keys).pfRules.join(QLatin1Char('\n'));
+    };
+    QVERIFY(pfRules().contains(QLatin1String("nat-to (egress)")));
+
+    type(egress, QStringLiteral("vio0"));
+    QCOMPARE(host(Gate).egress, QStringLiteral("vio0"));
+    QCOMPARE(undoCount(), 1);
+    QVERIFY(pfRules().contains(QLatin1String("match out on vio0 inet from 10.0.0.0/24 to any nat-to (vio0)")));
+    // Not an interface name: marked, the document keeps the last good one.
+    type(egress, QStringLiteral("vio0; reboot"));
+    QCOMPARE(host(Gate).egress, QStringLiteral("vio0"));
+    QCOMPARE(undoCount(), 1);
+    QVERIFY(egress->toolTip().contains(QLatin1String("not an interface name")));
+    QVERIFY(errorText().contains(QLatin1String("not an interface name")));
+    type(egress, QStringLiteral("vio0"));
+    QVERIFY(!egress->toolTip().contains(QLatin1String("not an interface name")));
+
+    click(nat);
+    QCOMPARE(host(Gate).nat, std::optional<bool>(false));
+    QCOMPARE(undoCount(), 2);
+    QVERIFY(!pfRules().contains(QLatin1String("nat-to")));
+    QVERIFY(pfRules().contains(QLatin1String("pass on wg0"))); // still forwards
+    m_document->undoStack()->undo();
+    QVERIFY(nat->isChecked()); // the pane follows the undo
+    QVERIFY(pfRules().contains(QLatin1String("nat-to (vio0)")));
+
+    // No full-tunnel client sends its traffic to the LAN host or the phone itself.
+    for (const QString &name : {Nas, Phone}) {
+        m_pane->showHost(id(name));
+        QVERIFY(!nat->isEnabled());
+        QVERIFY(!egress->isEnabled());
+    }
 }
 
 void tst_PropertiesPane::followsDocument()
