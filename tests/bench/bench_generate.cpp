@@ -63,13 +63,17 @@ struct SyntheticProject
     int roaming = 0;
     int lan = 0;
 
-    /// wg0.conf per host, one profile per gateway for each roaming client, and
-    /// hostname.wg0 for OpenBSD hosts.
+    /// wg0.conf per host, one profile per gateway for each roaming client, hostname.wg0 for
+    /// OpenBSD hosts, and pf-meshwright.conf for OpenBSD gateways when full-tunnel roaming
+    /// clients make them exit gateways.
     qsizetype expectedFiles() const
     {
         const auto openBsd = std::count_if(hosts.cbegin(), hosts.cend(),
                                            [](const SyntheticHost &h) { return h.openBsd; });
-        return hosts.size() + qsizetype(roaming) * gateways + openBsd;
+        const auto openBsdGateways = std::count_if(hosts.cbegin(), hosts.cend(), [](const SyntheticHost &h) {
+            return h.openBsd && h.role == Host::Role::Internet;
+        });
+        return hosts.size() + qsizetype(roaming) * gateways + openBsd + (roaming > 0 ? openBsdGateways : 0);
     }
     /// Gateways and LAN hosts form a full mesh; each roaming client links to each gateway.
     qsizetype expectedPresharedKeys() const
@@ -415,6 +419,11 @@ void checkOutput(const SyntheticProject &project, const RunResult &run, bool fir
             const auto text = readFile(h.name + QLatin1String("/hostname.wg0"));
             if (text && !text->contains("wgpeer"))
                 problems->append(where + h.name + QLatin1String("/hostname.wg0 has no wgpeer line"));
+        }
+        if (h.openBsd && h.role == Host::Role::Internet && project.roaming > 0) {
+            const auto pf = readFile(h.name + QLatin1String("/pf-meshwright.conf"));
+            if (pf && !pf->contains("nat-to (egress)"))
+                problems->append(where + h.name + QLatin1String("/pf-meshwright.conf does not masquerade the roaming clients"));
         }
     }
 
