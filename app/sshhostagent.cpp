@@ -9,6 +9,8 @@
 
 #include <openssl/crypto.h>
 
+#include <algorithm>
+
 Q_DECLARE_LOGGING_CATEGORY(lcDeploy)
 
 namespace {
@@ -17,7 +19,7 @@ namespace {
 /// scripts name them as @NAME@ and get the numbers from here.
 enum RemoteExit {
     NoState = 20,       ///< cannot create the state folder
-    NoTools = 25,       ///< wg-quick or wg missing
+    NoTools = 25,       ///< preflight: a tool or setting the switch needs is missing
     Rejected = 30,      ///< the host's parser refused the candidate
     NoBackup = 40,      ///< cannot back up or arm: nothing was installed
     InstallFailed = 50, ///< the previous config is back
@@ -125,13 +127,57 @@ restore_all() { # the files first, then the interfaces: netstart reads hostname.
 }
 )SH";
 
-/// Prepare: checks the staged candidates with the host's own parser. Arguments: stage
-/// kind, then per file its staged name and live path.
+/// Prepare: checks that the host has what the switch needs (preflight: one line naming
+/// what is missing and the command that fixes it on this OS, never installing anything),
+/// then the staged candidates with the host's own parser. Arguments: stage kind
+/// needs-nft (0/1) reload, then per file its staged name and live path.
 const char *const ValidateScript = R"SH(
 set -u
-stage=$1; kind=$2; shift 2
+stage=$1; kind=$2; nft=$3; reload=$4; shift 4
+install_hint() { # PACKAGE: how this host installs it
+    case "$kind" in
+    freebsd) echo "pkg install $1"; return ;;
+    openbsd) echo "pkg_add $1"; return ;;
+    esac
+    _ihd=""; [ -r /etc/os-release ] && _ihd=$(. /etc/os-release; echo " ${ID:-} ${ID_LIKE:-} ")
+    case "$_ihd" in
+    *" debian "*|*" ubuntu "*) echo "apt-get install $1" ;;
+    *" rhel "*|*" fedora "*|*" centos "*|*" rocky "*|*" almalinux "*) echo "dnf install $1" ;;
+    *" arch "*) echo "pacman -S $1" ;;
+    *" alpine "*) echo "apk add $1" ;;
+    *" suse "*|*" opensuse "*) echo "zypper install $1" ;;
+    *) echo "install $1 with the system's package manager" ;;
+    esac
+}
+missing() { echo "preflight: $1 (fix: $2)" >&2; exit @NoTools@; }
+has() { command -v "$1" >/dev/null 2>&1; }
+ifaces=""; for_pairs_names() { while [ $# -ge 2 ]; do case "$1" in *.conf) ifaces="$ifaces ${1%.conf}" ;; esac; shift 2; done; }
+for_pairs_names "$@"
+if [ "$kind" != openbsd ]; then
+    for t in wg wg-quick; do has $t || missing "$t is not installed" "$(install_hint wireguard-tools)"; done
+fi
+[ "$nft" = 1 ] && ! has nft && missing "nft is not installed, and this exit gateway's PostUp needs it" "$(install_hint nftables)"
+if [ -n "$reload" ]; then
+    _pfr=${reload#"${reload%%[! ]*}"}; _pfr=${_pfr%% *}
+    has "$_pfr" || missing "the reload command needs $_pfr, which is not on this host's PATH" "install it, or change reload_cmd"
+    case "$reload" in
+    *"service wireguard"*)
+        [ "$kind" = freebsd ] && {
+            case "$(sysrc -n wireguard_enable 2>/dev/null)" in [Yy][Ee][Ss]) ;; *)
+                missing "the wireguard service is not enabled" "sysrc wireguard_enable=YES wireguard_interfaces=\"${ifaces# }\"" ;; esac
+            _pfw=" $(sysrc -n wireguard_interfaces 2>/dev/null) "
+            for i in $ifaces; do case "$_pfw" in *" $i "*) ;; *)
+                missing "wireguard_interfaces does not list $i" "sysrc wireguard_interfaces+=\" $i\"" ;; esac; done
+        } ;;
+    *"wg-quick@"*)
+        for i in $ifaces; do
+            case "$reload" in *"wg-quick@$i"*) ;; *) continue ;; esac
+            [ "$(systemctl is-enabled "wg-quick@$i" 2>/dev/null)" = enabled ] ||
+                missing "the wg-quick@$i service is not enabled" "systemctl enable wg-quick@$i"
+        done ;;
+    esac
+fi
 [ "$kind" = openbsd ] && exit 0
-for t in wg wg-quick; do command -v $t >/dev/null 2>&1 || { echo "$t is not installed (install wireguard-tools)" >&2; exit @NoTools@; }; done
 check_one() {
     case "$1" in *.conf) ;; *) return 0 ;; esac
     wg-quick strip "$stage/$1" >"$stage/${1%.conf}.stripped" 2>"$stage/strip.err" || { echo "rejected by wg-quick strip: $(cat "$stage/strip.err")" >&2; return 1; }
@@ -295,6 +341,22 @@ QByteArray script(const char *body)
     return text;
 }
 
+/// What to do when the host's sudo_cmd asks for a password: the line that lets the user
+/// run it without one.
+QString passwordFix(const DeployTarget &target)
+{
+    const QString user = target.user.isEmpty() ? QStringLiteral("USER") : target.user;
+    const QString command = target.sudoCmd.trimmed().section(QLatin1Char(' '), 0, 0);
+    QString fix;
+    if (command == QLatin1String("doas"))
+        fix = QStringLiteral("add 'permit nopass %1 as root' to /etc/doas.conf").arg(user);
+    else if (command == QLatin1String("sudo"))
+        fix = QStringLiteral("add '%1 ALL=(root) NOPASSWD: ALL' with visudo -f /etc/sudoers.d/meshwright").arg(user);
+    else
+        fix = QStringLiteral("let %1 run '%2' without a password").arg(user, target.sudoCmd);
+    return QStringLiteral("preflight: %1 asks for a password, and a deploy cannot answer it (fix: %2)").arg(target.sudoCmd, fix);
+}
+
 QString firstLine(const QByteArray &text)
 {
     const QString trimmed = QString::fromUtf8(text).trimmed();
@@ -357,7 +419,7 @@ std::optional<DeployFailure> SshHostAgent::readLive(QList<QByteArray> *live)
     if (status != 0) {
         const bool password = error.contains("password") || error.contains("a terminal is required");
         return DeployFailure{DeployStep::Read, password ? DeployFailure::Problem::Privilege : DeployFailure::Problem::RemoteCommand,
-                             password ? QStringLiteral("%1 wants a password; allow it without one (sudo -n / doas -n)").arg(m_target.sudoCmd)
+                             password ? passwordFix(m_target)
                                       : QStringLiteral("cannot read the current config: %1").arg(QString::fromUtf8(error).trimmed())};
     }
     live->clear();
@@ -393,7 +455,14 @@ std::optional<DeployFailure> SshHostAgent::stage(const Report &report)
     }
     report(DeployStep::Validate, QString());
     QByteArray err;
-    const int status = runScript(ValidateScript, ' ' + shellQuote(m_stage) + ' ' + osKind(m_target.os) + filePairs(), nullptr, &err);
+    // An exit gateway's PostUp loads a nftables table: the host must have nft.
+    const bool needsNft = std::any_of(m_target.files.cbegin(), m_target.files.cend(), [](const DeployTarget::File &file) {
+        return file.content.contains("nft \"table inet meshwright-");
+    });
+    const int status = runScript(ValidateScript,
+                                 ' ' + shellQuote(m_stage) + ' ' + osKind(m_target.os) + (needsNft ? " 1 " : " 0 ")
+                                     + shellQuote(m_target.reloadCmd) + filePairs(),
+                                 nullptr, &err);
     if (status == 0)
         return std::nullopt;
     discardStage();

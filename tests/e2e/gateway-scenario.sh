@@ -6,7 +6,9 @@
 # has no route back to the mesh, so a reply proves the gateway forwarded and masqueraded.
 # gw1 masquerades out of its default route's interface, gw2 (no default route) out of its
 # configured egress. Then: a second deploy changes nothing; 'nat: false' on gw1 stops the
-# replies through it; taking gw1's interface down leaves no Meshwright rules behind.
+# replies through it; preflight refuses a host without wg, an exit gateway without nft and
+# a sudo that asks for a password, switching nothing; taking gw1's interface down leaves
+# no Meshwright rules behind.
 #
 #   gateway-scenario.sh MESHWRIGHT        (as root; exit 77 when the testbed skips)
 #
@@ -63,18 +65,20 @@ on far ip addr add 203.0.113.99/32 dev lo &&
 
 baseline=$(on gw1 nft list ruleset) # what gw1's firewall holds before Meshwright
 
-# write_project GW1_NAT: the two gateways and the twin (no ssh: installed by hand, no DNS
-# so that its wg-quick needs no resolvconf).
+# write_project GW1_NAT [PORT [GW1_SUDO]]: the two gateways and the twin (no ssh: installed
+# by hand, no DNS so that its wg-quick needs no resolvconf); PORT: the mesh's listen port,
+# GW1_SUDO: gw1's sudo_cmd.
 write_project() {
-    local nat=""
+    local nat="" sudo=""
     [ "$1" = false ] && nat="    nat: false"
+    [ -n "${3:-}" ] && sudo=", sudo_cmd: '$3'"
     cat > "$project" <<EOF
 network: {ipv4: '10.77.0.0/24', ipv6: 'fd77::/64'}
-defaults: {dns: []}
+defaults: {dns: [], listen_port: ${2:-56709}}
 hosts:
   gw1:
     os: Linux
-    ssh: {host: '198.18.77.21', user: root, identity: '$state/id_ed25519', conf_dir: /etc/wireguard}
+    ssh: {host: '198.18.77.21', user: root, identity: '$state/id_ed25519', conf_dir: /etc/wireguard$sudo}
     internet: {ip: '198.18.77.21'}
     wg0: {ip: '10.77.0.21', ipv6: 'fd77::21'}
 $nat
@@ -152,7 +156,40 @@ check "NAT back on gw1: confirmed" grep -q '^confirmed: 2 hosts' "$work/nat-agai
 # one once its unanswered packets time out (about 15 s), as a phone's would.
 check "twin via gw1: 203.0.113.99 answers again" through wg0-gw1 203.0.113.99 40
 
-# --- 5. Down: no leftovers --------------------------------------------------------------------
+# --- 5. Preflight: a host that lacks what the switch needs is refused, nothing is switched --
+# Each change below touches both gateways (a new listen port); the refused deploy must leave
+# both configs as they were.
+: > "$work/not-a-program" # bind-mounted over a tool inside one host: no longer executable there
+conf_sums() { for gw in gw1 gw2; do on $gw sha256sum /etc/wireguard/wg0.conf; done; }
+refused() { # refused NAME HOST PATTERN: the deploy failed, HOST's line matches, nothing switched
+    ! grep -q '^confirmed:' "$work/$1.out" && grep -qE "^$2 .*$3|^$2: .*$3" "$work/$1.out" &&
+        [ "$(conf_sums)" = "$before" ] && ! grep -qE '^phase: switch' "$work/$1.out"
+}
+before=$(conf_sums)
+wg_path=$(on gw2 sh -c 'command -v wg')
+on gw2 mount --bind "$work/not-a-program" "$wg_path"
+write_project true 56800
+deploy no-wg
+check "preflight: gw2 without wg is refused with the fix, nothing switched" \
+    refused no-wg gw2 "preflight: wg is not installed \(fix: apt-get install wireguard-tools\)"
+on gw2 umount "$wg_path"
+nft_path=$(on gw1 sh -c 'command -v nft')
+on gw1 mount --bind "$work/not-a-program" "$nft_path"
+deploy no-nft
+check "preflight: exit gateway gw1 without nft is refused with the fix, nothing switched" \
+    refused no-nft gw1 "preflight: nft is not installed, and this exit gateway's PostUp needs it \(fix: apt-get install nftables\)"
+on gw1 umount "$nft_path"
+printf '#!/bin/sh\necho "sudo: a password is required" >&2\nexit 1\n' > "$work/asks-password"
+chmod 755 "$work/asks-password"
+write_project true 56800 "$work/asks-password"
+deploy password
+check "preflight: gw1 whose sudo asks for a password is refused with the fix, nothing switched" \
+    refused password gw1 "preflight: .*asks-password asks for a password, and a deploy cannot answer it \(fix: "
+write_project true 56800
+deploy new-port
+check "with all in place the same change deploys" grep -q '^confirmed: 2 hosts' "$work/new-port.out"
+
+# --- 6. Down: no leftovers --------------------------------------------------------------------
 check "gw1: wg-quick down wg0" on gw1 wg-quick down wg0
 check "gw1: no Meshwright table left" [ "$(tables gw1)" = 0 ]
 check "gw1: its ruleset is what it was before the first deploy" [ "$(on gw1 nft list ruleset)" = "$baseline" ]
