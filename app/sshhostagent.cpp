@@ -219,7 +219,12 @@ undo_now() {
     restore_all "$@"
     rm -f "$claimed" "$rollback" "$state/timer-$token"
 }
-install_one() { install -m 600 "$stage/$1" "$2.meshwright-new" && mv -f "$2.meshwright-new" "$2"; }
+install_one() { # /etc/hosts keeps its mode and owner (everyone reads it); the configs are 0600
+    case "$1" in
+    hosts) if [ -f "$2" ]; then cp -p "$2" "$2.meshwright-new" && cat "$stage/$1" > "$2.meshwright-new"; else install -m 644 "$stage/$1" "$2.meshwright-new"; fi ;;
+    *) install -m 600 "$stage/$1" "$2.meshwright-new" ;;
+    esac && mv -f "$2.meshwright-new" "$2"
+}
 for_pairs install_one "$@" || { echo "install failed; the previous config is back" >&2; undo_now "$@"; exit @InstallFailed@; }
 reload_all() { while [ $# -ge 2 ]; do case "$1" in *.conf) reload_one "${1%.conf}" "$2" "$restart" || return 1 ;; esac; shift 2; done; }
 # Output to a file, not a pipe: a daemon wg-quick starts (wireguard-go) must not hold it.
@@ -441,13 +446,13 @@ std::optional<DeployFailure> SshHostAgent::readLive(QList<QByteArray> *live)
     return std::nullopt;
 }
 
-std::optional<DeployFailure> SshHostAgent::stage(const Report &report)
+std::optional<DeployFailure> SshHostAgent::stage(const QList<DeployTarget::File> &files, const Report &report)
 {
     report(DeployStep::Upload, QString());
     QString why;
     if (!m_session->makeDirectory(m_stage, &why))
         return DeployFailure{DeployStep::Upload, DeployFailure::Problem::RemoteCommand, why};
-    for (const DeployTarget::File &file : std::as_const(m_target.files)) {
+    for (const DeployTarget::File &file : files) {
         if (!m_session->upload(m_stage + QLatin1Char('/') + QFileInfo(file.path).fileName(), file.content, &why)) {
             discardStage();
             return DeployFailure{DeployStep::Upload, DeployFailure::Problem::Network, why};

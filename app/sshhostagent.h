@@ -18,7 +18,7 @@ public:
 
     std::optional<DeployFailure> connect(const Report &report) override;
     std::optional<DeployFailure> readLive(QList<QByteArray> *live) override;
-    std::optional<DeployFailure> stage(const Report &report) override;
+    std::optional<DeployFailure> stage(const QList<DeployTarget::File> &files, const Report &report) override;
     void discardStage() override;
     SwitchOutcome switchOver(bool restart, int timeoutSeconds, const Report &report, QString *reason) override;
     QList<LinkCheck> probe(const QList<DeployLink> &links) override;

@@ -2,6 +2,7 @@
 #include "generation.h"
 
 #include "generator.h"
+#include "hostsfile.h"
 #include "planner.h"
 
 namespace Generation {
@@ -23,6 +24,9 @@ bool run(const Project &project, KeyStore &keys, const QString &keyStorePath, co
         QList<Generator::File> files;
         for (const PlannedInterface &planned : planner.planAll(host, keys))
             files += Generator::files(planned);
+        // The mesh's names, for /etc/hosts: what a deploy merges in, to paste by hand.
+        if (project.defaults.hostsFile)
+            files.append({project.hosts[host].name + QLatin1String("/hosts"), HostsFile::block(project)});
         QString why;
         if (!Generator::write(outDir, files, &why, &result.bytes)) {
             if (error)

@@ -135,6 +135,7 @@ struct Defaults
     int listenPort = 56709;
     int keepalive = 25;
     QStringList dns{QStringLiteral("1.1.1.1"), QStringLiteral("8.8.8.8")};
+    bool hostsFile = false; ///< every host with SSH gets the mesh's names in /etc/hosts
 
     bool operator==(const Defaults &) const = default;
 };

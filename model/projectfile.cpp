@@ -509,7 +509,9 @@ Project Reader::read(const YAML::Node &root)
     const YAML::Node defaults = root["defaults"];
     if (defaults.IsDefined() && !defaults.IsNull()) {
         expectMap(defaults, QStringLiteral("defaults"));
-        checkKeys(defaults, {"listen_port", "keepalive", "dns"}, QString(), QStringLiteral(" in defaults"));
+        checkKeys(defaults, {"listen_port", "keepalive", "dns", "hosts_file"}, QString(), QStringLiteral(" in defaults"));
+        if (defaults["hosts_file"].IsDefined() && !defaults["hosts_file"].IsNull())
+            project.defaults.hostsFile = boolean(defaults["hosts_file"], QStringLiteral("defaults.hosts_file"));
         if (defaults["listen_port"].IsDefined())
             project.defaults.listenPort = integer(defaults["listen_port"], QStringLiteral("defaults.listen_port"), 1, 65535);
         if (defaults["keepalive"].IsDefined())
@@ -890,6 +892,8 @@ QByteArray Writer::write()
             line(2, "keepalive", QByteArray::number(m_project.defaults.keepalive));
         if (m_project.defaults.dns != standard.dns)
             list(2, "dns", m_project.defaults.dns);
+        if (m_project.defaults.hostsFile)
+            line(2, "hosts_file", "true");
     }
     comments(QString(), QStringLiteral("network"), 0);
     if (m_project.network.ipv4 || m_project.network.ipv6) {

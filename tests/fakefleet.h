@@ -37,6 +37,7 @@ public:
         QByteArray blockedWhileRunning; ///< its links fail while its first file is this
         QString unknownKey; ///< a fingerprint: refused at connect unless accepted
         // What happened
+        QList<DeployTarget::File> staged; ///< what the last stage uploaded
         int switches = 0;
         int rollbacks = 0;
         int commits = 0;
@@ -142,9 +143,10 @@ public:
         *live = host().live;
         return std::nullopt;
     }
-    std::optional<DeployFailure> stage(const Report &) override
+    std::optional<DeployFailure> stage(const QList<DeployTarget::File> &files, const Report &) override
     {
         const Call call(*this);
+        host().staged = files;
         return host().failStage;
     }
     void discardStage() override
@@ -164,7 +166,7 @@ public:
         }
         h.backup = h.live;
         h.live.clear();
-        for (const DeployTarget::File &file : m_target.files)
+        for (const DeployTarget::File &file : std::as_const(h.staged)) // what the stage uploaded
             h.live.append(file.content);
         h.switched = true;
         if (h.timerFires) { // its timer goes off before anyone confirms: back it goes

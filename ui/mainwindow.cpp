@@ -30,6 +30,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSettings>
+#include <QSignalBlocker>
 #include <QStatusBar>
 #include <QToolBar>
 #include <QUndoStack>
@@ -209,6 +210,23 @@ void MainWindow::createActions()
     action(QStringLiteral("rotateKeys"))->setToolTip(tr("New key pair for the selected host; the next deploy switches both ends of its links"));
     action(QStringLiteral("rotatePsk"))->setToolTip(tr("New preshared key for the selected link; the next deploy switches both ends"));
 
+    // defaults.hosts_file: the mesh's names in every SSH host's /etc/hosts (one undo step).
+    QAction *hostsFile = add(QStringLiteral("hostsFile"), tr("Mesh &Names in /etc/hosts"), [this](bool on) {
+        Defaults defaults = m_document->project().defaults;
+        defaults.hostsFile = on;
+        m_document->setDefaults(defaults, m_document->project().network);
+    });
+    hostsFile->setCheckable(true);
+    hostsFile->setToolTip(tr("Each deploy writes every host's NAME.wg0 (and NAME.DOMAIN) into the /etc/hosts of every host with SSH, "
+                             "between marker lines; generate writes the same block as HOST/hosts"));
+    const auto syncHostsFile = [this, hostsFile] {
+        const QSignalBlocker blocker(hostsFile);
+        hostsFile->setChecked(m_document->project().defaults.hostsFile);
+    };
+    connect(m_document, &MeshDocument::projectReset, this, syncHostsFile);
+    connect(m_document, &MeshDocument::hostChanged, this, syncHostsFile); // a settings swap (undo) says so per host
+    syncHostsFile();
+
     auto connectSelection = [this] {
         const bool any = !m_scene->selectedItems().isEmpty();
         action(QStringLiteral("delete"))->setEnabled(any);
@@ -244,6 +262,8 @@ void MainWindow::createMenus()
     edit->addSeparator();
     edit->addAction(action(QStringLiteral("rotateKeys")));
     edit->addAction(action(QStringLiteral("rotatePsk")));
+    edit->addSeparator();
+    edit->addAction(action(QStringLiteral("hostsFile")));
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->addAction(action(QStringLiteral("zoomIn")));

@@ -1,6 +1,8 @@
 // What a deploy does: the hosts it switches, the files they get, the links it verifies.
 #include "deployment.h"
 
+#include "hostsfile.h"
+
 #include "generator.h"
 #include "ipaddress.h"
 #include "openbsdhostname.h"
@@ -113,6 +115,7 @@ std::optional<QList<DeployTarget>> targets(const Project &project, const KeyStor
                                            QString *error)
 {
     const Planner planner(project);
+    const QByteArray hostsBlock = project.defaults.hostsFile ? HostsFile::block(project) : QByteArray();
     QList<qsizetype> selected;
     for (const QString &name : hostNames) {
         const qsizetype index = project.indexOf(name);
@@ -172,6 +175,8 @@ std::optional<QList<DeployTarget>> targets(const Project &project, const KeyStor
                 target.files.append({QStringLiteral("/etc/hostname.") + planned.interfaceName,
                                      OpenBsdHostname::write(planned, header)});
         }
+        if (project.defaults.hostsFile)
+            target.files.append({QStringLiteral("/etc/hosts"), hostsBlock, true});
         result.append(target);
     }
     return result;

@@ -27,8 +27,13 @@ struct DeployTarget
     {
         QString path; ///< absolute path on the host
         QByteArray content;
+        /// content is a block between markers (HostsFile) to merge into the live file,
+        /// which keeps everything else and its mode; the rest of the file is the host's.
+        bool block = false;
     };
-    QList<File> files;      ///< the interface configs (NAME.conf), and for OpenBSD /etc/hostname.NAME
+    /// The interface configs (NAME.conf), for OpenBSD /etc/hostname.NAME, and with
+    /// defaults.hosts_file the mesh's names for /etc/hosts (a block).
+    QList<File> files;
     QStringList interfaces; ///< interface names
 };
 

@@ -1,6 +1,8 @@
 // The deploy as one transaction over the fleet: prepare all, switch all, verify, decide once.
 #include "fleettransaction.h"
 
+#include "hostsfile.h"
+
 #include "wgquick.h"
 
 #include <QLoggingCategory>
@@ -261,12 +263,19 @@ void FleetTransaction::prepare()
             return result.fail(*failure);
         QStringList diffs;
         for (qsizetype i = 0; i < host.target.files.size(); ++i) {
-            const DeployTarget::File &file = host.target.files[i];
+            DeployTarget::File &file = host.target.files[i];
             const QByteArray &before = host.live.value(i);
+            // A block (the mesh's names in /etc/hosts) goes into the file as it is now.
+            if (file.block) {
+                file.content = HostsFile::merge(before, file.content);
+                file.block = false;
+            }
             if (before == file.content)
                 continue;
             result.changes = true;
-            result.restart = result.restart || before.isEmpty() || !isConfig(file) || Deployment::needsRestart(before, file.content);
+            const bool hostsFile = file.path == QLatin1String("/etc/hosts");
+            result.restart = result.restart
+                || (!hostsFile && (before.isEmpty() || !isConfig(file) || Deployment::needsRestart(before, file.content)));
             diffs.append(Deployment::diff(file.path, before, file.content));
         }
         result.diff = diffs.join(QLatin1Char('\n'));
@@ -282,7 +291,7 @@ void FleetTransaction::prepare()
             result.reason = QStringLiteral("would be updated (dry run)");
             return;
         }
-        if (const auto failure = host.agent->stage(report))
+        if (const auto failure = host.agent->stage(host.target.files, report))
             return result.fail(*failure);
         host.staged = true;
         result.step = DeployStep::Validate;

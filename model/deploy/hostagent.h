@@ -20,9 +20,10 @@ public:
     virtual std::optional<DeployFailure> connect(const Report &report) = 0;
     /// The live content of each of the target's files, in order (empty: missing).
     virtual std::optional<DeployFailure> readLive(QList<QByteArray> *live) = 0;
-    /// Uploads the candidate files to a private stage and checks them with the host's own
-    /// parser (wg-quick strip).
-    virtual std::optional<DeployFailure> stage(const Report &report) = 0;
+    /// Uploads \a files (the target's, in its order, with any block already merged into
+    /// the live file) to a private stage and checks them with the host's own parser
+    /// (wg-quick strip).
+    virtual std::optional<DeployFailure> stage(const QList<DeployTarget::File> &files, const Report &report) = 0;
     /// Removes the stage of a host that is not switched.
     virtual void discardStage() = 0;
 

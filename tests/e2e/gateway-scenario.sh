@@ -7,8 +7,9 @@
 # gw1 masquerades out of its default route's interface, gw2 (no default route) out of its
 # configured egress. Then: a second deploy changes nothing; 'nat: false' on gw1 stops the
 # replies through it; preflight refuses a host without wg, an exit gateway without nft and
-# a sudo that asks for a password, switching nothing; taking gw1's interface down leaves
-# no Meshwright rules behind.
+# a sudo that asks for a password, switching nothing; with hosts_file, every host resolves
+# the mesh's names and a rolled-back deploy restores /etc/hosts byte for byte; taking gw1's
+# interface down leaves no Meshwright rules behind.
 #
 #   gateway-scenario.sh MESHWRIGHT        (as root; exit 77 when the testbed skips)
 #
@@ -68,13 +69,18 @@ baseline=$(on gw1 nft list ruleset) # what gw1's firewall holds before Meshwrigh
 # write_project GW1_NAT [PORT [GW1_SUDO]]: the two gateways and the twin (no ssh: installed
 # by hand, no DNS so that its wg-quick needs no resolvconf); PORT: the mesh's listen port,
 # GW1_SUDO: gw1's sudo_cmd.
+# The globals hosts_file (true/false), twin_ip and gw2_reload change it further.
+hosts_file=false
+twin_ip=10.77.0.50
+gw2_reload=""
 write_project() {
-    local nat="" sudo=""
+    local nat="" sudo="" reload=""
     [ "$1" = false ] && nat="    nat: false"
     [ -n "${3:-}" ] && sudo=", sudo_cmd: '$3'"
+    [ -n "$gw2_reload" ] && reload=", reload_cmd: '$gw2_reload'"
     cat > "$project" <<EOF
 network: {ipv4: '10.77.0.0/24', ipv6: 'fd77::/64'}
-defaults: {dns: [], listen_port: ${2:-56709}}
+defaults: {dns: [], listen_port: ${2:-56709}, hosts_file: $hosts_file}
 hosts:
   gw1:
     os: Linux
@@ -84,13 +90,13 @@ hosts:
 $nat
   gw2:
     os: Linux
-    ssh: {host: '198.18.77.22', user: root, identity: '$state/id_ed25519', conf_dir: /etc/wireguard}
+    ssh: {host: '198.18.77.22', user: root, identity: '$state/id_ed25519', conf_dir: /etc/wireguard$reload}
     internet: {ip: '198.18.77.22'}
     wg0: {ip: '10.77.0.22', ipv6: 'fd77::22'}
     egress: eth0
   twin:
     os: Android
-    wg0: {ip: '10.77.0.50', ipv6: 'fd77::50'}
+    wg0: {ip: '$twin_ip', ipv6: 'fd77::50'}
 EOF
 }
 
@@ -189,7 +195,46 @@ write_project true 56800
 deploy new-port
 check "with all in place the same change deploys" grep -q '^confirmed: 2 hosts' "$work/new-port.out"
 
-# --- 6. Down: no leftovers --------------------------------------------------------------------
+# --- 6. The mesh's names in /etc/hosts ---------------------------------------------------------
+# Every host has a copy-on-write /etc of its own (testbed.sh): this machine's is never written.
+without_block() { sed '/^# BEGIN meshwright/,/^# END meshwright$/d'; }
+if on gw1 test -e /run/.etc-shared; then
+    bad "hosts_file: the testbed hosts share this machine's /etc (no overlayfs): not run"
+else
+    hosts_before=$(on gw1 cat /etc/hosts)
+    mode_before=$(on gw1 stat -c %a /etc/hosts)
+    hosts_file=true
+    write_project true 56800
+    deploy hosts-on
+    check "hosts_file: the deploy is confirmed" grep -q '^confirmed: 2 hosts' "$work/hosts-on.out"
+    for gw in gw1 gw2; do
+        check "hosts_file: getent hosts gw1.wg0 on $gw" sh -c "'$testbed' exec '$state' $gw getent hosts gw1.wg0 | grep -qE '^(10\.77\.0\.21|fd77::21) '"
+        check "hosts_file: getent hosts twin.wg0 on $gw (a host without ssh is named too)" \
+            sh -c "'$testbed' exec '$state' $gw getent hosts twin.wg0 | grep -qE '^(10\.77\.0\.50|fd77::50) '"
+        check "hosts_file: both families of gw2 in $gw's /etc/hosts" sh -c \
+            "'$testbed' exec '$state' $gw grep -qx '10.77.0.22 gw2.wg0' /etc/hosts && '$testbed' exec '$state' $gw grep -qx 'fd77::22 gw2.wg0' /etc/hosts"
+    done
+    check "hosts_file: the rest of gw1's /etc/hosts is byte-identical" [ "$(on gw1 cat /etc/hosts | without_block)" = "$hosts_before" ]
+    check "hosts_file: /etc/hosts keeps its mode ($mode_before)" [ "$(on gw1 stat -c %a /etc/hosts)" = "$mode_before" ]
+    check "hosts_file: no backup left beside it" sh -c "! '$testbed' exec '$state' gw1 ls /etc/hosts.meshwright-backup >/dev/null 2>&1"
+    "$binary" generate "$project" --keys "$keys" --out "$work/out-hosts" > "$work/generate-hosts.out" 2>&1
+    check "hosts_file: generate writes the block for hand-installed hosts" grep -qx '10.77.0.22 gw2.wg0' "$work/out-hosts/twin/hosts"
+    deploy hosts-again
+    check "hosts_file: a second deploy changes nothing" grep -q '^unchanged: 2 hosts, nothing to switch' "$work/hosts-again.out"
+    # A deploy that moves the twin (the block changes everywhere) and fails on gw2's reload
+    # rolls back: gw1's /etc/hosts is byte-identical to before it.
+    hosts_on=$(on gw1 cat /etc/hosts)
+    twin_ip=10.77.0.51
+    gw2_reload=false
+    write_project true 56800
+    deploy hosts-rollback
+    check "hosts_file: the failing deploy is rolled back" grep -q '^rolled back: ' "$work/hosts-rollback.out"
+    check "hosts_file: gw1's /etc/hosts is restored byte for byte" [ "$(on gw1 cat /etc/hosts)" = "$hosts_on" ]
+    twin_ip=10.77.0.50
+    gw2_reload=""
+fi
+
+# --- 7. Down: no leftovers --------------------------------------------------------------------
 check "gw1: wg-quick down wg0" on gw1 wg-quick down wg0
 check "gw1: no Meshwright table left" [ "$(tables gw1)" = 0 ]
 check "gw1: its ruleset is what it was before the first deploy" [ "$(on gw1 nft list ruleset)" = "$baseline" ]

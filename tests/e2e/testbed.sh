@@ -257,8 +257,11 @@ wait_served_key() {
 
 # ---- hosts -------------------------------------------------------------------------
 # The holder owns a host's private mount namespace: tmpfs over /run (= /var/run, so
-# /run/wireguard, /run/sshd and sshd's PidFile are the host's own) and over
-# /etc/wireguard. It writes its pid first, then execs `sleep infinity` once set up.
+# /run/wireguard, /run/sshd and sshd's PidFile are the host's own), a copy-on-write /etc
+# (an overlay whose writes, /etc/hosts among them, stay in the host's /run: never this
+# machine's), and tmpfs over /etc/wireguard. Without overlayfs, /etc stays shared and
+# /run/.etc-shared says so (tests that write /etc then refuse to run). It writes its pid
+# first, then execs `sleep infinity` once set up.
 # shellcheck disable=SC2016  # expanded by the holder's sh
 readonly HOLDER_SCRIPT='
 set -e
@@ -267,6 +270,8 @@ echo $$ >"$1"
 mount -t tmpfs -o mode=755,size=8m mwtb-run "$2"
 mkdir -m 700 "$2/wireguard"
 mkdir -m 755 "$2/sshd"
+mkdir -m 700 "$2/.etc-up" "$2/.etc-work"
+mount -t overlay -o lowerdir=/etc,upperdir="$2/.etc-up",workdir="$2/.etc-work" mwtb-etc /etc || touch "$2/.etc-shared"
 mount -t tmpfs -o mode=700,size=1m mwtb-etc-wireguard /etc/wireguard
 exec sleep infinity'
 

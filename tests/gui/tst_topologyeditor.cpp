@@ -53,6 +53,7 @@ private slots:
     void findingSelectsItsHost();
     void selectionShowsProperties();
     void fullSubnetRefusesNewHosts();
+    void hostsFileToggleIsOneUndoStep();
 
 private:
     QPoint viewportPoint(const QPointF &scenePos) const
@@ -355,6 +356,23 @@ void tst_TopologyEditor::fullSubnetRefusesNewHosts()
     QVERIFY(refused.front().front().toString().startsWith(QLatin1String("The mesh subnet 10.0.0.0/30 has no free address")));
     QCOMPARE(m_window->document()->project().hosts.size(), 2);
     QCOMPARE(m_window->document()->undoStack()->count(), 0);
+}
+
+void tst_TopologyEditor::hostsFileToggleIsOneUndoStep()
+{
+    QAction *hostsFile = m_window->action(QStringLiteral("hostsFile"));
+    QVERIFY(hostsFile->isCheckable());
+    QVERIFY(!hostsFile->isChecked()); // off unless the project says so
+    const int before = m_window->document()->undoStack()->count();
+    hostsFile->trigger();
+    QVERIFY(m_window->document()->project().defaults.hostsFile);
+    QCOMPARE(m_window->document()->undoStack()->count(), before + 1);
+    QVERIFY(ProjectFile::serialize(m_window->document()->project()).contains("  hosts_file: true\n"));
+    m_window->document()->undoStack()->undo();
+    QVERIFY(!m_window->document()->project().defaults.hostsFile);
+    QVERIFY(!hostsFile->isChecked()); // the action follows the undo
+    QVERIFY(openProject("defaults: {hosts_file: true}\nhosts:\n  a:\n    internet: {ip: '198.51.100.1'}\n    wg0: {ip: '10.1.0.1'}\n"));
+    QVERIFY(hostsFile->isChecked()); // and an opened project
 }
 
 QTEST_MAIN(tst_TopologyEditor)
