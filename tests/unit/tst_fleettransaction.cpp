@@ -1,6 +1,7 @@
 // Tests of the deploy as one transaction, on a fleet in memory: all confirmed or all back.
 #include "fakefleet.h"
 #include "fleettransaction.h"
+#include "hostsfile.h"
 #include "keystore.h"
 #include "planner.h"
 #include "projectfile.h"
@@ -52,6 +53,7 @@ private slots:
     void cancelBeforeTheSwitch();
     void handInstalledHostNamedForReimport();
     void jobsBoundAndOneThreadPerHost();
+    void hostsBlockGoesIntoTheLiveFile();
 
 private:
     /// Runs a deploy of the project as it is now onto m_fleet.
@@ -295,6 +297,28 @@ void tst_FleetTransaction::jobsBoundAndOneThreadPerHost()
         QVERIFY(host.calledOn.contains(host.madeOn));
         QVERIFY(host.madeOn != std::this_thread::get_id());
     }
+}
+
+void tst_FleetTransaction::hostsBlockGoesIntoTheLiveFile()
+{
+    bringUp();
+    // Every host has an /etc/hosts of its own; the project now asks for the mesh's names.
+    const QByteArray own = "127.0.0.1 localhost\n# the admin's printer\n10.0.0.9 printer";
+    for (FakeFleet::Host &host : m_fleet->hosts)
+        host.live.append(own);
+    m_project.defaults.hostsFile = true;
+    const DeployReport report = deploy();
+    QCOMPARE(report.verdict, DeployReport::Verdict::Confirmed);
+    const QByteArray merged = HostsFile::merge(own, HostsFile::block(m_project));
+    QVERIFY(merged.startsWith(own + '\n'));
+    for (const DeployTarget &target : std::as_const(m_plan.targets)) {
+        QCOMPARE(target.files.last().path, QStringLiteral("/etc/hosts"));
+        QCOMPARE(m_fleet->live(target.host).last(), merged); // the rest kept byte for byte
+        QVERIFY(!m_fleet->hosts[target.host].restartAsked); // names only: no interface restart
+        QVERIFY(report.host(target.host)->diff.contains(QLatin1String("/etc/hosts")));
+    }
+    // Merged again into what the hosts now have: nothing to do.
+    QCOMPARE(deploy().verdict, DeployReport::Verdict::Unchanged);
 }
 
 QTEST_APPLESS_MAIN(tst_FleetTransaction)
