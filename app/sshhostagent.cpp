@@ -112,12 +112,21 @@ reload_one() { # IFACE CONF RESTART
     routes_after_reload "$1" "$2"
 }
 drop_iface() { case "$kind" in openbsd) ifconfig "$1" destroy ;; *) wg-quick down "$2" ;; esac >/dev/null 2>&1; }
+load_pf() { # PATH: OpenBSD: the rules into Meshwright's pf anchor (the file gone: the anchor flushed)
+    if [ -f "$1" ]; then pfctl -a meshwright -f "$1"; else pfctl -a meshwright -F all >/dev/null 2>&1; fi
+}
 restore_file() { # STAGED-NAME LIVE-PATH
     if [ -f "$2.meshwright-backup" ]; then cp -p "$2.meshwright-backup" "$2"; return; fi
-    case "$1" in *.conf) iface_exists "${1%.conf}" && drop_iface "${1%.conf}" "$2" ;; esac
+    case "$1" in pf-meshwright.conf) ;; *.conf) iface_exists "${1%.conf}" && drop_iface "${1%.conf}" "$2" ;; esac
     rm -f "$2"
 }
-restore_reload() { case "$1" in *.conf) [ -f "$2" ] && { reload_one "${1%.conf}" "$2" 1 || return 1; } ;; esac; return 0; }
+restore_reload() {
+    case "$1" in
+    pf-meshwright.conf) load_pf "$2" || return 1 ;;
+    *.conf) [ -f "$2" ] && { reload_one "${1%.conf}" "$2" 1 || return 1; } ;;
+    esac
+    return 0
+}
 drop_backup() { rm -f "$2.meshwright-backup"; }
 restore_all() { # the files first, then the interfaces: netstart reads hostname.wgN
     for_pairs restore_file "$@"; _rar=$?
@@ -151,8 +160,15 @@ install_hint() { # PACKAGE: how this host installs it
 }
 missing() { echo "preflight: $1 (fix: $2)" >&2; exit @NoTools@; }
 has() { command -v "$1" >/dev/null 2>&1; }
-ifaces=""; for_pairs_names() { while [ $# -ge 2 ]; do case "$1" in *.conf) ifaces="$ifaces ${1%.conf}" ;; esac; shift 2; done; }
+ifaces=""; pf=""
+for_pairs_names() { while [ $# -ge 2 ]; do case "$1" in pf-meshwright.conf) pf=$2 ;; *.conf) ifaces="$ifaces ${1%.conf}" ;; esac; shift 2; done; }
 for_pairs_names "$@"
+if [ "$kind" = openbsd ] && [ -n "$pf" ]; then
+    has pfctl || missing "pfctl is not on PATH" "pf is part of OpenBSD's base system: check the PATH of $(id -un)"
+    { grep -Eq '^[[:space:]]*anchor[[:space:]]+"meshwright"' /etc/pf.conf && grep -Fq "load anchor \"meshwright\" from \"$pf\"" /etc/pf.conf; } ||
+        missing "/etc/pf.conf does not load Meshwright's anchor, so this gateway would forward without NAT" \
+            "add these two lines to /etc/pf.conf, then run pfctl -f /etc/pf.conf: anchor \"meshwright\" and load anchor \"meshwright\" from \"$pf\""
+fi
 if [ "$kind" != openbsd ]; then
     for t in wg wg-quick; do has $t || missing "$t is not installed" "$(install_hint wireguard-tools)"; done
 fi
@@ -226,7 +242,21 @@ install_one() { # /etc/hosts keeps its mode and owner (everyone reads it); the c
     esac && mv -f "$2.meshwright-new" "$2"
 }
 for_pairs install_one "$@" || { echo "install failed; the previous config is back" >&2; undo_now "$@"; exit @InstallFailed@; }
-reload_all() { while [ $# -ge 2 ]; do case "$1" in *.conf) reload_one "${1%.conf}" "$2" "$restart" || return 1 ;; esac; shift 2; done; }
+reload_all() {
+    while [ $# -ge 2 ]; do
+        case "$1" in
+        pf-meshwright.conf) ;; # after the interfaces, by load_pf
+        *.conf) reload_one "${1%.conf}" "$2" "$restart" || return 1 ;;
+        esac
+        shift 2
+    done
+    # OpenBSD: the anchor's rules, and the forwarding they are for (/etc/sysctl.conf at commit).
+    if [ -n "$pf_path" ]; then
+        load_pf "$pf_path" && sysctl net.inet.ip.forwarding=1 net.inet6.ip6.forwarding=1 >/dev/null || return 1
+    fi
+    return 0
+}
+pf_path=""; for_pf() { while [ $# -ge 2 ]; do [ "$1" = pf-meshwright.conf ] && pf_path=$2; shift 2; done; }; for_pf "$@"
 # Output to a file, not a pipe: a daemon wg-quick starts (wireguard-go) must not hold it.
 if ! reload_all "$@" > "$stage/reload.log" 2>&1; then
     echo "reload failed ($(tail -n 2 "$stage/reload.log" | tr '\n' ' ' | cut -c 1-300)); the previous config is back" >&2
@@ -254,6 +284,12 @@ disarm)
 commit)
     for_pairs drop_backup "$@"
     rm -f "$disarmed"
+    # OpenBSD with Meshwright's pf rules: forwarding at boot too, in /etc/sysctl.conf.
+    persist() { [ "$1" = pf-meshwright.conf ] || return 0
+        for _cs in net.inet.ip.forwarding=1 net.inet6.ip6.forwarding=1; do
+            grep -qx "$_cs" /etc/sysctl.conf 2>/dev/null || echo "$_cs" >> /etc/sysctl.conf
+        done; }
+    [ "$kind" = openbsd ] && for_pairs persist "$@"
     echo committed ;;
 rollback)
     if mv -f "$armed" "$claimed" 2>/dev/null || mv -f "$disarmed" "$claimed" 2>/dev/null; then
@@ -594,7 +630,7 @@ std::optional<DeployFailure> SshHostAgent::decommission(const Report &report, QS
     QByteArray arguments = ' ' + osKind(m_target.os);
     QByteArray others;
     for (const DeployTarget::File &file : std::as_const(m_target.files)) {
-        if (file.path.endsWith(QLatin1String(".conf")))
+        if (Deployment::isInterfaceConfig(file.path))
             arguments += ' ' + shellQuote(QFileInfo(file.path).completeBaseName()) + ' ' + shellQuote(file.path);
         else
             others += ' ' + shellQuote(file.path);

@@ -17,8 +17,16 @@ struct File
 };
 
 /// The files for one planned interface: wgN.conf, the per-gateway profiles of a roaming
-/// client, for OpenBSD hosts hostname.wgN, and for OpenBSD routers pf-meshwright.conf.
+/// client, for OpenBSD hosts hostname.wgN, and for OpenBSD hosts that forward (exit
+/// gateways, routers) pf-meshwright.conf.
 QList<File> files(const PlannedInterface &planned);
+
+/// Where an OpenBSD host keeps its pf rules, and the anchor that loads them.
+inline constexpr char PfRulesPath[] = "/etc/pf-meshwright.conf";
+inline constexpr char PfAnchor[] = "meshwright";
+/// The pf rules of \a planned (pfRules) as the file /etc/pf.conf loads into the anchor,
+/// with how to load it at the top; empty when it has none.
+QByteArray pfRulesFile(const PlannedInterface &planned);
 
 /// Writes \a files below \a directory, each atomically and with mode 0600 (they hold
 /// private keys), creating host folders as needed. Stops at the first failure.

@@ -174,6 +174,9 @@ std::optional<QList<DeployTarget>> targets(const Project &project, const KeyStor
             if (host.isOpenBsd())
                 target.files.append({QStringLiteral("/etc/hostname.") + planned.interfaceName,
                                      OpenBsdHostname::write(planned, header)});
+            // An OpenBSD host that forwards (an exit gateway, a router): its pf anchor's rules.
+            if (host.isOpenBsd() && !planned.pfRules.isEmpty())
+                target.files.append({QLatin1String(Generator::PfRulesPath), Generator::pfRulesFile(planned)});
         }
         if (project.defaults.hostsFile)
             target.files.append({QStringLiteral("/etc/hosts"), hostsBlock, true});
@@ -255,7 +258,7 @@ QList<DeployLink> linksBetween(const QList<HostFiles> &hosts)
     for (qsizetype order = 0; order < hosts.size(); ++order) {
         const HostFiles &host = hosts[order];
         for (const DeployTarget::File &file : host.files) {
-            if (!file.path.endsWith(QLatin1String(".conf")) || file.content.isEmpty())
+            if (!isInterfaceConfig(file.path) || file.content.isEmpty())
                 continue;
             const auto config = WgQuick::parse(file.content);
             if (!config)
@@ -327,6 +330,11 @@ QList<DeployLink> linksBetween(const QList<HostFiles> &hosts)
         return std::pair(order(x.a), order(x.b)) < std::pair(order(y.a), order(y.b));
     });
     return links;
+}
+
+bool isInterfaceConfig(const QString &path)
+{
+    return path.endsWith(QLatin1String(".conf")) && path != QLatin1String(Generator::PfRulesPath);
 }
 
 bool needsRestart(const QByteArray &before, const QByteArray &after)

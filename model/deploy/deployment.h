@@ -164,6 +164,9 @@ QList<DeployLink> linksBetween(const QList<HostFiles> &hosts);
 /// Address, MTU, DNS, Table, FwMark, Pre/PostUp/Down, or a route to everything (/0),
 /// which wg-quick sets up with policy rules at `up` only.
 bool needsRestart(const QByteArray &before, const QByteArray &after);
+/// True for a WireGuard interface's config (NAME.conf), not the other files a target
+/// holds (/etc/hostname.NAME, /etc/hosts, /etc/pf-meshwright.conf).
+bool isInterfaceConfig(const QString &path);
 
 /// True when a host installed by hand, whose public key is \a peerKey, must import its
 /// config again because its peer's config went from \a before to \a after: the peer's key,

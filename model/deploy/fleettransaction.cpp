@@ -1,6 +1,7 @@
 // The deploy as one transaction over the fleet: prepare all, switch all, verify, decide once.
 #include "fleettransaction.h"
 
+#include "generator.h"
 #include "hostsfile.h"
 
 #include "wgquick.h"
@@ -29,7 +30,7 @@ constexpr qint64 ConfirmMarginMs = 8000;
 
 bool isConfig(const DeployTarget::File &file)
 {
-    return file.path.endsWith(QLatin1String(".conf"));
+    return Deployment::isInterfaceConfig(file.path);
 }
 
 } // namespace
@@ -273,9 +274,10 @@ void FleetTransaction::prepare()
             if (before == file.content)
                 continue;
             result.changes = true;
-            const bool hostsFile = file.path == QLatin1String("/etc/hosts");
+            // The mesh's names and the pf rules are loaded on their own: no interface restart.
+            const bool loadedApart = file.path == QLatin1String("/etc/hosts") || file.path == QLatin1String(Generator::PfRulesPath);
             result.restart = result.restart
-                || (!hostsFile && (before.isEmpty() || !isConfig(file) || Deployment::needsRestart(before, file.content)));
+                || (!loadedApart && (before.isEmpty() || !isConfig(file) || Deployment::needsRestart(before, file.content)));
             diffs.append(Deployment::diff(file.path, before, file.content));
         }
         result.diff = diffs.join(QLatin1Char('\n'));

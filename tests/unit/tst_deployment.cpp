@@ -70,9 +70,11 @@ void tst_Deployment::targets()
     QCOMPARE((*targets)[1].address, QStringLiteral("192.168.10.31"));
     QCOMPARE((*targets)[2].identity, QDir::homePath() + QStringLiteral("/.ssh/lab"));
     QCOMPARE((*targets)[3].port, 2222);
-    // OpenBSD: netstart reads /etc/hostname.wg0, so it goes along.
-    QCOMPARE((*targets)[3].files.size(), 2);
+    // OpenBSD: netstart reads /etc/hostname.wg0, so it goes along; as the roaming clients'
+    // exit gateway it also gets its pf rules.
+    QCOMPARE((*targets)[3].files.size(), 3);
     QCOMPARE((*targets)[3].files[1].path, QStringLiteral("/etc/hostname.wg0"));
+    QCOMPARE((*targets)[3].files[2].path, QStringLiteral("/etc/pf-meshwright.conf"));
     QVERIFY((*targets)[3].files[1].content.contains("\nwgkey " + keys.privateKey(QStringLiteral("puffer")).toLatin1() + '\n'));
     QCOMPARE((*targets)[3].address, QStringLiteral("puffer.puffer.example.org"));
     QVERIFY(keys.presharedKeyCount() > 0);

@@ -1,9 +1,11 @@
 // Tests of exit gateways: the hosts that full-tunnel roaming clients send everything to
 // forward and masquerade it (PostUp/PostDown on Linux, pf rules on OpenBSD), and nothing
 // of it reaches the clients.
+#include "deployment.h"
 #include "generation.h"
 #include "generator.h"
 #include "planner.h"
+#include "keystore.h"
 #include "projectfile.h"
 #include "qrpayload.h"
 #include "testsupport.h"
@@ -109,6 +111,7 @@ private slots:
     void projectFileKeepsTheSettings();
     void badEgressNamesItsLine();
     void routerSharesTheRules();
+    void openBsdDeployCarriesTheRules();
 };
 
 void tst_ExitGateway::exitGateways_data()
@@ -359,6 +362,38 @@ void tst_ExitGateway::routerSharesTheRules()
     const InterfaceConfig gateway = plan(*project, QStringLiteral("cloud")).front().config;
     QCOMPARE(router.postUp, gateway.postUp);
     QCOMPARE(router.postDown, gateway.postDown);
+}
+
+void tst_ExitGateway::openBsdDeployCarriesTheRules()
+{
+    // With SSH, an OpenBSD exit gateway's deploy installs the same pf rules generate writes,
+    // beside its wg0.conf and hostname.wg0; a LAN host that forwards nothing gets none.
+    QByteArray yaml(Mesh);
+    yaml.replace("  blowfish:\n    os: OpenBSD\n", "  blowfish:\n    os: OpenBSD\n    ssh: {user: rex}\n");
+    yaml.replace("  r0:\n    os: Linux\n", "  r0:\n    os: OpenBSD\n    ssh: {user: root}\n");
+    const auto project = parse(yaml);
+    QVERIFY(project);
+    KeyStore keys;
+    const Planner planner(*project);
+    keys.ensure(planner.keyIds(), planner.presharedKeyPairs());
+    QString error;
+    const auto targets = Deployment::targets(*project, keys, {}, &error);
+    QVERIFY2(targets, qPrintable(error));
+    QCOMPARE(targets->size(), 2);
+    const DeployTarget &blowfish = targets->at(0).host == QLatin1String("blowfish") ? targets->at(0) : targets->at(1);
+    const DeployTarget &r0 = targets->at(0).host == QLatin1String("r0") ? targets->at(0) : targets->at(1);
+    QStringList paths;
+    for (const DeployTarget::File &file : blowfish.files)
+        paths.append(file.path);
+    QCOMPARE(paths, QStringList({QStringLiteral("/etc/wireguard/wg0.conf"), QStringLiteral("/etc/hostname.wg0"),
+                                 QStringLiteral("/etc/pf-meshwright.conf")}));
+    QCOMPARE(blowfish.files.last().content, pfFile(*project, QStringLiteral("blowfish")));
+    for (const DeployTarget::File &file : r0.files)
+        QVERIFY(file.path != QLatin1String("/etc/pf-meshwright.conf"));
+    // Only wg0.conf is an interface's config: the deploy reloads, restores and reads links from it alone.
+    QVERIFY(Deployment::isInterfaceConfig(QStringLiteral("/etc/wireguard/wg0.conf")));
+    QVERIFY(!Deployment::isInterfaceConfig(QStringLiteral("/etc/pf-meshwright.conf")));
+    QVERIFY(!Deployment::isInterfaceConfig(QStringLiteral("/etc/hostname.wg0")));
 }
 
 QTEST_APPLESS_MAIN(tst_ExitGateway)
