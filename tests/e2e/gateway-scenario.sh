@@ -14,41 +14,9 @@
 #   gateway-scenario.sh MESHWRIGHT        (as root; exit 77 when the testbed skips)
 #
 # The last line is "gateway scenario: N passed, M failed".
-set -uo pipefail
-export LC_ALL=C
-
 binary=${1:?usage: gateway-scenario.sh MESHWRIGHT}
-here=$(cd "$(dirname "$0")" && pwd)
-testbed="$here/testbed.sh"
-work=$(mktemp -d /tmp/mw-gateway.XXXXXX)
-state="$work/state"
-project="$work/mesh.yaml"
-keys="$work/mesh.keys"
-passed=0
-failed=0
-started=$(date +%s)
-
-ok() { echo "ok: $*"; passed=$((passed + 1)); }
-bad() { echo "FAIL: $*"; failed=$((failed + 1)); }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
-info() { echo "info: $*"; }
-
-cleanup() {
-    "$testbed" down "$state" >/dev/null 2>&1
-    if [ "${MESHWRIGHT_E2E_KEEP:-}" = 1 ]; then echo "info: logs kept in $work"; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-"$testbed" up "$state" gw1:internet:198.18.77.21 gw2:internet:198.18.77.22 far:internet:198.18.77.99 \
-    twin:home:192.168.77.31 > "$work/up.log" 2>&1
-status=$?
-if [ $status -ne 0 ]; then
-    cat "$work/up.log"
-    exit $status # 77: skipped (no root or tools), else a testbed failure
-fi
-"$testbed" mask-bashrc "$state" || exit 1
-info "testbed up in $(( $(date +%s) - started )) s"
+. "$(cd "$(dirname "$0")" && pwd)/scenario-lib.sh"
+scenario_start gateway gw1:internet:198.18.77.21 gw2:internet:198.18.77.22 far:internet:198.18.77.99 twin:home:192.168.77.31
 on() { "$testbed" exec "$state" "$@"; } # on HOST CMD...
 
 # The "internet": far answers at 203.0.113.99 and fd00:99::99, which only the gateways
@@ -232,6 +200,11 @@ else
     check "hosts_file: gw1's /etc/hosts is restored byte for byte" [ "$(on gw1 cat /etc/hosts)" = "$hosts_on" ]
     twin_ip=10.77.0.50
     gw2_reload=""
+    hosts_file=false
+    write_project true 56800
+    deploy hosts-off
+    check "hosts_file off: the deploy is confirmed" grep -q '^confirmed: 2 hosts' "$work/hosts-off.out"
+    check "hosts_file off: gw1's /etc/hosts is what it was before Meshwright" [ "$(on gw1 cat /etc/hosts)" = "$hosts_before" ]
 fi
 
 # --- 7. Down: no leftovers --------------------------------------------------------------------
@@ -239,6 +212,4 @@ check "gw1: wg-quick down wg0" on gw1 wg-quick down wg0
 check "gw1: no Meshwright table left" [ "$(tables gw1)" = 0 ]
 check "gw1: its ruleset is what it was before the first deploy" [ "$(on gw1 nft list ruleset)" = "$baseline" ]
 
-echo "info: total $(( $(date +%s) - started )) s"
-echo "gateway scenario: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+scenario_end

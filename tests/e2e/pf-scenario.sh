@@ -13,43 +13,13 @@
 #   pf-scenario.sh MESHWRIGHT        (as root; exit 77 when the testbed skips)
 #
 # The last line is "pf scenario: N passed, M failed".
-set -uo pipefail
-export LC_ALL=C
-
 binary=${1:?usage: pf-scenario.sh MESHWRIGHT}
-here=$(cd "$(dirname "$0")" && pwd)
-testbed="$here/testbed.sh"
-work=$(mktemp -d /tmp/mw-pf.XXXXXX)
-state="$work/state"
-project="$work/mesh.yaml"
-keys="$work/mesh.keys"
-passed=0
-failed=0
-started=$(date +%s)
-
-ok() { echo "ok: $*"; passed=$((passed + 1)); }
-bad() { echo "FAIL: $*"; failed=$((failed + 1)); }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
-info() { echo "info: $*"; }
-
-cleanup() {
-    "$testbed" down "$state" >/dev/null 2>&1
-    if [ "${MESHWRIGHT_E2E_KEEP:-}" = 1 ]; then echo "info: logs kept in $work"; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-"$testbed" up "$state" obsd:internet:198.18.77.31 > "$work/up.log" 2>&1
-status=$?
-if [ $status -ne 0 ]; then
-    cat "$work/up.log"
-    exit $status # 77: skipped (no root or tools), else a testbed failure
-fi
-"$testbed" mask-bashrc "$state" || exit 1
+. "$(cd "$(dirname "$0")" && pwd)/scenario-lib.sh"
+scenario_start pf obsd:internet:198.18.77.31
 on() { "$testbed" exec "$state" obsd "$@"; }
 if on test -e /run/.etc-shared; then
-    echo "FAIL: the testbed host shares this machine's /etc (no overlayfs): not run"
-    echo "pf scenario: 0 passed, 1 failed"
+    bad "the testbed host shares this machine's /etc (no overlayfs): not run"
+    scenario_end
     exit 1
 fi
 
@@ -146,6 +116,4 @@ check "the failing deploy is rolled back" grep -qE '^(rolled back|nothing switch
 check "every file is byte-identical, and the anchor holds the previous rules" [ "$(files)" = "$before" ]
 check "the previous rules were loaded again" [ "$(on cat /run/anchor)" = "$anchor_before" ]
 
-echo "info: total $(( $(date +%s) - started )) s"
-echo "pf scenario: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+scenario_end
