@@ -39,6 +39,8 @@ QByteArray merge(const QByteArray &live, const QByteArray &block)
     }
     if (begin >= 0) // a begin marker without its end: the rest was ours
         return live.left(begin) + block;
+    if (block.isEmpty())
+        return live;
     QByteArray out = live;
     if (!out.isEmpty() && !out.endsWith('\n'))
         out += '\n';

@@ -17,8 +17,9 @@ extern const QByteArray EndMarker;
 QByteArray block(const Project &project);
 
 /// \a live with its Meshwright block replaced by \a block, or \a block appended when it has
-/// none (after a newline, if the file's last line lacks one). Everything else stays byte
-/// for byte; merging the same block twice gives the same file.
+/// none (after a newline, if the file's last line lacks one). An empty \a block removes
+/// the block (hosts_file turned off). Everything else stays byte for byte; merging the same
+/// block twice gives the same file.
 QByteArray merge(const QByteArray &live, const QByteArray &block);
 
 } // namespace HostsFile

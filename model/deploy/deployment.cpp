@@ -178,8 +178,9 @@ std::optional<QList<DeployTarget>> targets(const Project &project, const KeyStor
             if (host.isOpenBsd() && !planned.pfRules.isEmpty())
                 target.files.append({QLatin1String(Generator::PfRulesPath), Generator::pfRulesFile(planned)});
         }
-        if (project.defaults.hostsFile)
-            target.files.append({QStringLiteral("/etc/hosts"), hostsBlock, true});
+        // Off, the block is still merged: an empty one, which removes what an earlier
+        // deploy wrote (a file without it stays as it is).
+        target.files.append({QStringLiteral("/etc/hosts"), hostsBlock, true});
         result.append(target);
     }
     return result;

@@ -31,8 +31,9 @@ struct DeployTarget
         /// which keeps everything else and its mode; the rest of the file is the host's.
         bool block = false;
     };
-    /// The interface configs (NAME.conf), for OpenBSD /etc/hostname.NAME, and with
-    /// defaults.hosts_file the mesh's names for /etc/hosts (a block).
+    /// The interface configs (NAME.conf), for OpenBSD /etc/hostname.NAME and its pf rules,
+    /// and last the mesh's names for /etc/hosts (a block; empty without defaults.hosts_file,
+    /// which removes one that an earlier deploy wrote).
     QList<File> files;
     QStringList interfaces; ///< interface names
 };

@@ -203,12 +203,12 @@ void tst_DeployDialog::showChangesIsADryRunOfTheCheckedHosts()
     QVERIFY(run.options.dryRun);
     QVERIFY(!run.options.acceptNewHostKeys);
     QCOMPARE(run.hosts(), (QStringList{QStringLiteral("nas"), QStringLiteral("k3s-a"), QStringLiteral("puffer"), QStringLiteral("cloudgw")}));
-    // Real targets from the planner: puffer is reached on its ssh port, with its three files
-    // (wg0.conf, hostname.wg0, the pf rules of an exit gateway).
+    // Real targets from the planner: puffer is reached on its ssh port, with its four files
+    // (wg0.conf, hostname.wg0, the pf rules of an exit gateway, the /etc/hosts block).
     const DeployTarget &puffer = run.plan.targets[2];
     QCOMPARE(puffer.port, 2222);
     QCOMPARE(puffer.address, QStringLiteral("puffer.puffer.example.org"));
-    QCOMPARE(puffer.files.size(), 3);
+    QCOMPARE(puffer.files.size(), 4);
 
     QTRY_VERIFY(!dialog.isRunning());
     const QString shown = dialog.findChild<QPlainTextEdit *>(QStringLiteral("diffView"))->toPlainText();

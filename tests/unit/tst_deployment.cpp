@@ -61,8 +61,9 @@ void tst_Deployment::targets()
     QCOMPARE(nas.address, QStringLiteral("nas.home.example.net")); // NAME.DOMAIN, as wireguardmeshgenerator does
     QCOMPARE(nas.user, QStringLiteral("admin"));
     QCOMPARE(nas.sudoCmd, QStringLiteral("doas"));
-    QCOMPARE(nas.files.size(), 1);
+    QCOMPARE(nas.files.size(), 2); // wg0.conf and the /etc/hosts block
     QCOMPARE(nas.files[0].path, QStringLiteral("/usr/local/etc/wireguard/wg0.conf"));
+    QCOMPARE(nas.files[1].path, QStringLiteral("/etc/hosts"));
     const auto config = WgQuick::parse(nas.files[0].content);
     QVERIFY(config);
     QCOMPARE(config->privateKey, keys.privateKey(QStringLiteral("nas")));
@@ -72,7 +73,9 @@ void tst_Deployment::targets()
     QCOMPARE((*targets)[3].port, 2222);
     // OpenBSD: netstart reads /etc/hostname.wg0, so it goes along; as the roaming clients'
     // exit gateway it also gets its pf rules.
-    QCOMPARE((*targets)[3].files.size(), 3);
+    QCOMPARE((*targets)[3].files.size(), 4); // and /etc/hosts, last (an empty block: hosts_file is off)
+    QCOMPARE((*targets)[3].files[3].path, QStringLiteral("/etc/hosts"));
+    QVERIFY((*targets)[3].files[3].block && (*targets)[3].files[3].content.isEmpty());
     QCOMPARE((*targets)[3].files[1].path, QStringLiteral("/etc/hostname.wg0"));
     QCOMPARE((*targets)[3].files[2].path, QStringLiteral("/etc/pf-meshwright.conf"));
     QVERIFY((*targets)[3].files[1].content.contains("\nwgkey " + keys.privateKey(QStringLiteral("puffer")).toLatin1() + '\n'));

@@ -305,7 +305,7 @@ void tst_FleetTransaction::hostsBlockGoesIntoTheLiveFile()
     // Every host has an /etc/hosts of its own; the project now asks for the mesh's names.
     const QByteArray own = "127.0.0.1 localhost\n# the admin's printer\n10.0.0.9 printer";
     for (FakeFleet::Host &host : m_fleet->hosts)
-        host.live.append(own);
+        host.live.last() = own; // /etc/hosts is every target's last file
     m_project.defaults.hostsFile = true;
     const DeployReport report = deploy();
     QCOMPARE(report.verdict, DeployReport::Verdict::Confirmed);
@@ -319,6 +319,11 @@ void tst_FleetTransaction::hostsBlockGoesIntoTheLiveFile()
     }
     // Merged again into what the hosts now have: nothing to do.
     QCOMPARE(deploy().verdict, DeployReport::Verdict::Unchanged);
+    // Turned off: the block comes out, the host's own lines stay as they were.
+    m_project.defaults.hostsFile = false;
+    QCOMPARE(deploy().verdict, DeployReport::Verdict::Confirmed);
+    for (const DeployTarget &target : std::as_const(m_plan.targets))
+        QCOMPARE(m_fleet->live(target.host).last(), own + '\n');
 }
 
 QTEST_APPLESS_MAIN(tst_FleetTransaction)

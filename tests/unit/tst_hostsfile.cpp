@@ -70,24 +70,30 @@ void tst_HostsFile::merge_data()
 {
     QTest::addColumn<QByteArray>("live");
     QTest::addColumn<QByteArray>("merged");
+    QTest::addColumn<QByteArray>("block"); // empty: hosts_file off
     const QByteArray before = "127.0.0.1\tlocalhost\n::1 localhost ip6-localhost\n";
     const QByteArray after = "# the admin's own\n10.0.0.9 printer\n";
-    QTest::newRow("appended to a file without a block") << before << before + Block;
-    QTest::newRow("after a last line without a newline") << QByteArray("127.0.0.1 localhost") << "127.0.0.1 localhost\n" + Block;
-    QTest::newRow("an empty file") << QByteArray() << Block;
+    QTest::newRow("appended to a file without a block") << before << before + Block << Block;
+    QTest::newRow("after a last line without a newline") << QByteArray("127.0.0.1 localhost") << "127.0.0.1 localhost\n" + Block
+                                                         << Block;
+    QTest::newRow("an empty file") << QByteArray() << Block << Block;
     QTest::newRow("an old block replaced, the rest kept byte for byte")
-        << before + "# BEGIN meshwright: older text\n10.1.1.1 gone.wg0\n# END meshwright\n" + after << before + Block + after;
+        << before + "# BEGIN meshwright: older text\n10.1.1.1 gone.wg0\n# END meshwright\n" + after << before + Block + after << Block;
     QTest::newRow("a begin marker without its end: the rest was ours")
-        << before + "# BEGIN meshwright\n10.1.1.1 gone.wg0\n" << before + Block;
+        << before + "# BEGIN meshwright\n10.1.1.1 gone.wg0\n" << before + Block << Block;
+    QTest::newRow("hosts_file off: the block taken out, the rest kept")
+        << before + Block + after << before + after << QByteArray();
+    QTest::newRow("hosts_file off, no block: untouched") << before << before << QByteArray();
     QTest::newRow("a marker-like comment inside a line is not one")
-        << before + "10.0.0.9 printer # BEGIN meshwright\n" << before + "10.0.0.9 printer # BEGIN meshwright\n" + Block;
+        << before + "10.0.0.9 printer # BEGIN meshwright\n" << before + "10.0.0.9 printer # BEGIN meshwright\n" + Block << Block;
 }
 
 void tst_HostsFile::merge()
 {
     QFETCH(QByteArray, live);
     QFETCH(QByteArray, merged);
-    QCOMPARE(HostsFile::merge(live, Block), merged);
+    QFETCH(QByteArray, block);
+    QCOMPARE(HostsFile::merge(live, block), merged);
 }
 
 void tst_HostsFile::mergeTwiceIsMergeOnce()
@@ -112,12 +118,14 @@ void tst_HostsFile::deployTargetsCarryTheBlock()
         QVERIFY(hosts.block);
         QCOMPARE(hosts.content, Block);
     }
-    // Off (the default): /etc/hosts is left alone.
+    // Off (the default): an empty block, which takes out one an earlier deploy wrote and
+    // leaves a file without one as it is.
     p.defaults.hostsFile = false;
     targets = Deployment::targets(p, keys, {}, &error);
     for (const DeployTarget &target : std::as_const(*targets)) {
-        for (const DeployTarget::File &file : target.files)
-            QVERIFY(file.path != QLatin1String("/etc/hosts"));
+        QCOMPARE(target.files.last().path, QStringLiteral("/etc/hosts"));
+        QVERIFY(target.files.last().block);
+        QVERIFY(target.files.last().content.isEmpty());
     }
 }
 
