@@ -85,10 +85,12 @@ void HostItem::setLive(Reachability reachability, const QString &details)
 {
     if (reachability == m_reachability && details == m_liveDetails)
         return;
+    const bool redraw = reachability != m_reachability; // the details are the tooltip's
     m_reachability = reachability;
     m_liveDetails = details;
     updateToolTip();
-    update();
+    if (redraw)
+        update();
 }
 
 void HostItem::updateToolTip()

@@ -67,10 +67,14 @@ void LinkItem::setLiveState(std::optional<LinkState> state, const QString &detai
 {
     if (state == m_live && details == m_liveDetails)
         return;
+    // The details (ages, rates) change at every poll but only show in the tooltip: the
+    // canvas is redrawn for a new state alone.
+    const bool redraw = state != m_live;
     m_live = state;
     m_liveDetails = details;
     updateToolTip();
-    update();
+    if (redraw)
+        update();
 }
 
 void LinkItem::updateToolTip()

@@ -12,6 +12,7 @@
 #include "topologyview.h"
 
 #include <QAction>
+#include <QGraphicsScene>
 #include <QIcon>
 #include <QLineEdit>
 #include <QMessageBox>
@@ -117,6 +118,7 @@ private slots:
     void aFinishedDeployPollsAtOnce();
     void planningDoesNotHoldTheWindow();
     void aNewerPlanReplacesAPendingOne();
+    void onlyANewStateRedrawsALink();
     void turnedOffWhilePlanning();
     void aHostWithoutAddressTurnsStatusOff();
 
@@ -404,6 +406,39 @@ void tst_LiveStatus::aNewerPlanReplacesAPendingOne()
             newest = newest || file.content.contains("10.77.0.98/32");
     }
     QVERIFY(newest);
+}
+
+void tst_LiveStatus::onlyANewStateRedrawsALink()
+{
+    // A poll changes every link's details (handshake ages, rates), which only its tooltip
+    // shows; the canvas is redrawn where a state changed, not all over at every poll.
+    turnOn();
+    round();
+    LinkItem *item = link(QStringLiteral("nas"), QStringLiteral("k3s-a"));
+    QCOMPARE(*item->liveState(), LinkState::Alive);
+    const QRectF where = item->sceneBoundingRect();
+    QTest::qWait(100); // the scene reports the first round's redraws from the event loop
+    QSignalSpy changed(m_window->scene(), &QGraphicsScene::changed);
+    const auto redrawn = [&] {
+        for (const QList<QVariant> &call : std::as_const(changed)) {
+            for (const QRectF &rect : call.first().value<QList<QRectF>>()) {
+                if (rect.intersects(where))
+                    return true;
+            }
+        }
+        return false;
+    };
+    m_poller->ages.insert(QStringLiteral("nas>k3s-a"), 42);
+    round(1);
+    QTest::qWait(50); // the scene reports its changes from the event loop
+    QVERIFY(item->toolTip().contains(QLatin1String("nas sees k3s-a: last handshake 42 s ago")));
+    QCOMPARE(*item->liveState(), LinkState::Alive);
+    QVERIFY(!redrawn());
+    // Now its state changes: it is redrawn.
+    m_poller->down.insert(QStringLiteral("nas"));
+    round(1);
+    QTRY_VERIFY(redrawn());
+    QCOMPARE(*item->liveState(), LinkState::Down);
 }
 
 void tst_LiveStatus::turnedOffWhilePlanning()
