@@ -97,7 +97,7 @@ QList<IpPrefix> routedPrefixes(const Project &project, const Host &host, const P
     QList<IpPrefix> bgp;
     if (skipBgp) {
         if (const LinkSettings *link = project.linkSettings(host.name, peer.name)) {
-            for (const QString &text : link->bgpPrefixes.value(peer.name)) {
+            for (const QString &text : link->end(peer.name).bgpPrefixes) {
                 if (const auto prefix = IpPrefix::parse(text, true))
                     bgp.append(prefix->network());
             }

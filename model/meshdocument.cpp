@@ -343,10 +343,6 @@ bool MeshDocument::changeHost(HostId id, const Host &host, const QString &text)
                 if (*end == from)
                     *end = host.name;
             }
-            if (link.endpoint.contains(from))
-                link.endpoint.insert(host.name, link.endpoint.take(from));
-            if (link.allowedIps.contains(from))
-                link.allowedIps.insert(host.name, link.allowedIps.take(from));
         }
         if (renamed != m_project.links)
             links = renamed;

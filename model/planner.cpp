@@ -196,8 +196,7 @@ int Planner::listenPort(qsizetype host) const
 QString Planner::endpoint(qsizetype host, qsizetype peer) const
 {
     if (const LinkSettings *settings = link(host, peer)) {
-        const QString overridden = settings->endpoint.value(m_project.hosts[peer].name);
-        if (!overridden.isEmpty())
+        if (const QString &overridden = settings->end(m_project.hosts[peer].name).endpoint; !overridden.isEmpty())
             return overridden;
     }
     if (!hasEndpoint(host, peer))
@@ -213,7 +212,7 @@ QString Planner::endpoint(qsizetype host, qsizetype peer) const
 std::optional<IpAddress> Planner::endpointAddress(qsizetype host, qsizetype peer) const
 {
     if (const LinkSettings *settings = link(host, peer)) {
-        const QString overridden = settings->endpoint.value(m_project.hosts[peer].name);
+        const QString &overridden = settings->end(m_project.hosts[peer].name).endpoint;
         QString address;
         if (!overridden.isEmpty())
             return splitEndpoint(overridden, &address, nullptr) ? IpAddress::parse(address) : std::nullopt;
@@ -224,7 +223,7 @@ std::optional<IpAddress> Planner::endpointAddress(qsizetype host, qsizetype peer
 bool Planner::hasEndpoint(qsizetype host, qsizetype peer) const
 {
     if (const LinkSettings *settings = link(host, peer);
-        settings && settings->endpoint.contains(m_project.hosts[peer].name))
+        settings && !settings->end(m_project.hosts[peer].name).endpoint.isEmpty())
         return true;
     const Host::Role p = m_project.hosts[peer].role();
     return p == Host::Role::Internet
@@ -285,8 +284,8 @@ QStringList Planner::allowedIps(qsizetype host, qsizetype peer) const
         break;
     }
     if (const LinkSettings *settings = link(host, peer)) {
-        const QString &name = m_project.hosts[peer].name;
-        QStringList extra = settings->allowedIps.value(name) + settings->bgpPrefixes.value(name);
+        const LinkEnd &far = settings->end(m_project.hosts[peer].name);
+        QStringList extra = far.allowedIps + far.bgpPrefixes;
         // A router that encrypts the far end's public address routes it into the tunnel.
         if (settings->encryptPublicAddress && m_project.hosts[host].router && m_siteAddress[size_t(peer)])
             extra.append(IpPrefix(*m_siteAddress[size_t(peer)], m_siteAddress[size_t(peer)]->bitCount()).toString());
@@ -465,7 +464,7 @@ void Planner::addRouterLines(qsizetype host, InterfaceConfig &config) const
         config.table = QStringLiteral("off");
         for (const PeerConfig &peer : std::as_const(config.peers)) {
             const LinkSettings *settings = link(host, m_project.indexOf(peer.name));
-            const QStringList bgp = settings ? settings->bgpPrefixes.value(peer.name) : QStringList();
+            const QStringList bgp = settings ? settings->end(peer.name).bgpPrefixes : QStringList();
             for (const QString &text : peer.allowedIps) {
                 const auto prefix = IpPrefix::parse(text, true);
                 if (!prefix || prefix->isDefaultRoute() || bgp.contains(text))

@@ -106,6 +106,20 @@ struct Host
     bool operator==(const Host &) const = default;
 };
 
+/// What one end of a link sets for itself. Kept per end, not per host name, so that
+/// renaming a host has nothing to carry along.
+struct LinkEnd
+{
+    QString endpoint;        ///< where the other end reaches this one (empty: the rule's)
+    QStringList allowedIps;  ///< further prefixes routed to this end
+    /// Prefixes that BGP announces from this end (MetalLB): in the other end's AllowedIPs,
+    /// but never given a static route.
+    QStringList bgpPrefixes;
+
+    bool isEmpty() const { return endpoint.isEmpty() && allowedIps.isEmpty() && bgpPrefixes.isEmpty(); }
+    bool operator==(const LinkEnd &) const = default;
+};
+
 /// Settings of the link between two hosts, which the full mesh creates by default.
 struct LinkSettings
 {
@@ -113,11 +127,8 @@ struct LinkSettings
     QString b;
     std::optional<int> keepalive;          ///< overrides the rule (0 = off)
     bool presharedKey = true;              ///< one PSK shared by both ends
-    QHash<QString, QString> endpoint;      ///< host -> endpoint used to reach that host
-    QHash<QString, QStringList> allowedIps; ///< host -> extra prefixes routed to that host
-    /// host -> prefixes that BGP announces from that host (MetalLB): in AllowedIPs, but
-    /// never given a static route.
-    QHash<QString, QStringList> bgpPrefixes;
+    LinkEnd atA;                           ///< what host a sets for its end
+    LinkEnd atB;                           ///< what host b sets for its end
     /// Also route the far end's public address through the tunnel (it then needs an
     /// endpoint outside the tunnel: an endpoint override, typically its IPv6 address).
     bool encryptPublicAddress = false;
@@ -125,6 +136,17 @@ struct LinkSettings
     bool joins(const QString &x, const QString &y) const
     {
         return (a == x && b == y) || (a == y && b == x);
+    }
+    /// The end that belongs to \a host, which must be a or b.
+    const LinkEnd &end(const QString &host) const
+    {
+        Q_ASSERT(host == a || host == b);
+        return host == a ? atA : atB;
+    }
+    LinkEnd &end(const QString &host)
+    {
+        Q_ASSERT(host == a || host == b);
+        return host == a ? atA : atB;
     }
     bool operator==(const LinkSettings &) const = default;
 };

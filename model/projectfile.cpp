@@ -439,15 +439,15 @@ LinkSettings Reader::readLink(const YAML::Node &node, const Project &project)
             const QString host = scalar(it->first, what + QLatin1Char(' ') + QLatin1String(key));
             if (host != link.a && host != link.b)
                 fail(it->first, QStringLiteral("%1: '%2' is not one of its two hosts").arg(what, host));
-            store(host, it->second);
+            store(link.end(host), it->second);
         }
     };
-    perHost("endpoint", [&](const QString &host, const YAML::Node &value) {
+    perHost("endpoint", [&](LinkEnd &end, const YAML::Node &value) {
         const QString endpoint = scalar(value, what + QLatin1String(" endpoint")).trimmed();
         if (!splitEndpoint(endpoint, nullptr, nullptr) || !isSafeConfigValue(endpoint)
             || endpoint.contains(QRegularExpression(QStringLiteral("\\s"))))
             fail(value, QStringLiteral("%1: endpoint '%2' must be HOST:PORT").arg(what, endpoint));
-        link.endpoint.insert(host, endpoint);
+        end.endpoint = endpoint;
     });
     auto prefixList = [&](const YAML::Node &value, const char *key) {
         QStringList prefixes = stringList(value, what + QLatin1Char(' ') + QLatin1String(key));
@@ -459,12 +459,8 @@ LinkSettings Reader::readLink(const YAML::Node &node, const Project &project)
         }
         return prefixes;
     };
-    perHost("allowed_ips", [&](const QString &host, const YAML::Node &value) {
-        link.allowedIps.insert(host, prefixList(value, "allowed_ips"));
-    });
-    perHost("bgp_prefixes", [&](const QString &host, const YAML::Node &value) {
-        link.bgpPrefixes.insert(host, prefixList(value, "bgp_prefixes"));
-    });
+    perHost("allowed_ips", [&](LinkEnd &end, const YAML::Node &value) { end.allowedIps = prefixList(value, "allowed_ips"); });
+    perHost("bgp_prefixes", [&](LinkEnd &end, const YAML::Node &value) { end.bgpPrefixes = prefixList(value, "bgp_prefixes"); });
     if (node["encrypt_public_address"].IsDefined())
         link.encryptPublicAddress = boolean(node["encrypt_public_address"], what + QLatin1String(" encrypt_public_address"));
     return link;
@@ -912,25 +908,26 @@ QByteArray Writer::write()
                 line(4, "keepalive", QByteArray::number(*link.keepalive));
             if (!link.presharedKey)
                 line(4, "preshared_key", "false");
+            const std::pair<const QString &, const LinkEnd &> ends[] = {{link.a, link.atA}, {link.b, link.atB}};
             bool endpointHeader = false;
-            for (const QString &host : {link.a, link.b}) {
-                if (!link.endpoint.contains(host))
+            for (const auto &[host, end] : ends) {
+                if (end.endpoint.isEmpty())
                     continue;
                 if (!endpointHeader)
                     line(4, "endpoint");
                 endpointHeader = true;
-                m_out += "      " + scalarText(host) + ": " + quoted(link.endpoint.value(host)) + '\n';
+                m_out += "      " + scalarText(host) + ": " + quoted(end.endpoint) + '\n';
             }
-            for (const auto &[key, map] : {std::pair("allowed_ips", &link.allowedIps), std::pair("bgp_prefixes", &link.bgpPrefixes)}) {
+            for (const auto &[key, list] : {std::pair("allowed_ips", &LinkEnd::allowedIps), std::pair("bgp_prefixes", &LinkEnd::bgpPrefixes)}) {
                 bool header = false;
-                for (const QString &host : {link.a, link.b}) {
-                    if (!map->contains(host))
+                for (const auto &[host, end] : ends) {
+                    if ((end.*list).isEmpty())
                         continue;
                     if (!header)
                         line(4, key);
                     header = true;
                     m_out += "      " + scalarText(host) + ":\n";
-                    for (const QString &prefix : map->value(host))
+                    for (const QString &prefix : end.*list)
                         m_out += "        - " + quoted(prefix) + '\n';
                 }
             }

@@ -94,11 +94,13 @@ void Checker::checkLinks()
 {
     static const QRegularExpression space(QStringLiteral("\\s"));
     for (const LinkSettings &link : m_project.links) {
-        for (auto it = link.endpoint.cbegin(); it != link.endpoint.cend(); ++it) {
-            const QString &endpoint = it.value();
+        for (const auto &[host, end] : {std::pair(&link.a, &link.atA), std::pair(&link.b, &link.atB)}) {
+            const QString &endpoint = end->endpoint;
+            if (endpoint.isEmpty())
+                continue;
             if (!splitEndpoint(endpoint, nullptr, nullptr) || !isSafeConfigValue(endpoint) || endpoint.contains(space))
                 error(link.a, link.b, QStringLiteral("the endpoint '%1' for %2 must be HOST:PORT, without spaces")
-                                          .arg(endpoint, it.key()));
+                                          .arg(endpoint, *host));
         }
     }
 }

@@ -84,16 +84,6 @@ std::optional<SiteAddress> &siteAddress(Host &host, Host::Role role)
     return role == Host::Role::Lan ? host.lan : host.internet;
 }
 
-/// Sets \a key to \a value in \a hash, or removes it for an empty value.
-template<typename T>
-void setOrRemove(QHash<QString, T> &hash, const QString &key, const T &value)
-{
-    if (value.isEmpty())
-        hash.remove(key);
-    else
-        hash.insert(key, value);
-}
-
 QString hostNameError(const QString &name)
 {
     static const QRegularExpression allowed(QStringLiteral("^[A-Za-z0-9_.-]*$"));
@@ -463,8 +453,8 @@ QWidget *PropertiesPane::createLinkPage()
         layout->addWidget(m_endGroups[end]);
 
         connect(m_endpoints[end], &QLineEdit::editingFinished, this, [this, end] { applyEndpoint(end); });
-        connect(m_allowedIps[end], &QLineEdit::editingFinished, this, [this, end] { applyPrefixes(end, m_allowedIps[end], &LinkSettings::allowedIps); });
-        connect(m_bgpPrefixes[end], &QLineEdit::editingFinished, this, [this, end] { applyPrefixes(end, m_bgpPrefixes[end], &LinkSettings::bgpPrefixes); });
+        connect(m_allowedIps[end], &QLineEdit::editingFinished, this, [this, end] { applyPrefixes(end, m_allowedIps[end], &LinkEnd::allowedIps); });
+        connect(m_bgpPrefixes[end], &QLineEdit::editingFinished, this, [this, end] { applyPrefixes(end, m_bgpPrefixes[end], &LinkEnd::bgpPrefixes); });
     }
     layout->addStretch(1);
 
@@ -683,7 +673,7 @@ void PropertiesPane::refreshRouting()
             const QString interfaceName = planner.isPerPeerRouter(index) ? QStringLiteral("wg%1").arg(planner.slotOf(index, peer))
                                                                          : host.meshInterface().name;
             const LinkSettings *link = project.linkSettings(host.name, project.hosts[peer].name);
-            const QStringList announced = link ? link->bgpPrefixes.value(project.hosts[peer].name) : QStringList();
+            const QStringList announced = link ? link->end(project.hosts[peer].name).bgpPrefixes : QStringList();
             for (const QString &prefix : planner.allowedIps(index, peer)) {
                 if (announced.contains(prefix))
                     bgp.append(tr("%1 (%2, by BGP)").arg(prefix, project.hosts[peer].name.toHtmlEscaped()));
@@ -774,9 +764,10 @@ void PropertiesPane::refreshLink(bool reset)
         m_bgpPrefixes[end]->setToolTip(tr("Prefixes that BGP announces from %1 (MetalLB): in the "
                                            "AllowedIPs of %2, but never given a static route")
                                             .arg(name, other));
-        syncText(m_endpoints[end], settings.endpoint.value(name));
-        syncText(m_allowedIps[end], settings.allowedIps.value(name).join(QLatin1String(", ")));
-        syncText(m_bgpPrefixes[end], settings.bgpPrefixes.value(name).join(QLatin1String(", ")));
+        const LinkEnd settingsEnd = stored ? stored->end(name) : LinkEnd();
+        syncText(m_endpoints[end], settingsEnd.endpoint);
+        syncText(m_allowedIps[end], settingsEnd.allowedIps.join(QLatin1String(", ")));
+        syncText(m_bgpPrefixes[end], settingsEnd.bgpPrefixes.join(QLatin1String(", ")));
     }
     m_encryptPublicAddress->setChecked(settings.encryptPublicAddress);
 }
@@ -1308,7 +1299,7 @@ void PropertiesPane::applyEndpoint(int end)
     if (!endpoint)
         return;
     const QString name = host->name;
-    editLink([&](LinkSettings &settings) { setOrRemove(settings.endpoint, name, *endpoint); });
+    editLink([&](LinkSettings &settings) { settings.end(name).endpoint = *endpoint; });
 }
 
 std::optional<QStringList> PropertiesPane::checkedPrefixes(QLineEdit *edit)
@@ -1334,7 +1325,7 @@ std::optional<QStringList> PropertiesPane::checkedPrefixes(QLineEdit *edit)
     return prefixes;
 }
 
-void PropertiesPane::applyPrefixes(int end, QLineEdit *edit, QHash<QString, QStringList> LinkSettings::*prefixesOf)
+void PropertiesPane::applyPrefixes(int end, QLineEdit *edit, QStringList LinkEnd::*prefixesOf)
 {
     const Host *host = editableLinkEnd(end);
     if (!host)
@@ -1343,7 +1334,7 @@ void PropertiesPane::applyPrefixes(int end, QLineEdit *edit, QHash<QString, QStr
     if (!prefixes)
         return;
     const QString name = host->name;
-    editLink([&](LinkSettings &settings) { setOrRemove(settings.*prefixesOf, name, *prefixes); });
+    editLink([&](LinkSettings &settings) { settings.end(name).*prefixesOf = *prefixes; });
 }
 
 void PropertiesPane::applyEncryptPublicAddress(bool enabled)

@@ -95,7 +95,7 @@ private:
     void applyPresharedKey(bool enabled);
     void applyEndpoint(int end);
     /// Stores the prefixes typed into \a edit for link end \a end in that setting.
-    void applyPrefixes(int end, QLineEdit *edit, QHash<QString, QStringList> LinkSettings::*prefixesOf);
+    void applyPrefixes(int end, QLineEdit *edit, QStringList LinkEnd::*prefixesOf);
     void applyEncryptPublicAddress(bool enabled);
 
     /// Validates \a edit with \a error (empty when valid), marks it, and returns the

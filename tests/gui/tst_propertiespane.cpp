@@ -553,20 +553,21 @@ void tst_PropertiesPane::linkSettings()
     auto *endpoint = field<QLineEdit>("endpointA");
     type(endpoint, QStringLiteral("nas.example"));
     QCOMPARE(undoCount(), 1);
-    QVERIFY(m_document->project().links[0].endpoint.isEmpty());
+    QVERIFY(m_document->project().links[0].atA.endpoint.isEmpty());
+    QVERIFY(m_document->project().links[0].atB.endpoint.isEmpty());
     QVERIFY(errorText().startsWith(QStringLiteral("'nas.example' is not HOST:PORT")));
     QCOMPARE(endpoint->property("invalid").toBool(), true);
 
     type(field<QLineEdit>("allowedIpsB"), QStringLiteral("192.168.60.0/24, 10.9.0.5"));
     QCOMPARE(undoCount(), 2);
     const QStringList prefixes{QStringLiteral("192.168.60.0/24"), QStringLiteral("10.9.0.5/32")};
-    QCOMPARE(m_document->project().links[0].allowedIps.value(Gate), prefixes);
+    QCOMPARE(m_document->project().links[0].end(Gate).allowedIps, prefixes);
     QCOMPARE(field<QLineEdit>("allowedIpsB")->text(), QStringLiteral("192.168.60.0/24, 10.9.0.5/32"));
     QCOMPARE(endpoint->text(), QStringLiteral("nas.example")); // still waiting to be corrected
 
     type(endpoint, QStringLiteral("nas.example:51820"));
     QCOMPARE(undoCount(), 3);
-    QCOMPARE(m_document->project().links[0].endpoint.value(Nas), QStringLiteral("nas.example:51820"));
+    QCOMPARE(m_document->project().links[0].end(Nas).endpoint, QStringLiteral("nas.example:51820"));
     QVERIFY(errorText().isEmpty());
 
     // A click on the box itself, not on the empty end of its row.
@@ -641,8 +642,9 @@ void tst_PropertiesPane::routerSummary()
     QVERIFY(text.contains(QStringLiteral("<b>Left to BGP</b>: 10.96.0.0/24 (node1, by BGP), 10.96.0.0/24 (node2, by BGP)")));
     // It follows edits: a link setting changes the routes shown.
     LinkSettings link = document.project().links[0];
-    link.bgpPrefixes.clear();
-    link.allowedIps[QStringLiteral("node1")].append(QStringLiteral("10.96.0.0/24")); // routed statically now
+    link.atA.bgpPrefixes.clear();
+    link.atB.bgpPrefixes.clear();
+    link.end(QStringLiteral("node1")).allowedIps.append(QStringLiteral("10.96.0.0/24")); // routed statically now
     document.setLinkSettings(document.idOf(QStringLiteral("router")), document.idOf(QStringLiteral("node1")), link);
     QVERIFY(summary->text().contains(QStringLiteral("10.96.0.0/24 → wg0")));
     // A host without router settings shows no routing, only what applies (none here).
@@ -892,13 +894,13 @@ void tst_PropertiesPane::linkBgpPrefixes()
     type(bgp, QStringLiteral("10.96.0.0/24, 10.97.0.0/24"));
     QCOMPARE(undoCount(), 1);
     const QStringList prefixes{QStringLiteral("10.96.0.0/24"), QStringLiteral("10.97.0.0/24")};
-    QCOMPARE(link().bgpPrefixes.value(Node1), prefixes);
+    QCOMPARE(link().end(Node1).bgpPrefixes, prefixes);
     QCOMPARE(m_document->project().links.size(), 3);
 
     // Normalised as the extra AllowedIPs: a bare address is a host prefix.
     type(field<QLineEdit>("bgpPrefixesA"), QStringLiteral(" 192.168.1.10 "));
     QCOMPARE(undoCount(), 2);
-    QCOMPARE(link().bgpPrefixes.value(Router), QStringList{QStringLiteral("192.168.1.10/32")});
+    QCOMPARE(link().end(Router).bgpPrefixes, QStringList{QStringLiteral("192.168.1.10/32")});
     QCOMPARE(field<QLineEdit>("bgpPrefixesA")->text(), QStringLiteral("192.168.1.10/32"));
 
     // Invalid input is refused at the field.
@@ -911,7 +913,7 @@ void tst_PropertiesPane::linkBgpPrefixes()
 
     m_document->undoStack()->undo();
     m_document->undoStack()->undo();
-    QCOMPARE(link().bgpPrefixes.value(Node1), QStringList{QStringLiteral("10.96.0.0/24")});
+    QCOMPARE(link().end(Node1).bgpPrefixes, QStringList{QStringLiteral("10.96.0.0/24")});
     QCOMPARE(bgp->text(), QStringLiteral("10.96.0.0/24"));
     QCOMPARE(bgp->property("invalid").toBool(), false);
 
@@ -919,7 +921,7 @@ void tst_PropertiesPane::linkBgpPrefixes()
     m_pane->showLink(id(Node1), id(Router));
     QCOMPARE(field<QLineEdit>("bgpPrefixesA")->text(), QStringLiteral("10.96.0.0/24"));
     type(field<QLineEdit>("bgpPrefixesA"), QString());
-    QVERIFY(!link().bgpPrefixes.contains(Node1));
+    QVERIFY(link().end(Node1).bgpPrefixes.isEmpty());
     type(field<QLineEdit>("allowedIpsA"), QString());
     type(field<QLineEdit>("allowedIpsB"), QString());
     QVERIFY(!m_document->project().linkSettings(Router, Node1));

@@ -43,6 +43,7 @@ private slots:
     void newHostsJoinWhatTheyCanReach();
     void removeHostsTakesTheirReferences();
     void renameFollowsReferencesAndKeys();
+    void renameKeepsLinkSettingsOfEachEnd();
     void connectAndDisconnect();
     void moveIsOneStep();
     void linkSettings();
@@ -166,6 +167,51 @@ void tst_MeshDocument::renameFollowsReferencesAndKeys()
     m_document.undoStack()->undo();
     QVERIFY(m_document.project().host(QStringLiteral("phone"))->excludePeers.contains(QStringLiteral("laptop")));
     QCOMPARE(m_document.host(laptop)->name, QStringLiteral("laptop"));
+}
+
+void tst_MeshDocument::renameKeepsLinkSettingsOfEachEnd()
+{
+    // Every per-end setting of a link survives a rename of that end: in the document,
+    // through a save and a load, and in what the planner makes of it.
+    const QString bgp = QStringLiteral("10.96.0.0/24");
+    const QString extra = QStringLiteral("192.168.60.0/24");
+    LinkSettings settings;
+    settings.a = QStringLiteral("nas");
+    settings.b = QStringLiteral("k3s-a");
+    settings.end(QStringLiteral("k3s-a")).bgpPrefixes = {bgp};
+    settings.end(QStringLiteral("k3s-a")).endpoint = QStringLiteral("192.168.10.30:56709");
+    settings.end(QStringLiteral("nas")).allowedIps = {extra};
+    const HostId k3s = m_document.idOf(QStringLiteral("k3s-a"));
+    m_document.setLinkSettings(m_document.idOf(QStringLiteral("nas")), k3s, settings);
+
+    Host renamed = *m_document.host(k3s);
+    renamed.name = QStringLiteral("k3s-1");
+    QVERIFY(m_document.changeHost(k3s, renamed, QStringLiteral("Rename")));
+    const LinkSettings *link = m_document.project().linkSettings(QStringLiteral("nas"), QStringLiteral("k3s-1"));
+    QVERIFY(link);
+    QCOMPARE(link->end(QStringLiteral("k3s-1")).bgpPrefixes, QStringList{bgp});
+    QCOMPARE(link->end(QStringLiteral("k3s-1")).endpoint, QStringLiteral("192.168.10.30:56709"));
+    QCOMPARE(link->end(QStringLiteral("nas")).allowedIps, QStringList{extra});
+
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("mesh.yaml"));
+    QString error;
+    QVERIFY2(m_document.save(path, &error), qPrintable(error));
+    ProjectFile::LoadError loadError;
+    const auto reloaded = ProjectFile::load(path, &loadError);
+    QVERIFY2(reloaded, qPrintable(loadError.toString()));
+    QCOMPARE(reloaded->links, m_document.project().links);
+    const Planner planner(*reloaded);
+    const qsizetype nas = reloaded->indexOf(QStringLiteral("nas"));
+    const qsizetype k3s1 = reloaded->indexOf(QStringLiteral("k3s-1"));
+    QVERIFY(planner.allowedIps(nas, k3s1).contains(bgp));
+    QVERIFY(planner.allowedIps(k3s1, nas).contains(extra));
+    QCOMPARE(planner.endpoint(nas, k3s1), QStringLiteral("192.168.10.30:56709"));
+
+    m_document.undoStack()->undo();
+    link = m_document.project().linkSettings(QStringLiteral("nas"), QStringLiteral("k3s-a"));
+    QVERIFY(link);
+    QCOMPARE(link->end(QStringLiteral("k3s-a")).bgpPrefixes, QStringList{bgp});
 }
 
 void tst_MeshDocument::connectAndDisconnect()

@@ -261,8 +261,8 @@ void tst_Planner::linkSettingsOverrideRules()
     link.b = QStringLiteral("alpha");
     link.keepalive = 10;
     link.presharedKey = false;
-    link.endpoint.insert(QStringLiteral("alpha"), QStringLiteral("[2001:db8:50::11]:56709"));
-    link.allowedIps.insert(QStringLiteral("alpha"), {QStringLiteral("192.168.50.0/24")});
+    link.end(QStringLiteral("alpha")).endpoint = QStringLiteral("[2001:db8:50::11]:56709");
+    link.end(QStringLiteral("alpha")).allowedIps = {QStringLiteral("192.168.50.0/24")};
     project.links.append(link);
     KeyStore keys = m_keys;
     const Planner planner(project);

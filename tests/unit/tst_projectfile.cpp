@@ -112,9 +112,9 @@ void tst_ProjectFile::meshwrightKeysRoundTrip()
     link.b = QStringLiteral("edge1");
     link.keepalive = 0;
     link.presharedKey = false;
-    link.endpoint.insert(QStringLiteral("edge1"), QStringLiteral("[2001:db8::1]:56709"));
-    link.allowedIps.insert(QStringLiteral("edge1"), {QStringLiteral("10.99.0.0/24")});
-    link.allowedIps.insert(QStringLiteral("alpha"), {QStringLiteral("192.168.50.0/24"), QStringLiteral("fd50::/64")});
+    link.end(QStringLiteral("edge1")).endpoint = QStringLiteral("[2001:db8::1]:56709");
+    link.end(QStringLiteral("edge1")).allowedIps = {QStringLiteral("10.99.0.0/24")};
+    link.end(QStringLiteral("alpha")).allowedIps = {QStringLiteral("192.168.50.0/24"), QStringLiteral("fd50::/64")};
     project.links.append(link);
 
     const QByteArray saved = ProjectFile::serialize(project);

@@ -204,7 +204,7 @@ void tst_RouterPattern::loopGuard()
     QCOMPARE(found, QStringList{QStringLiteral("error: router -> node1: the endpoint 203.0.113.41 lies inside AllowedIPs 203.0.113.41/32 "
                                                "of the same peer: a routing loop. Reach the peer through an address outside the tunnel "
                                                "(e.g. its IPv6 address)")});
-    project.links[0].endpoint.insert(QStringLiteral("node1"), QStringLiteral("[2001:db8:41::abcd]:56709"));
+    project.links[0].end(QStringLiteral("node1")).endpoint = QStringLiteral("[2001:db8:41::abcd]:56709");
     QCOMPARE(Validator::validate(project), QList<Diagnostic>());
     KeyStore keys = m_keys;
     const QList<PlannedInterface> router = Planner(project).planAll(project.indexOf(QStringLiteral("router")), keys);

@@ -153,7 +153,7 @@ void tst_Validator::editedProjectsAreChecked()
     LinkSettings link;
     link.a = QStringLiteral("gw");
     link.b = QStringLiteral("lan1");
-    link.endpoint.insert(QStringLiteral("gw"), QStringLiteral("gw example:51820"));
+    link.end(QStringLiteral("gw")).endpoint = QStringLiteral("gw example:51820");
     project->links.append(link);
     QStringList found;
     for (const Diagnostic &d : Validator::validate(*project))
