@@ -3,6 +3,7 @@
 
 #include "generation.h"
 #include "keystore.h"
+#include "planner.h"
 
 #include <QRegularExpression>
 #include <QSet>
@@ -89,32 +90,6 @@ QString withPrefixLength(const QString &address)
     return address + QLatin1Char('/') + QString::number(parsed && parsed->isV6() ? 128 : 32);
 }
 
-/// The prefixes of \a peer's AllowedIPs that get a static route: all except default routes
-/// and, with \a skipBgp, the prefixes BGP announces from that peer (for those the
-/// router's own table picks the tunnel).
-QList<IpPrefix> routedPrefixes(const Project &project, const Host &host, const PeerConfig &peer, bool skipBgp)
-{
-    QList<IpPrefix> bgp;
-    if (skipBgp) {
-        if (const LinkSettings *link = project.linkSettings(host.name, peer.name)) {
-            for (const QString &text : link->end(peer.name).bgpPrefixes) {
-                if (const auto prefix = IpPrefix::parse(text, true))
-                    bgp.append(prefix->network());
-            }
-        }
-    }
-    QList<IpPrefix> routes;
-    for (const QString &text : peer.allowedIps) {
-        const auto prefix = IpPrefix::parse(text, true);
-        if (!prefix || prefix->isDefaultRoute())
-            continue;
-        const IpPrefix network = prefix->network();
-        if (!bgp.contains(network) && !routes.contains(network))
-            routes.append(network);
-    }
-    return routes;
-}
-
 RouterHost routerHost(const Project &project, KeyStore &keys, qsizetype index, Format format)
 {
     const Host &host = project.hosts[index];
@@ -129,6 +104,7 @@ RouterHost routerHost(const Project &project, KeyStore &keys, qsizetype index, F
     const bool staticRoutes = format == Format::VyOs || result.explicitRoutes;
     static const QRegularExpression routerName(QStringLiteral("^wg\\d+$"));
     const QList<PlannedInterface> planned = Generation::planHost(project, keys, index);
+    const Planner planner(project);
     for (qsizetype i = 0; i < planned.size(); ++i) {
         const PlannedInterface &p = planned[i];
         RouterInterface iface;
@@ -145,7 +121,7 @@ RouterHost routerHost(const Project &project, KeyStore &keys, qsizetype index, F
         for (const QString &address : std::as_const(addresses))
             iface.addresses.append(withPrefixLength(address));
         for (const PeerConfig &peer : std::as_const(p.config.peers))
-            iface.routes.append(staticRoutes ? routedPrefixes(project, host, peer, result.explicitRoutes) : QList<IpPrefix>());
+            iface.routes.append(staticRoutes ? planner.staticRoutes(index, project.indexOf(peer.name), result.explicitRoutes) : QList<IpPrefix>());
         if (host.router)
             iface.mtu = p.config.mtu.value_or(TunnelMtu::mtu(host.router->uplinkMtu, host.router->outerIpv6));
         result.interfaces.append(iface);

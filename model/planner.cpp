@@ -310,6 +310,30 @@ QList<IpPrefix> Planner::allowedPrefixes(qsizetype host, qsizetype peer) const
     return prefixes;
 }
 
+QList<IpPrefix> Planner::bgpPrefixes(qsizetype host, qsizetype peer) const
+{
+    QList<IpPrefix> prefixes;
+    if (const LinkSettings *settings = link(host, peer)) {
+        for (const QString &text : settings->end(m_project.hosts[peer].name).bgpPrefixes) {
+            if (const auto prefix = IpPrefix::parse(text, true))
+                prefixes.append(prefix->network());
+        }
+    }
+    return prefixes;
+}
+
+QList<IpPrefix> Planner::staticRoutes(qsizetype host, qsizetype peer, bool skipBgp) const
+{
+    const QList<IpPrefix> bgp = skipBgp ? bgpPrefixes(host, peer) : QList<IpPrefix>();
+    QList<IpPrefix> routes;
+    for (const IpPrefix &prefix : allowedPrefixes(host, peer)) {
+        const IpPrefix network = prefix.network();
+        if (!prefix.isDefaultRoute() && !bgp.contains(network) && !routes.contains(network))
+            routes.append(network);
+    }
+    return routes;
+}
+
 PeerConfig Planner::peerConfig(qsizetype host, qsizetype peer, const KeyStore &keys,
                                const QHash<QString, QString> &presharedKeys) const
 {
@@ -463,15 +487,9 @@ void Planner::addRouterLines(qsizetype host, InterfaceConfig &config) const
         // but one per prefix a peer serves, except what BGP announces.
         config.table = QStringLiteral("off");
         for (const PeerConfig &peer : std::as_const(config.peers)) {
-            const LinkSettings *settings = link(host, m_project.indexOf(peer.name));
-            const QStringList bgp = settings ? settings->end(peer.name).bgpPrefixes : QStringList();
-            for (const QString &text : peer.allowedIps) {
-                const auto prefix = IpPrefix::parse(text, true);
-                if (!prefix || prefix->isDefaultRoute() || bgp.contains(text))
-                    continue;
+            for (const IpPrefix &prefix : staticRoutes(host, m_project.indexOf(peer.name), true))
                 config.postUp.append(QStringLiteral("ip %1 route replace %2 dev %i")
-                                         .arg(prefix->address().isV6() ? QStringLiteral("-6") : QStringLiteral("-4"), text));
-            }
+                                         .arg(prefix.address().isV6() ? QStringLiteral("-6") : QStringLiteral("-4"), prefix.toString()));
         }
     }
     if (router.mssClamp) {

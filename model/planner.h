@@ -46,6 +46,15 @@ public:
     QStringList allowedIps(qsizetype host, qsizetype peer) const;
     /// The same, parsed (invalid extra prefixes are left out; the validator names them).
     QList<IpPrefix> allowedPrefixes(qsizetype host, qsizetype peer) const;
+    /// The prefixes BGP announces from \a peer on its link with \a host (MetalLB): in
+    /// allowedIps(), never given a static route.
+    QList<IpPrefix> bgpPrefixes(qsizetype host, qsizetype peer) const;
+    /// The prefixes of allowedIps() that get a static route when \a host routes its peers
+    /// itself (a router with `routes: explicit`, or an export whose router needs routes):
+    /// each network once, never a default route, and with \a skipBgp not bgpPrefixes()
+    /// (for those the router's own table picks the tunnel). The one rule for static
+    /// routes: the router's PostUp, the export scripts and the properties pane ask here.
+    QList<IpPrefix> staticRoutes(qsizetype host, qsizetype peer, bool skipBgp) const;
     /// The address in endpoint(), when it is an IP address rather than a name.
     std::optional<IpAddress> endpointAddress(qsizetype host, qsizetype peer) const;
     /// The gateway a roaming host with `gateway: false` sends the mesh subnets to, or -1.

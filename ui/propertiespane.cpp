@@ -672,14 +672,10 @@ void PropertiesPane::refreshRouting()
         for (const qsizetype peer : planner.peersOf(index)) {
             const QString interfaceName = planner.isPerPeerRouter(index) ? QStringLiteral("wg%1").arg(planner.slotOf(index, peer))
                                                                          : host.meshInterface().name;
-            const LinkSettings *link = project.linkSettings(host.name, project.hosts[peer].name);
-            const QStringList announced = link ? link->end(project.hosts[peer].name).bgpPrefixes : QStringList();
-            for (const QString &prefix : planner.allowedIps(index, peer)) {
-                if (announced.contains(prefix))
-                    bgp.append(tr("%1 (%2, by BGP)").arg(prefix, project.hosts[peer].name.toHtmlEscaped()));
-                else if (!prefix.endsWith(QLatin1String("/0")))
-                    routes.append(tr("%1 → %2").arg(prefix, interfaceName));
-            }
+            for (const IpPrefix &prefix : planner.staticRoutes(index, peer, true))
+                routes.append(tr("%1 → %2").arg(prefix.toString(), interfaceName));
+            for (const IpPrefix &prefix : planner.bgpPrefixes(index, peer))
+                bgp.append(tr("%1 (%2, by BGP)").arg(prefix.toString(), project.hosts[peer].name.toHtmlEscaped()));
         }
         html.append(tr("<b>Routes</b> (Table = off): %1").arg(routes.isEmpty() ? tr("none") : routes.join(QStringLiteral(", "))));
         if (!bgp.isEmpty())
