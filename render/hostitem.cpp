@@ -2,6 +2,7 @@
 #include "hostitem.h"
 
 #include "badge.h"
+#include "statecolors.h"
 
 #include "autolayout.h"
 #include "hostpresets.h"
@@ -157,12 +158,12 @@ void HostItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, 
     if (m_reachability == Reachability::Reachable || m_reachability == Reachability::Unreachable) {
         // Top left: a green tick when the host answered its last poll, a red cross when not.
         const bool reachable = m_reachability == Reachability::Reachable;
-        drawBadge(painter, QPointF(node.left() + 4, node.top() + 4), BadgeRadius, reachable ? QColor(34, 160, 80) : QColor(220, 50, 47),
+        drawBadge(painter, QPointF(node.left() + 4, node.top() + 4), BadgeRadius, reachable ? StateColors::alive() : StateColors::error(),
                   reachable ? QStringLiteral("\u2713") : QStringLiteral("\u00d7"), palette);
     }
     if (!m_findings.isEmpty()) {
         drawBadge(painter, QPointF(node.right() - 4, node.top() + 4), BadgeRadius,
-                  hasErrors(m_findings) ? QColor(220, 50, 47) : QColor(230, 160, 20), QStringLiteral("!"), palette);
+                  hasErrors(m_findings) ? StateColors::error() : StateColors::warning(), QStringLiteral("!"), palette);
     }
 }
 

@@ -2,6 +2,7 @@
 #include "linkitem.h"
 
 #include "badge.h"
+#include "statecolors.h"
 
 #include <QCoreApplication>
 #include <QPainter>
@@ -118,7 +119,7 @@ QPainterPath LinkItem::shape() const
 QPen LinkItem::penFor(MeshLink::Kind kind, bool oneSided, const QPalette &palette)
 {
     if (oneSided)
-        return QPen(QColor(220, 50, 47), 2.5, Qt::DotLine, Qt::RoundCap);
+        return QPen(StateColors::error(), 2.5, Qt::DotLine, Qt::RoundCap);
     switch (kind) {
     case MeshLink::Kind::Mesh: {
         // Text blended over the background, but opaque: translucent lines cost the raster
@@ -129,25 +130,24 @@ QPen LinkItem::penFor(MeshLink::Kind kind, bool oneSided, const QPalette &palett
         return QPen(QColor(mix(text.red(), window.red()), mix(text.green(), window.green()), mix(text.blue(), window.blue())), 1.5);
     }
     case MeshLink::Kind::Roaming:
-        return QPen(QColor(59, 130, 246), 2, Qt::DashLine);
+        return QPen(StateColors::roaming(), 2, Qt::DashLine);
     case MeshLink::Kind::FullTunnel:
-        return QPen(QColor(224, 138, 30), 2.5, Qt::DashDotLine);
+        return QPen(StateColors::fullTunnel(), 2.5, Qt::DashDotLine);
     }
     return QPen();
 }
 
 QPen LinkItem::penFor(LinkState state, const QPalette &palette)
 {
-    // Mid-tone colours that read on light and dark backgrounds alike.
     switch (state) {
     case LinkState::Alive:
-        return QPen(QColor(34, 160, 80), 3, Qt::SolidLine, Qt::RoundCap);
+        return QPen(StateColors::alive(), 3, Qt::SolidLine, Qt::RoundCap);
     case LinkState::Idle: // thin and muted: nothing wrong, nothing moving
-        return QPen(QColor(120, 170, 135), 1.5, Qt::SolidLine, Qt::RoundCap);
+        return QPen(StateColors::idle(), 1.5, Qt::SolidLine, Qt::RoundCap);
     case LinkState::Down:
-        return QPen(QColor(220, 50, 47), 3, Qt::DashLine, Qt::FlatCap);
+        return QPen(StateColors::error(), 3, Qt::DashLine, Qt::FlatCap);
     case LinkState::OneSided:
-        return QPen(QColor(230, 140, 0), 3, Qt::DashDotLine, Qt::FlatCap);
+        return QPen(StateColors::oneSided(), 3, Qt::DashDotLine, Qt::FlatCap);
     case LinkState::Unknown:
         break;
     }
@@ -165,7 +165,7 @@ void LinkItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, 
         pen.setColor(palette.color(QPalette::Highlight));
         pen.setWidthF(pen.widthF() + 2);
     } else if (!m_findings.isEmpty() && !m_live) {
-        pen.setColor(hasErrors(m_findings) ? QColor(220, 50, 47) : QColor(230, 160, 20));
+        pen.setColor(hasErrors(m_findings) ? StateColors::error() : StateColors::warning());
     }
     if (lod < 0.3) {
         // Many edges far out: thin, plain and without antialiasing is all that shows.
@@ -182,5 +182,5 @@ void LinkItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, 
         drawBadge(painter, centre, 8, penFor(*m_live, palette).color(),
                   m_live == LinkState::Down ? QStringLiteral("\u00d7") : QStringLiteral("\u21c4"), palette);
     else if (!m_findings.isEmpty() && !m_live)
-        drawBadge(painter, centre, 8, hasErrors(m_findings) ? QColor(220, 50, 47) : QColor(230, 160, 20), QStringLiteral("!"), palette);
+        drawBadge(painter, centre, 8, hasErrors(m_findings) ? StateColors::error() : StateColors::warning(), QStringLiteral("!"), palette);
 }

@@ -1,7 +1,10 @@
 // The properties pane: edits the selected host or link through MeshDocument's commands.
 #include "propertiespane.h"
 
+#include "fieldcheck.h"
+
 #include "planner.h"
+#include "statecolors.h"
 
 #include <QAbstractSpinBox>
 #include <QEvent>
@@ -25,7 +28,6 @@
 namespace {
 
 /// The one colour of our own: readable on light and dark palettes (Solarized red).
-constexpr QColor ErrorColor(220, 50, 47);
 /// The dynamic property that marks a field holding input that was not applied.
 constexpr char InvalidProperty[] = "invalid";
 
@@ -84,67 +86,11 @@ std::optional<SiteAddress> &siteAddress(Host &host, Host::Role role)
     return role == Host::Role::Lan ? host.lan : host.internet;
 }
 
-QString hostNameError(const QString &name)
-{
-    static const QRegularExpression allowed(QStringLiteral("^[A-Za-z0-9_.-]*$"));
-    if (name.isEmpty())
-        return PropertiesPane::tr("a host needs a name");
-    if (!allowed.match(name).hasMatch())
-        return PropertiesPane::tr("names may hold only letters, digits, '_', '.', '-'");
-    if (!name.front().isLetterOrNumber())
-        return PropertiesPane::tr("names must start with a letter or a digit");
-    if (name.size() > 63)
-        return PropertiesPane::tr("names may be at most 63 characters long");
-    if (name.contains(QLatin1String("..")))
-        return PropertiesPane::tr("names may not hold '..'");
-    if (!isValidHostName(name))
-        return PropertiesPane::tr("names may hold only letters, digits, '_', '.', '-'");
-    return {};
-}
-
-QString domainError(const QString &domain)
-{
-    static const QRegularExpression allowed(QStringLiteral("^[A-Za-z0-9_.-]*$"));
-    if (!allowed.match(domain).hasMatch())
-        return PropertiesPane::tr("domain names may hold only letters, digits, '_', '.', '-'");
-    return {};
-}
-
-QString addressError(const QString &text, IpAddress::Family family)
-{
-    const auto address = IpAddress::parse(text);
-    if (address && (family == IpAddress::Family::None || address->family() == family))
-        return {};
-    switch (family) {
-    case IpAddress::Family::V4:
-        return PropertiesPane::tr("'%1' is not a valid IPv4 address").arg(text);
-    case IpAddress::Family::V6:
-        return PropertiesPane::tr("'%1' is not a valid IPv6 address").arg(text);
-    case IpAddress::Family::None:
-        break;
-    }
-    return PropertiesPane::tr("'%1' is not a valid IP address").arg(text);
-}
-
 QString siteRequiredMessage(Host::Role role, const QString &name)
 {
     if (role == Host::Role::Lan)
         return PropertiesPane::tr("enter the address of %1 on the home LAN").arg(name);
     return PropertiesPane::tr("enter the public address under which %1 is reached").arg(name);
-}
-
-QString endpointError(const QString &text)
-{
-    static const QRegularExpression space(QStringLiteral("\\s"));
-    if (text.isEmpty())
-        return {};
-    if (!isSafeConfigValue(text) || text.contains(space))
-        return PropertiesPane::tr("'%1' may not hold spaces, '#' or control characters").arg(text);
-    if (!splitEndpoint(text, nullptr, nullptr))
-        return PropertiesPane::tr("'%1' is not HOST:PORT (a name or address, ':' and a port from 1 "
-                                  "to 65535; IPv6 addresses in brackets, as [fd00::1]:51820)")
-            .arg(text);
-    return {};
 }
 
 } // namespace
@@ -174,7 +120,7 @@ PropertiesPane::PropertiesPane(MeshDocument *document, QWidget *parent)
     m_errorLabel->setTextFormat(Qt::PlainText);
     m_errorLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     QPalette palette = m_errorLabel->palette();
-    palette.setColor(QPalette::WindowText, ErrorColor);
+    palette.setColor(QPalette::WindowText, StateColors::error());
     m_errorLabel->setPalette(palette);
     m_errorLabel->hide();
 
@@ -834,7 +780,7 @@ void PropertiesPane::applyName()
     if (!host)
         return;
     const auto name = checkedText(m_name, [&](const QString &text) {
-        const QString error = hostNameError(text);
+        const QString error = FieldCheck::hostName(text);
         if (!error.isEmpty())
             return error;
         // Names become folder names: refuse names that differ only in case, too.
@@ -936,7 +882,7 @@ void PropertiesPane::applySiteDomain()
     const std::optional<Host::Role> role = siteRole(host);
     if (!role)
         return;
-    const auto domain = checkedText(m_siteDomain, domainError);
+    const auto domain = checkedText(m_siteDomain, FieldCheck::domainName);
     if (!domain)
         return;
     if (m_pendingRole) { // nothing to apply before the address is there
@@ -955,7 +901,7 @@ void PropertiesPane::applySiteIp()
         return;
     const auto ip = checkedText(m_siteIp, [&](const QString &text) {
         return text.isEmpty() ? siteRequiredMessage(*role, host->name)
-                              : addressError(text, IpAddress::Family::None);
+                              : FieldCheck::address(text, IpAddress::Family::None);
     });
     if (!ip)
         return;
@@ -964,7 +910,7 @@ void PropertiesPane::applySiteIp()
                  [&](Host &changed) { siteAddress(changed, *role)->ip = *ip; });
         return;
     }
-    const auto domain = checkedText(m_siteDomain, domainError);
+    const auto domain = checkedText(m_siteDomain, FieldCheck::domainName);
     if (!domain)
         return;
     const QString text = *role == Host::Role::Lan ? tr("Make %1 a LAN host")
@@ -976,10 +922,7 @@ void PropertiesPane::applySiteIp()
 
 QString PropertiesPane::meshAddressError(const QString &text, bool v6) const
 {
-    if (text.isEmpty())
-        return v6 ? QString() : tr("every host needs an IPv4 address in the mesh");
-    const QString error = addressError(text, v6 ? IpAddress::Family::V6 : IpAddress::Family::V4);
-    if (!error.isEmpty())
+    if (const QString error = FieldCheck::meshAddress(text, v6); !error.isEmpty() || text.isEmpty())
         return error;
     const IpAddress address = *IpAddress::parse(text);
     const QList<HostId> &ids = m_document->hostIds();
@@ -989,7 +932,7 @@ QString PropertiesPane::meshAddressError(const QString &text, bool v6) const
         const Host &other = m_document->project().hosts[i];
         for (const Interface &iface : other.interfaces) {
             if (IpAddress::parse(v6 ? iface.ipv6 : iface.ip) == address)
-                return tr("%1 is already used by %2").arg(text, other.name);
+                return FieldCheck::addressTaken(text, other.name);
         }
     }
     return {};
@@ -1027,18 +970,11 @@ void PropertiesPane::applyMtu(int value)
 
 QString PropertiesPane::sshTextError(QLineEdit *edit, const QString &text) const
 {
-    static const QRegularExpression space(QStringLiteral("\\s"));
-    if (hasControlCharacters(text))
-        return tr("a line break or control character here could add remote commands");
-    if (edit == m_sshUser) {
-        if (text.startsWith(QLatin1Char('-')))
-            return tr("a user name may not start with '-'");
-        if (text.contains(space) || text.contains(QLatin1Char('@')))
-            return tr("'%1' is not a valid user name").arg(text);
-    }
-    if (edit == m_confDir && !text.startsWith(QLatin1Char('/')))
-        return tr("the config folder must be an absolute path, such as /etc/wireguard");
-    return {};
+    if (edit == m_sshUser)
+        return FieldCheck::sshUser(text);
+    if (edit == m_confDir)
+        return FieldCheck::configFolder(text);
+    return FieldCheck::remoteCommandText(text);
 }
 
 void PropertiesPane::applySshEnabled(bool enabled)
@@ -1129,17 +1065,6 @@ void PropertiesPane::applyEgress()
         editHost(tr("Change the uplink of %1").arg(host->name), [&](Host &changed) { changed.egress = text; });
 }
 
-QString PropertiesPane::tunnelRangeError(const QString &text, bool perPeer) const
-{
-    if (text.isEmpty())
-        return perPeer ? tr("one interface per peer needs a tunnel range for the interfaces' addresses")
-                       : QString();
-    const auto range = IpPrefix::parse(text);
-    if (!range || !range->address().isV4())
-        return tr("'%1' is not an IPv4 prefix, such as 10.99.0.0/28").arg(text);
-    return {};
-}
-
 void PropertiesPane::applyRouterEnabled(bool enabled)
 {
     const Host *host = editableHost();
@@ -1150,7 +1075,7 @@ void PropertiesPane::applyRouterEnabled(bool enabled)
         // What the fields still show (the settings from before unchecking), else the defaults.
         router.emplace();
         const QString range = m_tunnelRange->text().trimmed();
-        if (tunnelRangeError(range, m_interfacePerPeer->isChecked()).isEmpty()) {
+        if (FieldCheck::tunnelRange(range, m_interfacePerPeer->isChecked()).isEmpty()) {
             router->interfacePerPeer = m_interfacePerPeer->isChecked();
             router->basePort = m_basePort->value();
             if (!range.isEmpty())
@@ -1191,7 +1116,7 @@ void PropertiesPane::applyInterfacePerPeer(bool enabled)
     if (!enabled) {
         if (m_pendingInterfacePerPeer) { // unchecked again before the range came
             m_pendingInterfacePerPeer = false;
-            if (tunnelRangeError(m_tunnelRange->text().trimmed(), false).isEmpty())
+            if (FieldCheck::tunnelRange(m_tunnelRange->text().trimmed(), false).isEmpty())
                 markValid(m_tunnelRange);
         }
         applyRouterSetting([](RouterSettings &router) { router.interfacePerPeer = false; });
@@ -1214,7 +1139,7 @@ void PropertiesPane::applyTunnelRange()
     if (!host || !host->router)
         return;
     const bool perPeer = host->router->interfacePerPeer || m_pendingInterfacePerPeer;
-    const auto text = checkedText(m_tunnelRange, [&](const QString &text) { return tunnelRangeError(text, perPeer); });
+    const auto text = checkedText(m_tunnelRange, [&](const QString &text) { return FieldCheck::tunnelRange(text, perPeer); });
     if (!text)
         return;
     std::optional<IpPrefix> range;
@@ -1291,7 +1216,7 @@ void PropertiesPane::applyEndpoint(int end)
     const Host *host = editableLinkEnd(end);
     if (!host)
         return;
-    const auto endpoint = checkedText(m_endpoints[end], endpointError);
+    const auto endpoint = checkedText(m_endpoints[end], FieldCheck::endpoint);
     if (!endpoint)
         return;
     const QString name = host->name;
@@ -1352,7 +1277,7 @@ void PropertiesPane::markInvalid(QWidget *field, const QString &message)
     field->setProperty(InvalidProperty, true);
     field->setToolTip(message);
     field->setStyleSheet(QStringLiteral("%1 { border: 1px solid %2; border-radius: 2px; padding: 1px; }")
-                             .arg(QLatin1String(field->metaObject()->className()), ErrorColor.name()));
+                             .arg(QLatin1String(field->metaObject()->className()), StateColors::error().name()));
     updateErrorLabel();
 }
 

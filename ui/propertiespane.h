@@ -127,7 +127,6 @@ private:
     QString sshTextError(QLineEdit *edit, const QString &text) const;
     /// Why \a text cannot be the tunnel range, with one interface per peer when
     /// \a perPeer; empty when it can.
-    QString tunnelRangeError(const QString &text, bool perPeer) const;
     /// The prefixes in the comma-separated list \a edit holds, normalised, when they are
     /// valid (the field is marked otherwise); the field then shows them normalised.
     std::optional<QStringList> checkedPrefixes(QLineEdit *edit);

@@ -1,6 +1,8 @@
 // Checks a project for mistakes that would give broken or dangerous configs.
 #include "validator.h"
 
+#include "fieldcheck.h"
+
 #include "planner.h"
 
 #include <QHash>
@@ -52,8 +54,8 @@ private:
 
 void Checker::checkFields(const Host &host)
 {
-    if (!isValidHostName(host.name))
-        error(host.name, {}, QStringLiteral("the name may hold only letters, digits, '_', '.', '-'"));
+    if (const QString problem = FieldCheck::hostName(host.name); !problem.isEmpty())
+        error(host.name, {}, problem);
     auto check = [&](const QString &field, const QString &value) {
         if (!isSafeConfigValue(value))
             error(host.name, {}, QStringLiteral("%1 holds a line break, control character or '#', "
@@ -65,23 +67,28 @@ void Checker::checkFields(const Host &host)
         if (!isValidInterfaceName(iface.name))
             error(host.name, {}, QStringLiteral("'%1' is not a valid interface name").arg(iface.name));
         check(iface.name + QLatin1String(".domain"), iface.domain);
-        if (!IpAddress::parse(iface.ip) || !IpAddress::parse(iface.ip)->isV4())
-            error(host.name, {}, QStringLiteral("%1 has no valid IPv4 address ('%2')").arg(iface.name, iface.ip));
-        if (!iface.ipv6.isEmpty() && (!IpAddress::parse(iface.ipv6) || !IpAddress::parse(iface.ipv6)->isV6()))
-            error(host.name, {}, QStringLiteral("%1.ipv6 '%2' is not a valid IPv6 address").arg(iface.name, iface.ipv6));
+        for (const bool v6 : {false, true}) {
+            if (const QString problem = FieldCheck::meshAddress(v6 ? iface.ipv6 : iface.ip, v6); !problem.isEmpty())
+                error(host.name, {}, QStringLiteral("%1%2: %3").arg(iface.name, v6 ? QStringLiteral(".ipv6") : QString(), problem));
+        }
     }
     for (const auto *site : {&host.lan, &host.internet}) {
         if (!*site)
             continue;
         check(QStringLiteral("domain"), (*site)->domain);
-        if (!IpAddress::parse((*site)->ip))
-            error(host.name, {}, QStringLiteral("'%1' is not a valid IP address").arg((*site)->ip));
+        if (const QString problem = FieldCheck::address((*site)->ip, IpAddress::Family::None); !problem.isEmpty())
+            error(host.name, {}, problem);
     }
     if (host.ssh) {
-        for (const QString &value : {host.ssh->user, host.ssh->confDir, host.ssh->sudoCmd, host.ssh->reloadCmd}) {
-            if (hasControlCharacters(value))
-                error(host.name, {}, QStringLiteral("an ssh setting holds a line break or control character, "
-                                                    "which could add remote commands"));
+        const std::pair<const char *, QString> problems[] = {
+            {"user", FieldCheck::sshUser(host.ssh->user)},
+            {"conf_dir", FieldCheck::configFolder(host.ssh->confDir)},
+            {"sudo_cmd", FieldCheck::remoteCommandText(host.ssh->sudoCmd)},
+            {"reload_cmd", FieldCheck::remoteCommandText(host.ssh->reloadCmd)},
+        };
+        for (const auto &[key, problem] : problems) {
+            if (!problem.isEmpty())
+                error(host.name, {}, QStringLiteral("ssh.%1: %2").arg(QLatin1String(key), problem));
         }
     }
     for (const QString &peer : host.excludePeers) {
@@ -92,15 +99,10 @@ void Checker::checkFields(const Host &host)
 
 void Checker::checkLinks()
 {
-    static const QRegularExpression space(QStringLiteral("\\s"));
     for (const LinkSettings &link : m_project.links) {
         for (const auto &[host, end] : {std::pair(&link.a, &link.atA), std::pair(&link.b, &link.atB)}) {
-            const QString &endpoint = end->endpoint;
-            if (endpoint.isEmpty())
-                continue;
-            if (!splitEndpoint(endpoint, nullptr, nullptr) || !isSafeConfigValue(endpoint) || endpoint.contains(space))
-                error(link.a, link.b, QStringLiteral("the endpoint '%1' for %2 must be HOST:PORT, without spaces")
-                                          .arg(endpoint, *host));
+            if (const QString problem = FieldCheck::endpoint(end->endpoint); !problem.isEmpty())
+                error(link.a, link.b, QStringLiteral("endpoint for %1: %2").arg(*host, problem));
         }
     }
 }
@@ -159,7 +161,7 @@ void Checker::checkAddresses()
                 const QString other = owner.value(canonical);
                 if (!other.isEmpty()) {
                     m_duplicateAddresses.insert(canonical);
-                    error(host.name, {}, QStringLiteral("mesh address %1 is also used by %2").arg(text, other));
+                    error(host.name, {}, QStringLiteral("mesh address %1").arg(FieldCheck::addressTaken(text, other)));
                 } else {
                     owner.insert(canonical, host.name);
                 }

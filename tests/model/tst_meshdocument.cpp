@@ -1,12 +1,10 @@
 // Tests of MeshDocument: its commands on the real undo stack, signals, links, save and load.
-#include "diagnosticsmodel.h"
 #include "hostpresets.h"
 #include "meshdocument.h"
 #include "planner.h"
 #include "projectfile.h"
 #include "testsupport.h"
 
-#include <QAbstractItemModelTester>
 #include <QCryptographicHash>
 #include <QRandomGenerator>
 #include <QSignalSpy>
@@ -54,7 +52,6 @@ private slots:
     void newHostNeverInheritsOldKeys();
     void renameKeepsComments();
     void shownKeysAreKept();
-    void diagnosticsModel();
 
 private:
     MeshDocument m_document;
@@ -455,23 +452,6 @@ void tst_MeshDocument::shownKeysAreKept()
     QVERIFY(saved.load(dir.filePath(QStringLiteral("mesh.keys")), &error));
     QCOMPARE(saved.privateKey(QStringLiteral("phone")), phone.config.privateKey);
     QCOMPARE(saved.presharedKey(QStringLiteral("phone"), QStringLiteral("puffer")), phone.config.peers[0].presharedKey);
-}
-
-void tst_MeshDocument::diagnosticsModel()
-{
-    DiagnosticsModel model(&m_document);
-    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    QCOMPARE(model.rowCount(), 2);
-    QCOMPARE(model.errorCount(), 0);
-    QCOMPARE(model.index(0, DiagnosticsModel::HostColumn).data().toString(), QStringLiteral("laptop"));
-    // An edit that breaks the project shows up after the debounce.
-    Host nas = *m_document.project().host(QStringLiteral("nas"));
-    nas.meshInterface().ip = QStringLiteral("10.77.0.31");
-    m_document.changeHost(m_document.idOf(QStringLiteral("nas")), nas, QStringLiteral("Edit"));
-    QTRY_COMPARE(model.errorCount(), 1);
-    QCOMPARE(model.rowCount(), 3);
-    m_document.undoStack()->undo();
-    QTRY_COMPARE(model.errorCount(), 0);
 }
 
 QTEST_GUILESS_MAIN(tst_MeshDocument)

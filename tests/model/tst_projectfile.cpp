@@ -212,7 +212,7 @@ void tst_ProjectFile::badInput_data()
     QTest::newRow("newline in command") << MinimalHost + "    ssh:\n      reload_cmd: \"true\\nreboot\"\n" << 7
                                         << "a.ssh.reload_cmd holds a line break or control character";
     QTest::newRow("path in host name") << QByteArray("hosts:\n  ../etc:\n    wg0: {ip: '10.0.0.1'}\n") << 2
-                                       << "'../etc' is not a valid host name (letters, digits, '_', '.', '-'; at most 63 characters)";
+                                       << "'../etc' is not a valid host name: names may hold only letters, digits, '_', '.', '-'";
     QTest::newRow("duplicate host") << MinimalHost + "  a:\n    wg0: {ip: '10.0.0.2'}\n" << 6 << "host 'a' is defined twice";
     QTest::newRow("bad port") << MinimalHost + "    ssh: {port: 99999}\n" << 6 << "a.ssh.port must be a whole number from 1 to 65535, not '99999'";
     QTest::newRow("bad gateway flag") << MinimalHost + "    gateway: maybe\n" << 6 << "a.gateway must be true or false, not 'maybe'";
@@ -220,9 +220,9 @@ void tst_ProjectFile::badInput_data()
                                 << "network.ipv4: '10.0.0.0' is not an IPv4 prefix (ADDRESS/LENGTH)";
     QTest::newRow("link to unknown host") << MinimalHost + "links:\n  - hosts: [a, zed]\n" << 7 << "link to unknown host 'zed'";
     QTest::newRow("endpoint without port") << MinimalHost + "  b:\n    wg0: {ip: '10.0.0.2'}\nlinks:\n  - hosts: [a, b]\n    endpoint: {b: '192.0.2.1'}\n"
-                                           << 10 << "link a-b: endpoint '192.0.2.1' must be HOST:PORT";
+                                           << 10 << "link a-b: endpoint '192.0.2.1' is not HOST:PORT (a name or address, ':' and a port from 1 to 65535; IPv6 addresses in brackets, as [fd00::1]:51820)";
     QTest::newRow("endpoint with a space") << MinimalHost + "  b:\n    wg0: {ip: '10.0.0.2'}\nlinks:\n  - hosts: [a, b]\n    endpoint: {b: 'x y:1'}\n"
-                                           << 10 << "link a-b: endpoint 'x y:1' must be HOST:PORT";
+                                           << 10 << "link a-b: endpoint 'x y:1' may not hold spaces, '#' or control characters";
     QTest::newRow("binary") << QByteArray("hosts:\0\x01\x02", 9) << 0 << "the file holds binary data; not a project file";
 }
 

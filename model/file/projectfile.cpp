@@ -1,6 +1,8 @@
 // The YAML project file: wireguardmeshgenerator's format plus Meshwright's own keys.
 #include "projectfile.h"
 
+#include "fieldcheck.h"
+
 #include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
@@ -260,9 +262,9 @@ std::optional<SshSettings> Reader::readSsh(const YAML::Node &node, const QString
         ssh.confDir = scalar(node["conf_dir"], what + QLatin1String(".conf_dir")).trimmed();
     ssh.sudoCmd = scalar(node["sudo_cmd"], what + QLatin1String(".sudo_cmd")).trimmed();
     ssh.reloadCmd = scalar(node["reload_cmd"], what + QLatin1String(".reload_cmd")).trimmed();
-    if (!ssh.confDir.startsWith(QLatin1Char('/')))
-        fail(node["conf_dir"].IsDefined() ? node["conf_dir"] : node,
-             QStringLiteral("%1.conf_dir must be an absolute path").arg(what));
+    if (const QString problem = FieldCheck::configFolder(ssh.confDir); !problem.isEmpty())
+        fail(node["conf_dir"].IsDefined() ? node["conf_dir"] : node, QStringLiteral("%1.conf_dir: %2").arg(what, problem));
+
     return ssh;
 }
 
@@ -300,10 +302,8 @@ Host Reader::readHost(const YAML::Node &key, const YAML::Node &value)
 {
     Host host;
     host.name = scalar(key, QStringLiteral("host name"));
-    if (!isValidHostName(host.name))
-        fail(key, QStringLiteral("'%1' is not a valid host name (letters, digits, '_', '.', '-'; "
-                                 "at most 63 characters)")
-                      .arg(host.name));
+    if (const QString problem = FieldCheck::hostName(host.name); !problem.isEmpty())
+        fail(key, QStringLiteral("'%1' is not a valid host name: %2").arg(host.name, problem));
     keyPositions.append({lineOf(key.Mark()), key.Mark().column, host.name, QString()});
     expectMap(value, QStringLiteral("host '%1'").arg(host.name));
     checkKeys(value, {"os", "ssh", "lan", "internet", "wg0", "exclude_peers", "gateway", "nat", "egress", "position", "router",
@@ -444,9 +444,8 @@ LinkSettings Reader::readLink(const YAML::Node &node, const Project &project)
     };
     perHost("endpoint", [&](LinkEnd &end, const YAML::Node &value) {
         const QString endpoint = scalar(value, what + QLatin1String(" endpoint")).trimmed();
-        if (!splitEndpoint(endpoint, nullptr, nullptr) || !isSafeConfigValue(endpoint)
-            || endpoint.contains(QRegularExpression(QStringLiteral("\\s"))))
-            fail(value, QStringLiteral("%1: endpoint '%2' must be HOST:PORT").arg(what, endpoint));
+        if (const QString problem = FieldCheck::endpoint(endpoint); !problem.isEmpty() || endpoint.isEmpty())
+            fail(value, QStringLiteral("%1: endpoint %2").arg(what, endpoint.isEmpty() ? QStringLiteral("is empty") : problem));
         end.endpoint = endpoint;
     });
     auto prefixList = [&](const YAML::Node &value, const char *key) {

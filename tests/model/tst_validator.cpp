@@ -74,10 +74,10 @@ void tst_Validator::findings_data()
 
     QTest::newRow("duplicate mesh address")
         << replace("ip: '10.9.0.11'", "ip: '10.9.0.10'")
-        << QStringList{"error: lan2: mesh address 10.9.0.10 is also used by lan1"};
+        << QStringList{"error: lan2: mesh address 10.9.0.10 is already used by lan1"};
     QTest::newRow("duplicate IPv6 written differently")
         << replace("ipv6: 'fd09::11'", "ipv6: 'fd09:0::10'")
-        << QStringList{"error: lan2: mesh address fd09:0::10 is also used by lan1"};
+        << QStringList{"error: lan2: mesh address fd09:0::10 is already used by lan1"};
     QTest::newRow("address outside the mesh subnet")
         << base + "network: {ipv4: '10.9.0.0/26'}\n"
         << QStringList{"error: phone: mesh address 10.9.0.100 is outside the mesh subnet 10.9.0.0/26"};
@@ -160,11 +160,11 @@ void tst_Validator::editedProjectsAreChecked()
         found.append(d.toString());
     QCOMPARE(found, QStringList({
                         "error: lan1: os holds a line break, control character or '#', which could add lines to a config",
-                        "error: ../../etc: the name may hold only letters, digits, '_', '.', '-'",
-                        "error: gw: wg0 has no valid IPv4 address ('10.9.0.999')",
-                        "error: phone: an ssh setting holds a line break or control character, which could add remote commands",
+                        "error: ../../etc: names may hold only letters, digits, '_', '.', '-'",
+                        "error: gw: wg0: '10.9.0.999' is not a valid IPv4 address",
+                        "error: phone: ssh.reload_cmd: a line break or control character here could add remote commands",
                         "error: phone: exclude_peers names unknown host 'lan2'",
-                        "error: gw -> lan1: the endpoint 'gw example:51820' for gw must be HOST:PORT, without spaces",
+                        "error: gw -> lan1: endpoint for gw: 'gw example:51820' may not hold spaces, '#' or control characters",
                     }));
 }
 

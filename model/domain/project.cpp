@@ -1,6 +1,8 @@
 // The domain as plain values: lookups and the derived mesh subnets.
 #include "project.h"
 
+#include "fieldcheck.h"
+
 #include <QRegularExpression>
 
 qsizetype Project::indexOf(const QString &name) const
@@ -70,8 +72,7 @@ bool isSafeConfigValue(const QString &value)
 
 bool isValidHostName(const QString &name)
 {
-    static const QRegularExpression pattern(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"));
-    return pattern.match(name).hasMatch() && !name.contains(QLatin1String(".."));
+    return FieldCheck::hostName(name).isEmpty();
 }
 
 bool isValidInterfaceName(const QString &name)

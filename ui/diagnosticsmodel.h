@@ -22,7 +22,6 @@ public:
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
-    const Diagnostic &diagnostic(int row) const { return m_rows.at(row); }
     int errorCount() const;
 
 private:

@@ -211,7 +211,7 @@ void tst_CommandLine::validateExitCodes()
     file.close();
     const Run withError = meshwright({QStringLiteral("validate"), broken});
     QCOMPARE(withError.exitCode, 1);
-    QVERIFY(withError.out.contains(QLatin1String("error: k3s-b: mesh address 10.77.0.31 is also used by k3s-a\n")));
+    QVERIFY(withError.out.contains(QLatin1String("error: k3s-b: mesh address 10.77.0.31 is already used by k3s-a\n")));
 
     const QString out = m_dir->filePath(QStringLiteral("out"));
     const Run generate = meshwright({QStringLiteral("generate"), broken, QStringLiteral("--out"), out});

@@ -2,8 +2,7 @@
 #include "diagnosticsmodel.h"
 
 #include "meshdocument.h"
-
-#include <QColor>
+#include "statecolors.h"
 
 DiagnosticsModel::DiagnosticsModel(MeshDocument *document, QObject *parent)
     : QAbstractTableModel(parent)
@@ -61,7 +60,7 @@ QVariant DiagnosticsModel::data(const QModelIndex &index, int role) const
         return d.toString();
     case Qt::ForegroundRole:
         if (index.column() == SeverityColumn)
-            return d.isError() ? QColor(220, 50, 47) : QColor(200, 130, 0);
+            return d.isError() ? StateColors::error() : StateColors::warningText();
         break;
     case HostNameRole:
         return d.host;

@@ -11,6 +11,7 @@
 #include "topologyscene.h"
 #include "topologyview.h"
 
+#include <QAbstractItemModelTester>
 #include <QAction>
 #include <QGraphicsScene>
 #include <QIcon>
@@ -221,12 +222,13 @@ void tst_LiveStatus::canvasFollowsTheStates()
 
 void tst_LiveStatus::paneTableFilterAndSelection()
 {
+    StatusPane *pane = m_window->statusPane();
+    QAbstractItemModelTester tester(pane->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
     turnOn();
     m_poller->ages.insert(QStringLiteral("k3s-b>puffer"), -1);
     m_poller->ages.insert(QStringLiteral("nas>k3s-a"), 95);
     m_poller->ages.insert(QStringLiteral("k3s-a>nas"), 95);
     round();
-    StatusPane *pane = m_window->statusPane();
     const int links = int(m_window->scene()->linkItemCount());
     QCOMPARE(pane->model()->rowCount(), links);
     // The state swatch is one icon per state, the same at every refresh (a new one per

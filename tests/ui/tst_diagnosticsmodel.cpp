@@ -1,0 +1,60 @@
+// Tests of DiagnosticsModel: the Findings pane's rows follow the document's findings.
+#include "diagnosticsmodel.h"
+#include "meshdocument.h"
+#include "projectfile.h"
+#include "statecolors.h"
+#include "testsupport.h"
+
+#include <QAbstractItemModelTester>
+#include <QColor>
+#include <QStandardPaths>
+#include <QTest>
+#include <QUndoStack>
+
+class tst_DiagnosticsModel : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void followsTheDocument();
+};
+
+void tst_DiagnosticsModel::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+}
+
+void tst_DiagnosticsModel::followsTheDocument()
+{
+    ProjectFile::LoadError error;
+    const auto project = ProjectFile::load(TestSupport::sourcePath(QStringLiteral("resources/examples/homelab-mesh.yaml")), &error);
+    QVERIFY2(project, qPrintable(error.toString()));
+    MeshDocument document;
+    document.reset(*project);
+    DiagnosticsModel model(&document);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QCOMPARE(model.rowCount(), 2);
+    QCOMPARE(model.errorCount(), 0);
+    QCOMPARE(model.index(0, DiagnosticsModel::HostColumn).data().toString(), QStringLiteral("laptop"));
+    const QModelIndex warning = model.index(0, DiagnosticsModel::SeverityColumn);
+    QCOMPARE(warning.data(Qt::ForegroundRole).value<QColor>(), StateColors::warningText());
+    // An edit that breaks the project shows up after the debounce, in the error colour.
+    Host nas = *document.project().host(QStringLiteral("nas"));
+    nas.meshInterface().ip = QStringLiteral("10.77.0.31");
+    document.changeHost(document.idOf(QStringLiteral("nas")), nas, QStringLiteral("Edit"));
+    QTRY_COMPARE(model.errorCount(), 1);
+    QCOMPARE(model.rowCount(), 3);
+    bool errorShown = false;
+    for (int row = 0; row < model.rowCount(); ++row) {
+        const QModelIndex severity = model.index(row, DiagnosticsModel::SeverityColumn);
+        if (severity.data(Qt::ForegroundRole).value<QColor>() == StateColors::error())
+            errorShown = true;
+    }
+    QVERIFY(errorShown);
+    document.undoStack()->undo();
+    QTRY_COMPARE(model.errorCount(), 0);
+}
+
+QTEST_MAIN(tst_DiagnosticsModel)
+#include "tst_diagnosticsmodel.moc"
