@@ -1,6 +1,7 @@
 // One host's side of a fleet deploy, over SSH: stage, switch, probe, confirm or roll back.
 #include "sshhostagent.h"
 
+#include "shellquote.h"
 #include "sshsession.h"
 
 #include <QFileInfo>
@@ -437,7 +438,7 @@ QByteArray SshHostAgent::filePairs() const
 {
     QByteArray pairs;
     for (const DeployTarget::File &file : m_target.files)
-        pairs += ' ' + shellQuote(QFileInfo(file.path).fileName()) + ' ' + shellQuote(file.path);
+        pairs += ' ' + ShellQuote::word(QFileInfo(file.path).fileName()) + ' ' + ShellQuote::word(file.path);
     return pairs;
 }
 
@@ -450,7 +451,7 @@ std::optional<DeployFailure> SshHostAgent::readLive(QList<QByteArray> *live)
 {
     QByteArray read;
     for (const DeployTarget::File &file : std::as_const(m_target.files))
-        read += "p=" + shellQuote(file.path)
+        read += "p=" + ShellQuote::word(file.path)
             + "; if [ -f \"$p\" ]; then set -- $(wc -c < \"$p\"); printf 'F %s\\n' \"$1\"; cat \"$p\"; else printf 'M\\n'; fi\n";
     QByteArray current;
     QByteArray error;
@@ -501,8 +502,8 @@ std::optional<DeployFailure> SshHostAgent::stage(const QList<DeployTarget::File>
         return file.content.contains("nft \"table inet meshwright-");
     });
     const int status = runScript(ValidateScript,
-                                 ' ' + shellQuote(m_stage) + ' ' + osKind(m_target.os) + (needsNft ? " 1 " : " 0 ")
-                                     + shellQuote(m_target.reloadCmd) + filePairs(),
+                                 ' ' + ShellQuote::word(m_stage) + ' ' + osKind(m_target.os) + (needsNft ? " 1 " : " 0 ")
+                                     + ShellQuote::word(m_target.reloadCmd) + filePairs(),
                                  nullptr, &err);
     if (status == 0)
         return std::nullopt;
@@ -516,7 +517,7 @@ std::optional<DeployFailure> SshHostAgent::stage(const QList<DeployTarget::File>
 
 void SshHostAgent::discardStage()
 {
-    m_session->run("rm -rf " + shellQuote(m_stage), {}, nullptr, nullptr);
+    m_session->run("rm -rf " + ShellQuote::word(m_stage), {}, nullptr, nullptr);
 }
 
 HostAgent::SwitchOutcome SshHostAgent::switchOver(bool restart, int timeoutSeconds, const Report &report, QString *reason)
@@ -526,9 +527,9 @@ HostAgent::SwitchOutcome SshHostAgent::switchOver(bool restart, int timeoutSecon
     QByteArray out;
     QByteArray err;
     const QByteArray pairs = filePairs();
-    const QByteArray arguments = ' ' + shellQuote(m_stage) + ' ' + QByteArray::number(timeoutSeconds) + ' ' + (restart ? "1" : "0") + ' '
-        + osKind(m_target.os) + ' ' + shellQuote(m_token) + ' ' + shellQuote(m_target.reloadCmd) + ' '
-        + shellQuote(QString::fromUtf8(shellQuote(m_target.reloadCmd))) + ' ' + shellQuote(QString::fromUtf8(pairs.trimmed())) + pairs;
+    const QByteArray arguments = ' ' + ShellQuote::word(m_stage) + ' ' + QByteArray::number(timeoutSeconds) + ' ' + (restart ? "1" : "0") + ' '
+        + osKind(m_target.os) + ' ' + ShellQuote::word(m_token) + ' ' + ShellQuote::word(m_target.reloadCmd) + ' '
+        + ShellQuote::word(QString::fromUtf8(ShellQuote::word(m_target.reloadCmd))) + ' ' + ShellQuote::word(QString::fromUtf8(pairs.trimmed())) + pairs;
     const int status = runScript(SwitchScript, arguments, &out, &err);
     if (status == 0) {
         report(DeployStep::Reload, restart ? QStringLiteral("restart") : QStringLiteral("wg syncconf, routes"));
@@ -549,7 +550,7 @@ QList<LinkCheck> SshHostAgent::probe(const QList<DeployLink> &links)
     QByteArray arguments = ' ' + osKind(m_target.os);
     for (const DeployLink &link : links) {
         for (const QString &address : link.addresses)
-            arguments += ' ' + shellQuote(link.interfaceName) + ' ' + shellQuote(link.peerKey) + ' ' + shellQuote(address);
+            arguments += ' ' + ShellQuote::word(link.interfaceName) + ' ' + ShellQuote::word(link.peerKey) + ' ' + ShellQuote::word(address);
     }
     QByteArray out;
     const int status = runScript(ProbeScript, arguments, &out, nullptr);
@@ -597,8 +598,8 @@ QList<LinkCheck> SshHostAgent::probe(const QList<DeployLink> &links)
 std::optional<DeployFailure> SshHostAgent::finish(const char *action, DeployStep step, DeployFailure::Problem problem)
 {
     QByteArray err;
-    const QByteArray arguments = QByteArray(" ") + action + ' ' + shellQuote(m_token) + ' ' + osKind(m_target.os) + ' '
-        + shellQuote(m_target.reloadCmd) + filePairs();
+    const QByteArray arguments = QByteArray(" ") + action + ' ' + ShellQuote::word(m_token) + ' ' + osKind(m_target.os) + ' '
+        + ShellQuote::word(m_target.reloadCmd) + filePairs();
     const int status = runScript(FinishScript, arguments, nullptr, &err);
     if (status == 0)
         return std::nullopt;
@@ -631,9 +632,9 @@ std::optional<DeployFailure> SshHostAgent::decommission(const Report &report, QS
     QByteArray others;
     for (const DeployTarget::File &file : std::as_const(m_target.files)) {
         if (Deployment::isInterfaceConfig(file.path))
-            arguments += ' ' + shellQuote(QFileInfo(file.path).completeBaseName()) + ' ' + shellQuote(file.path);
+            arguments += ' ' + ShellQuote::word(QFileInfo(file.path).completeBaseName()) + ' ' + ShellQuote::word(file.path);
         else
-            others += ' ' + shellQuote(file.path);
+            others += ' ' + ShellQuote::word(file.path);
     }
     arguments += " --" + others;
     report(DeployStep::Install, QStringLiteral("take the interfaces down, delete the configs"));

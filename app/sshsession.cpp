@@ -12,13 +12,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
-QByteArray shellQuote(const QString &value)
-{
-    QByteArray quoted = value.toUtf8();
-    quoted.replace('\'', "'\\''");
-    return '\'' + quoted + '\'';
-}
-
 QByteArray privilege(const DeployTarget &target)
 {
     const QString command = target.sudoCmd.trimmed();

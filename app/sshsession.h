@@ -12,8 +12,6 @@
 #include <functional>
 #include <optional>
 
-/// \a value quoted for a POSIX shell.
-QByteArray shellQuote(const QString &value);
 /// The privilege prefix of \a target's commands: sudo and doas must never wait for a password.
 QByteArray privilege(const DeployTarget &target);
 

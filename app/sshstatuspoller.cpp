@@ -1,6 +1,7 @@
 // The StatusPoller over SSH (libssh): one long-lived session per host, each in its own thread.
 #include "sshstatuspoller.h"
 
+#include "shellquote.h"
 #include "sshsession.h"
 
 #include <QMetaObject>
@@ -52,7 +53,7 @@ void pollHost(SshStatusPoller *poller, const std::shared_ptr<SshStatusPoller::Ru
     const std::chrono::seconds interval(options.interval);
     QByteArray command = privilege(target) + "sh -s --";
     for (const QString &name : target.interfaces)
-        command += ' ' + shellQuote(name);
+        command += ' ' + ShellQuote::word(name);
     const QByteArray script = StatusPoll::script();
 
     std::unique_ptr<SshSession> session;

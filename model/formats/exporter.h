@@ -23,15 +23,6 @@ enum class Format {
 /// The format called \a name ("edgeos", "vyos", "k8s" or "kubernetes"; case-insensitive), or nullopt.
 std::optional<Format> formatFromName(const QString &name);
 
-/// The container image of the Kubernetes DaemonSets. It must provide `sh` and `wg-quick`
-/// (wireguard-tools); the node's kernel provides WireGuard itself. The DaemonSets replace
-/// the image's entrypoint, so any image with those tools will do.
-inline constexpr char DefaultKubernetesImage[] = "docker.io/linuxserver/wireguard:latest";
-/// The namespace of every Kubernetes object of the export.
-inline constexpr char KubernetesNamespace[] = "meshwright-wireguard";
-/// The file name of the Kubernetes export.
-inline constexpr char KubernetesFileName[] = "meshwright-wireguard.yaml";
-
 /// The export files of \a project in \a format (keys made where missing in \a keys, not
 /// saved here). The files hold private keys.
 ///

@@ -1,5 +1,6 @@
 // Tests of the exporter: EdgeOS and VyOS command scripts and Kubernetes manifests, parsed back.
 #include "exporter.h"
+#include "kubernetesmanifest.h"
 #include "keystore.h"
 #include "planner.h"
 #include "projectfile.h"
@@ -370,9 +371,9 @@ void tst_Exporter::manifestDocuments()
         QVERIFY2(!text(doc["apiVersion"]).isEmpty(), qPrintable(kind));
         QVERIFY2(!text(doc["metadata"]["name"]).isEmpty(), qPrintable(kind));
         if (kind == QLatin1String("Namespace"))
-            QCOMPARE(text(doc["metadata"]["name"]), QString::fromLatin1(Exporter::KubernetesNamespace));
+            QCOMPARE(text(doc["metadata"]["name"]), QString::fromLatin1(KubernetesManifest::KubernetesNamespace));
         else
-            QCOMPARE(text(doc["metadata"]["namespace"]), QString::fromLatin1(Exporter::KubernetesNamespace));
+            QCOMPARE(text(doc["metadata"]["namespace"]), QString::fromLatin1(KubernetesManifest::KubernetesNamespace));
     }
     QCOMPARE(kinds, (QHash<QString, int>{{"Namespace", 1}, {"Secret", 2}, {"DaemonSet", 2}}));
     QCOMPARE(text(m_manifests.front()["kind"]), QStringLiteral("Namespace"));
@@ -445,7 +446,7 @@ void tst_Exporter::daemonSets()
 
     QCOMPARE(pod["containers"].size(), size_t(1));
     const YAML::Node container = pod["containers"][0];
-    QCOMPARE(text(container["image"]), QString::fromLatin1(Exporter::DefaultKubernetesImage));
+    QCOMPARE(text(container["image"]), QString::fromLatin1(KubernetesManifest::DefaultKubernetesImage));
     QStringList capabilities;
     for (const YAML::Node &capability : container["securityContext"]["capabilities"]["add"])
         capabilities.append(text(capability));
