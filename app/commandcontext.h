@@ -61,7 +61,13 @@ bool loadKeys(const QString &path, KeyStore *keys, Context &c);
 int parseCommand(QCommandLineParser &parser, const QStringList &arguments, const QString &usage, qsizetype positionals,
                  Context &c);
 
-// The commands that live in files of their own.
+// The commands, one file each (NAMEcommand.cpp).
+int generate(const QStringList &arguments, Context &c);
+int validate(const QStringList &arguments, Context &c);
+int qr(const QStringList &arguments, Context &c);
+int status(const QStringList &arguments, Context &c);
+int keys(const QStringList &arguments, Context &c);
+int exportCommand(const QStringList &arguments, Context &c);
 int deploy(const QStringList &arguments, Context &c);
 int decommission(const QStringList &arguments, Context &c);
 

@@ -94,18 +94,16 @@ int deploy(const QStringList &arguments, Context &c)
     auto opened = loadValidProjectWithKeys(parser, projectPath, c, "nothing deployed", &exitCode);
     if (!opened)
         return exitCode;
-    const LoadedProject *loaded = &opened->loaded;
-    KeyStore &keys = opened->keys;
-    const QString &keysPath = opened->keysPath;
+    auto &[loaded, keys, keysPath] = *opened;
     QString error;
     // New keys go to the key store before any host gets them.
-    const Planner planner(loaded->project);
+    const Planner planner(loaded.project);
     keys.ensure(planner.keyIds(), planner.presharedKeyPairs());
     if (keys.isModified() && !keys.save(keysPath, &error)) {
         c.err << "error: " << error << "; nothing deployed" << Qt::endl;
         return BadInput;
     }
-    const auto plan = Deployment::plan(loaded->project, keys, hostList(parser.value(hostsOption)), &error);
+    const auto plan = Deployment::plan(loaded.project, keys, hostList(parser.value(hostsOption)), &error);
     if (!plan) {
         c.err << "error: " << projectPath << ": " << error << "; nothing deployed" << Qt::endl;
         return BadInput;
@@ -161,7 +159,7 @@ int deploy(const QStringList &arguments, Context &c)
         QStringList tookPart;
         for (const DeployResult &result : std::as_const(report.hosts))
             tookPart.append(result.host);
-        report.settled = Deployment::settleRotations(loaded->project, tookPart, keys);
+        report.settled = Deployment::settleRotations(loaded.project, tookPart, keys);
         if (keys.isModified() && !keys.save(keysPath, &error))
             c.err << "error: the deploy was confirmed, but the key store could not record it: " << error << Qt::endl;
     } else if (keys.hasPendingRotation() && report.verdict == DeployReport::Verdict::RolledBack) {

@@ -1,6 +1,7 @@
 // One host's side of a fleet deploy, over SSH: stage, switch, probe, confirm or roll back.
 #include "sshhostagent.h"
 
+#include "logcategories.h"
 #include "shellquote.h"
 #include "sshsession.h"
 
@@ -12,7 +13,6 @@
 
 #include <algorithm>
 
-Q_DECLARE_LOGGING_CATEGORY(lcDeploy)
 
 namespace {
 

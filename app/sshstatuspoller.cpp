@@ -1,6 +1,7 @@
 // The StatusPoller over SSH (libssh): one long-lived session per host, each in its own thread.
 #include "sshstatuspoller.h"
 
+#include "logcategories.h"
 #include "shellquote.h"
 #include "sshsession.h"
 
@@ -97,6 +98,8 @@ void pollHost(SshStatusPoller *poller, const std::shared_ptr<SshStatusPoller::Ru
         }
         if (run->stopped)
             break;
+        if (!sample)
+            qCDebug(lcStatus) << target.host << "unreachable:" << reason;
         QMetaObject::invokeMethod(
             poller,
             [poller, run, host = target.host, sample, reason] {

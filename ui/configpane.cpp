@@ -3,7 +3,7 @@
 
 #include "atomicfile.h"
 #include "confighighlighter.h"
-#include "generator.h"
+#include "configfiles.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -127,7 +127,7 @@ void ConfigPane::refresh()
     }
     QList<std::pair<QString, QString>> files;
     for (const PlannedInterface &planned : m_document->plan(m_host)) {
-        for (const Generator::File &file : Generator::files(planned))
+        for (const ConfigFiles::File &file : ConfigFiles::files(planned))
             files.append({file.relativePath.section(QLatin1Char('/'), -1), QString::fromUtf8(file.content)});
     }
     // What the host's own system takes: a router's command script, a node's manifests.
@@ -141,11 +141,13 @@ void ConfigPane::refresh()
         formats.append(Exporter::Format::Kubernetes);
     for (const Exporter::Format format : std::as_const(formats)) {
         QString error;
-        for (const Generator::File &file : m_document->exportFiles(format, &error)) {
+        for (const ConfigFiles::File &file : m_document->exportFiles(format, &error)) {
             if (format == Exporter::Format::Kubernetes || file.relativePath == host.name + QLatin1String(".sh"))
                 files.append({file.relativePath, QString::fromUtf8(file.content)});
         }
     }
+    // What was shown is what later deploys and generations use: keep any new keys.
+    m_document->commitKeys(nullptr);
     // Mark what changed against the text shown before: a line is new when the old text
     // did not have it (as often).
     for (const auto &[name, text] : std::as_const(files)) {
@@ -202,7 +204,7 @@ void ConfigPane::render()
         edit->setFont(mono);
         edit->setLineWrapMode(QPlainTextEdit::NoWrap);
         new ConfigHighlighter(edit->document());
-        edit->setPlainText(isRevealed() ? text : Generator::maskSecrets(text));
+        edit->setPlainText(isRevealed() ? text : ConfigFiles::maskSecrets(text));
         QList<QTextEdit::ExtraSelection> marks;
         for (const int line : m_changed.value(name)) {
             QTextEdit::ExtraSelection mark;

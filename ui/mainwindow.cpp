@@ -6,7 +6,7 @@
 #include "deployment.h"
 #include "diagnosticsmodel.h"
 #include "diagnosticspane.h"
-#include "generation.h"
+#include "hostconfigs.h"
 #include "keystore.h"
 #include "palettepane.h"
 #include "projectfile.h"
@@ -551,10 +551,9 @@ void MainWindow::generateConfigs()
                                                           QFileInfo(m_document->filePath()).absolutePath());
     if (dir.isEmpty())
         return;
-    Generation::Summary summary;
+    HostConfigs::Summary summary;
     QString error;
-    if (!Generation::run(m_document->project(), m_document->keys(), KeyStore::pathForProject(m_document->filePath()),
-                         dir, {}, &summary, &error)) {
+    if (!m_document->generate(dir, {}, &summary, &error)) {
         QMessageBox::critical(this, tr("Generate Configs"), error);
         return;
     }

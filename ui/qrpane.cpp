@@ -2,7 +2,7 @@
 #include "qrpane.h"
 
 #include "atomicfile.h"
-#include "generation.h"
+#include "hostconfigs.h"
 #include "qrpayload.h"
 
 #include <QBuffer>
@@ -211,7 +211,8 @@ void QrPane::refresh()
         m_showAnyway->show();
         return;
     }
-    const QList<std::pair<QString, InterfaceConfig>> configs = Generation::profiles(m_document->plan(m_host));
+    const QList<std::pair<QString, InterfaceConfig>> configs = HostConfigs::profiles(m_document->plan(m_host));
+    m_document->commitKeys(nullptr); // a scanned code must match the gateways' configs
     QStringList names;
     for (const auto &profile : configs)
         names.append(profile.first);

@@ -3,7 +3,7 @@
 
 #include "hostsfile.h"
 
-#include "generator.h"
+#include "configfiles.h"
 #include "ipaddress.h"
 #include "openbsdhostname.h"
 #include "planner.h"
@@ -176,7 +176,7 @@ std::optional<QList<DeployTarget>> targets(const Project &project, const KeyStor
                                      OpenBsdHostname::write(planned, header)});
             // An OpenBSD host that forwards (an exit gateway, a router): its pf anchor's rules.
             if (host.isOpenBsd() && !planned.pfRules.isEmpty())
-                target.files.append({QLatin1String(Generator::PfRulesPath), Generator::pfRulesFile(planned)});
+                target.files.append({QLatin1String(ConfigFiles::PfRulesPath), ConfigFiles::pfRulesFile(planned)});
         }
         // Off, the block is still merged: an empty one, which removes what an earlier
         // deploy wrote (a file without it stays as it is).
@@ -335,7 +335,7 @@ QList<DeployLink> linksBetween(const QList<HostFiles> &hosts)
 
 bool isInterfaceConfig(const QString &path)
 {
-    return path.endsWith(QLatin1String(".conf")) && path != QLatin1String(Generator::PfRulesPath);
+    return path.endsWith(QLatin1String(".conf")) && path != QLatin1String(ConfigFiles::PfRulesPath);
 }
 
 bool needsRestart(const QByteArray &before, const QByteArray &after)
@@ -397,8 +397,8 @@ QString diff(const QString &path, const QByteArray &before, const QByteArray &af
 {
     if (before == after)
         return {};
-    const QStringList a = Generator::maskSecrets(QString::fromUtf8(before)).split(QLatin1Char('\n'));
-    const QStringList b = Generator::maskSecrets(QString::fromUtf8(after)).split(QLatin1Char('\n'));
+    const QStringList a = ConfigFiles::maskSecrets(QString::fromUtf8(before)).split(QLatin1Char('\n'));
+    const QStringList b = ConfigFiles::maskSecrets(QString::fromUtf8(after)).split(QLatin1Char('\n'));
     // Longest common subsequence of lines: configs are small.
     const qsizetype n = a.size();
     const qsizetype m = b.size();

@@ -1,8 +1,9 @@
 // The deploy as one transaction over the fleet: prepare all, switch all, verify, decide once.
 #include "fleettransaction.h"
 
-#include "generator.h"
+#include "configfiles.h"
 #include "hostsfile.h"
+#include "logcategories.h"
 
 #include "wgquick.h"
 
@@ -16,7 +17,6 @@
 #include <semaphore>
 #include <thread>
 
-Q_LOGGING_CATEGORY(lcDeploy, "meshwright.deploy", QtInfoMsg)
 
 namespace {
 
@@ -275,7 +275,7 @@ void FleetTransaction::prepare()
                 continue;
             result.changes = true;
             // The mesh's names and the pf rules are loaded on their own: no interface restart.
-            const bool loadedApart = file.path == QLatin1String("/etc/hosts") || file.path == QLatin1String(Generator::PfRulesPath);
+            const bool loadedApart = file.path == QLatin1String("/etc/hosts") || file.path == QLatin1String(ConfigFiles::PfRulesPath);
             result.restart = result.restart
                 || (!loadedApart && (before.isEmpty() || !isConfig(file) || Deployment::needsRestart(before, file.content)));
             diffs.append(Deployment::diff(file.path, before, file.content));

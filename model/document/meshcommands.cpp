@@ -16,7 +16,7 @@ AddHostCommand::AddHostCommand(MeshDocument *document, qsizetype index, HostId i
 void AddHostCommand::redo()
 {
     if (!m_done)
-        m_otherKeys = m_document->keys().take(m_host.name);
+        m_otherKeys = m_document->exchangeKeys(m_host.name, {});
     else
         swapKeys();
     m_done = true;
@@ -32,9 +32,7 @@ void AddHostCommand::undo()
 
 void AddHostCommand::swapKeys()
 {
-    KeyStore::Material current = m_document->keys().take(m_host.name);
-    m_document->keys().put(m_host.name, m_otherKeys);
-    m_otherKeys = current;
+    m_otherKeys = m_document->exchangeKeys(m_host.name, m_otherKeys);
 }
 
 RemoveHostCommand::RemoveHostCommand(MeshDocument *document, HostId id, QUndoCommand *parent)

@@ -1,7 +1,8 @@
 // The single source of truth of an open project: its hosts, links, keys and undo stack.
 #include "meshdocument.h"
 
-#include "generation.h"
+#include "hostconfigs.h"
+#include "logcategories.h"
 #include "meshcommands.h"
 #include "planner.h"
 #include "projectfile.h"
@@ -59,7 +60,7 @@ bool MeshDocument::load(const QString &path, QString *error, QList<Diagnostic> *
     reset(*project, QFileInfo(path).absoluteFilePath());
     m_keys = keys;
     ensureKeys();
-    persistKeys();
+    commitKeys(nullptr);
     return true;
 }
 
@@ -95,16 +96,12 @@ QList<PlannedInterface> MeshDocument::plan(HostId id)
 {
     const qsizetype index = indexOf(id);
     Q_ASSERT(index >= 0);
-    const QList<PlannedInterface> planned = Generation::planHost(m_project, m_keys, index);
-    persistKeys();
-    return planned;
+    return HostConfigs::planHost(m_project, m_keys, index);
 }
 
-QList<Generator::File> MeshDocument::exportFiles(Exporter::Format format, QString *error)
+QList<ConfigFiles::File> MeshDocument::exportFiles(Exporter::Format format, QString *error)
 {
-    const QList<Generator::File> files = Exporter::files(m_project, m_keys, format, error);
-    persistKeys();
-    return files;
+    return Exporter::files(m_project, m_keys, format, error);
 }
 
 std::optional<DeployPlan> MeshDocument::deployPlan(const QStringList &hosts, QString *error)
@@ -164,15 +161,36 @@ bool MeshDocument::rotatePresharedKey(HostId a, HostId b, QString *error)
     return true;
 }
 
-void MeshDocument::persistKeys()
+KeyStore::Material MeshDocument::exchangeKeys(const QString &keyId, const KeyStore::Material &material)
+{
+    KeyStore::Material previous = m_keys.take(keyId);
+    m_keys.put(keyId, material);
+    return previous;
+}
+
+bool MeshDocument::commitKeys(QString *error)
 {
     if (m_filePath.isEmpty() || !m_keys.isModified())
-        return;
-    QString error;
-    if (!m_keys.save(KeyStore::pathForProject(m_filePath), &error)) {
-        qWarning("meshwright: %s", qPrintable(error));
-        emit modificationChanged(true);
-    }
+        return true;
+    QString why;
+    if (m_keys.save(KeyStore::pathForProject(m_filePath), &why))
+        return true;
+    if (error)
+        *error = why;
+    else
+        qCWarning(lcProject, "%s", qPrintable(why));
+    emit modificationChanged(true);
+    return false;
+}
+
+bool MeshDocument::generate(const QString &outDir, const QList<qsizetype> &hostIndexes, HostConfigs::Summary *summary,
+                            QString *error)
+{
+    const bool written = HostConfigs::generate(m_project, m_keys, KeyStore::pathForProject(m_filePath), outDir, hostIndexes,
+                                               summary, error);
+    if (summary && summary->keysCreated > 0)
+        emit keysChanged();
+    return written;
 }
 
 const Host *MeshDocument::host(HostId id) const

@@ -4,6 +4,7 @@
 #include "deployment.h"
 #include "diagnostic.h"
 #include "exporter.h"
+#include "hostconfigs.h"
 #include "interfaceconfig.h"
 #include "keystore.h"
 #include "project.h"
@@ -72,14 +73,24 @@ public:
     /// The validator's findings. Recomputed lazily after edits.
     QList<Diagnostic> diagnostics() const;
 
-    KeyStore &keys() { return m_keys; }
+    // --- Keys: the document is their only writer; everyone else reads -----------------
     const KeyStore &keys() const { return m_keys; }
-    /// What host \a id is configured with, after making the keys it needs. A saved
-    /// project's new keys go to its key store at once, so a config that was shown (or a
-    /// QR code that was scanned) always matches what is generated later.
+    /// What host \a id is configured with, after making the keys it needs (in memory).
+    /// A pane that shows the result calls commitKeys(), so that a config that was shown
+    /// (or a QR code that was scanned) always matches what is generated later.
     QList<PlannedInterface> plan(HostId id);
-    /// The export files in \a format (Exporter::files), keeping new keys as plan() does.
-    QList<Generator::File> exportFiles(Exporter::Format format, QString *error);
+    /// The export files in \a format (Exporter::files), making keys as plan() does.
+    QList<ConfigFiles::File> exportFiles(Exporter::Format format, QString *error);
+    /// Writes keys made since the last write to the key store beside the project file
+    /// (atomically). True when there was nothing to write, or for an untitled project
+    /// (its keys stay in memory until it is saved). On failure the document counts as
+    /// modified, so closing it asks to save, and \a error (when given) says why; without
+    /// \a error the failure goes to the log (meshwright.project).
+    bool commitKeys(QString *error);
+    /// Generates the configs of the hosts at \a hostIndexes (all when empty) into
+    /// \a outDir (HostConfigs::generate), making and committing the keys they need first.
+    /// The project must be saved and free of validation errors.
+    bool generate(const QString &outDir, const QList<qsizetype> &hostIndexes, HostConfigs::Summary *summary, QString *error);
 
     // --- Deploy and key rotation: the document is the only writer of its keys ----------
     /// The plan of a deploy of \a hosts (Deployment::plan), after making the keys it
@@ -130,6 +141,9 @@ public:
     void swapSettings(Defaults &defaults, NetworkSettings &network);
     void swapComments(QList<ProjectComment> &comments);
     HostId newId() { return ++m_lastId; }
+    /// Gives key id \a keyId the key material \a material (none: no keys); returns what
+    /// it had (KeyStore::take, then put).
+    KeyStore::Material exchangeKeys(const QString &keyId, const KeyStore::Material &material);
 
 signals:
     void projectReset();
@@ -150,7 +164,6 @@ private:
     void invalidate();
     void ensureKeys();
     /// Saves new keys of a project that has a file; a failure leaves the document modified.
-    void persistKeys();
 
     Project m_project;
     QList<HostId> m_ids;

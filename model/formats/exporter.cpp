@@ -19,7 +19,7 @@ std::optional<Format> formatFromName(const QString &name)
     return std::nullopt;
 }
 
-QList<Generator::File> files(const Project &project, KeyStore &keys, Format format, QString *error)
+QList<ConfigFiles::File> files(const Project &project, KeyStore &keys, Format format, QString *error)
 {
     switch (format) {
     case Format::Kubernetes:

@@ -1,7 +1,7 @@
 // Exporting a project for routers and clusters: EdgeOS/VyOS command scripts, Kubernetes manifests.
 #pragma once
 
-#include "generator.h"
+#include "configfiles.h"
 #include "project.h"
 
 #include <QList>
@@ -41,6 +41,6 @@ std::optional<Format> formatFromName(const QString &name);
 ///
 /// Returns an empty list and sets \a error when nothing in the project can be exported in
 /// that format, or when a node name is not usable as a Kubernetes name.
-QList<Generator::File> files(const Project &project, KeyStore &keys, Format format, QString *error);
+QList<ConfigFiles::File> files(const Project &project, KeyStore &keys, Format format, QString *error);
 
 } // namespace Exporter

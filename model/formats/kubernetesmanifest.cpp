@@ -1,7 +1,7 @@
 // The Kubernetes export: a Namespace, and per node a Secret and a DaemonSet.
 #include "kubernetesmanifest.h"
 
-#include "generation.h"
+#include "hostconfigs.h"
 
 #include <QRegularExpression>
 #include <QSet>
@@ -48,7 +48,7 @@ QString tunnelScript(const QString &interfaceName)
 /// A node's Secret: its config alone, under the interface's file name.
 void emitSecret(YAML::Emitter &out, const QString &node, const PlannedInterface &planned)
 {
-    const Generator::File conf = Generator::files(planned).front();
+    const ConfigFiles::File conf = ConfigFiles::files(planned).front();
     out << YAML::BeginDoc << YAML::BeginMap << YAML::Key << "apiVersion" << YAML::Value << "v1" << YAML::Key << "kind"
         << YAML::Value << "Secret";
     emitMetadata(out, QLatin1String("wireguard-") + node, node);
@@ -111,7 +111,7 @@ bool isKubernetesName(const QString &name)
 
 } // namespace
 
-QList<Generator::File> files(const Project &project, KeyStore &keys, QString *error)
+QList<ConfigFiles::File> files(const Project &project, KeyStore &keys, QString *error)
 {
     QList<qsizetype> nodes;
     QSet<QString> names;
@@ -157,7 +157,7 @@ QList<Generator::File> files(const Project &project, KeyStore &keys, QString *er
         << "privileged" << YAML::EndMap << YAML::EndMap << YAML::EndMap;
     for (const qsizetype index : std::as_const(nodes)) {
         const QString &node = project.hosts[index].kubernetesNode;
-        const PlannedInterface planned = Generation::planHost(project, keys, index).value(0);
+        const PlannedInterface planned = HostConfigs::planHost(project, keys, index).value(0);
         emitSecret(out, node, planned);
         emitDaemonSet(out, node, planned.interfaceName);
     }

@@ -1,7 +1,7 @@
 // The Kubernetes export (Exporter::Format::Kubernetes).
 #pragma once
 
-#include "generator.h"
+#include "configfiles.h"
 #include "project.h"
 
 #include <QList>
@@ -24,6 +24,6 @@ inline constexpr char KubernetesFileName[] = "meshwright-wireguard.yaml";
 /// then per node a Secret with that node's config alone and a DaemonSet pinned to it
 /// (see Exporter::files). Keys made where missing in \a keys; empty with \a error set when
 /// no host is a node or a node name is not usable.
-QList<Generator::File> files(const Project &project, KeyStore &keys, QString *error);
+QList<ConfigFiles::File> files(const Project &project, KeyStore &keys, QString *error);
 
 } // namespace KubernetesManifest

@@ -1,7 +1,7 @@
 // EdgeOS and VyOS command scripts: a router's interfaces, firewall, routes and MSS clamp.
 #include "routerscript.h"
 
-#include "generation.h"
+#include "hostconfigs.h"
 #include "planner.h"
 #include "shellquote.h"
 
@@ -81,7 +81,7 @@ RouterHost routerHost(const Project &project, KeyStore &keys, qsizetype index, R
     // EdgeOS routes AllowedIPs itself unless told not to; VyOS never does.
     const bool staticRoutes = os == RouterOs::VyOs || result.explicitRoutes;
     static const QRegularExpression routerName(QStringLiteral("^wg\\d+$"));
-    const QList<PlannedInterface> planned = Generation::planHost(project, keys, index);
+    const QList<PlannedInterface> planned = HostConfigs::planHost(project, keys, index);
     const Planner planner(project);
     for (qsizetype i = 0; i < planned.size(); ++i) {
         const PlannedInterface &p = planned[i];
@@ -270,7 +270,7 @@ QByteArray vyOsScript(const RouterHost &router)
 
 } // namespace
 
-QList<Generator::File> files(const Project &project, KeyStore &keys, RouterOs os, QString *error)
+QList<ConfigFiles::File> files(const Project &project, KeyStore &keys, RouterOs os, QString *error)
 {
     const QLatin1String system(os == RouterOs::EdgeOs ? "EdgeOS" : "VyOS");
     QList<qsizetype> hosts;
@@ -289,7 +289,7 @@ QList<Generator::File> files(const Project &project, KeyStore &keys, RouterOs os
             *error = QStringLiteral("nothing to export for %1: no host has os: %1 or router settings").arg(system);
         return {};
     }
-    QList<Generator::File> files;
+    QList<ConfigFiles::File> files;
     for (const qsizetype index : std::as_const(hosts)) {
         const RouterHost router = routerHost(project, keys, index, os);
         files.append({project.hosts[index].name + QLatin1String(".sh"),

@@ -1,7 +1,7 @@
 // The router command scripts (Exporter::Format::EdgeOs and VyOs).
 #pragma once
 
-#include "generator.h"
+#include "configfiles.h"
 #include "project.h"
 
 #include <QList>
@@ -16,6 +16,6 @@ enum class RouterOs { EdgeOs, VyOs };
 /// One `HOST.sh` per host whose os is \a os, else per host with router settings (see
 /// Exporter::files). Keys made where missing in \a keys; empty with \a error set when no
 /// host qualifies.
-QList<Generator::File> files(const Project &project, KeyStore &keys, RouterOs os, QString *error);
+QList<ConfigFiles::File> files(const Project &project, KeyStore &keys, RouterOs os, QString *error);
 
 } // namespace RouterScript

@@ -8,7 +8,7 @@
 // never judges timings.
 
 #include "diagnostic.h"
-#include "generator.h"
+#include "configfiles.h"
 #include "keystore.h"
 #include "planner.h"
 #include "project.h"
@@ -253,8 +253,8 @@ struct RunResult
     qint64 ensure = 0;   ///< Planner, keyIds, presharedKeyPairs, KeyStore::ensure
     qint64 save = 0;     ///< KeyStore::save (only when keys were made)
     qint64 plan = 0;     ///< Planner::plan for every host
-    qint64 format = 0;   ///< Generator::files for every host
-    qint64 write = 0;    ///< Generator::write for every host
+    qint64 format = 0;   ///< ConfigFiles::files for every host
+    qint64 write = 0;    ///< ConfigFiles::write for every host
     qint64 total = 0;
 
     qsizetype files = 0;
@@ -328,10 +328,10 @@ RunResult runGenerate(const QString &projectPath, const QString &outDir, bool ca
         const PlannedInterface planned = planner.plan(host, keys);
         r.plan += phase.nsecsElapsed();
         phase.restart();
-        const QList<Generator::File> files = Generator::files(planned);
+        const QList<ConfigFiles::File> files = ConfigFiles::files(planned);
         r.format += phase.nsecsElapsed();
         phase.restart();
-        if (!Generator::write(outDir, files, &error, &r.bytes)) {
+        if (!ConfigFiles::write(outDir, files, &error, &r.bytes)) {
             r.error = project->hosts[host].name + QLatin1String(": ") + error;
             return r;
         }
@@ -476,7 +476,7 @@ void printTables(QTextStream &out, const QList<SizeResult> &results)
 {
     out << "\nPhase times in ms (parse = read+parse YAML; ensure = Planner + keyIds + "
            "presharedKeyPairs + KeyStore::ensure;\nplan/format/write = Planner::plan, "
-           "Generator::files, Generator::write summed over hosts):\n\n";
+           "ConfigFiles::files, ConfigFiles::write summed over hosts):\n\n";
     const QList<std::pair<QString, int>> timeColumns{
         {QStringLiteral("hosts"), 6}, {QStringLiteral("run"), -7},  {QStringLiteral("parse"), 9},
         {QStringLiteral("validate"), 9}, {QStringLiteral("key load"), 9}, {QStringLiteral("ensure"), 9},

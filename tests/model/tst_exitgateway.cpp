@@ -2,8 +2,8 @@
 // forward and masquerade it (PostUp/PostDown on Linux, pf rules on OpenBSD), and nothing
 // of it reaches the clients.
 #include "deployment.h"
-#include "generation.h"
-#include "generator.h"
+#include "hostconfigs.h"
+#include "configfiles.h"
 #include "planner.h"
 #include "keystore.h"
 #include "projectfile.h"
@@ -79,12 +79,12 @@ QByteArray withHostLines(QByteArray yaml, const char *host, const char *lines)
 QList<PlannedInterface> plan(const Project &project, const QString &host)
 {
     KeyStore keys;
-    return Generation::planHost(project, keys, project.indexOf(host));
+    return HostConfigs::planHost(project, keys, project.indexOf(host));
 }
 
 QByteArray pfFile(const Project &project, const QString &host)
 {
-    for (const Generator::File &file : Generator::files(plan(project, host).front())) {
+    for (const ConfigFiles::File &file : ConfigFiles::files(plan(project, host).front())) {
         if (file.relativePath.endsWith(QLatin1String("/pf-meshwright.conf")))
             return file.content;
     }

@@ -87,7 +87,7 @@ private:
     QByteArray exported(Exporter::Format format)
     {
         QString error;
-        const QList<Generator::File> files = Exporter::files(m_project, m_keys, format, &error);
+        const QList<ConfigFiles::File> files = Exporter::files(m_project, m_keys, format, &error);
         return files.size() == 1 ? files.front().content : QByteArray();
     }
     YAML::Node document(const char *kind, const QString &name) const
@@ -164,7 +164,7 @@ void tst_Exporter::selectsHosts()
     QFETCH(QStringList, files);
     QString error;
     QStringList names;
-    for (const Generator::File &file : Exporter::files(changed(m_project, change), m_keys, format, &error)) {
+    for (const ConfigFiles::File &file : Exporter::files(changed(m_project, change), m_keys, format, &error)) {
         names.append(file.relativePath);
         QVERIFY(!file.content.isEmpty());
     }
@@ -408,7 +408,7 @@ void tst_Exporter::secrets()
     // Exactly what `generate` writes for the node.
     const PlannedInterface planned = Planner(m_project).plan(m_project.indexOf(node), m_keys);
     QVERIFY(*config == planned.config);
-    QCOMPARE(conf, Generator::files(planned).front().content);
+    QCOMPARE(conf, ConfigFiles::files(planned).front().content);
     for (const QString &id : foreignKeys) {
         QVERIFY2(m_keys.hasPrivateKey(id), qPrintable(id));
         QVERIFY2(!conf.contains(m_keys.privateKey(id).toUtf8()), qPrintable(id));

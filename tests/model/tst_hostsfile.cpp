@@ -1,6 +1,6 @@
 // Tests of the mesh's names in /etc/hosts: the block, and merging it into a live file
 // without touching anything outside its markers.
-#include "generation.h"
+#include "hostconfigs.h"
 #include "hostsfile.h"
 #include "keystore.h"
 #include "projectfile.h"
@@ -133,9 +133,9 @@ void tst_HostsFile::generateWritesItPerHost()
 {
     QTemporaryDir dir;
     KeyStore keys;
-    Generation::Summary summary;
+    HostConfigs::Summary summary;
     QString error;
-    QVERIFY2(Generation::run(project(), keys, dir.filePath(QStringLiteral("mesh.keys")), dir.filePath(QStringLiteral("out")), {},
+    QVERIFY2(HostConfigs::generate(project(), keys, dir.filePath(QStringLiteral("mesh.keys")), dir.filePath(QStringLiteral("out")), {},
                              &summary, &error),
              qPrintable(error));
     for (const char *host : {"f0", "blowfish", "pixel"}) {

@@ -400,7 +400,7 @@ void tst_MeshDocument::newHostNeverInheritsOldKeys()
 {
     const HostId phone = m_document.idOf(QStringLiteral("phone"));
     const QString oldKey = m_document.keys().privateKey(QStringLiteral("phone"));
-    m_document.keys().ensure({}, {{QStringLiteral("phone"), QStringLiteral("puffer")}});
+    m_document.plan(phone); // makes the phone's keys, its PSK with puffer among them
     const QString oldPsk = m_document.keys().presharedKey(QStringLiteral("phone"), QStringLiteral("puffer"));
     m_document.removeHosts({phone});
     // A lost phone is deleted; the new one gets the same name but never its keys.
@@ -437,8 +437,8 @@ void tst_MeshDocument::renameKeepsComments()
 
 void tst_MeshDocument::shownKeysAreKept()
 {
-    // A saved project without a key store: what a pane shows is saved at once, so a QR
-    // code scanned now matches the gateways' configs generated later.
+    // A saved project without a key store: what a pane shows is committed at once, so a
+    // QR code scanned now matches the gateways' configs generated later.
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("mesh.yaml"));
     QString error;
@@ -446,7 +446,11 @@ void tst_MeshDocument::shownKeysAreKept()
     MeshDocument document;
     QVERIFY2(document.load(path, &error), qPrintable(error));
     QVERIFY(QFile::exists(dir.filePath(QStringLiteral("mesh.keys"))));
+    const QByteArray loaded = TestSupport::readFile(dir.filePath(QStringLiteral("mesh.keys")));
     const PlannedInterface phone = document.plan(document.idOf(QStringLiteral("phone"))).front();
+    // Planning makes keys in memory only; the pane that shows them commits them.
+    QCOMPARE(TestSupport::readFile(dir.filePath(QStringLiteral("mesh.keys"))), loaded);
+    QVERIFY2(document.commitKeys(&error), qPrintable(error));
     QVERIFY(!document.isModified());
     KeyStore saved;
     QVERIFY(saved.load(dir.filePath(QStringLiteral("mesh.keys")), &error));

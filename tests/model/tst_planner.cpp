@@ -1,5 +1,5 @@
 // Tests of the planner: every generation rule, on a project shaped like a real home-lab mesh.
-#include "generator.h"
+#include "configfiles.h"
 #include "keystore.h"
 #include "planner.h"
 #include "projectfile.h"
@@ -218,9 +218,9 @@ void tst_Planner::gatewayProfiles()
     QVERIFY(plan(QStringLiteral("alpha")).profiles.isEmpty());
     QVERIFY(plan(QStringLiteral("edge1")).profiles.isEmpty());
 
-    const QList<Generator::File> files = Generator::files(roamer);
+    const QList<ConfigFiles::File> files = ConfigFiles::files(roamer);
     QStringList paths;
-    for (const Generator::File &file : files)
+    for (const ConfigFiles::File &file : files)
         paths.append(file.relativePath);
     QCOMPARE(paths, QStringList({QStringLiteral("roamer/wg0.conf"), QStringLiteral("roamer/wg0-edge1.conf"), QStringLiteral("roamer/wg0-edge2.conf")}));
 }
@@ -228,7 +228,7 @@ void tst_Planner::gatewayProfiles()
 void tst_Planner::openBsdHostnameFile()
 {
     const PlannedInterface edge1 = plan(QStringLiteral("edge1"));
-    const QList<Generator::File> files = Generator::files(edge1);
+    const QList<ConfigFiles::File> files = ConfigFiles::files(edge1);
     QCOMPARE(files.size(), 3); // and its pf rules: the roaming client's exit gateway
     QCOMPARE(files[1].relativePath, QStringLiteral("edge1/hostname.wg0"));
     QCOMPARE(files[2].relativePath, QStringLiteral("edge1/pf-meshwright.conf"));
@@ -250,7 +250,7 @@ void tst_Planner::openBsdHostnameFile()
     const QString edge2 = QStringLiteral("wgpeer %1 wgpsk %2 wgaip 172.30.0.2/32 wgaip fd30::2/128 wgendpoint 203.0.113.2 51820")
                               .arg(m_keys.publicKey(QStringLiteral("edge2")), m_keys.presharedKey(QStringLiteral("edge1"), QStringLiteral("edge2")));
     QCOMPARE(commands[7], edge2);
-    QVERIFY(Generator::files(plan(QStringLiteral("alpha"))).size() == 1);
+    QVERIFY(ConfigFiles::files(plan(QStringLiteral("alpha"))).size() == 1);
 }
 
 void tst_Planner::linkSettingsOverrideRules()
@@ -304,13 +304,13 @@ void tst_Planner::generatedFilesPassWgQuick()
 {
     const Planner planner(m_project);
     QTemporaryDir dir;
-    QList<Generator::File> all;
+    QList<ConfigFiles::File> all;
     for (qsizetype h = 0; h < m_project.hosts.size(); ++h)
-        all += Generator::files(planner.plan(h, m_keys));
+        all += ConfigFiles::files(planner.plan(h, m_keys));
     QString error;
-    QVERIFY2(Generator::write(dir.path(), all, &error), qPrintable(error));
+    QVERIFY2(ConfigFiles::write(dir.path(), all, &error), qPrintable(error));
     const QString why = TestSupport::wgQuickUnavailable();
-    for (const Generator::File &file : std::as_const(all)) {
+    for (const ConfigFiles::File &file : std::as_const(all)) {
         if (!file.relativePath.endsWith(QLatin1String(".conf")) || file.relativePath.endsWith(QLatin1String("/pf-meshwright.conf")))
             continue;
         const auto parsed = WgQuick::parse(file.content, &error);

@@ -1,5 +1,5 @@
 // Tests of the QR payload: only what the WireGuard Android app accepts, never an empty value.
-#include "generation.h"
+#include "hostconfigs.h"
 #include "keystore.h"
 #include "planner.h"
 #include "projectfile.h"
@@ -147,7 +147,7 @@ void tst_QrPayload::manyRoamingConfigs()
         for (qsizetype h = 0; h < project.hosts.size(); ++h) {
             if (project.hosts[h].role() != Host::Role::Roaming)
                 continue;
-            const PlannedInterface planned = Generation::planHost(project, keys, h).front();
+            const PlannedInterface planned = HostConfigs::planHost(project, keys, h).front();
             QList<InterfaceConfig> configs{planned.config};
             for (const auto &profile : planned.profiles)
                 configs.append(profile.second);
@@ -168,7 +168,7 @@ void tst_QrPayload::payloadIsAValidConfig()
     const auto project = ProjectFile::load(TestSupport::sourcePath(QStringLiteral("resources/examples/homelab-mesh.yaml")), &error);
     QVERIFY(project);
     KeyStore keys;
-    const PlannedInterface phone = Generation::planHost(*project, keys, project->indexOf(QStringLiteral("phone"))).front();
+    const PlannedInterface phone = HostConfigs::planHost(*project, keys, project->indexOf(QStringLiteral("phone"))).front();
     const QByteArray payload = QrPayload::build(phone.config);
     QString why;
     const auto parsed = WgQuick::parse(payload, &why);

@@ -1,6 +1,6 @@
 // Tests of the router pattern: one interface per peer, explicit routes, MTU/MSS, loop guard.
-#include "generation.h"
-#include "generator.h"
+#include "hostconfigs.h"
+#include "configfiles.h"
 #include "keystore.h"
 #include "planner.h"
 #include "projectfile.h"
@@ -116,7 +116,7 @@ void tst_RouterPattern::oneInterfacePerPeer()
     QVERIFY(router[0].config.peers.front().allowedIps.contains(QStringLiteral("10.96.0.0/24")));
     QVERIFY(router[1].config.peers.front().allowedIps.contains(QStringLiteral("10.96.0.0/24")));
     QCOMPARE(router[0].config.peers.front().endpoint, QStringLiteral("203.0.113.41:56709"));
-    const QList<Generator::File> files = Generator::files(router[1]);
+    const QList<ConfigFiles::File> files = ConfigFiles::files(router[1]);
     QCOMPARE(files.front().relativePath, QStringLiteral("router/wg1.conf"));
 }
 
@@ -246,9 +246,9 @@ void tst_RouterPattern::generatedConfigsPassWgQuick()
 {
     QTemporaryDir dir;
     KeyStore keys;
-    Generation::Summary summary;
+    HostConfigs::Summary summary;
     QString error;
-    QVERIFY2(Generation::run(m_project, keys, dir.filePath(QStringLiteral("mesh.keys")), dir.filePath(QStringLiteral("out")), {}, &summary, &error),
+    QVERIFY2(HostConfigs::generate(m_project, keys, dir.filePath(QStringLiteral("mesh.keys")), dir.filePath(QStringLiteral("out")), {}, &summary, &error),
              qPrintable(error));
     QCOMPARE(summary.files, 6); // router wg0..wg2, node1, node2, phone
     const QString why = TestSupport::wgQuickUnavailable();
@@ -276,17 +276,17 @@ void tst_RouterPattern::openBsdRouterGetsPfRules()
     puffer.router->forwarding = true;
     puffer.router->nat = true;
     KeyStore keys;
-    const QList<PlannedInterface> planned = Generation::planHost(*project, keys, project->indexOf(QStringLiteral("puffer")));
+    const QList<PlannedInterface> planned = HostConfigs::planHost(*project, keys, project->indexOf(QStringLiteral("puffer")));
     QCOMPARE(planned.size(), 1);
     QVERIFY(planned.front().config.postUp.isEmpty()); // OpenBSD has no wg-quick PostUp
-    const QList<Generator::File> files = Generator::files(planned.front());
+    const QList<ConfigFiles::File> files = ConfigFiles::files(planned.front());
     QCOMPARE(files.last().relativePath, QStringLiteral("puffer/pf-meshwright.conf"));
     const QByteArray pf = files.last().content;
     QVERIFY(pf.contains("\npass in on egress proto udp to port { 56709 }\npass on wg0\n"));
     QVERIFY(pf.contains("\nmatch out on egress inet from 10.77.0.0/24 to any nat-to (egress)\n"));
     QVERIFY(pf.contains("\nmatch out on egress inet6 from fd77:77::/64 to any nat-to (egress)\n"));
     // The phone's QR payload never holds forwarding or NAT rules.
-    const QList<PlannedInterface> phone = Generation::planHost(*project, keys, project->indexOf(QStringLiteral("phone")));
+    const QList<PlannedInterface> phone = HostConfigs::planHost(*project, keys, project->indexOf(QStringLiteral("phone")));
     QVERIFY(phone.front().config.postUp.isEmpty());
 }
 

@@ -1,4 +1,5 @@
-// Generating a project's configs into a folder: what `meshwright generate` and the GUI share.
+// A project's configs per host: one host planned with the keys it needs, its profiles,
+// and every host's files generated into a folder (what `meshwright generate` and the GUI share).
 #pragma once
 
 #include "interfaceconfig.h"
@@ -8,7 +9,7 @@
 #include <QList>
 #include <QString>
 
-namespace Generation {
+namespace HostConfigs {
 
 struct Summary
 {
@@ -21,7 +22,7 @@ struct Summary
 /// Makes missing keys (saving \a keys to \a keyStorePath when it changed), then writes
 /// the files of the hosts at \a hostIndexes (all when empty) below \a outDir. The project
 /// must be free of validation errors. On failure \a error names the host or file.
-bool run(const Project &project, KeyStore &keys, const QString &keyStorePath, const QString &outDir,
+bool generate(const Project &project, KeyStore &keys, const QString &keyStorePath, const QString &outDir,
          const QList<qsizetype> &hostIndexes, Summary *summary, QString *error);
 
 /// Every planned interface of host \a host, after making the keys it needs (its key
@@ -32,4 +33,4 @@ QList<PlannedInterface> planHost(const Project &project, KeyStore &keys, qsizety
 /// each per-gateway profile (wg0-GATEWAY), in that order.
 QList<std::pair<QString, InterfaceConfig>> profiles(const QList<PlannedInterface> &interfaces);
 
-} // namespace Generation
+} // namespace HostConfigs

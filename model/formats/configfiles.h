@@ -7,7 +7,7 @@
 #include <QList>
 #include <QString>
 
-namespace Generator {
+namespace ConfigFiles {
 
 /// One generated file. Every one of them holds a private key.
 struct File
@@ -38,4 +38,4 @@ bool write(const QString &directory, const QList<File> &files, QString *error,
 /// showing and copying without revealing secrets.
 QString maskSecrets(const QString &text);
 
-} // namespace Generator
+} // namespace ConfigFiles

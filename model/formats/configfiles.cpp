@@ -1,5 +1,5 @@
 // The files generated for a host, and writing them into an output folder.
-#include "generator.h"
+#include "configfiles.h"
 
 #include "atomicfile.h"
 #include "openbsdhostname.h"
@@ -8,7 +8,7 @@
 #include <QDir>
 #include <QRegularExpression>
 
-namespace Generator {
+namespace ConfigFiles {
 
 QList<File> files(const PlannedInterface &planned)
 {
@@ -84,4 +84,4 @@ QString maskSecrets(const QString &text)
     return masked;
 }
 
-} // namespace Generator
+} // namespace ConfigFiles

@@ -1,13 +1,13 @@
 // Generating a project's configs into a folder: what `meshwright generate` and the GUI share.
-#include "generation.h"
+#include "hostconfigs.h"
 
-#include "generator.h"
+#include "configfiles.h"
 #include "hostsfile.h"
 #include "planner.h"
 
-namespace Generation {
+namespace HostConfigs {
 
-bool run(const Project &project, KeyStore &keys, const QString &keyStorePath, const QString &outDir,
+bool generate(const Project &project, KeyStore &keys, const QString &keyStorePath, const QString &outDir,
          const QList<qsizetype> &hostIndexes, Summary *summary, QString *error)
 {
     Summary result;
@@ -21,14 +21,14 @@ bool run(const Project &project, KeyStore &keys, const QString &keyStorePath, co
             selected.append(i);
     }
     for (const qsizetype host : std::as_const(selected)) {
-        QList<Generator::File> files;
+        QList<ConfigFiles::File> files;
         for (const PlannedInterface &planned : planner.planAll(host, keys))
-            files += Generator::files(planned);
+            files += ConfigFiles::files(planned);
         // The mesh's names, for /etc/hosts: what a deploy merges in, to paste by hand.
         if (project.defaults.hostsFile)
             files.append({project.hosts[host].name + QLatin1String("/hosts"), HostsFile::block(project)});
         QString why;
-        if (!Generator::write(outDir, files, &why, &result.bytes)) {
+        if (!ConfigFiles::write(outDir, files, &why, &result.bytes)) {
             if (error)
                 *error = project.hosts[host].name + QLatin1String(": ") + why;
             return false;
@@ -58,4 +58,4 @@ QList<std::pair<QString, InterfaceConfig>> profiles(const QList<PlannedInterface
     return result;
 }
 
-} // namespace Generation
+} // namespace HostConfigs

@@ -1,0 +1,82 @@
+// `meshwright export`: router scripts and Kubernetes manifests.
+#include "commandcontext.h"
+#include "commandline.h"
+
+#include "atomicfile.h"
+#include "exporter.h"
+#include "keystore.h"
+
+#include <QCommandLineParser>
+#include <QDir>
+
+namespace CommandLine {
+
+int exportCommand(const QStringList &arguments, Context &c)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Exports the project for routers and clusters. edgeos, vyos: DIR/HOST.sh, a command script "
+        "per EdgeOS resp. VyOS host (else per host with router settings) with its interfaces, firewall "
+        "rules, static routes and MSS clamping. k8s: DIR/meshwright-wireguard.yaml, per Kubernetes node "
+        "a Secret with its config and a DaemonSet that brings the tunnel up on the node. Files are "
+        "written with mode 0600 (they hold private keys); keys are made on first use and kept in the "
+        "key store. Nothing is written when the project has errors."));
+    parser.addPositionalArgument(QStringLiteral("PROJECT.yaml"), QStringLiteral("The project file."));
+    const QCommandLineOption formatOption({QStringLiteral("f"), QStringLiteral("format")},
+                                          QStringLiteral("edgeos, vyos or k8s."), QStringLiteral("FORMAT"));
+    const QCommandLineOption outOption({QStringLiteral("o"), QStringLiteral("out")},
+                                       QStringLiteral("The output folder."), QStringLiteral("DIR"));
+    parser.addOptions({formatOption, outOption, KeysOption});
+    const QString usage = QStringLiteral("meshwright export PROJECT.yaml --format edgeos|vyos|k8s --out DIR [--keys FILE]");
+    if (const int rc = parseCommand(parser, arguments, usage, 1, c); rc >= 0)
+        return rc;
+    const auto format = Exporter::formatFromName(parser.value(formatOption));
+    if (!format) {
+        c.err << "meshwright: export needs --format edgeos, vyos or k8s";
+        if (parser.isSet(formatOption))
+            c.err << " (not '" << parser.value(formatOption) << "')";
+        c.err << "\nUsage: " << usage << Qt::endl;
+        return CommandLine::BadInput;
+    }
+    const QString outDir = parser.value(outOption);
+    if (outDir.isEmpty()) {
+        c.err << "meshwright: export needs --out DIR\nUsage: " << usage << Qt::endl;
+        return CommandLine::BadInput;
+    }
+    const QString projectPath = parser.positionalArguments().front();
+    int exitCode = CommandLine::Success;
+    auto opened = loadValidProjectWithKeys(parser, projectPath, c, "no files written", &exitCode);
+    if (!opened)
+        return exitCode;
+    auto &[loaded, keys, keysPath] = *opened;
+    QString error;
+    const qsizetype keysBefore = keys.keyCount() + keys.presharedKeyCount();
+    const QList<ConfigFiles::File> files = Exporter::files(loaded.project, keys, *format, &error);
+    if (files.isEmpty()) {
+        c.err << "error: " << projectPath << ": " << error << Qt::endl;
+        return CommandLine::ProjectErrors;
+    }
+    // Keys made now must be the ones the other hosts get later: keep them first.
+    if (keys.isModified() && !keys.save(keysPath, &error)) {
+        c.err << "error: " << error << "; no files written" << Qt::endl;
+        return CommandLine::BadInput;
+    }
+    if (const qsizetype created = keys.keyCount() + keys.presharedKeyCount() - keysBefore; created > 0)
+        c.out << "created " << created << " keys in " << QDir::toNativeSeparators(keysPath) << '\n';
+    if (!QDir().mkpath(outDir)) {
+        c.err << "error: " << QDir::toNativeSeparators(outDir) << ": cannot create the folder" << Qt::endl;
+        return CommandLine::BadInput;
+    }
+    const QDir out(outDir);
+    for (const ConfigFiles::File &file : files) {
+        // The files hold private keys: readable by the user alone.
+        if (!AtomicFile::write(out.filePath(file.relativePath), file.content, 0600, &error)) {
+            c.err << "error: " << error << Qt::endl;
+            return CommandLine::BadInput;
+        }
+    }
+    c.out << "wrote " << files.size() << " files to " << QDir::toNativeSeparators(outDir) << Qt::endl;
+    return CommandLine::Success;
+}
+
+} // namespace CommandLine
