@@ -3,7 +3,7 @@
 
 #include "diagnostic.h"
 #include "meshdocument.h"
-#include "wgshow.h"
+#include "linkstate.h"
 
 #include <QGraphicsItem>
 

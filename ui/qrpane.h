@@ -3,6 +3,7 @@
 
 #include "meshdocument.h"
 #include "qrcode.h"
+#include "qrcodewidget.h"
 
 #include <QWidget>
 
@@ -15,28 +16,6 @@ class QPushButton;
 class QStackedWidget;
 class QTimer;
 
-/// Draws a QR code crisply at any size: whole-pixel modules, never smaller than 4 pixels
-/// (a screen a phone can scan), with the quiet zone.
-class QrCodeWidget : public QWidget
-{
-    Q_OBJECT
-
-public:
-    explicit QrCodeWidget(QWidget *parent = nullptr);
-    void setCode(const std::optional<QrCode> &code);
-    const std::optional<QrCode> &code() const { return m_code; }
-    /// Pixels per module at the current size (0 without a code).
-    int moduleSize() const { return m_moduleSize; }
-
-protected:
-    void paintEvent(QPaintEvent *event) override;
-
-private:
-    std::optional<QrCode> m_code;
-    int m_moduleSize = 0;
-};
-
-/// Shown at once for hosts without SSH (phones, laptops), on request for the others.
 class QrPane : public QWidget
 {
     Q_OBJECT
@@ -52,8 +31,6 @@ public:
     QString profile() const;
     /// What the code holds, byte for byte.
     QByteArray payload() const { return m_payload; }
-    /// What had to be left out of the payload, as shown to the user.
-    QString notes() const;
     /// The message shown instead of a code (too large, nothing selected), or empty.
     QString message() const;
     const std::optional<QrCode> &code() const;

@@ -1,6 +1,7 @@
 // Link states of a whole mesh from what its hosts' `wg show` printed, peers matched by key.
 #pragma once
 
+#include "linkstate.h"
 #include "wgshow.h"
 
 #include <QByteArray>

@@ -1,5 +1,6 @@
 // Tests of the `wg show` parsers (malformed and hostile output too) and the link-state rules.
 #include "keystore.h"
+#include "linkstate.h"
 #include "wgshow.h"
 
 #include <QTest>
