@@ -1,0 +1,592 @@
+// Reading a project file: wireguardmeshgenerator's format plus Meshwright's own keys, every
+// value checked with its line.
+#include "projectreader.h"
+
+#include "fieldcheck.h"
+#include "projectcomments.h"
+
+#include <QRegularExpression>
+#include <QSet>
+
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/yaml.h>
+
+#include <initializer_list>
+#include <sstream>
+#include <string>
+
+namespace ProjectReader {
+
+namespace {
+
+using ProjectComments::EndAnchor;
+using ProjectComments::HostKeys;
+using ProjectComments::TopKeys;
+
+/// Thrown inside this file only; parse() turns it into a LoadError.
+struct ReadFailure
+{
+    int line;
+    QString message;
+};
+
+int lineOf(const YAML::Mark &mark)
+{
+    return mark.line >= 0 ? mark.line + 1 : 0;
+}
+
+/// Refuses documents that are too deep or too large before a node tree is built.
+class GuardHandler final : public YAML::EventHandler
+{
+public:
+    void OnDocumentStart(const YAML::Mark &) override {}
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark &mark, YAML::anchor_t) override { count(mark); }
+    void OnAlias(const YAML::Mark &mark, YAML::anchor_t) override { count(mark); }
+    void OnScalar(const YAML::Mark &mark, const std::string &, YAML::anchor_t,
+                  const std::string &) override
+    {
+        count(mark);
+    }
+    void OnSequenceStart(const YAML::Mark &mark, const std::string &, YAML::anchor_t,
+                         YAML::EmitterStyle::value) override
+    {
+        open(mark);
+    }
+    void OnSequenceEnd() override { --m_depth; }
+    void OnMapStart(const YAML::Mark &mark, const std::string &, YAML::anchor_t,
+                    YAML::EmitterStyle::value) override
+    {
+        open(mark);
+    }
+    void OnMapEnd() override { --m_depth; }
+
+private:
+    void count(const YAML::Mark &mark)
+    {
+        if (++m_nodes > ProjectFile::MaxNodes)
+            throw ReadFailure{lineOf(mark),
+                              QStringLiteral("more than %1 YAML nodes; not a project file")
+                                  .arg(ProjectFile::MaxNodes)};
+    }
+    void open(const YAML::Mark &mark)
+    {
+        count(mark);
+        if (++m_depth > ProjectFile::MaxDepth)
+            throw ReadFailure{lineOf(mark), QStringLiteral("nested deeper than %1 levels; not a project file")
+                                                .arg(ProjectFile::MaxDepth)};
+    }
+
+    int m_nodes = 0;
+    int m_depth = 0;
+};
+
+/// Reads the node tree into a Project, checking every value on the way.
+class Reader
+{
+public:
+    explicit Reader(QList<Diagnostic> *warnings)
+        : m_warnings(warnings)
+    {
+    }
+
+    Project read(const YAML::Node &root);
+    /// Where keys stand, for anchoring comments.
+    QList<ProjectComments::KeyPosition> keyPositions;
+
+private:
+    [[noreturn]] void fail(const YAML::Node &node, const QString &message) const
+    {
+        throw ReadFailure{lineOf(node.Mark()), message};
+    }
+    void visit(const YAML::Node &node)
+    {
+        // Aliases share nodes, so a small file can reference one list many times; count
+        // every visit so that such a file is refused rather than walked for minutes.
+        if (++m_visited > ProjectFile::MaxNodes)
+            fail(node, QStringLiteral("the document expands to more than %1 nodes (aliases?)")
+                           .arg(ProjectFile::MaxNodes));
+    }
+    void expectMap(const YAML::Node &node, const QString &what) const
+    {
+        if (!node.IsMap())
+            fail(node, QStringLiteral("%1 must be a mapping of keys to values").arg(what));
+    }
+    QString scalar(const YAML::Node &node, const QString &what)
+    {
+        if (!node.IsDefined() || node.IsNull())
+            return {};
+        visit(node);
+        if (!node.IsScalar())
+            fail(node, QStringLiteral("%1 must be a single value").arg(what));
+        const QString value = QString::fromStdString(node.Scalar());
+        if (hasControlCharacters(value))
+            fail(node, QStringLiteral("%1 holds a line break or control character").arg(what));
+        return value;
+    }
+    QString requiredScalar(const YAML::Node &map, const char *key, const QString &what)
+    {
+        const YAML::Node node = map[key];
+        if (!node.IsDefined() || node.IsNull())
+            fail(map, QStringLiteral("%1: missing '%2'").arg(what, QLatin1String(key)));
+        const QString value = scalar(node, what + QLatin1Char('.') + QLatin1String(key));
+        if (value.trimmed().isEmpty())
+            fail(node, QStringLiteral("%1: '%2' is empty").arg(what, QLatin1String(key)));
+        return value;
+    }
+    int integer(const YAML::Node &node, const QString &what, int min, int max)
+    {
+        const QString text = scalar(node, what);
+        bool ok = false;
+        const int value = text.toInt(&ok);
+        if (!ok || value < min || value > max)
+            fail(node, QStringLiteral("%1 must be a whole number from %2 to %3, not '%4'")
+                           .arg(what)
+                           .arg(min)
+                           .arg(max)
+                           .arg(text));
+        return value;
+    }
+    double number(const YAML::Node &node, const QString &what)
+    {
+        const QString text = scalar(node, what);
+        bool ok = false;
+        const double value = text.toDouble(&ok);
+        if (!ok || !qIsFinite(value) || qAbs(value) > 1e7)
+            fail(node, QStringLiteral("%1 must be a number, not '%2'").arg(what, text));
+        return value;
+    }
+    bool boolean(const YAML::Node &node, const QString &what)
+    {
+        const QString text = scalar(node, what).toLower();
+        if (text == QLatin1String("true") || text == QLatin1String("yes") || text == QLatin1String("on"))
+            return true;
+        if (text == QLatin1String("false") || text == QLatin1String("no") || text == QLatin1String("off"))
+            return false;
+        fail(node, QStringLiteral("%1 must be true or false, not '%2'").arg(what, text));
+    }
+    QString address(const YAML::Node &map, const char *key, const QString &what, bool required,
+                    IpAddress::Family family)
+    {
+        const YAML::Node node = map[key];
+        if (!required && (!node.IsDefined() || node.IsNull()))
+            return {};
+        const QString text = required ? requiredScalar(map, key, what)
+                                      : scalar(node, what + QLatin1Char('.') + QLatin1String(key));
+        const auto parsed = IpAddress::parse(text);
+        if (!parsed || (family != IpAddress::Family::None && parsed->family() != family))
+            fail(node, QStringLiteral("%1: '%2' is not a valid %3 address")
+                           .arg(what, text,
+                                family == IpAddress::Family::V4   ? QStringLiteral("IPv4")
+                                : family == IpAddress::Family::V6 ? QStringLiteral("IPv6")
+                                                                  : QStringLiteral("IP")));
+        return text.trimmed();
+    }
+    QStringList stringList(const YAML::Node &node, const QString &what)
+    {
+        QStringList result;
+        if (node.IsNull())
+            return result;
+        if (node.IsScalar()) {
+            for (const QString &part : scalar(node, what).split(QLatin1Char(','), Qt::SkipEmptyParts))
+                result.append(part.trimmed());
+            return result;
+        }
+        if (!node.IsSequence())
+            fail(node, QStringLiteral("%1 must be a list").arg(what));
+        for (const YAML::Node &item : node)
+            result.append(scalar(item, what));
+        return result;
+    }
+    void checkKeys(const YAML::Node &map, std::initializer_list<const char *> known,
+                   const QString &host, const QString &where)
+    {
+        for (auto it = map.begin(); it != map.end(); ++it) {
+            visit(it->first);
+            const std::string key = it->first.IsScalar() ? it->first.Scalar() : std::string();
+            const bool isKnown = std::any_of(known.begin(), known.end(),
+                                             [&](const char *k) { return key == k; });
+            if (isKnown || !m_warnings)
+                continue;
+            Diagnostic warning;
+            warning.severity = Diagnostic::Severity::Warning;
+            warning.host = host;
+            warning.line = lineOf(it->first.Mark());
+            warning.message = QStringLiteral("unknown key '%1'%2 at line %3; it is ignored and "
+                                             "not kept when saving")
+                                  .arg(QString::fromStdString(key), where, QString::number(warning.line));
+            m_warnings->append(warning);
+        }
+    }
+
+    std::optional<SshSettings> readSsh(const YAML::Node &node, const QString &host);
+    std::optional<SiteAddress> readSite(const YAML::Node &node, const QString &what, const QString &host);
+    Interface readInterface(const YAML::Node &node, const QString &name, const QString &host);
+    Host readHost(const YAML::Node &key, const YAML::Node &value);
+    LinkSettings readLink(const YAML::Node &node, const Project &project);
+    std::optional<RouterSettings> readRouter(const YAML::Node &node, const QString &host);
+
+    QList<Diagnostic> *m_warnings;
+    qint64 m_visited = 0;
+};
+
+std::optional<SshSettings> Reader::readSsh(const YAML::Node &node, const QString &host)
+{
+    if (!node.IsDefined() || node.IsNull())
+        return std::nullopt;
+    const QString what = host + QLatin1String(".ssh");
+    expectMap(node, what);
+    checkKeys(node, {"host", "identity", "user", "port", "conf_dir", "sudo_cmd", "reload_cmd"}, host, QStringLiteral(" in ssh"));
+    SshSettings ssh;
+    ssh.host = scalar(node["host"], what + QLatin1String(".host")).trimmed();
+    ssh.identity = scalar(node["identity"], what + QLatin1String(".identity")).trimmed();
+    static const QRegularExpression hostPattern(QStringLiteral("^[A-Za-z0-9.:_-]*$"));
+    if (!hostPattern.match(ssh.host).hasMatch())
+        fail(node["host"], QStringLiteral("%1.host: '%2' is not a host name or address").arg(what, ssh.host));
+    ssh.user = scalar(node["user"], what + QLatin1String(".user")).trimmed();
+    if (node["port"].IsDefined() && !node["port"].IsNull())
+        ssh.port = integer(node["port"], what + QLatin1String(".port"), 1, 65535);
+    if (node["conf_dir"].IsDefined() && !node["conf_dir"].IsNull())
+        ssh.confDir = scalar(node["conf_dir"], what + QLatin1String(".conf_dir")).trimmed();
+    ssh.sudoCmd = scalar(node["sudo_cmd"], what + QLatin1String(".sudo_cmd")).trimmed();
+    ssh.reloadCmd = scalar(node["reload_cmd"], what + QLatin1String(".reload_cmd")).trimmed();
+    if (const QString problem = FieldCheck::configFolder(ssh.confDir); !problem.isEmpty())
+        fail(node["conf_dir"].IsDefined() ? node["conf_dir"] : node, QStringLiteral("%1.conf_dir: %2").arg(what, problem));
+
+    return ssh;
+}
+
+std::optional<SiteAddress> Reader::readSite(const YAML::Node &node, const QString &what,
+                                            const QString &host)
+{
+    if (!node.IsDefined() || node.IsNull())
+        return std::nullopt;
+    expectMap(node, what);
+    checkKeys(node, {"domain", "ip"}, host, QStringLiteral(" in ") + what.section(QLatin1Char('.'), -1));
+    SiteAddress site;
+    site.domain = scalar(node["domain"], what + QLatin1String(".domain")).trimmed();
+    site.ip = address(node, "ip", what, true, IpAddress::Family::None);
+    return site;
+}
+
+Interface Reader::readInterface(const YAML::Node &node, const QString &name, const QString &host)
+{
+    const QString what = host + QLatin1Char('.') + name;
+    expectMap(node, what);
+    checkKeys(node, {"domain", "ip", "ipv6", "listen_port", "mtu"}, host, QStringLiteral(" in ") + name);
+    Interface iface;
+    iface.name = name;
+    iface.domain = scalar(node["domain"], what + QLatin1String(".domain")).trimmed();
+    iface.ip = address(node, "ip", what, true, IpAddress::Family::V4);
+    iface.ipv6 = address(node, "ipv6", what, false, IpAddress::Family::V6);
+    if (node["listen_port"].IsDefined() && !node["listen_port"].IsNull())
+        iface.listenPort = integer(node["listen_port"], what + QLatin1String(".listen_port"), 1, 65535);
+    if (node["mtu"].IsDefined() && !node["mtu"].IsNull())
+        iface.mtu = integer(node["mtu"], what + QLatin1String(".mtu"), 1280, 9000);
+    return iface;
+}
+
+Host Reader::readHost(const YAML::Node &key, const YAML::Node &value)
+{
+    Host host;
+    host.name = scalar(key, QStringLiteral("host name"));
+    if (const QString problem = FieldCheck::hostName(host.name); !problem.isEmpty())
+        fail(key, QStringLiteral("'%1' is not a valid host name: %2").arg(host.name, problem));
+    keyPositions.append({lineOf(key.Mark()), key.Mark().column, host.name, QString()});
+    expectMap(value, QStringLiteral("host '%1'").arg(host.name));
+    checkKeys(value, {"os", "ssh", "lan", "internet", "wg0", "exclude_peers", "gateway", "nat", "egress", "position", "router",
+                      "kubernetes"},
+              host.name, QString());
+    for (auto it = value.begin(); it != value.end(); ++it) {
+        // Comments anchor to keys a save writes back; unknown keys are not kept.
+        if (it->first.IsScalar() && HostKeys.contains(QString::fromStdString(it->first.Scalar())))
+            keyPositions.append({lineOf(it->first.Mark()), it->first.Mark().column, host.name,
+                                 QString::fromStdString(it->first.Scalar())});
+    }
+    if (value["os"].IsDefined() && !value["os"].IsNull()) {
+        host.os = scalar(value["os"], host.name + QLatin1String(".os")).trimmed();
+        if (!isSafeConfigValue(host.os))
+            fail(value["os"], QStringLiteral("%1.os holds a '#'").arg(host.name));
+    }
+    host.ssh = readSsh(value["ssh"], host.name);
+    host.lan = readSite(value["lan"], host.name + QLatin1String(".lan"), host.name);
+    host.internet = readSite(value["internet"], host.name + QLatin1String(".internet"), host.name);
+    if (!value["wg0"].IsDefined() || value["wg0"].IsNull())
+        fail(key, QStringLiteral("host '%1' has no 'wg0' section (its WireGuard interface)").arg(host.name));
+    host.interfaces = {readInterface(value["wg0"], QStringLiteral("wg0"), host.name)};
+    if (value["exclude_peers"].IsDefined())
+        host.excludePeers = stringList(value["exclude_peers"], host.name + QLatin1String(".exclude_peers"));
+    if (value["gateway"].IsDefined() && !value["gateway"].IsNull())
+        host.gateway = boolean(value["gateway"], host.name + QLatin1String(".gateway"));
+    if (value["nat"].IsDefined() && !value["nat"].IsNull())
+        host.nat = boolean(value["nat"], host.name + QLatin1String(".nat"));
+    if (value["egress"].IsDefined() && !value["egress"].IsNull()) {
+        host.egress = scalar(value["egress"], host.name + QLatin1String(".egress")).trimmed();
+        if (!isValidInterfaceName(host.egress))
+            fail(value["egress"], QStringLiteral("%1.egress: '%2' is not an interface name (up to 15 letters, digits, '_', '.', '-')")
+                                      .arg(host.name, host.egress));
+    }
+    const YAML::Node position = value["position"];
+    if (position.IsDefined() && !position.IsNull()) {
+        expectMap(position, host.name + QLatin1String(".position"));
+        if (!position["x"].IsDefined() || !position["y"].IsDefined())
+            fail(position, QStringLiteral("%1.position needs x and y").arg(host.name));
+        host.position = QPointF(number(position["x"], host.name + QLatin1String(".position.x")),
+                                number(position["y"], host.name + QLatin1String(".position.y")));
+    }
+    host.router = readRouter(value["router"], host.name);
+    const YAML::Node kubernetes = value["kubernetes"];
+    if (kubernetes.IsDefined() && !kubernetes.IsNull()) {
+        expectMap(kubernetes, host.name + QLatin1String(".kubernetes"));
+        checkKeys(kubernetes, {"node"}, host.name, QStringLiteral(" in kubernetes"));
+        host.kubernetesNode = scalar(kubernetes["node"], host.name + QLatin1String(".kubernetes.node")).trimmed();
+        if (host.kubernetesNode.isEmpty())
+            host.kubernetesNode = host.name;
+        if (!isValidHostName(host.kubernetesNode))
+            fail(kubernetes, QStringLiteral("%1.kubernetes.node: '%2' is not a valid node name").arg(host.name, host.kubernetesNode));
+    }
+    return host;
+}
+
+std::optional<RouterSettings> Reader::readRouter(const YAML::Node &node, const QString &host)
+{
+    if (!node.IsDefined() || node.IsNull())
+        return std::nullopt;
+    const QString what = host + QLatin1String(".router");
+    expectMap(node, what);
+    checkKeys(node, {"interface_per_peer", "base_port", "tunnel_range", "routes", "uplink_mtu", "outer", "mss_clamp",
+                     "forwarding", "nat"},
+              host, QStringLiteral(" in router"));
+    RouterSettings router;
+    auto flag = [&](const char *key, bool *out) {
+        if (node[key].IsDefined() && !node[key].IsNull())
+            *out = boolean(node[key], what + QLatin1Char('.') + QLatin1String(key));
+    };
+    flag("interface_per_peer", &router.interfacePerPeer);
+    flag("mss_clamp", &router.mssClamp);
+    flag("forwarding", &router.forwarding);
+    flag("nat", &router.nat);
+    if (node["base_port"].IsDefined())
+        router.basePort = integer(node["base_port"], what + QLatin1String(".base_port"), 1, 65000);
+    if (node["uplink_mtu"].IsDefined())
+        router.uplinkMtu = integer(node["uplink_mtu"], what + QLatin1String(".uplink_mtu"), 1280, 9000);
+    if (node["tunnel_range"].IsDefined() && !node["tunnel_range"].IsNull()) {
+        const QString text = scalar(node["tunnel_range"], what + QLatin1String(".tunnel_range"));
+        const auto range = IpPrefix::parse(text);
+        if (!range || !range->address().isV4())
+            fail(node["tunnel_range"], QStringLiteral("%1.tunnel_range: '%2' is not an IPv4 prefix").arg(what, text));
+        router.tunnelRange = range->network();
+    }
+    if (node["routes"].IsDefined()) {
+        const QString routes = scalar(node["routes"], what + QLatin1String(".routes")).trimmed();
+        if (routes == QLatin1String("explicit"))
+            router.routes = RouterSettings::Routes::Explicit;
+        else if (routes != QLatin1String("allowed_ips"))
+            fail(node["routes"], QStringLiteral("%1.routes must be allowed_ips or explicit, not '%2'").arg(what, routes));
+    }
+    if (node["outer"].IsDefined()) {
+        const QString outer = scalar(node["outer"], what + QLatin1String(".outer")).trimmed();
+        if (outer != QLatin1String("ipv4") && outer != QLatin1String("ipv6"))
+            fail(node["outer"], QStringLiteral("%1.outer must be ipv4 or ipv6, not '%2'").arg(what, outer));
+        router.outerIpv6 = outer == QLatin1String("ipv6");
+    }
+    if (router.interfacePerPeer && !router.tunnelRange)
+        fail(node, QStringLiteral("%1: interface_per_peer needs a tunnel_range for the interfaces' addresses").arg(what));
+    return router;
+}
+
+LinkSettings Reader::readLink(const YAML::Node &node, const Project &project)
+{
+    expectMap(node, QStringLiteral("a link"));
+    checkKeys(node, {"hosts", "keepalive", "preshared_key", "endpoint", "allowed_ips", "bgp_prefixes", "encrypt_public_address"},
+              QString(), QStringLiteral(" in links"));
+    const YAML::Node hosts = node["hosts"];
+    if (!hosts.IsDefined())
+        fail(node, QStringLiteral("a link needs 'hosts: [A, B]'"));
+    const QStringList names = stringList(hosts, QStringLiteral("links.hosts"));
+    if (names.size() != 2 || names[0] == names[1])
+        fail(hosts, QStringLiteral("a link joins exactly two different hosts"));
+    for (const QString &name : names) {
+        if (project.indexOf(name) < 0)
+            fail(hosts, QStringLiteral("link to unknown host '%1'").arg(name));
+    }
+    LinkSettings link;
+    link.a = names[0];
+    link.b = names[1];
+    const QString what = QStringLiteral("link %1-%2").arg(link.a, link.b);
+    if (node["keepalive"].IsDefined())
+        link.keepalive = integer(node["keepalive"], what + QLatin1String(" keepalive"), 0, 65535);
+    if (node["preshared_key"].IsDefined())
+        link.presharedKey = boolean(node["preshared_key"], what + QLatin1String(" preshared_key"));
+    auto perHost = [&](const char *key, auto store) {
+        const YAML::Node map = node[key];
+        if (!map.IsDefined() || map.IsNull())
+            return;
+        expectMap(map, what + QLatin1Char(' ') + QLatin1String(key));
+        for (auto it = map.begin(); it != map.end(); ++it) {
+            const QString host = scalar(it->first, what + QLatin1Char(' ') + QLatin1String(key));
+            if (host != link.a && host != link.b)
+                fail(it->first, QStringLiteral("%1: '%2' is not one of its two hosts").arg(what, host));
+            store(link.end(host), it->second);
+        }
+    };
+    perHost("endpoint", [&](LinkEnd &end, const YAML::Node &value) {
+        const QString endpoint = scalar(value, what + QLatin1String(" endpoint")).trimmed();
+        if (const QString problem = FieldCheck::endpoint(endpoint); !problem.isEmpty() || endpoint.isEmpty())
+            fail(value, QStringLiteral("%1: endpoint %2").arg(what, endpoint.isEmpty() ? QStringLiteral("is empty") : problem));
+        end.endpoint = endpoint;
+    });
+    auto prefixList = [&](const YAML::Node &value, const char *key) {
+        QStringList prefixes = stringList(value, what + QLatin1Char(' ') + QLatin1String(key));
+        for (QString &prefix : prefixes) {
+            const auto parsed = IpPrefix::parse(prefix, true);
+            if (!parsed)
+                fail(value, QStringLiteral("%1: '%2' is not an address prefix").arg(what, prefix));
+            prefix = parsed->toString();
+        }
+        return prefixes;
+    };
+    perHost("allowed_ips", [&](LinkEnd &end, const YAML::Node &value) { end.allowedIps = prefixList(value, "allowed_ips"); });
+    perHost("bgp_prefixes", [&](LinkEnd &end, const YAML::Node &value) { end.bgpPrefixes = prefixList(value, "bgp_prefixes"); });
+    if (node["encrypt_public_address"].IsDefined())
+        link.encryptPublicAddress = boolean(node["encrypt_public_address"], what + QLatin1String(" encrypt_public_address"));
+    return link;
+}
+
+Project Reader::read(const YAML::Node &root)
+{
+    if (!root.IsDefined() || root.IsNull())
+        throw ReadFailure{1, QStringLiteral("the file is empty")};
+    expectMap(root, QStringLiteral("the project"));
+    checkKeys(root, {"hosts", "defaults", "network", "links"}, QString(), QString());
+    for (auto it = root.begin(); it != root.end(); ++it) {
+        if (it->first.IsScalar() && TopKeys.contains(QString::fromStdString(it->first.Scalar())))
+            keyPositions.append({lineOf(it->first.Mark()), it->first.Mark().column, QString(),
+                                 QString::fromStdString(it->first.Scalar())});
+    }
+    Project project;
+    const YAML::Node hosts = root["hosts"];
+    if (!hosts.IsDefined())
+        fail(root, QStringLiteral("missing 'hosts'"));
+    expectMap(hosts, QStringLiteral("hosts"));
+    QSet<QString> names;
+    QHash<QString, YAML::Node> excludeNodes;
+    for (auto it = hosts.begin(); it != hosts.end(); ++it) {
+        Host host = readHost(it->first, it->second);
+        if (names.contains(host.name))
+            fail(it->first, QStringLiteral("host '%1' is defined twice").arg(host.name));
+        names.insert(host.name);
+        excludeNodes.insert(host.name, it->second["exclude_peers"]);
+        project.hosts.append(std::move(host));
+    }
+    if (project.hosts.isEmpty())
+        fail(hosts, QStringLiteral("'hosts' lists no host"));
+    for (const Host &host : std::as_const(project.hosts)) {
+        for (const QString &peer : host.excludePeers) {
+            if (!names.contains(peer))
+                fail(excludeNodes.value(host.name),
+                     QStringLiteral("%1.exclude_peers: unknown host '%2'").arg(host.name, peer));
+        }
+    }
+
+    const YAML::Node defaults = root["defaults"];
+    if (defaults.IsDefined() && !defaults.IsNull()) {
+        expectMap(defaults, QStringLiteral("defaults"));
+        checkKeys(defaults, {"listen_port", "keepalive", "dns", "hosts_file"}, QString(), QStringLiteral(" in defaults"));
+        if (defaults["hosts_file"].IsDefined() && !defaults["hosts_file"].IsNull())
+            project.defaults.hostsFile = boolean(defaults["hosts_file"], QStringLiteral("defaults.hosts_file"));
+        if (defaults["listen_port"].IsDefined())
+            project.defaults.listenPort = integer(defaults["listen_port"], QStringLiteral("defaults.listen_port"), 1, 65535);
+        if (defaults["keepalive"].IsDefined())
+            project.defaults.keepalive = integer(defaults["keepalive"], QStringLiteral("defaults.keepalive"), 0, 65535);
+        if (defaults["dns"].IsDefined()) {
+            project.defaults.dns = stringList(defaults["dns"], QStringLiteral("defaults.dns"));
+            for (const QString &server : std::as_const(project.defaults.dns)) {
+                if (!IpAddress::parse(server))
+                    fail(defaults["dns"], QStringLiteral("defaults.dns: '%1' is not an IP address").arg(server));
+            }
+        }
+    }
+    const YAML::Node network = root["network"];
+    if (network.IsDefined() && !network.IsNull()) {
+        expectMap(network, QStringLiteral("network"));
+        checkKeys(network, {"ipv4", "ipv6"}, QString(), QStringLiteral(" in network"));
+        auto subnet = [&](const char *key, IpAddress::Family family) -> std::optional<IpPrefix> {
+            const YAML::Node node = network[key];
+            if (!node.IsDefined() || node.IsNull())
+                return std::nullopt;
+            const QString text = scalar(node, QStringLiteral("network.") + QLatin1String(key));
+            const auto prefix = IpPrefix::parse(text);
+            if (!prefix || prefix->address().family() != family)
+                fail(node, QStringLiteral("network.%1: '%2' is not an %3 prefix (ADDRESS/LENGTH)")
+                               .arg(QLatin1String(key), text,
+                                    family == IpAddress::Family::V4 ? QStringLiteral("IPv4")
+                                                                    : QStringLiteral("IPv6")));
+            return prefix->network();
+        };
+        project.network.ipv4 = subnet("ipv4", IpAddress::Family::V4);
+        project.network.ipv6 = subnet("ipv6", IpAddress::Family::V6);
+    }
+    const YAML::Node links = root["links"];
+    if (links.IsDefined() && !links.IsNull()) {
+        if (!links.IsSequence())
+            fail(links, QStringLiteral("links must be a list"));
+        for (const YAML::Node &node : links) {
+            LinkSettings link = readLink(node, project);
+            if (project.linkSettings(link.a, link.b))
+                fail(node, QStringLiteral("the link %1-%2 is listed twice").arg(link.a, link.b));
+            project.links.append(std::move(link));
+        }
+    }
+    return project;
+}
+
+} // namespace
+
+std::optional<Project> parse(const QByteArray &yaml, const QString &fileName, ProjectFile::LoadError *error,
+                             QList<Diagnostic> *warnings, QList<int> *commentLines, QList<int> *lineEndComments)
+{
+    auto failWith = [&](int line, const QString &message) -> std::optional<Project> {
+        if (error)
+            *error = ProjectFile::LoadError{fileName, line, message};
+        return std::nullopt;
+    };
+    if (yaml.size() > ProjectFile::MaxFileSize)
+        return failWith(0, QStringLiteral("the file is larger than %1 MiB; not a project file")
+                               .arg(ProjectFile::MaxFileSize / (1024 * 1024)));
+    if (yaml.contains('\0'))
+        return failWith(0, QStringLiteral("the file holds binary data; not a project file"));
+    const std::string text = yaml.toStdString();
+    try {
+        {
+            std::stringstream stream(text);
+            YAML::Parser parser(stream);
+            GuardHandler guard;
+            parser.HandleNextDocument(guard);
+        }
+        const YAML::Node root = YAML::Load(text);
+        QList<Diagnostic> found;
+        Reader reader(&found);
+        Project project = reader.read(root);
+        ProjectComments::collect(yaml, reader.keyPositions, &project, commentLines, lineEndComments);
+        ProjectComments::sort(&project, commentLines);
+        for (const int line : std::as_const(*lineEndComments)) {
+            Diagnostic warning;
+            warning.severity = Diagnostic::Severity::Warning;
+            warning.line = line;
+            warning.message = QStringLiteral("the comment at the end of line %1 is not kept when "
+                                             "saving; put it on a line of its own")
+                                  .arg(line);
+            found.append(warning);
+        }
+        if (warnings)
+            *warnings += found;
+        return project;
+    } catch (const ReadFailure &failure) {
+        return failWith(failure.line, failure.message);
+    } catch (const YAML::Exception &e) {
+        return failWith(lineOf(e.mark), QString::fromStdString(e.msg));
+    }
+}
+
+} // namespace ProjectReader
