@@ -147,16 +147,6 @@ void TopologyScene::rebuild()
     m_links.clear();
     m_linksOf.clear();
     clear();
-    const Project &project = m_document->project();
-    // A file without positions (every wireguardmeshgenerator file) gets a layout first.
-    QHash<HostId, QPointF> missing;
-    const QList<QPointF> layout = AutoLayout::arrange(project);
-    for (qsizetype i = 0; i < project.hosts.size(); ++i) {
-        if (!project.hosts[i].position)
-            missing.insert(m_document->hostIds()[i], layout[i]);
-    }
-    if (!missing.isEmpty())
-        m_document->setInitialPositions(missing);
     for (const HostId id : m_document->hostIds())
         onHostAdded(id);
     syncLinks();

@@ -1,6 +1,7 @@
 // The single source of truth of an open project: its hosts, links, keys and undo stack.
 #include "meshdocument.h"
 
+#include "autolayout.h"
 #include "hostconfigs.h"
 #include "logcategories.h"
 #include "meshcommands.h"
@@ -28,6 +29,13 @@ void MeshDocument::reset(const Project &project, const QString &filePath)
 {
     m_undoStack->clear();
     m_project = project;
+    if (std::any_of(m_project.hosts.cbegin(), m_project.hosts.cend(), [](const Host &host) { return !host.position; })) {
+        const QList<QPointF> layout = AutoLayout::arrange(m_project);
+        for (qsizetype i = 0; i < m_project.hosts.size(); ++i) {
+            if (!m_project.hosts[i].position)
+                m_project.hosts[i].position = layout[i];
+        }
+    }
     m_ids.clear();
     for (qsizetype i = 0; i < m_project.hosts.size(); ++i)
         m_ids.append(newId());
@@ -473,17 +481,6 @@ void MeshDocument::setDefaults(const Defaults &defaults, const NetworkSettings &
     if (defaults == m_project.defaults && network == m_project.network)
         return;
     m_undoStack->push(new SwapSettingsCommand(this, defaults, network));
-}
-
-void MeshDocument::setInitialPositions(const QHash<HostId, QPointF> &positions)
-{
-    for (auto it = positions.cbegin(); it != positions.cend(); ++it) {
-        const qsizetype index = indexOf(it.key());
-        if (index < 0 || m_project.hosts[index].position)
-            continue;
-        m_project.hosts[index].position = it.value();
-        emit hostChanged(it.key());
-    }
 }
 
 QString MeshDocument::uniqueHostName(const QString &base) const

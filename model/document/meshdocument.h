@@ -49,7 +49,9 @@ public:
     explicit MeshDocument(QObject *parent = nullptr);
     ~MeshDocument() override;
 
-    /// Replaces the document with \a project (no undo history, unmodified).
+    /// Replaces the document with \a project (no undo history, unmodified). Hosts without
+    /// a position (every wireguardmeshgenerator file) get one from AutoLayout::arrange:
+    /// where hosts stand is the document's, and views only draw it.
     void reset(const Project &project = {}, const QString &filePath = {});
     /// Loads \a path and its key store. On failure the document is unchanged.
     bool load(const QString &path, QString *error, QList<Diagnostic> *warnings = nullptr);
@@ -122,10 +124,6 @@ public:
     /// Sets (or with nullopt clears) the settings of the link between \a a and \a b.
     void setLinkSettings(HostId a, HostId b, const std::optional<LinkSettings> &settings);
     void setDefaults(const Defaults &defaults, const NetworkSettings &network);
-
-    /// Gives positions to hosts without one, without an undo step (a layout for a file
-    /// that had none, as every wireguardmeshgenerator file).
-    void setInitialPositions(const QHash<HostId, QPointF> &positions);
 
     // --- Helpers for new hosts ---------------------------------------------------------
     QString uniqueHostName(const QString &base) const;
