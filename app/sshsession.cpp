@@ -12,7 +12,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
-QByteArray privilege(const DeployTarget &target)
+QByteArray privilege(const PollTarget &target)
 {
     const QString command = target.sudoCmd.trimmed();
     if (command.isEmpty())
@@ -22,7 +22,7 @@ QByteArray privilege(const DeployTarget &target)
     return command.toUtf8() + ' ';
 }
 
-SshSession::SshSession(const DeployTarget &target)
+SshSession::SshSession(const PollTarget &target)
     : m_target(target)
     , m_session(ssh_new())
 {

@@ -13,13 +13,13 @@
 #include <optional>
 
 /// The privilege prefix of \a target's commands: sudo and doas must never wait for a password.
-QByteArray privilege(const DeployTarget &target);
+QByteArray privilege(const PollTarget &target);
 
 /// One SSH connection, used by one thread only (the worker that made it).
 class SshSession
 {
 public:
-    explicit SshSession(const DeployTarget &target);
+    explicit SshSession(const PollTarget &target);
     ~SshSession();
     SshSession(const SshSession &) = delete;
     SshSession &operator=(const SshSession &) = delete;
@@ -53,7 +53,7 @@ private:
     QString recordedFingerprint(const QString &knownHosts) const;
     static QString fingerprintOf(ssh_key key);
 
-    const DeployTarget &m_target;
+    const PollTarget &m_target;
     ssh_session m_session;
     sftp_session m_sftp = nullptr;
     int m_commandTimeoutMs = 60000;

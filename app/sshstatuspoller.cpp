@@ -39,7 +39,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-void pollHost(SshStatusPoller *poller, const std::shared_ptr<SshStatusPoller::Run> &run, const DeployTarget &target,
+void pollHost(SshStatusPoller *poller, const std::shared_ptr<SshStatusPoller::Run> &run, const PollTarget &target,
               const StatusOptions &options)
 {
 #ifdef __linux__
@@ -142,12 +142,12 @@ SshStatusPoller::~SshStatusPoller()
     reap(true);
 }
 
-void SshStatusPoller::start(const QList<DeployTarget> &targets, const StatusOptions &options)
+void SshStatusPoller::start(const QList<PollTarget> &targets, const StatusOptions &options)
 {
     stop();
     reap(false);
     m_run = std::make_shared<Run>();
-    for (const DeployTarget &target : targets) {
+    for (const PollTarget &target : targets) {
         m_run->running++;
         m_threads.emplace_back(m_run, std::thread([this, run = m_run, target, options] {
                                    pollHost(this, run, target, options);

@@ -20,7 +20,7 @@ public:
     /// Waits for the hosts' threads (at most a connect or poll timeout).
     ~SshStatusPoller() override;
 
-    void start(const QList<DeployTarget> &targets, const StatusOptions &options) override;
+    void start(const QList<PollTarget> &targets, const StatusOptions &options) override;
     /// Returns at once; threads still inside a network call finish in the background.
     void stop() override;
     bool isRunning() const override { return m_run != nullptr; }

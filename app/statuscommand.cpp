@@ -66,7 +66,7 @@ int status(const QStringList &arguments, Context &c)
     const LoadedProject *loaded = &opened->loaded;
     KeyStore &keys = opened->keys;
     QString error;
-    const auto targets = Deployment::targets(loaded->project, keys, {}, &error);
+    const auto targets = Deployment::pollTargets(loaded->project, &error);
     if (!targets) {
         c.err << "error: " << projectPath << ": " << error << Qt::endl;
         return CommandLine::BadInput;

@@ -64,6 +64,22 @@ QString endDetails(const QString &host, const QString &peer, const std::optional
 
 } // namespace
 
+void TopologyScene::observe(const StatusMonitor *monitor)
+{
+    const auto draw = [this, monitor] {
+        if (monitor->isRunning())
+            showLiveStatus(monitor->links(), monitor->hosts());
+        else
+            clearLiveStatus();
+    };
+    connect(monitor, &StatusMonitor::changed, this, [this, monitor] {
+        if (monitor->isRunning())
+            showLiveStatus(monitor->links(), monitor->hosts());
+    });
+    connect(monitor, &StatusMonitor::runningChanged, this, draw);
+    draw();
+}
+
 void TopologyScene::showLiveStatus(const QList<LinkStatus> &links, const QList<HostStatus> &hosts)
 {
     m_live = true;

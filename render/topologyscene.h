@@ -1,7 +1,9 @@
-// The canvas: a graphics scene that mirrors a MeshDocument and turns gestures into commands.
+// The canvas: a graphics scene that mirrors a MeshDocument (and a StatusMonitor's live
+// state) and turns gestures into commands.
 #pragma once
 
 #include "meshdocument.h"
+#include "statusmonitor.h"
 #include "statusreport.h"
 
 #include <QGraphicsScene>
@@ -42,6 +44,9 @@ public:
     /// emits presetRefused() when the mesh subnet has no free address left.
     HostId dropPreset(const QString &presetId, const QPointF &position);
 
+    /// Follows \a monitor as it follows the document: while it runs, every change is drawn
+    /// (showLiveStatus); when it stops, the plain drawing is back (clearLiveStatus).
+    void observe(const StatusMonitor *monitor);
     /// Live status: links styled by state and hosts badged reachable or not, with the ages,
     /// endpoints and rates in their tooltips. Links and hosts not named keep their look.
     void showLiveStatus(const QList<LinkStatus> &links, const QList<HostStatus> &hosts);

@@ -129,14 +129,10 @@ void MainWindow::createDocks()
         connect(m_statusPane, &StatusPane::linkSelected, this, [this](const QString &a, const QString &b) {
             onFindingActivated(a, b);
         });
-        connect(m_monitor, &StatusMonitor::changed, this, [this] {
-            if (m_monitor->isRunning())
-                m_scene->showLiveStatus(m_monitor->links(), m_monitor->hosts());
-        });
+        m_scene->observe(m_monitor);
+        connect(m_monitor, &StatusMonitor::runningChanged, m_view->viewport(), qOverload<>(&QWidget::update)); // the legend
         connect(m_monitor, &StatusMonitor::failed, this, [this](const QString &reason) {
             action(QStringLiteral("liveStatus"))->setChecked(false);
-            m_scene->clearLiveStatus();
-            m_view->viewport()->update(); // the legend
             auto *box = new QMessageBox(QMessageBox::Information, tr("Live Status"), reason, QMessageBox::Ok, this);
             box->setObjectName(QStringLiteral("liveStatusFailed"));
             box->setAttribute(Qt::WA_DeleteOnClose);
@@ -642,9 +638,7 @@ void MainWindow::setLiveStatus(bool on)
         return;
     }
     if (!on) {
-        m_monitor->stop();
-        m_scene->clearLiveStatus();
-        m_view->viewport()->update(); // the legend
+        m_monitor->stop(); // the scene and the legend follow runningChanged
         return;
     }
     m_monitor->setOptions(m_statusPane->options());
@@ -654,8 +648,6 @@ void MainWindow::setLiveStatus(bool on)
         QMessageBox::information(this, tr("Live Status"), error);
         return;
     }
-    m_scene->showLiveStatus(m_monitor->links(), m_monitor->hosts());
-    m_view->viewport()->update();
     if (auto *dock = findChild<QDockWidget *>(QStringLiteral("statusDock"))) {
         dock->show();
         dock->raise();

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "keystore.h"
+#include "polltarget.h"
 #include "project.h"
 
 #include <QByteArray>
@@ -12,16 +13,10 @@
 
 #include <optional>
 
-/// One host of a deploy: where to reach it and which files go where.
-struct DeployTarget
+/// One host of a deploy: where to reach it (what polling needs too) and which files go
+/// where.
+struct DeployTarget : PollTarget
 {
-    QString host;
-    QString os;
-    QString address; ///< ssh.host, else NAME.DOMAIN of the lan/internet site
-    int port = 22;
-    QString user;
-    QString identity;
-    QString sudoCmd;   ///< empty: the user is root
     QString reloadCmd; ///< empty: by OS
     struct File
     {
@@ -35,7 +30,6 @@ struct DeployTarget
     /// and last the mesh's names for /etc/hosts (a block; empty without defaults.hosts_file,
     /// which removes one that an earlier deploy wrote).
     QList<File> files;
-    QStringList interfaces; ///< interface names
 };
 
 /// A link that a deploy checks by traffic: an echo from one end to the other end's mesh
@@ -146,6 +140,11 @@ namespace Deployment {
 /// without SSH are refused by name in \a error.
 std::optional<QList<DeployTarget>> targets(const Project &project, const KeyStore &keys, const QStringList &hostNames,
                                            QString *error);
+
+/// Where to poll every host with SSH: the login part of targets(), from the project
+/// alone (no config is planned, no key is read). On a host without an address to
+/// connect to, nullopt and \a error names it.
+std::optional<QList<PollTarget>> pollTargets(const Project &project, QString *error);
 
 /// The plan of a deploy of \a hostNames (see targets()).
 std::optional<DeployPlan> plan(const Project &project, const KeyStore &keys, const QStringList &hostNames, QString *error);

@@ -350,6 +350,16 @@ PeerConfig Planner::peerConfig(qsizetype host, qsizetype peer, const KeyStore &k
     return config;
 }
 
+QStringList Planner::interfaceNames(qsizetype host) const
+{
+    if (!perPeer(host))
+        return {m_project.hosts[host].meshInterface().name};
+    QStringList names;
+    for (const qsizetype peer : peersOf(host))
+        names.append(QStringLiteral("wg%1").arg(slotOf(host, peer)));
+    return names;
+}
+
 QList<PlannedInterface> Planner::planAll(qsizetype host, const KeyStore &keys) const
 {
     if (!perPeer(host))

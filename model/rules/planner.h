@@ -94,6 +94,10 @@ public:
     QString keyIdFacing(qsizetype host, qsizetype peer) const;
     /// True when \a host has one interface per peer.
     bool isPerPeerRouter(qsizetype host) const { return perPeer(host); }
+    /// The names of \a host's WireGuard interfaces, in planAll()'s order, without planning
+    /// them: wg0, wg1, ... on a router with one interface per peer, else the mesh
+    /// interface's name.
+    QStringList interfaceNames(qsizetype host) const;
     /// On a router with one interface per peer: the number of the interface facing \a peer.
     int slotOf(qsizetype router, qsizetype peer) const { return m_slots[size_t(router)].value(peer, -1); }
     /// The address of interface \a slot of a router with one interface per peer.

@@ -1,8 +1,8 @@
 // The interface of whatever asks the hosts for their WireGuard state (SSH, in app/).
 #pragma once
 
-#include "deployment.h"
 #include "linkstatus.h"
+#include "polltarget.h"
 
 #include <QObject>
 
@@ -13,9 +13,8 @@ struct StatusOptions
     int connectTimeout = 5; ///< seconds
 };
 
-/// Polls every target (a DeployTarget's address, login and interfaces; its files are not
-/// used) until stopped. Each poll ends in polled() or unreachable(), delivered in the
-/// poller's thread. A host that fails is retried with a growing pause (up to a minute).
+/// Polls every target (Deployment::pollTargets: address, login, interfaces) until
+/// stopped. Each poll ends in polled() or unreachable(), delivered in the poller's thread. A host that fails is retried with a growing pause (up to a minute).
 class StatusPoller : public QObject
 {
     Q_OBJECT
@@ -23,7 +22,7 @@ class StatusPoller : public QObject
 public:
     using QObject::QObject;
 
-    virtual void start(const QList<DeployTarget> &targets, const StatusOptions &options) = 0;
+    virtual void start(const QList<PollTarget> &targets, const StatusOptions &options) = 0;
     /// Stops polling; nothing is delivered after this returns.
     virtual void stop() = 0;
     virtual bool isRunning() const = 0;

@@ -19,6 +19,7 @@ private slots:
     void initTestCase();
     void targets();
     void refusesHostsWithoutSsh();
+    void pollTargetsNeedNoKeys();
     void planLinksHandInstalledAndWaiting();
     void linksFollowKeysAndAddresses();
     void needsRestart_data();
@@ -95,6 +96,58 @@ void tst_Deployment::refusesHostsWithoutSsh()
     QCOMPARE(error, QStringLiteral("phone has no ssh settings: it is installed by hand (its QR code or configs)"));
     QVERIFY(!Deployment::targets(m_project, keys, {QStringLiteral("toaster")}, &error));
     QCOMPARE(error, QStringLiteral("no host 'toaster'"));
+}
+
+void tst_Deployment::pollTargetsNeedNoKeys()
+{
+    // Polling reads where to log in and which interfaces to read from the project alone;
+    // the answer is the login part of a deploy's targets, interfaces in the same order,
+    // on a router with one interface per peer too.
+    ProjectFile::LoadError loadError;
+    auto router = ProjectFile::load(TestSupport::sourcePath(QStringLiteral("tests/e2e/router-k8s-testbed.yaml")), &loadError);
+    QVERIFY2(router, qPrintable(loadError.toString()));
+    for (Host &host : router->hosts) {
+        host.ssh = SshSettings{};
+        host.ssh->user = QStringLiteral("admin");
+        host.ssh->identity = QStringLiteral("~/.ssh/id_mesh");
+        host.ssh->sudoCmd = QStringLiteral("doas");
+    }
+    for (const Project &project : {m_project, *router}) {
+        QString error;
+        const auto polled = Deployment::pollTargets(project, &error);
+        QVERIFY2(polled, qPrintable(error));
+        KeyStore keys;
+        const Planner planner(project);
+        keys.ensure(planner.keyIds(), planner.presharedKeyPairs());
+        const auto deployed = Deployment::targets(project, keys, {}, &error);
+        QVERIFY2(deployed, qPrintable(error));
+        QCOMPARE(polled->size(), deployed->size());
+        for (qsizetype i = 0; i < polled->size(); ++i) {
+            const PollTarget &p = polled->at(i);
+            const DeployTarget &d = deployed->at(i);
+            QCOMPARE(p.host, d.host);
+            QCOMPARE(p.address, d.address);
+            QCOMPARE(p.port, d.port);
+            QCOMPARE(p.user, d.user);
+            QCOMPARE(p.identity, d.identity);
+            QCOMPARE(p.sudoCmd, d.sudoCmd);
+            QCOMPARE(p.interfaces, d.interfaces);
+        }
+    }
+    const auto routerTargets = Deployment::pollTargets(*router, nullptr);
+    QCOMPARE(routerTargets->front().interfaces, QStringList({QStringLiteral("wg0"), QStringLiteral("wg1")}));
+    QCOMPARE(routerTargets->front().identity, QDir::homePath() + QStringLiteral("/.ssh/id_mesh"));
+    // A host with ssh but nowhere to connect to is named.
+    Project lost = m_project;
+    for (Host &host : lost.hosts) {
+        if (host.ssh && host.name == QLatin1String("nas")) {
+            host.ssh->host.clear();
+            host.lan.reset();
+        }
+    }
+    QString error;
+    QVERIFY(!Deployment::pollTargets(lost, &error));
+    QCOMPARE(error, QStringLiteral("nas: no address to connect to (set ssh.host)"));
 }
 
 void tst_Deployment::planLinksHandInstalledAndWaiting()

@@ -33,7 +33,7 @@ class FakePoller : public StatusPoller
 public:
     using StatusPoller::StatusPoller;
 
-    void start(const QList<DeployTarget> &targets, const StatusOptions &options) override
+    void start(const QList<PollTarget> &targets, const StatusOptions &options) override
     {
         m_targets = targets;
         if (starts == 0)
@@ -51,7 +51,7 @@ public:
         now += seconds;
         total += bytes * seconds;
         const Planner planner(document.project());
-        for (const DeployTarget &target : std::as_const(m_targets)) {
+        for (const PollTarget &target : std::as_const(m_targets)) {
             if (refusing.contains(target.host)) {
                 emit unreachable(target.host, refusing.value(target.host));
                 continue;
@@ -75,11 +75,11 @@ public:
         }
     }
 
-    QList<DeployTarget> m_targets;
+    QList<PollTarget> m_targets;
     StatusOptions m_options;
     bool m_running = false;
     int starts = 0;
-    QList<DeployTarget> firstTargets; ///< what the first start polled
+    QList<PollTarget> firstTargets; ///< what the first start polled
     qint64 now = Now;
     qint64 bytes = 0;                 ///< bytes per second on every link
     qint64 total = 0;                 ///< bytes received on every link so far
@@ -180,7 +180,7 @@ void tst_LiveStatus::canvasFollowsTheStates()
     QVERIFY(m_window->scene()->isShowingLiveStatus());
     // Every host with SSH is polled, the others are not.
     QStringList polled;
-    for (const DeployTarget &target : std::as_const(m_poller->m_targets))
+    for (const PollTarget &target : std::as_const(m_poller->m_targets))
         polled.append(target.host);
     QVERIFY(polled.contains(QStringLiteral("nas")));
     QVERIFY(!polled.contains(QStringLiteral("phone")));
@@ -378,7 +378,7 @@ void tst_LiveStatus::planningDoesNotHoldTheWindow()
     QTRY_COMPARE(m_poller->starts, 1);
     // Every host with SSH, as planned from the document.
     QStringList polled;
-    for (const DeployTarget &target : std::as_const(m_poller->m_targets))
+    for (const PollTarget &target : std::as_const(m_poller->m_targets))
         polled.append(target.host);
     QStringList withSsh;
     for (const Host &h : m_window->document()->project().hosts) {
@@ -398,15 +398,14 @@ void tst_LiveStatus::aNewerPlanReplacesAPendingOne()
     m_window->action(QStringLiteral("liveStatus"))->trigger();
     QCOMPARE(m_poller->starts, 0);
     Host edited = *m_window->document()->host(nas);
-    edited.meshInterface().ip = QStringLiteral("10.77.0.98");
+    QVERIFY(edited.ssh);
+    edited.ssh->port = 2299;
     QVERIFY(m_window->document()->changeHost(nas, edited, QStringLiteral("Edit")));
     m_window->statusMonitor()->refresh();
     QTRY_VERIFY(m_poller->starts >= 1);
     bool newest = false;
-    for (const DeployTarget &target : std::as_const(m_poller->firstTargets)) {
-        for (const DeployTarget::File &file : target.files)
-            newest = newest || file.content.contains("10.77.0.98/32");
-    }
+    for (const PollTarget &target : std::as_const(m_poller->firstTargets))
+        newest = newest || (target.host == QLatin1String("nas") && target.port == 2299);
     QVERIFY(newest);
 }
 

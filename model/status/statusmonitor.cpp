@@ -1,6 +1,7 @@
 // Live status for the window: a poller's results judged per link, with 10 minutes of rates.
 #include "statusmonitor.h"
 
+#include "deployment.h"
 #include "planner.h"
 
 #include "meshdocument.h"
@@ -98,14 +99,16 @@ void StatusMonitor::refresh()
 
 StatusMonitor::Prepared StatusMonitor::prepare(const Project &project, KeyStore keys)
 {
-    // Hosts that have no keys yet get them only in this copy (they cannot be on the hosts
-    // anyway); the document is left alone.
+    // Where to poll comes from the project alone. The board matches what the hosts report
+    // against the public keys each end should have: hosts that have no keys yet get them
+    // only in this copy (they cannot be on the hosts anyway); the document is left alone.
+    Prepared prepared;
+    prepared.targets = Deployment::pollTargets(project, &prepared.error);
+    if (!prepared.targets)
+        return prepared;
     const Planner planner(project);
     keys.ensure(planner.keyIds(), planner.presharedKeyPairs());
-    Prepared prepared;
-    prepared.targets = Deployment::targets(project, keys, {}, &prepared.error);
-    if (prepared.targets)
-        prepared.board = std::make_shared<LinkStatusBoard>(project, keys);
+    prepared.board = std::make_shared<LinkStatusBoard>(project, keys);
     return prepared;
 }
 

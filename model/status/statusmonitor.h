@@ -1,4 +1,5 @@
-// Live status for the window: a poller's results judged per link, with 10 minutes of rates.
+// Live status: a poller's results judged per link, with 10 minutes of rates. No widgets:
+// the window's scene and status pane observe it, as they observe the document.
 #pragma once
 
 #include "linkstatus.h"
@@ -70,7 +71,7 @@ private:
     /// What a run polls, planned off the window's thread.
     struct Prepared
     {
-        std::optional<QList<DeployTarget>> targets;
+        std::optional<QList<PollTarget>> targets;
         std::shared_ptr<LinkStatusBoard> board;
         QString error;
     };
