@@ -333,14 +333,14 @@ QWidget *PropertiesPane::createHostPage()
     connect(m_routerGroup, &QGroupBox::toggled, this, &PropertiesPane::applyRouterEnabled);
     connect(m_interfacePerPeer, &QCheckBox::toggled, this, &PropertiesPane::applyInterfacePerPeer);
     connect(m_basePort, &QSpinBox::valueChanged, this,
-            [this](int value) { applyRouterSetting([value](RouterSettings &router) { router.basePort = value; }); });
+            [this](int value) { applyRouterSetting([value](RouterSettings &router) { router.basePort = value; }, QStringLiteral("basePort")); });
     connect(m_tunnelRange, &QLineEdit::editingFinished, this, &PropertiesPane::applyTunnelRange);
     connect(m_routesMode, &QComboBox::currentIndexChanged, this, [this] {
         const auto routes = RouterSettings::Routes(m_routesMode->currentData().toInt());
         applyRouterSetting([routes](RouterSettings &router) { router.routes = routes; });
     });
     connect(m_uplinkMtu, &QSpinBox::valueChanged, this,
-            [this](int value) { applyRouterSetting([value](RouterSettings &router) { router.uplinkMtu = value; }); });
+            [this](int value) { applyRouterSetting([value](RouterSettings &router) { router.uplinkMtu = value; }, QStringLiteral("uplinkMtu")); });
     for (const auto &[check, flag] : {std::pair(m_outerIpv6, &RouterSettings::outerIpv6),
                                       std::pair(m_mssClamp, &RouterSettings::mssClamp),
                                       std::pair(m_forwarding, &RouterSettings::forwarding),
@@ -764,14 +764,14 @@ const Host *PropertiesPane::editableHost() const
     return m_document->host(m_hostId);
 }
 
-void PropertiesPane::editHost(const QString &undoText, const std::function<void(Host &)> &change)
+void PropertiesPane::editHost(const QString &undoText, const std::function<void(Host &)> &change, const QString &mergeField)
 {
     const Host *host = editableHost();
     if (!host)
         return;
     Host changed = *host;
     change(changed);
-    m_document->changeHost(m_hostId, changed, undoText);
+    m_document->changeHost(m_hostId, changed, undoText, mergeField);
 }
 
 void PropertiesPane::applyName()
@@ -956,7 +956,8 @@ void PropertiesPane::applyListenPort(int value)
 {
     if (const Host *host = editableHost()) {
         editHost(tr("Change the listen port of %1").arg(host->name),
-                 [&](Host &changed) { changed.meshInterface().listenPort = spinSetting(m_listenPort, value); });
+                 [&](Host &changed) { changed.meshInterface().listenPort = spinSetting(m_listenPort, value); },
+                 QStringLiteral("listenPort"));
     }
 }
 
@@ -964,7 +965,7 @@ void PropertiesPane::applyMtu(int value)
 {
     if (const Host *host = editableHost()) {
         editHost(tr("Change the MTU of %1").arg(host->name),
-                 [&](Host &changed) { changed.meshInterface().mtu = spinSetting(m_mtu, value); });
+                 [&](Host &changed) { changed.meshInterface().mtu = spinSetting(m_mtu, value); }, QStringLiteral("mtu"));
     }
 }
 
@@ -1025,8 +1026,8 @@ void PropertiesPane::applySshPort(int value)
 {
     const Host *host = editableHost();
     if (host && host->ssh) {
-        editHost(tr("Change the SSH settings of %1").arg(host->name),
-                 [&](Host &changed) { changed.ssh->port = value; });
+        editHost(tr("Change the SSH settings of %1").arg(host->name), [&](Host &changed) { changed.ssh->port = value; },
+                 QStringLiteral("ssh.port"));
     }
 }
 
@@ -1100,12 +1101,13 @@ void PropertiesPane::applyRouterEnabled(bool enabled)
              [&](Host &changed) { changed.router = router; });
 }
 
-void PropertiesPane::applyRouterSetting(const std::function<void(RouterSettings &)> &change)
+void PropertiesPane::applyRouterSetting(const std::function<void(RouterSettings &)> &change, const QString &mergeField)
 {
     const Host *host = editableHost();
     if (!host || !host->router)
         return;
-    editHost(tr("Change the router settings of %1").arg(host->name), [&](Host &changed) { change(*changed.router); });
+    editHost(tr("Change the router settings of %1").arg(host->name), [&](Host &changed) { change(*changed.router); },
+             mergeField);
 }
 
 void PropertiesPane::applyInterfacePerPeer(bool enabled)
@@ -1173,7 +1175,7 @@ const Host *PropertiesPane::editableLinkEnd(int end) const
     return m_document->host(end == 0 ? m_linkA : m_linkB);
 }
 
-void PropertiesPane::editLink(const std::function<void(LinkSettings &)> &change)
+void PropertiesPane::editLink(const std::function<void(LinkSettings &)> &change, const QString &mergeField)
 {
     const Host *a = editableLinkEnd(0);
     const Host *b = editableLinkEnd(1);
@@ -1198,12 +1200,12 @@ void PropertiesPane::editLink(const std::function<void(LinkSettings &)> &change)
     const bool isDefault = settings == defaults;
     if (!stored && isDefault)
         return;
-    m_document->setLinkSettings(m_linkA, m_linkB, isDefault ? std::nullopt : std::optional(settings));
+    m_document->setLinkSettings(m_linkA, m_linkB, isDefault ? std::nullopt : std::optional(settings), mergeField);
 }
 
 void PropertiesPane::applyKeepalive(int value)
 {
-    editLink([&](LinkSettings &settings) { settings.keepalive = spinSetting(m_keepalive, value); });
+    editLink([&](LinkSettings &settings) { settings.keepalive = spinSetting(m_keepalive, value); }, QStringLiteral("keepalive"));
 }
 
 void PropertiesPane::applyPresharedKey(bool enabled)

@@ -89,7 +89,7 @@ private:
     void applyInterfacePerPeer(bool enabled);
     void applyTunnelRange();
     /// Applies \a change to the shown host's router settings (one undo step).
-    void applyRouterSetting(const std::function<void(RouterSettings &)> &change);
+    void applyRouterSetting(const std::function<void(RouterSettings &)> &change, const QString &mergeField = {});
     void applyPeer(QListWidgetItem *item);
     void applyKeepalive(int value);
     void applyPresharedKey(bool enabled);
@@ -107,8 +107,9 @@ private:
     /// validate any input.
     const Host *editableHost() const;
     /// Applies \a change to a copy of the shown host and hands the copy to the document:
-    /// one undo step, named \a undoText. Does nothing when editableHost() is null.
-    void editHost(const QString &undoText, const std::function<void(Host &)> &change);
+    /// one undo step, named \a undoText (merged with the next change of \a mergeField, for
+    /// spin boxes). Does nothing when editableHost() is null.
+    void editHost(const QString &undoText, const std::function<void(Host &)> &change, const QString &mergeField = {});
     /// Waits for the site address that \a role needs before it is applied.
     void setPendingRole(Host::Role role);
     /// The role whose site address the site fields edit for \a host: the pending one, else
@@ -119,7 +120,7 @@ private:
     const Host *editableLinkEnd(int end) const;
     /// Applies \a change to the shown link's settings (nullopt once back to defaults):
     /// one undo step, none when nothing changes. Does nothing when an end is null.
-    void editLink(const std::function<void(LinkSettings &)> &change);
+    void editLink(const std::function<void(LinkSettings &)> &change, const QString &mergeField = {});
     /// Why \a text cannot be the mesh address (IPv4, or IPv6 with \a v6): its syntax, or
     /// another host using it. Empty when it can.
     QString meshAddressError(const QString &text, bool v6) const;

@@ -71,6 +71,25 @@ void SwapHostsCommand::swap()
         m_document->swapComments(*m_comments);
 }
 
+bool SwapHostsCommand::mergeWith(const QUndoCommand *other)
+{
+    const auto *newer = static_cast<const SwapHostsCommand *>(other); // same id(), same class
+    if (newer->m_mergeKey != m_mergeKey || newer->m_values.keys() != m_values.keys()
+        || newer->m_links.has_value() != m_links.has_value() || newer->m_comments.has_value() != m_comments.has_value())
+        return false;
+    // This command keeps what it swapped out first (the state before the first edit); the
+    // document already holds the newest. Back where it started, the step is dropped.
+    bool unchanged = !m_comments || *m_comments == m_document->project().comments;
+    for (auto it = m_values.cbegin(); unchanged && it != m_values.cend(); ++it) {
+        const Host *now = m_document->host(it.key());
+        unchanged = now && *now == it.value();
+    }
+    if (unchanged && m_links)
+        unchanged = *m_links == m_document->project().links;
+    setObsolete(unchanged);
+    return true;
+}
+
 SwapSettingsCommand::SwapSettingsCommand(MeshDocument *document, const Defaults &defaults,
                                          const NetworkSettings &network)
     : QUndoCommand(QCoreApplication::translate("MeshDocument", "Change mesh settings"))

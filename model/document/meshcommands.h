@@ -51,13 +51,21 @@ public:
                      QUndoCommand *parent = nullptr);
     void setLinkSettings(const QList<LinkSettings> &links) { m_links = links; }
     void setComments(const QList<ProjectComment> &comments) { m_comments = comments; }
+    /// Lets the next command with the same \a key merge into this one (holding a spin
+    /// box's arrow is one undo step, as Tiled's ChangeMapObject::mergeWith). The key names
+    /// the host or link and the field, e.g. "3/listenPort"; empty: never merges.
+    void setMergeKey(const QString &key) { m_mergeKey = key; }
     void redo() override { swap(); }
     void undo() override { swap(); }
+    int id() const override { return m_mergeKey.isEmpty() ? -1 : MergeId; }
+    bool mergeWith(const QUndoCommand *other) override;
 
 private:
+    static constexpr int MergeId = 0x4d57; // any id of its own; the key decides
     void swap();
 
     MeshDocument *m_document;
+    QString m_mergeKey;
     QHash<HostId, Host> m_values;
     std::optional<QList<LinkSettings>> m_links;
     std::optional<QList<ProjectComment>> m_comments;

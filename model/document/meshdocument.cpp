@@ -341,7 +341,7 @@ void MeshDocument::removeHosts(const QList<HostId> &ids)
     m_undoStack->push(macro);
 }
 
-bool MeshDocument::changeHost(HostId id, const Host &host, const QString &text)
+bool MeshDocument::changeHost(HostId id, const Host &host, const QString &text, const QString &mergeField)
 {
     const Host *old = this->host(id);
     if (!old || *old == host)
@@ -382,6 +382,8 @@ bool MeshDocument::changeHost(HostId id, const Host &host, const QString &text)
         command->setLinkSettings(*links);
     if (comments != m_project.comments)
         command->setComments(comments);
+    if (!mergeField.isEmpty() && old->name == host.name)
+        command->setMergeKey(QStringLiteral("host %1/%2").arg(id).arg(mergeField));
     m_undoStack->push(command);
     return true;
 }
@@ -448,7 +450,7 @@ void MeshDocument::removeLinks(const QList<std::pair<HostId, HostId>> &pairs)
                                                              : tr("Delete %n links", nullptr, int(pairs.size()))));
 }
 
-void MeshDocument::setLinkSettings(HostId a, HostId b, const std::optional<LinkSettings> &settings)
+void MeshDocument::setLinkSettings(HostId a, HostId b, const std::optional<LinkSettings> &settings, const QString &mergeField)
 {
     const Host *ha = host(a);
     const Host *hb = host(b);
@@ -462,6 +464,8 @@ void MeshDocument::setLinkSettings(HostId a, HostId b, const std::optional<LinkS
         LinkSettings stored = *settings;
         stored.a = existing != links.end() ? existing->a : ha->name;
         stored.b = existing != links.end() ? existing->b : hb->name;
+        if (!settings->a.isEmpty() && settings->a != stored.a) // given the other way round
+            std::swap(stored.atA, stored.atB);
         if (existing != links.end())
             *existing = stored;
         else
@@ -473,6 +477,8 @@ void MeshDocument::setLinkSettings(HostId a, HostId b, const std::optional<LinkS
         return;
     auto *command = new SwapHostsCommand(this, {}, tr("Change link %1 - %2").arg(ha->name, hb->name));
     command->setLinkSettings(links);
+    if (!mergeField.isEmpty())
+        command->setMergeKey(QStringLiteral("link %1 %2/%3").arg(std::min(a, b)).arg(std::max(a, b)).arg(mergeField));
     m_undoStack->push(command);
 }
 

@@ -114,7 +114,9 @@ public:
     /// Replaces a host's settings; a rename also renames it in other hosts' exclude_peers
     /// and in link settings. False (nothing pushed) when nothing changes or the new name
     /// is taken.
-    bool changeHost(HostId id, const Host &host, const QString &text);
+    /// With \a mergeField (a spin box's field, say), the next change of the same field of
+    /// the same host merges into this step.
+    bool changeHost(HostId id, const Host &host, const QString &text, const QString &mergeField = {});
     /// Moves hosts (one undo step for one drag, however many hosts it moved).
     void moveHosts(const QHash<HostId, QPointF> &positions, const QString &text);
     /// Connects or disconnects two hosts, through both hosts' exclude_peers.
@@ -122,7 +124,8 @@ public:
     /// Disconnects several pairs in one step.
     void removeLinks(const QList<std::pair<HostId, HostId>> &pairs);
     /// Sets (or with nullopt clears) the settings of the link between \a a and \a b.
-    void setLinkSettings(HostId a, HostId b, const std::optional<LinkSettings> &settings);
+    /// \a mergeField as changeHost().
+    void setLinkSettings(HostId a, HostId b, const std::optional<LinkSettings> &settings, const QString &mergeField = {});
     void setDefaults(const Defaults &defaults, const NetworkSettings &network);
 
     // --- Helpers for new hosts ---------------------------------------------------------

@@ -44,6 +44,7 @@ private slots:
     void renameKeepsLinkSettingsOfEachEnd();
     void connectAndDisconnect();
     void moveIsOneStep();
+    void repeatedEditsOfOneFieldMerge();
     void linkSettings();
     void linksHaveKinds();
     void nextFreeAddress();
@@ -247,6 +248,54 @@ void tst_MeshDocument::moveIsOneStep()
     QCOMPARE(m_document.project().host(QStringLiteral("phone"))->position, laidOut);
     m_document.moveHosts({}, QStringLiteral("Nothing"));
     QCOMPARE(m_document.undoStack()->count(), 1);
+}
+
+void tst_MeshDocument::repeatedEditsOfOneFieldMerge()
+{
+    const HostId nas = m_document.idOf(QStringLiteral("nas"));
+    const Host original = *m_document.host(nas);
+    auto setPort = [&](int port, const QString &field) {
+        Host changed = *m_document.host(nas);
+        changed.meshInterface().listenPort = port;
+        return m_document.changeHost(nas, changed, QStringLiteral("Port"), field);
+    };
+    const QString port = QStringLiteral("listenPort");
+    for (int p = 51821; p <= 51825; ++p)
+        QVERIFY(setPort(p, port));
+    QCOMPARE(m_document.undoStack()->count(), 1);
+    m_document.undoStack()->undo();
+    QCOMPARE(*m_document.host(nas), original);
+    m_document.undoStack()->redo();
+    QCOMPARE(m_document.host(nas)->meshInterface().listenPort, 51825);
+    // Without a field, or with another host or field, edits stay apart.
+    QVERIFY(setPort(51826, QString()));
+    QVERIFY(setPort(51827, port));
+    QCOMPARE(m_document.undoStack()->count(), 3);
+    Host k3s = *m_document.project().host(QStringLiteral("k3s-a"));
+    k3s.meshInterface().listenPort = 51900;
+    QVERIFY(m_document.changeHost(m_document.idOf(QStringLiteral("k3s-a")), k3s, QStringLiteral("Port"), port));
+    QVERIFY(setPort(51828, port));
+    QCOMPARE(m_document.undoStack()->count(), 5);
+    // A save draws a line: the edits after it are a step of their own.
+    m_document.undoStack()->setClean();
+    QVERIFY(setPort(51829, port));
+    QCOMPARE(m_document.undoStack()->count(), 6);
+    // Stepping back to where the step started leaves no step at all.
+    QVERIFY(setPort(51830, port));
+    QVERIFY(setPort(51828, port));
+    QCOMPARE(m_document.undoStack()->count(), 5);
+    QVERIFY(m_document.undoStack()->isClean());
+    // Link settings merge per link and field the same way.
+    const HostId k3sId = m_document.idOf(QStringLiteral("k3s-a"));
+    for (const int keepalive : {10, 11, 12}) {
+        LinkSettings settings;
+        settings.keepalive = keepalive;
+        m_document.setLinkSettings(nas, k3sId, settings, QStringLiteral("keepalive"));
+    }
+    QCOMPARE(m_document.undoStack()->count(), 6);
+    QCOMPARE(m_document.project().linkSettings(QStringLiteral("nas"), QStringLiteral("k3s-a"))->keepalive, 12);
+    m_document.undoStack()->undo();
+    QVERIFY(!m_document.project().linkSettings(QStringLiteral("nas"), QStringLiteral("k3s-a")));
 }
 
 void tst_MeshDocument::linkSettings()

@@ -398,6 +398,28 @@ void tst_PropertiesPane::listenPortAndMtu()
     m_document->undoStack()->undo();
     m_document->undoStack()->undo();
     QCOMPARE(port->value(), 51820);
+
+    // Holding an arrow steps the value many times: one undo step, which undoes them all.
+    const int before = m_document->undoStack()->index(); // two steps undone above: a push drops them
+    port->setFocus();
+    for (int i = 0; i < 5; ++i)
+        QTest::keyClick(port, Qt::Key_Up);
+    QCOMPARE(host(Gate).meshInterface().listenPort, 51825);
+    QCOMPARE(undoCount(), before + 1);
+    m_document->undoStack()->undo();
+    QCOMPARE(host(Gate).meshInterface().listenPort, 51820);
+    m_document->undoStack()->redo();
+    QCOMPARE(host(Gate).meshInterface().listenPort, 51825);
+    // Stepped back to where the step started: no step is left.
+    for (int i = 0; i < 5; ++i)
+        QTest::keyClick(port, Qt::Key_Down);
+    QCOMPARE(host(Gate).meshInterface().listenPort, 51820);
+    QCOMPARE(undoCount(), before);
+    // Another field in between starts a new step.
+    QTest::keyClick(port, Qt::Key_Up);
+    type(mtu, QStringLiteral("1400"));
+    QTest::keyClick(port, Qt::Key_Up);
+    QCOMPARE(undoCount(), before + 3);
 }
 
 void tst_PropertiesPane::sshGroupTogglesAndEdits()
