@@ -271,7 +271,9 @@ void FleetTransaction::prepare()
                 file.content = HostsFile::merge(before, file.content);
                 file.block = false;
             }
-            if (before == file.content)
+            // A config the host has in other words (an adopted estate's own file: its
+            // comments, its order) is left as it is: nothing to write, nothing to reload.
+            if (before == file.content || (isConfig(file) && WgQuick::sameMeaning(before, file.content)))
                 continue;
             result.changes = true;
             // The mesh's names and the pf rules are loaded on their own: no interface restart.

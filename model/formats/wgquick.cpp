@@ -1,7 +1,11 @@
 // The wg-quick configuration format (wg0.conf): writer and parser.
 #include "wgquick.h"
 
+#include "ipaddress.h"
+
 #include <QList>
+
+#include <algorithm>
 
 namespace {
 
@@ -96,6 +100,35 @@ QByteArray write(const InterfaceConfig &config, const QString &header)
             appendNumber(out, "PersistentKeepalive", peer.persistentKeepalive);
     }
     return out;
+}
+
+InterfaceConfig canonical(InterfaceConfig config)
+{
+    const auto prefixes = [](QStringList list) {
+        for (QString &text : list) {
+            text = text.trimmed();
+            if (const auto prefix = IpPrefix::parse(text, true))
+                text = prefix->toString();
+        }
+        list.sort();
+        list.removeDuplicates();
+        return list;
+    };
+    config.addresses = prefixes(config.addresses);
+    config.dns.sort();
+    for (PeerConfig &peer : config.peers) {
+        peer.name.clear();
+        peer.allowedIps = prefixes(peer.allowedIps);
+    }
+    std::sort(config.peers.begin(), config.peers.end(), [](const PeerConfig &a, const PeerConfig &b) { return a.publicKey < b.publicKey; });
+    return config;
+}
+
+bool sameMeaning(const QByteArray &a, const QByteArray &b)
+{
+    const auto first = parse(a);
+    const auto second = first ? parse(b) : std::nullopt;
+    return second && canonical(*first) == canonical(*second);
 }
 
 std::optional<InterfaceConfig> parse(const QByteArray &text, QString *error)

@@ -20,4 +20,12 @@ QByteArray write(const InterfaceConfig &config, const QString &header = {});
 /// and sets \a error to "line N: message".
 std::optional<InterfaceConfig> parse(const QByteArray &text, QString *error = nullptr);
 
+/// \a config in a form that compares by meaning: addresses and AllowedIPs as canonical
+/// prefixes ("10.0.0.1" is 10.0.0.1/32) in sorted order, DNS sorted, peers ordered by
+/// public key and without their name comments. Commands keep their order.
+InterfaceConfig canonical(InterfaceConfig config);
+/// True when \a a and \a b are wg-quick texts that configure the same interface: the
+/// same canonical() config, whatever their comments, layout and order.
+bool sameMeaning(const QByteArray &a, const QByteArray &b);
+
 } // namespace WgQuick

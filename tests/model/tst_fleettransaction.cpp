@@ -44,6 +44,7 @@ private slots:
     void init();
     void firstDeployConfirmsEveryHost();
     void secondDeployChangesNothing();
+    void configInOtherWordsChangesNothing();
     void hostFailingToPrepareSwitchesNothing();
     void failedLinkRollsBackEveryHost();
     void rotatedKeySwitchesBothEndsOrNeither();
@@ -136,6 +137,33 @@ void tst_FleetTransaction::secondDeployChangesNothing()
     for (const FakeFleet::Host &host : std::as_const(m_fleet->hosts))
         QCOMPARE(host.switches, 1); // the first deploy's only
     QVERIFY(report.reimport.isEmpty());
+}
+
+void tst_FleetTransaction::configInOtherWordsChangesNothing()
+{
+    // An adopted estate's own files: the same interface in other words (its comments, its
+    // order of peers and prefixes). Nothing is written or reloaded; a real change still is.
+    bringUp();
+    const QString host = m_plan.targets.front().host;
+    const auto config = WgQuick::parse(m_fleet->live(host).front());
+    QVERIFY(config);
+    InterfaceConfig reordered = *config;
+    std::reverse(reordered.peers.begin(), reordered.peers.end());
+    for (PeerConfig &peer : reordered.peers) {
+        peer.name.clear();
+        std::reverse(peer.allowedIps.begin(), peer.allowedIps.end());
+    }
+    const QByteArray ownWords = WgQuick::write(reordered, QStringLiteral("written by hand"));
+    QVERIFY(ownWords != m_fleet->live(host).front());
+    m_fleet->hosts[host].live[0] = ownWords;
+    QCOMPARE(deploy().verdict, DeployReport::Verdict::Unchanged);
+    QCOMPARE(m_fleet->hosts[host].switches, 1);
+    QCOMPARE(m_fleet->live(host).front(), ownWords);
+    // A peer's keepalive changed by hand is a change.
+    reordered.peers.front().persistentKeepalive = 99;
+    m_fleet->hosts[host].live[0] = WgQuick::write(reordered);
+    QCOMPARE(deploy().verdict, DeployReport::Verdict::Confirmed);
+    QCOMPARE(m_fleet->hosts[host].switches, 2);
 }
 
 void tst_FleetTransaction::hostFailingToPrepareSwitchesNothing()
