@@ -43,6 +43,15 @@ struct Interface
     QString ipv6; ///< optional IPv6 address inside the mesh
     std::optional<int> listenPort; ///< falls back to the project's default port
     std::optional<int> mtu;        ///< absent: wg-quick picks it
+    // What wg-quick takes that the rules do not make, kept as written (an imported
+    // config's own commands): after the generated lines, in this order.
+    QStringList preUp;
+    QStringList postUp;
+    QStringList preDown;
+    QStringList postDown;
+    QString table;                 ///< empty: the rule's (wg-quick's auto, or off for explicit routes)
+    std::optional<quint32> fwMark; ///< absent: none
+    bool saveConfig = false;       ///< wg-quick writes the running state back at down
 
     bool operator==(const Interface &) const = default;
 };

@@ -273,7 +273,8 @@ Interface Reader::readInterface(const YAML::Node &node, const QString &name, con
 {
     const QString what = host + QLatin1Char('.') + name;
     expectMap(node, what);
-    checkKeys(node, {"domain", "ip", "ipv6", "listen_port", "mtu"}, host, QStringLiteral(" in ") + name);
+    checkKeys(node, {"domain", "ip", "ipv6", "listen_port", "mtu", "pre_up", "post_up", "pre_down", "post_down", "table", "fwmark", "save_config"},
+              host, QStringLiteral(" in ") + name);
     Interface iface;
     iface.name = name;
     iface.domain = scalar(node["domain"], what + QLatin1String(".domain")).trimmed();
@@ -283,6 +284,32 @@ Interface Reader::readInterface(const YAML::Node &node, const QString &name, con
         iface.listenPort = integer(node["listen_port"], what + QLatin1String(".listen_port"), 1, 65535);
     if (node["mtu"].IsDefined() && !node["mtu"].IsNull())
         iface.mtu = integer(node["mtu"], what + QLatin1String(".mtu"), 1280, 9000);
+    for (const auto &[key, lines] : {std::pair("pre_up", &iface.preUp), std::pair("post_up", &iface.postUp),
+                                     std::pair("pre_down", &iface.preDown), std::pair("post_down", &iface.postDown)}) {
+        const YAML::Node list = node[key];
+        if (!list.IsDefined() || list.IsNull())
+            continue;
+        *lines = stringList(list, what + QLatin1Char('.') + QLatin1String(key));
+        for (const QString &command : std::as_const(*lines)) {
+            if (!isSafeConfigValue(command))
+                fail(list, QStringLiteral("%1.%2: a command may not hold '#' or control characters").arg(what, QLatin1String(key)));
+        }
+    }
+    if (node["table"].IsDefined() && !node["table"].IsNull()) {
+        iface.table = scalar(node["table"], what + QLatin1String(".table")).trimmed();
+        static const QRegularExpression table(QStringLiteral("^[A-Za-z0-9_-]+$"));
+        if (!table.match(iface.table).hasMatch())
+            fail(node["table"], QStringLiteral("%1.table: '%2' is not off, auto or a routing table").arg(what, iface.table));
+    }
+    if (node["fwmark"].IsDefined() && !node["fwmark"].IsNull()) {
+        bool ok = false;
+        const uint mark = scalar(node["fwmark"], what + QLatin1String(".fwmark")).trimmed().toUInt(&ok, 0);
+        if (!ok)
+            fail(node["fwmark"], QStringLiteral("%1.fwmark must be a number (decimal or 0x…)").arg(what));
+        iface.fwMark = mark;
+    }
+    if (node["save_config"].IsDefined())
+        iface.saveConfig = boolean(node["save_config"], what + QLatin1String(".save_config"));
     return iface;
 }
 

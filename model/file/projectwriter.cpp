@@ -113,6 +113,17 @@ void ProjectWriter::host(const Host &h)
             line(6, "listen_port", QByteArray::number(*iface.listenPort));
         if (iface.mtu)
             line(6, "mtu", QByteArray::number(*iface.mtu));
+        for (const auto &[key, lines] : {std::pair("pre_up", &iface.preUp), std::pair("post_up", &iface.postUp),
+                                         std::pair("pre_down", &iface.preDown), std::pair("post_down", &iface.postDown)}) {
+            if (!lines->isEmpty())
+                list(6, key, *lines);
+        }
+        if (!iface.table.isEmpty())
+            line(6, "table", quoted(iface.table));
+        if (iface.fwMark)
+            line(6, "fwmark", QByteArray::number(*iface.fwMark));
+        if (iface.saveConfig)
+            line(6, "save_config", "true");
     }
     comments(h.name, QStringLiteral("exclude_peers"), 4);
     if (!h.excludePeers.isEmpty())

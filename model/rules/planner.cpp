@@ -547,6 +547,17 @@ PlannedInterface Planner::plan(qsizetype host, const KeyStore &keys) const
     if (const int mtu = tunnelMtu(host); mtu > 0)
         config.mtu = mtu;
     addRouterLines(host, config);
+    if (!h.isOpenBsd()) { // wg-quick's own keys; OpenBSD's netstart has none of them
+        config.preUp += iface.preUp;
+        config.postUp += iface.postUp;
+        config.preDown += iface.preDown;
+        config.postDown += iface.postDown;
+        if (!iface.table.isEmpty())
+            config.table = iface.table;
+        config.saveConfig = iface.saveConfig;
+    }
+    if (iface.fwMark)
+        config.fwMark = iface.fwMark;
     planned.pfRules = pfRules(host, {iface.name}, {config.listenPort.value_or(0)});
 
     QList<qsizetype> gateways;

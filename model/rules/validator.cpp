@@ -64,6 +64,18 @@ void Checker::checkFields(const Host &host)
     };
     check(QStringLiteral("os"), host.os);
     for (const Interface &iface : host.interfaces) {
+        for (const auto &[key, lines] : {std::pair("pre_up", &iface.preUp), std::pair("post_up", &iface.postUp),
+                                         std::pair("pre_down", &iface.preDown), std::pair("post_down", &iface.postDown)}) {
+            for (const QString &command : *lines)
+                check(iface.name + QLatin1Char('.') + QLatin1String(key), command);
+            if (!lines->isEmpty() && host.isOpenBsd())
+                warning(host.name, {}, QStringLiteral("%1.%2: OpenBSD's netstart runs no wg-quick commands; they are left out")
+                                           .arg(iface.name, QLatin1String(key)));
+        }
+        if (iface.saveConfig)
+            warning(host.name, {}, QStringLiteral("%1.save_config: wg-quick writes the running state back into %1.conf when it "
+                                                  "goes down, so the host's file drifts from the project")
+                                       .arg(iface.name));
         if (!isValidInterfaceName(iface.name))
             error(host.name, {}, QStringLiteral("'%1' is not a valid interface name").arg(iface.name));
         check(iface.name + QLatin1String(".domain"), iface.domain);

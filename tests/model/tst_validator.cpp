@@ -52,6 +52,7 @@ private slots:
     void findings_data();
     void findings();
     void editedProjectsAreChecked();
+    void keptCommandsAreChecked();
     void exampleHasOnlyTrueWarnings();
 };
 
@@ -166,6 +167,33 @@ void tst_Validator::editedProjectsAreChecked()
                         "error: phone: exclude_peers names unknown host 'lan2'",
                         "error: gw -> lan1: endpoint for gw: 'gw example:51820' may not hold spaces, '#' or control characters",
                     }));
+}
+
+void tst_Validator::keptCommandsAreChecked()
+{
+    // Commands kept as written (an imported config's PostUp) go into the config as lines:
+    // one with a line break could add keys, so it is refused; and what they cannot do is
+    // said.
+    ProjectFile::LoadError error;
+    auto project = ProjectFile::parse(Base, QStringLiteral("v.yaml"), &error);
+    QVERIFY(project);
+    project->hosts[0].meshInterface().postUp = {QStringLiteral("iptables -A FORWARD -i %i -j ACCEPT")};
+    QCOMPARE(Validator::validate(*project), QList<Diagnostic>());
+    project->hosts[0].meshInterface().postUp.append(QStringLiteral("true\nPrivateKey = x"));
+    project->hosts[0].meshInterface().saveConfig = true;
+    project->hosts[2].meshInterface().preUp = {QStringLiteral("echo up")};
+    QStringList found;
+    for (const Diagnostic &d : Validator::validate(*project))
+        found.append(d.toString());
+    QCOMPARE(found, QStringList({
+                        "error: lan1: wg0.post_up holds a line break, control character or '#', which could add lines to a config",
+                        "warning: lan1: wg0.save_config: wg-quick writes the running state back into wg0.conf when it goes down, "
+                        "so the host's file drifts from the project",
+                        "warning: gw: wg0.pre_up: OpenBSD's netstart runs no wg-quick commands; they are left out",
+                    }));
+    // The file refuses such a command with its line.
+    QVERIFY(!ProjectFile::parse("hosts:\n  a:\n    wg0: {ip: '10.0.0.1', post_up: ['echo # x']}\n", QStringLiteral("p.yaml"), &error));
+    QCOMPARE(error.toString(), QStringLiteral("p.yaml:3: a.wg0.post_up: a command may not hold '#' or control characters"));
 }
 
 void tst_Validator::exampleHasOnlyTrueWarnings()
