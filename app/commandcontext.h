@@ -68,6 +68,7 @@ int qr(const QStringList &arguments, Context &c);
 int status(const QStringList &arguments, Context &c);
 int keys(const QStringList &arguments, Context &c);
 int exportCommand(const QStringList &arguments, Context &c);
+int importCommand(const QStringList &arguments, Context &c);
 int deploy(const QStringList &arguments, Context &c);
 int decommission(const QStringList &arguments, Context &c);
 

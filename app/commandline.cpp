@@ -48,6 +48,10 @@ Commands:
   export PROJECT.yaml --format edgeos|vyos|k8s --out DIR
                           router command scripts (DIR/HOST.sh) for EdgeOS or VyOS, or
                           Kubernetes manifests (DIR/meshwright-wireguard.yaml)
+  import --out PROJECT.yaml [--lossy] [--name FOUND=NAME] SOURCE...
+                          an existing estate from its wg-quick configs (files, HOST/
+                          wg0.conf folders, wireguardmeshgenerator's dist tree) as one
+                          project, keys kept; refuses what the project cannot say
 
 Keys live beside the project in PROJECT.keys (mode 0600), never in the YAML;
 --keys FILE names another key store.
@@ -65,7 +69,8 @@ bool isCommand(const QString &word)
 {
     return word == QLatin1String("generate") || word == QLatin1String("validate") || word == QLatin1String("keys")
         || word == QLatin1String("qr") || word == QLatin1String("export") || word == QLatin1String("deploy")
-        || word == QLatin1String("status") || word == QLatin1String("decommission") || word == QLatin1String("help");
+        || word == QLatin1String("status") || word == QLatin1String("decommission") || word == QLatin1String("import")
+        || word == QLatin1String("help");
 }
 
 int run(const QStringList &arguments, QTextStream &out, QTextStream &err)
@@ -96,6 +101,8 @@ int run(const QStringList &arguments, QTextStream &out, QTextStream &err)
         return decommission(rest, c);
     if (command == QLatin1String("export"))
         return exportCommand(rest, c);
+    if (command == QLatin1String("import"))
+        return importCommand(rest, c);
     if (command == QLatin1String("status"))
         return status(rest, c);
     err << "meshwright: unknown command '" << command << "'\n\n" << Overview << Qt::flush;

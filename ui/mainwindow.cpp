@@ -1,6 +1,7 @@
 // The main window: canvas in the centre, palette, properties and findings around it.
 #include "mainwindow.h"
 
+#include "configimport.h"
 #include "configpane.h"
 #include "deploydialog.h"
 #include "deployment.h"
@@ -29,6 +30,7 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QSettings>
 #include <QSignalBlocker>
 #include <QStatusBar>
@@ -162,6 +164,7 @@ void MainWindow::createActions()
     };
     add(QStringLiteral("new"), tr("&New"), &MainWindow::newProject, QKeySequence::New);
     add(QStringLiteral("open"), tr("&Open…"), &MainWindow::open, QKeySequence::Open);
+    add(QStringLiteral("importConfigs"), tr("&Import WireGuard Configs…"), &MainWindow::importConfigs);
     add(QStringLiteral("save"), tr("&Save"), &MainWindow::save, QKeySequence::Save);
     add(QStringLiteral("saveAs"), tr("Save &As…"), &MainWindow::saveAs, QKeySequence::SaveAs);
     add(QStringLiteral("exportPicture"), tr("&Export Picture…"), &MainWindow::exportPicture, QKeySequence(tr("Ctrl+E")));
@@ -240,6 +243,7 @@ void MainWindow::createMenus()
     file->addAction(action(QStringLiteral("open")));
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     m_recentMenu->setObjectName(QStringLiteral("recentMenu"));
+    file->addAction(action(QStringLiteral("importConfigs")));
     file->addAction(action(QStringLiteral("save")));
     file->addAction(action(QStringLiteral("saveAs")));
     file->addSeparator();
@@ -426,6 +430,55 @@ void MainWindow::open()
     const QString path = QFileDialog::getOpenFileName(this, tr("Open Project"), dir, tr("Projects (*.yaml *.yml);;All files (*)"));
     if (!path.isEmpty())
         openFile(path);
+}
+
+void MainWindow::importConfigs()
+{
+    if (!maybeSave())
+        return;
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Import WireGuard Configs From"), QDir::homePath());
+    if (!dir.isEmpty())
+        importFrom({dir});
+}
+
+bool MainWindow::importFrom(const QStringList &paths)
+{
+    QStringList notes;
+    QString error;
+    auto imported = [&]() -> std::optional<ConfigImport::Result> {
+        const auto sources = ConfigImport::collect(paths, {}, &notes, &error);
+        return sources ? ConfigImport::build(*sources, &error) : std::nullopt;
+    }();
+    if (!imported) {
+        QMessageBox box(QMessageBox::Critical, tr("Cannot import"), tr("Meshwright could not import these configs."), QMessageBox::Ok, this);
+        box.setObjectName(QStringLiteral("importErrorBox"));
+        box.setInformativeText(error);
+        box.exec();
+        return false;
+    }
+    if (!imported->losses.isEmpty()) {
+        QStringList lines;
+        for (const ConfigImport::Loss &loss : std::as_const(imported->losses))
+            lines.append(loss.toString());
+        QMessageBox box(QMessageBox::Warning, tr("Import with losses?"),
+                        tr("The project cannot say %n thing(s) the way the configs do: deployed, it would change them.", nullptr,
+                           int(lines.size())),
+                        QMessageBox::Cancel, this);
+        box.setObjectName(QStringLiteral("importLossBox"));
+        box.setInformativeText(lines.mid(0, 8).join(QLatin1Char('\n')) + (lines.size() > 8 ? tr("\n… and %1 more").arg(lines.size() - 8) : QString()));
+        box.setDetailedText(lines.join(QLatin1Char('\n')));
+        QPushButton *anyway = box.addButton(tr("Import Anyway"), QMessageBox::AcceptRole);
+        box.exec();
+        if (box.clickedButton() != anyway)
+            return false;
+    }
+    m_document->adopt(imported->project, imported->keys);
+    m_untitledName = tr("imported from %1").arg(QFileInfo(paths.value(0)).fileName());
+    updateTitle();
+    m_view->fitAll();
+    statusBar()->showMessage(tr("Imported %n host(s), keys kept: save the project to keep it", nullptr, int(imported->project.hosts.size())),
+                             10000);
+    return true;
 }
 
 bool MainWindow::openFile(const QString &path)

@@ -38,6 +38,10 @@ public:
     bool openFile(const QString &path);
     /// Opens the bundled example as an untitled project.
     void openExample();
+    /// Imports the wg-quick configs in \a paths (ConfigImport) as a new, unsaved project.
+    /// Shows one error dialog when they cannot be read, and asks before importing what the
+    /// project cannot say as the configs do. Does not ask about unsaved changes.
+    bool importFrom(const QStringList &paths);
 
     MeshDocument *document() const { return m_document; }
     TopologyScene *scene() const { return m_scene; }
@@ -57,6 +61,7 @@ public:
 public slots:
     void newProject();
     void open();
+    void importConfigs();
     bool save();
     bool saveAs();
     void exportPicture();

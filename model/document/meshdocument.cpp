@@ -53,6 +53,16 @@ void MeshDocument::reset(const Project &project, const QString &filePath)
     emit modificationChanged(false);
 }
 
+void MeshDocument::adopt(const Project &project, const KeyStore &keys)
+{
+    reset(project);
+    m_keys = keys;
+    ensureKeys();
+    m_undoStack->resetClean(); // clean only once saved
+    emit keysChanged();
+    emit modificationChanged(true);
+}
+
 bool MeshDocument::load(const QString &path, QString *error, QList<Diagnostic> *warnings)
 {
     ProjectFile::LoadError loadError;

@@ -53,6 +53,9 @@ public:
     /// a position (every wireguardmeshgenerator file) get one from AutoLayout::arrange:
     /// where hosts stand is the document's, and views only draw it.
     void reset(const Project &project = {}, const QString &filePath = {});
+    /// Replaces the document with an imported \a project and its \a keys: untitled, no
+    /// undo history, and modified until saved, so that closing asks first.
+    void adopt(const Project &project, const KeyStore &keys);
     /// Loads \a path and its key store. On failure the document is unchanged.
     bool load(const QString &path, QString *error, QList<Diagnostic> *warnings = nullptr);
     /// Saves the project (atomically) and, when it has keys, the key store beside it.

@@ -2,6 +2,7 @@
 #include "diagnosticsmodel.h"
 #include "diagnosticspane.h"
 #include "hostitem.h"
+#include "importsupport.h"
 #include "linkitem.h"
 #include "mainwindow.h"
 #include "palettemodel.h"
@@ -10,10 +11,13 @@
 #include "projectfile.h"
 #include "propertiespane.h"
 #include "topologyscene.h"
+#include "testsupport.h"
 #include "topologyview.h"
 
+#include <QAbstractButton>
 #include <QAbstractItemModelTester>
 #include <QAction>
+#include <QApplication>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QMimeData>
@@ -43,6 +47,7 @@ private slots:
     void init();
     void cleanup();
     void paletteModel();
+    void importMakesAnUnsavedProject();
     void dropFromPaletteAddsHost();
     void dragFromHandleConnects();
     void dragMovesAsOneUndoStep();
@@ -106,6 +111,68 @@ bool tst_TopologyEditor::openProject(const QByteArray &yaml)
     m_window->view()->setTransform(QTransform());
     m_window->view()->centerOn(0, 0);
     return ok;
+}
+
+void tst_TopologyEditor::importMakesAnUnsavedProject()
+{
+    // File → Import WireGuard Configs: a running estate's configs become a new, unsaved
+    // project with their keys; one that would change meaning asks first.
+    ProjectFile::LoadError loadError;
+    const auto estate = ProjectFile::load(TestSupport::sourcePath(QStringLiteral("tests/data/import-mesh.yaml")), &loadError);
+    QVERIFY2(estate, qPrintable(loadError.toString()));
+    KeyStore keys;
+    QTemporaryDir dir;
+    QVERIFY(ImportSupport::writeEstate(*estate, keys, dir.path(), QStringLiteral("%1/wg0.conf")));
+    QVERIFY(m_window->importFrom({dir.path()}));
+    MeshDocument *document = m_window->document();
+    QCOMPARE(document->project().hosts.size(), estate->hosts.size());
+    QCOMPARE(document->keys().privateKey(QStringLiteral("nas")), keys.privateKey(QStringLiteral("nas")));
+    QVERIFY(document->isModified()); // closing asks to save it
+    QVERIFY(document->filePath().isEmpty());
+    QVERIFY(m_window->windowTitle().startsWith(QLatin1String("imported from")));
+    QVERIFY(m_window->scene()->hostItem(document->idOf(QStringLiteral("edge"))));
+
+    // A peer that is none of the imported hosts: the user is asked; Cancel keeps what was.
+    const QByteArray stranger = WireGuardKeys::publicKey(WireGuardKeys::generatePrivateKey())->toLatin1();
+    QVERIFY(ImportSupport::writeFile(dir.filePath(QStringLiteral("nas/wg0.conf")),
+                                     TestSupport::readFile(dir.filePath(QStringLiteral("nas/wg0.conf")))
+                                         + "\n[Peer]\nPublicKey = " + stranger + "\nAllowedIPs = 10.70.0.99/32\n"));
+    const Project before = document->project();
+    auto answer = [&](const QString &button, QString *shown) {
+        QTimer::singleShot(0, this, [button, shown] {
+            for (QWidget *widget : QApplication::topLevelWidgets()) {
+                auto *box = qobject_cast<QMessageBox *>(widget);
+                if (!box || box->objectName() != QLatin1String("importLossBox"))
+                    continue;
+                *shown = box->informativeText();
+                for (QAbstractButton *candidate : box->buttons()) {
+                    if (candidate->text() == button)
+                        candidate->click();
+                }
+            }
+        });
+    };
+    QString shown;
+    answer(QStringLiteral("Cancel"), &shown);
+    QVERIFY(!m_window->importFrom({dir.path()}));
+    QVERIFY2(shown.contains(QLatin1String("nas/wg0.conf:")), qPrintable(shown));
+    QVERIFY(shown.contains(QLatin1String("is none of the imported hosts")));
+    QCOMPARE(document->project(), before);
+    answer(QStringLiteral("Import Anyway"), &shown);
+    QVERIFY(m_window->importFrom({dir.path()}));
+    QCOMPARE(document->project().hosts.size(), estate->hosts.size());
+
+    // Configs that cannot be read: one error, nothing changes.
+    QTimer::singleShot(0, this, [&] {
+        for (QWidget *widget : QApplication::topLevelWidgets()) {
+            if (auto *box = qobject_cast<QMessageBox *>(widget); box && box->objectName() == QLatin1String("importErrorBox")) {
+                shown = box->informativeText();
+                box->accept();
+            }
+        }
+    });
+    QVERIFY(!m_window->importFrom({dir.filePath(QStringLiteral("nowhere"))}));
+    QVERIFY(shown.endsWith(QLatin1String("no such file or folder")));
 }
 
 void tst_TopologyEditor::paletteModel()

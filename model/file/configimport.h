@@ -1,0 +1,63 @@
+// Importing an existing WireGuard estate from its wg-quick configs: one project, every key
+// kept, and a check that the project gives configs of the same meaning.
+#pragma once
+
+#include "keystore.h"
+#include "project.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace ConfigImport {
+
+/// One config to import and the host it belongs to.
+struct Source
+{
+    QString host;
+    QString interfaceName; ///< the file's base name: wg0
+    QString path;
+    QByteArray text;
+};
+
+/// Finds the configs in \a paths, each a wg-quick file or a folder: NAME.conf is host NAME's
+/// wg0 (a file called wg0.conf takes its folder's name); a folder holds NAME.conf files,
+/// HOST/IFACE.conf, or wireguardmeshgenerator's HOST/etc/wireguard/IFACE.conf tree.
+/// Per-gateway profiles (IFACE-GATEWAY.conf beside IFACE.conf) are left out, named in
+/// \a notes. \a rename maps a found host name to the one to use (--name). False with
+/// \a error when a path cannot be read or holds no config.
+std::optional<QList<Source>> collect(const QStringList &paths, const QHash<QString, QString> &rename, QStringList *notes,
+                                     QString *error);
+
+/// Something the configs say that the project cannot: the import refuses it unless the
+/// user accepts the loss (--lossy).
+struct Loss
+{
+    QString file;
+    int line = 0; ///< 0: the file as a whole
+    QString message;
+    QString toString() const;
+};
+
+struct Result
+{
+    Project project;
+    KeyStore keys;           ///< every host's private key and the links' preshared keys
+    QList<Loss> losses;      ///< empty: generating the project gives configs of the same meaning
+    QStringList notes;       ///< what was inferred: roles, sites, overrides
+};
+
+/// Builds one project from \a sources: a host per source; a link wherever a [Peer] names
+/// another imported host's public key; roles from how the others reach each host (a public
+/// endpoint address: internet site; a private one: LAN; nobody dials it: roaming, full
+/// tunnel when it routes 0.0.0.0/0), exclude_peers from the peers each host lists, and
+/// per-link overrides (endpoint, extra AllowedIPs, keepalive, no PSK) wherever the rules
+/// say otherwise. Then every host is planned again and compared with its file: what
+/// differs is a Loss, with the file and line. Fails (nullopt, \a error) on configs that
+/// cannot be read: syntax, a missing or invalid private key, two hosts with one key.
+std::optional<Result> build(const QList<Source> &sources, QString *error);
+
+} // namespace ConfigImport
