@@ -49,9 +49,11 @@ Commands:
                           router command scripts (DIR/HOST.sh) for EdgeOS or VyOS, or
                           Kubernetes manifests (DIR/meshwright-wireguard.yaml)
   import --out PROJECT.yaml [--lossy] [--name FOUND=NAME] SOURCE...
+  import --out PROJECT.yaml --ssh [NAME=][USER@]HOST[:PORT]... [--sudo CMD]
                           an existing estate from its wg-quick configs (files, HOST/
-                          wg0.conf folders, wireguardmeshgenerator's dist tree) as one
-                          project, keys kept; refuses what the project cannot say
+                          wg0.conf folders, wireguardmeshgenerator's dist tree, or live
+                          over SSH) as one project, keys kept; refuses what the project
+                          cannot say
 
 Keys live beside the project in PROJECT.keys (mode 0600), never in the YAML;
 --keys FILE names another key store.

@@ -4,6 +4,7 @@
 
 #include "configimport.h"
 #include "keystore.h"
+#include "sshimport.h"
 #include "projectfile.h"
 #include "validator.h"
 
@@ -25,20 +26,34 @@ int importCommand(const QStringList &arguments, Context &c)
         "configs. Every host is then planned again and compared with its file: whatever differs (a PostUp "
         "line, an unknown peer, ...) is listed with its file and line, and nothing is written unless "
         "--lossy accepts those losses. The private and preshared keys go to the project's key store (mode "
-        "0600); no key is printed."));
+        "0600); no key is printed. With --ssh the configs are read from running hosts (/etc/wireguard and "
+        "/usr/local/etc/wireguard, through --sudo), with deploy's host-key checks, and the SSH settings used "
+        "are recorded in the project so that a deploy reaches the same hosts."));
     parser.addPositionalArgument(QStringLiteral("SOURCE"), QStringLiteral("Configs to import: files or folders."), QStringLiteral("SOURCE..."));
     const QCommandLineOption outOption({QStringLiteral("o"), QStringLiteral("out")}, QStringLiteral("The project file to write (must not exist)."),
                                        QStringLiteral("PROJECT.yaml"));
     const QCommandLineOption lossyOption(QStringLiteral("lossy"), QStringLiteral("Write the project even where it changes what a config says."));
     const QCommandLineOption nameOption(QStringLiteral("name"), QStringLiteral("Name the host found as FOUND NAME instead (repeatable)."),
                                         QStringLiteral("FOUND=NAME"));
-    parser.addOptions({outOption, lossyOption, nameOption});
-    const QString usage = QStringLiteral("meshwright import --out PROJECT.yaml [--lossy] [--name FOUND=NAME]... SOURCE...");
+    const QCommandLineOption sshOption(QStringLiteral("ssh"), QStringLiteral("Read a running host's configs over SSH (repeatable)."),
+                                       QStringLiteral("[NAME=][USER@]HOST[:PORT]"));
+    const QCommandLineOption identityOption(QStringLiteral("identity"), QStringLiteral("The SSH key to log in with (else ssh-agent, ~/.ssh)."),
+                                            QStringLiteral("FILE"));
+    const QCommandLineOption sudoOption(QStringLiteral("sudo"), QStringLiteral("Read the configs through this (sudo, doas); none: as the user."),
+                                        QStringLiteral("CMD"));
+    const QCommandLineOption knownHostsOption(QStringLiteral("known-hosts"), QStringLiteral("The known_hosts file (default ~/.ssh/known_hosts)."),
+                                              QStringLiteral("FILE"));
+    const QCommandLineOption acceptOption(QStringLiteral("accept-new-host-keys"),
+                                          QStringLiteral("Record the keys of hosts not in known_hosts yet (changed keys are always refused)."));
+    parser.addOptions({outOption, lossyOption, nameOption, sshOption, identityOption, sudoOption, knownHostsOption, acceptOption});
+    const QString usage = QStringLiteral("meshwright import --out PROJECT.yaml [--lossy] [--name FOUND=NAME]... "
+                                         "(SOURCE... | --ssh [NAME=][USER@]HOST[:PORT]... [--identity FILE] [--sudo CMD] [--known-hosts FILE] "
+                                         "[--accept-new-host-keys])");
     if (const int rc = parseCommand(parser, arguments, usage, -1, c); rc >= 0)
         return rc;
     const QString out = parser.value(outOption);
-    if (out.isEmpty() || parser.positionalArguments().isEmpty()) {
-        c.err << "meshwright: import needs --out PROJECT.yaml and at least one SOURCE\nUsage: " << usage << Qt::endl;
+    if (out.isEmpty() || (parser.positionalArguments().isEmpty() && !parser.isSet(sshOption))) {
+        c.err << "meshwright: import needs --out PROJECT.yaml and at least one SOURCE or --ssh HOST\nUsage: " << usage << Qt::endl;
         return BadInput;
     }
     const QString keysPath = KeyStore::pathForProject(out);
@@ -60,12 +75,45 @@ int importCommand(const QStringList &arguments, Context &c)
 
     QStringList notes;
     QString error;
-    const auto sources = ConfigImport::collect(parser.positionalArguments(), rename, &notes, &error);
-    if (!sources) {
-        c.err << "error: " << error << " (nothing written)" << Qt::endl;
-        return BadInput;
+    QList<ConfigImport::Source> sources;
+    if (!parser.positionalArguments().isEmpty()) {
+        const auto found = ConfigImport::collect(parser.positionalArguments(), rename, &notes, &error);
+        if (!found) {
+            c.err << "error: " << error << " (nothing written)" << Qt::endl;
+            return BadInput;
+        }
+        sources = *found;
     }
-    auto imported = ConfigImport::build(*sources, &error);
+    // Over SSH: each host's configs, and the settings that reach it again.
+    QHash<QString, SshSettings> sshOf;
+    const DeployOptions options = [&] {
+        DeployOptions o = DeployOptions::fromUser(parser.value(knownHostsOption), DeployOptions().confirmTimeout, 1);
+        o.acceptNewHostKeys = parser.isSet(acceptOption);
+        return o;
+    }();
+    const QString identity = parser.value(identityOption);
+    for (const QString &spec : parser.values(sshOption)) {
+        auto target = SshImport::parseTarget(spec, &error);
+        if (!target) {
+            c.err << "meshwright: " << error << Qt::endl;
+            return BadInput;
+        }
+        target->identity = identity.startsWith(QLatin1String("~/")) ? QDir::home().filePath(identity.mid(2)) : identity;
+        target->sudoCmd = parser.value(sudoOption).trimmed();
+        c.err << "reading " << target->address << " over SSH" << Qt::endl;
+        auto read = SshImport::read(*target, identity, options, &notes, &error);
+        if (!read) {
+            c.err << "error: " << error << " (nothing written)" << Qt::endl;
+            return BadInput;
+        }
+        const QString host = rename.value(read->host, read->host);
+        for (ConfigImport::Source &source : read->sources) {
+            source.host = host;
+            sources.append(source);
+        }
+        sshOf.insert(host, read->ssh);
+    }
+    auto imported = ConfigImport::build(sources, &error);
     if (!imported) {
         c.err << "error: " << error << " (nothing written)" << Qt::endl;
         return BadInput;
@@ -78,6 +126,10 @@ int importCommand(const QStringList &arguments, Context &c)
         c.err << "meshwright: " << imported->losses.size()
               << " thing(s) the project cannot say as the configs do; nothing written (--lossy writes it anyway)" << Qt::endl;
         return BadInput;
+    }
+    for (Host &host : imported->project.hosts) {
+        if (sshOf.contains(host.name))
+            host.ssh = sshOf.value(host.name);
     }
     // The keys first: a project without them would get new keys when it is next opened.
     if (!imported->keys.save(keysPath, &error)) {

@@ -4,8 +4,8 @@
 #include "wgquick.h"
 
 #include <QDirIterator>
-#include <QRegularExpression>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -77,6 +77,7 @@ private slots:
     void qrForAPhone();
     void exportForRouterAndCluster();
     void statusRefusesWhatItCannotAsk();
+    void importAdoptsAnEstate();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -392,6 +393,61 @@ void tst_CommandLine::statusRefusesWhatItCannotAsk()
     QVERIFY2(none.err.contains(QLatin1String("no host has ssh settings; nothing to ask")), qPrintable(none.err));
     const Run missing = meshwright({QStringLiteral("status"), m_dir->filePath(QStringLiteral("nothing.yaml"))});
     QCOMPARE(missing.exitCode, 2);
+}
+
+void tst_CommandLine::importAdoptsAnEstate()
+{
+    // The configs a project generates, imported as a new project (one host renamed), then
+    // generated again: the same interfaces in meaning, on the same keys.
+    const QString source = TestSupport::sourcePath(QStringLiteral("tests/data/import-mesh.yaml"));
+    const QString estate = m_dir->filePath(QStringLiteral("estate"));
+    const Run first = meshwright({QStringLiteral("generate"), source, QStringLiteral("--out"), estate, QStringLiteral("--keys"),
+                                  m_dir->filePath(QStringLiteral("estate.keys"))});
+    QCOMPARE(first.exitCode, 0);
+    const QString adopted = m_dir->filePath(QStringLiteral("adopted.yaml"));
+    const Run imported = meshwright({QStringLiteral("import"), QStringLiteral("--out"), adopted, QStringLiteral("--name"),
+                                     QStringLiteral("nas=storage"), estate});
+    QVERIFY2(imported.exitCode == 0, qPrintable(imported.err));
+    QVERIFY(imported.out.startsWith(QLatin1String("imported 6 hosts and 2 link overrides into ")));
+    QCOMPARE(modeOf(m_dir->filePath(QStringLiteral("adopted.keys"))), 0600);
+    for (const Run &run : {first, imported}) // keys are never printed
+        QVERIFY(!(run.out + run.err).contains(QLatin1String("PrivateKey")));
+    const QString again = m_dir->filePath(QStringLiteral("again"));
+    QCOMPARE(meshwright({QStringLiteral("generate"), adopted, QStringLiteral("--out"), again}).exitCode, 0);
+    for (const char *host : {"edge", "backup", "nas", "kube", "laptop", "phone"}) {
+        const QString name = QLatin1String(host) == QLatin1String("nas") ? QStringLiteral("storage") : QLatin1String(host);
+        const auto was = WgQuick::parse(TestSupport::readFile(estate + QLatin1Char('/') + QLatin1String(host) + QStringLiteral("/wg0.conf")));
+        const auto now = WgQuick::parse(TestSupport::readFile(again + QLatin1Char('/') + name + QStringLiteral("/wg0.conf")));
+        QVERIFY2(was && now, host);
+        QVERIFY2(WgQuick::canonical(*was) == WgQuick::canonical(*now), host);
+    }
+
+    // Never over an existing project; what the project cannot say is refused with its
+    // file and line, nothing written, unless --lossy.
+    const Run again2 = meshwright({QStringLiteral("import"), QStringLiteral("--out"), adopted, estate});
+    QCOMPARE(again2.exitCode, 2);
+    QVERIFY(again2.err.contains(QLatin1String("exists; import into a new project (nothing written)")));
+    QFile stray(estate + QStringLiteral("/kube/wg0.conf"));
+    QVERIFY(stray.open(QIODevice::Append));
+    stray.write("\n[Peer]\nPublicKey = " + WireGuardKeys::publicKey(WireGuardKeys::generatePrivateKey())->toLatin1()
+                + "\nAllowedIPs = 10.70.0.99/32\n");
+    stray.close();
+    const QString refusedPath = m_dir->filePath(QStringLiteral("refused.yaml"));
+    const Run refused = meshwright({QStringLiteral("import"), QStringLiteral("--out"), refusedPath, estate});
+    QCOMPARE(refused.exitCode, 2);
+    QVERIFY2(refused.err.contains(QRegularExpression(QStringLiteral("error: .*/kube/wg0\\.conf:\\d+: peer .* is none of the imported hosts"))),
+             qPrintable(refused.err));
+    QVERIFY(!QFile::exists(refusedPath));
+    QVERIFY(!QFile::exists(m_dir->filePath(QStringLiteral("refused.keys"))));
+    const Run lossy = meshwright({QStringLiteral("import"), QStringLiteral("--out"), refusedPath, QStringLiteral("--lossy"), estate});
+    QCOMPARE(lossy.exitCode, 0);
+    QVERIFY(lossy.err.contains(QLatin1String("lost: ")));
+    QVERIFY(QFile::exists(refusedPath));
+
+    const Run badSsh = meshwright({QStringLiteral("import"), QStringLiteral("--out"), m_dir->filePath(QStringLiteral("x.yaml")),
+                                   QStringLiteral("--ssh"), QStringLiteral("root@@host")});
+    QCOMPARE(badSsh.exitCode, 2);
+    QVERIFY(badSsh.err.contains(QLatin1String("is not [NAME=][USER@]HOST[:PORT]")));
 }
 
 QTEST_APPLESS_MAIN(tst_CommandLine)

@@ -114,16 +114,23 @@ check "import refuses an unknown peer (exit 2)" [ $rc -eq 2 ]
 check "... naming the file and line" grep -qE "stray/a2.conf:1[0-9]: peer .* is none of the imported hosts" "$work/stray.out"
 check "... and writes nothing" [ ! -e "$work/stray.yaml" ] && [ ! -e "$work/stray.keys" ]
 
-"$binary" import --out "$project" "$estate/copied" > "$work/import.out" 2>&1
-check "meshwright import (exit 0)" [ $? -eq 0 ]
-check "... keeps the PostUp line" grep -q "note: a1: 1 Pre/PostUp/Down line(s) kept as written" "$work/import.out"
-check "... the key store is private (0600)" [ "$(stat -c %a "$keys")" = 600 ]
-# The SSH settings are the one thing the configs do not say.
+# From the copied files: the same graph, without SSH settings (the files do not say them).
+"$binary" import --out "$work/files.yaml" "$estate/copied" > "$work/files.out" 2>&1
+check "meshwright import of the copied files (exit 0)" [ $? -eq 0 ]
+check "... keeps the PostUp line" grep -q "note: a1: 1 Pre/PostUp/Down line(s) kept as written" "$work/files.out"
+
+# Over SSH, from the running hosts: their SSH settings are recorded for the deploy.
 declare -A address=([a1]=192.168.77.41 [a2]=192.168.77.42 [g1]=198.18.77.41)
-for h in "${hosts[@]}"; do
-    ip=${address[$h]}
-    sed -i "/^  $h:\$/a\\    ssh: {host: '$ip', user: root, identity: '$state/id_ed25519', conf_dir: /etc/wireguard}" "$project"
-done
+ssh_args=()
+for h in "${hosts[@]}"; do ssh_args+=(--ssh "$h=root@${address[$h]}"); done
+"$testbed" ctl "$state" "$binary" import --out "$project" "${ssh_args[@]}" --identity "$state/id_ed25519" \
+    --known-hosts "$state/known_hosts" > "$work/import.out" 2>&1
+check "meshwright import --ssh (exit 0)" [ $? -eq 0 ]
+check "... the key store is private (0600)" [ "$(stat -c %a "$keys")" = 600 ]
+check "... records each host's SSH settings" [ "$(grep -c "ssh:" "$project")" -eq 3 ]
+check "... and never prints a key" sh -c "! grep -qF -e '${priv[a1]}' -e '$psk' '$work/import.out'"
+same_but_ssh() { diff <(grep -v -e '^    ssh:' -e '^      ' "$project") <(grep -v -e '^      ' "$work/files.yaml") >/dev/null; }
+check "... the same project as from the files, but for SSH" same_but_ssh
 "$binary" validate "$project" > "$work/validate.out" 2>&1
 check "the imported project validates" [ $? -eq 0 ]
 
@@ -151,5 +158,13 @@ check "a keepalive change deploys (exit 0)" [ $? -eq 0 ]
 check "... confirmed" grep -qE "^confirmed: " "$work/change.out"
 check "... a1 runs it" sh -c "'$testbed' exec '$state' a1 wg show wg0 persistent-keepalive | grep -q '	15$'"
 check "... and every pair pings" pings
+
+# Deploy's host-key policy: a host whose key changed is refused, even with new keys accepted.
+"$testbed" rekey "$state" g1 >/dev/null 2>&1 || { echo "FAIL: rekey g1"; exit 1; }
+"$testbed" ctl "$state" "$binary" import --out "$work/rekeyed.yaml" --ssh "g1=root@${address[g1]}" --identity "$state/id_ed25519" \
+    --known-hosts "$state/known_hosts" --accept-new-host-keys > "$work/rekeyed.out" 2>&1
+check "import --ssh refuses a changed host key (exit 2)" [ $? -eq 2 ]
+check "... saying so" grep -qi "changed" "$work/rekeyed.out"
+check "... and writes nothing" [ ! -e "$work/rekeyed.yaml" ]
 
 scenario_end

@@ -1,0 +1,131 @@
+// Reading configs over SSH for import.
+#include "sshimport.h"
+
+#include "sshsession.h"
+
+#include <QFileInfo>
+#include <QRegularExpression>
+
+namespace SshImport {
+
+namespace {
+
+/// Lists the configs, each as "F SIZE PATH" and its bytes; "N NAME" first, "O PATH" for
+/// OpenBSD interface files. Sizes through $(( )) so that BSD wc's padding goes.
+const char *const ReadScript = R"SH(
+printf 'N %s\n' "$(uname -n)"
+for f in /etc/wireguard/*.conf /usr/local/etc/wireguard/*.conf; do
+    [ -f "$f" ] || continue
+    printf 'F %s %s\n' "$(($(wc -c < "$f")))" "$f"
+    cat "$f"
+done
+for f in /etc/hostname.wg*; do [ -f "$f" ] && printf 'O %s\n' "$f"; done
+exit 0
+)SH";
+
+} // namespace
+
+std::optional<PollTarget> parseTarget(const QString &text, QString *error)
+{
+    static const QRegularExpression pattern(QStringLiteral("^(?:([^@\\s:]+)@)?(?:\\[([0-9A-Fa-f:.]+)\\]|([A-Za-z0-9._-]+|[0-9A-Fa-f:]+))(?::(\\d+))?$"));
+    QString spec = text.trimmed();
+    QString name;
+    if (const qsizetype equals = spec.indexOf(QLatin1Char('=')); equals > 0) {
+        name = spec.left(equals);
+        spec = spec.mid(equals + 1);
+        if (!isValidHostName(name)) {
+            if (error)
+                *error = QStringLiteral("--ssh '%1': '%2' is not a host name").arg(text, name);
+            return std::nullopt;
+        }
+    }
+    // A bare IPv6 address (several colons, no brackets) has no port.
+    const bool bareV6 = !spec.contains(QLatin1Char('[')) && spec.count(QLatin1Char(':')) > 1;
+    const QRegularExpressionMatch match = bareV6 ? QRegularExpression(QStringLiteral("^(?:([^@\\s:]+)@)?()([0-9A-Fa-f:]+)()$")).match(spec)
+                                                 : pattern.match(spec);
+    if (!match.hasMatch()) {
+        if (error)
+            *error = QStringLiteral("--ssh '%1' is not [NAME=][USER@]HOST[:PORT]").arg(text);
+        return std::nullopt;
+    }
+    PollTarget target;
+    target.user = match.captured(1);
+    target.address = match.captured(2).isEmpty() ? match.captured(3) : match.captured(2);
+    if (!match.captured(4).isEmpty()) {
+        const int port = match.captured(4).toInt();
+        if (port < 1 || port > 65535) {
+            if (error)
+                *error = QStringLiteral("--ssh '%1': the port must be 1 to 65535").arg(text);
+            return std::nullopt;
+        }
+        target.port = port;
+    }
+    target.host = name; // empty: the host's own name
+    return target;
+}
+
+std::optional<HostConfigs> read(const PollTarget &target, const QString &identity, const DeployOptions &options, QStringList *notes,
+                                QString *error)
+{
+    auto fail = [&](const QString &message) -> std::optional<HostConfigs> {
+        if (error)
+            *error = QStringLiteral("%1: %2").arg(target.address, message);
+        return std::nullopt;
+    };
+    SshSession session(target);
+    if (const auto failure = session.connect(options, [](DeployStep, const QString &) {}))
+        return fail(QStringLiteral("%1: %2").arg(deployStepName(failure->step), failure->reason));
+    QByteArray out;
+    QByteArray err;
+    const int status = session.run(privilege(target) + "sh -s", ReadScript, &out, &err);
+    if (status != 0) {
+        const QString message = QString::fromUtf8(err).trimmed();
+        if (message.contains(QLatin1String("password")) || message.contains(QLatin1String("terminal is required")))
+            return fail(QStringLiteral("%1 wants a password; allow it without one (sudo -n / doas -n) or log in as root").arg(target.sudoCmd));
+        return fail(status < 0 ? QStringLiteral("the connection was lost") : QStringLiteral("cannot read the configs: %1").arg(message));
+    }
+    HostConfigs result;
+    QString confDir;
+    qsizetype at = 0;
+    while (at < out.size()) {
+        const qsizetype end = out.indexOf('\n', at);
+        if (end < 0)
+            break;
+        const QByteArray line = out.mid(at, end - at);
+        at = end + 1;
+        if (line.startsWith("N ")) {
+            result.host = QString::fromUtf8(line.mid(2)).section(QLatin1Char('.'), 0, 0).trimmed();
+        } else if (line.startsWith("F ")) {
+            const qsizetype space = line.indexOf(' ', 2);
+            bool ok = false;
+            const qsizetype size = line.mid(2, space - 2).toLongLong(&ok);
+            if (!ok || space < 0 || size < 0 || at + size > out.size())
+                return fail(QStringLiteral("a cut-short answer"));
+            const QString path = QString::fromUtf8(line.mid(space + 1));
+            const QFileInfo info(path);
+            result.sources.append({QString(), info.completeBaseName(), target.address + QLatin1Char(':') + path, out.mid(at, size)});
+            if (confDir.isEmpty())
+                confDir = info.path();
+            at += size;
+        } else if (line.startsWith("O ") && notes) {
+            notes->append(QStringLiteral("%1:%2: OpenBSD's hostname.wgN is not imported yet").arg(target.address, QString::fromUtf8(line.mid(2))));
+        }
+    }
+    if (result.sources.isEmpty())
+        return fail(QStringLiteral("no WireGuard config in /etc/wireguard or /usr/local/etc/wireguard"));
+    if (!target.host.isEmpty())
+        result.host = target.host;
+    else if (!isValidHostName(result.host))
+        result.host = target.address;
+    for (ConfigImport::Source &source : result.sources)
+        source.host = result.host;
+    result.ssh.host = target.address;
+    result.ssh.user = target.user;
+    result.ssh.port = target.port;
+    result.ssh.identity = identity;
+    result.ssh.sudoCmd = target.sudoCmd;
+    result.ssh.confDir = confDir;
+    return result;
+}
+
+} // namespace SshImport
