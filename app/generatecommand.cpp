@@ -56,10 +56,7 @@ int generate(const QStringList &arguments, Context &c)
             if (!selected.contains(index))
                 selected.append(index);
         }
-    } else {
-        for (qsizetype i = 0; i < project.hosts.size(); ++i)
-            selected.append(i);
-    }
+    } // else every host but the external ones (HostConfigs::generate)
 
     QString error;
     const QString outDir = parser.value(outOption);

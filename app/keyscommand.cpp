@@ -93,6 +93,10 @@ int keys(const QStringList &arguments, Context &c)
             c.err << "error: " << args[0] << " has no host '" << args[1] << "'" << Qt::endl;
             return CommandLine::BadInput;
         }
+        if (host->isExternal() && !parser.isSet(pskOption)) {
+            c.err << "error: " << host->name << " is external: its owner makes its keys; nothing rotated" << Qt::endl;
+            return CommandLine::BadInput;
+        }
         if (parser.isSet(pskOption)) {
             const qsizetype index = project->indexOf(args[1]);
             store.ensure(planner.keyIds(), planner.presharedKeyPairs());

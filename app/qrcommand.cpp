@@ -53,6 +53,10 @@ int qr(const QStringList &arguments, Context &c)
         return CommandLine::BadInput;
     }
     QString error;
+    if (loaded.project.hosts[host].isExternal()) {
+        c.err << "error: " << hostName << " is external: its owner configures it; no QR code made" << Qt::endl;
+        return CommandLine::BadInput;
+    }
     const QList<std::pair<QString, InterfaceConfig>> configs = HostConfigs::profiles(HostConfigs::planHost(loaded.project, keys, host));
     // Keys made now must be the ones the gateways get later: keep them.
     if (keys.isModified() && !keys.save(keysPath, &error)) {

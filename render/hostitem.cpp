@@ -61,11 +61,13 @@ void HostItem::sync(const Host &host)
     const QString detail = host.meshInterface().ip;
     const QString icon = HostPresets::iconNameFor(host);
     const QPointF position = host.position.value_or(pos());
-    if (host.name != m_name || detail != m_detail || icon != m_icon || host.os != m_os) {
+    const QString os = host.isExternal() ? QCoreApplication::translate("HostItem", "external") : host.os;
+    if (host.name != m_name || detail != m_detail || icon != m_icon || os != m_os || host.isExternal() != m_external) {
         m_name = host.name;
         m_detail = detail;
         m_icon = icon;
-        m_os = host.os;
+        m_os = os;
+        m_external = host.isExternal();
         updateToolTip();
         update();
     }
@@ -97,6 +99,9 @@ void HostItem::setLive(Reachability reachability, const QString &details)
 void HostItem::updateToolTip()
 {
     QStringList lines{QStringLiteral("<b>%1</b> — %2, %3").arg(m_name.toHtmlEscaped(), m_detail.toHtmlEscaped(), m_os.toHtmlEscaped())};
+    if (m_external)
+        lines.append(QCoreApplication::translate("HostItem", "Configured by its owner: Meshwright knows its public key only, never "
+                                                             "deploys it and generates no config for it."));
     if (m_reachability != Reachability::Off)
         lines.append(m_liveDetails);
     for (const Diagnostic &finding : std::as_const(m_findings))
@@ -112,6 +117,8 @@ void HostItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, 
     const QRectF node = nodeRect();
     const bool selected = option->state & QStyle::State_Selected;
     QPen border(selected ? palette.color(QPalette::Highlight) : palette.color(QPalette::Mid), selected ? 3 : 1.5);
+    if (m_external)
+        border.setStyle(Qt::DashLine); // not ours: its owner configures it
     if (lod < 0.3) {
         // Far out: a plain block is all that can be seen.
         painter->setPen(Qt::NoPen);
@@ -120,7 +127,7 @@ void HostItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, 
         return;
     }
     painter->setPen(border);
-    painter->setBrush(palette.color(QPalette::Base));
+    painter->setBrush(m_external ? palette.color(QPalette::Window) : palette.color(QPalette::Base));
     painter->drawRoundedRect(node, 8, 8);
 
     const QRectF iconRect(node.left() + 10, -16, 32, 32);

@@ -28,6 +28,7 @@ public:
     enum class Reachability { Off, Reachable, Unreachable, NoSsh };
     void setLive(Reachability reachability, const QString &details);
     Reachability reachability() const { return m_reachability; }
+    bool isExternal() const { return m_external; }
 
     /// The connect handle, in item coordinates.
     static QRectF handleRect();
@@ -53,6 +54,7 @@ private:
     QString m_detail;
     QString m_icon;
     QString m_os;
+    bool m_external = false; ///< drawn dashed, named as such: its owner configures it
     QList<Diagnostic> m_findings;
     Reachability m_reachability = Reachability::Off;
     QString m_liveDetails;

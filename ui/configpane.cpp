@@ -126,6 +126,16 @@ void ConfigPane::refresh()
         return;
     }
     QList<std::pair<QString, QString>> files;
+    if (const Host &external = m_document->project().hosts[index]; external.isExternal()) {
+        // Nothing is generated for it: say what its peers know of it.
+        files.append({tr("external"), tr("# %1 is external: its owner configures it, and Meshwright never deploys it.\n"
+                                         "# Its peers list it by its public key:\n"
+                                         "PublicKey = %2\n")
+                                          .arg(external.name, external.publicKey)});
+        m_files = files;
+        render();
+        return;
+    }
     for (const PlannedInterface &planned : m_document->plan(m_host)) {
         for (const ConfigFiles::File &file : ConfigFiles::files(planned))
             files.append({file.relativePath.section(QLatin1Char('/'), -1), QString::fromUtf8(file.content)});

@@ -177,6 +177,12 @@ void QrPane::refresh()
         showMessage(tr("Select a phone or a laptop to see its config as a QR code."));
         return;
     }
+    if (host->isExternal()) {
+        m_title->setText(QString());
+        m_profiles->setEnabled(false);
+        showMessage(tr("%1 is external: its owner configures it, so there is no config of it to scan.").arg(host->name));
+        return;
+    }
     m_title->setText(tr("<b>%1</b>: scan with the WireGuard app (+ → Scan from QR code)").arg(host->name.toHtmlEscaped()));
     if (host->ssh && !m_requested) {
         m_profiles->setEnabled(false);

@@ -243,7 +243,9 @@ std::optional<DeployPlan> plan(const Project &project, const KeyStore &keys, con
         }
         if (peersInScope.isEmpty())
             continue;
-        if (!host.ssh) {
+        if (host.isExternal()) {
+            continue; // its owner keeps its config
+        } else if (!host.ssh) {
             plan.handInstalled.append({host.name, keys.publicKey(planner.keyIdFacing(i, project.indexOf(peersInScope.front())))});
         } else if (!inScope.contains(host.name)) {
             for (const QString &peer : std::as_const(peersInScope)) {

@@ -146,6 +146,11 @@ bool MeshDocument::rotateKeys(HostId id, QString *error)
     const Host *found = host(id);
     if (!found)
         return false;
+    if (found->isExternal()) {
+        if (error)
+            *error = tr("%1 is external: its owner makes its keys").arg(found->name);
+        return false;
+    }
     m_keys.rotate(Planner::keyId(*found));
     if (!m_filePath.isEmpty() && !m_keys.save(KeyStore::pathForProject(m_filePath), error)) {
         emit modificationChanged(true);
@@ -238,7 +243,8 @@ QList<MeshLink> MeshDocument::links() const
                 MeshLink link{m_ids[a], m_ids[b], MeshLink::Kind::Mesh, ab != ba};
                 for (const qsizetype end : {a, b}) {
                     const Host &host = m_project.hosts[end];
-                    if (host.role() == Host::Role::Roaming)
+                    // How an external host routes is its owner's: its links are drawn plain.
+                    if (host.role() == Host::Role::Roaming && !host.isExternal())
                         link.kind = host.gateway ? MeshLink::Kind::FullTunnel : MeshLink::Kind::Roaming;
                 }
                 links.append(link);
@@ -274,8 +280,10 @@ void MeshDocument::invalidate()
 void MeshDocument::ensureKeys()
 {
     QStringList ids;
-    for (const Host &host : std::as_const(m_project.hosts))
-        ids.append(Planner::keyId(host));
+    for (const Host &host : std::as_const(m_project.hosts)) {
+        if (!host.isExternal())
+            ids.append(Planner::keyId(host));
+    }
     m_keys.ensure(ids, {});
 }
 
@@ -543,7 +551,8 @@ void MeshDocument::insertHost(qsizetype index, HostId id, const Host &host)
     index = std::clamp<qsizetype>(index, 0, m_project.hosts.size());
     m_project.hosts.insert(index, host);
     m_ids.insert(index, id);
-    m_keys.ensure({Planner::keyId(host)}, {});
+    if (!host.isExternal())
+        m_keys.ensure({Planner::keyId(host)}, {});
     emit hostAdded(id);
     invalidate();
 }

@@ -93,6 +93,9 @@ struct Host
     /// router's own setting says); false for a gateway whose upstream routes the mesh.
     std::optional<bool> nat;
     QString egress; ///< the uplink to masquerade out of; empty: the default route's interface
+    /// Set: an external host, run by someone else (found by an import): only its public key
+    /// is known. Its peers list it; it is never deployed and no config is generated for it.
+    QString publicKey;
     std::optional<QPointF> position;
     std::optional<RouterSettings> router;
     QString kubernetesNode; ///< the node name when the host is a Kubernetes node
@@ -109,6 +112,7 @@ struct Host
     /// The mesh interface (the first; wg0 in files of wireguardmeshgenerator's format).
     const Interface &meshInterface() const { return interfaces.front(); }
     Interface &meshInterface() { return interfaces.front(); }
+    bool isExternal() const { return !publicKey.isEmpty(); }
     bool isOpenBsd() const { return os.compare(QLatin1String("OpenBSD"), Qt::CaseInsensitive) == 0; }
     bool isFreeBsd() const { return os.compare(QLatin1String("FreeBSD"), Qt::CaseInsensitive) == 0; }
 

@@ -75,6 +75,7 @@ struct Parsed
     InterfaceConfig config;
     LineIndex lines;
     QString publicKey;
+    bool external = false; ///< a peer none of the sources is: only its public key is known
 };
 
 /// Addresses and AllowedIPs in one form: "10.0.0.1" is 10.0.0.1/32.
@@ -259,7 +260,41 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
     if (parsed.isEmpty())
         return fail(QStringLiteral("nothing to import"));
 
+    // Peers that are none of the imported hosts: external hosts, run by someone else.
+    QStringList externalNotes;
+    {
+        QSet<QString> names;
+        for (const Parsed &p : std::as_const(parsed))
+            names.insert(p.source.host);
+        const qsizetype imported = parsed.size();
+        for (qsizetype i = 0; i < imported; ++i) {
+            const QList<PeerConfig> peers = parsed[i].config.peers; // parsed grows below
+            for (const PeerConfig &peer : peers) {
+                if (byKey.contains(peer.publicKey))
+                    continue;
+                // Named as the peer's comment names it, when that is a free host name.
+                QString name = peer.name.trimmed();
+                if (!isValidHostName(name) || names.contains(name)) {
+                    int n = 1;
+                    do
+                        name = QStringLiteral("external-%1").arg(n++);
+                    while (names.contains(name));
+                }
+                names.insert(name);
+                Parsed external;
+                external.source = {name, QStringLiteral("wg0"), parsed[i].source.path, QByteArray()};
+                external.publicKey = peer.publicKey;
+                external.external = true;
+                byKey.insert(peer.publicKey, parsed.size());
+                externalNotes.append(QStringLiteral("%1: external (peer %2… of %3; its own config was not imported)")
+                                         .arg(name, peer.publicKey.left(8), parsed[i].source.host));
+                parsed.append(external);
+            }
+        }
+    }
+
     Result result;
+    result.notes = externalNotes;
     Project &project = result.project;
     const qsizetype count = parsed.size();
     auto lineOf = [&](qsizetype host, const char *key) { return parsed[host].lines.interfaceKeys.value(QLatin1String(key)); };
@@ -281,6 +316,30 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
         host.name = p.source.host;
         host.os = QStringLiteral("Linux");
         host.meshInterface().name = p.source.interfaceName;
+        if (p.external) {
+            // Its mesh addresses: the host prefixes its peers route to it.
+            host.publicKey = p.publicKey;
+            for (qsizetype k = 0; k < count; ++k) {
+                for (const PeerConfig &peer : parsed[k].config.peers) {
+                    if (peer.publicKey != p.publicKey)
+                        continue;
+                    for (const QString &text : peer.allowedIps) {
+                        const auto prefix = IpPrefix::parse(text.trimmed(), true);
+                        if (!prefix || !prefix->isHostPrefix())
+                            continue;
+                        QString &slot = prefix->address().isV6() ? host.meshInterface().ipv6 : host.meshInterface().ip;
+                        if (slot.isEmpty())
+                            slot = prefix->address().toString();
+                    }
+                }
+            }
+            if (host.meshInterface().ip.isEmpty())
+                return fail(QStringLiteral("%1: peer %2… is none of the imported hosts, and no /32 in its AllowedIPs gives its mesh "
+                                           "address: import its config too")
+                                .arg(p.source.path, p.publicKey.left(8)));
+            project.hosts.append(host);
+            continue;
+        }
         for (const QString &text : p.config.addresses) {
             const auto prefix = IpPrefix::parse(text.trimmed(), true);
             if (!prefix) {
@@ -297,11 +356,6 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
         if (host.meshInterface().ip.isEmpty())
             return fail(QStringLiteral("%1: no IPv4 Address: every host needs an IPv4 address in the mesh").arg(p.source.path));
         host.meshInterface().mtu = p.config.mtu;
-        for (const PeerConfig &peer : p.config.peers) {
-            if (!byKey.contains(peer.publicKey))
-                lose(i, p.lines.peers.value(peer.publicKey),
-                     QStringLiteral("peer %1… is none of the imported hosts: import its config too").arg(peer.publicKey.left(8)));
-        }
         project.hosts.append(host);
     }
 
@@ -319,6 +373,8 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
             const bool fullTunnel = std::any_of(parsed[j].config.peers.cbegin(), parsed[j].config.peers.cend(), [](const PeerConfig &peer) {
                 return std::any_of(peer.allowedIps.cbegin(), peer.allowedIps.cend(), isDefaultRoute);
             });
+            if (parsed[j].external)
+                continue; // how it routes is its owner's
             host.gateway = fullTunnel;
             result.notes.append(QStringLiteral("%1: roaming (no peer dials it)%2").arg(host.name, fullTunnel ? QStringLiteral(", full tunnel") : QString()));
             continue;
@@ -402,7 +458,7 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
     // Ports and DNS: the most common as the defaults, the others per host.
     QList<int> ports;
     for (qsizetype i = 0; i < count; ++i) {
-        if (project.hosts[i].role() != Host::Role::Roaming && parsed[i].config.listenPort)
+        if (!parsed[i].external && project.hosts[i].role() != Host::Role::Roaming && parsed[i].config.listenPort)
             ports.append(*parsed[i].config.listenPort);
     }
     project.defaults.listenPort = mostCommon(ports, project.defaults.listenPort);
@@ -435,14 +491,17 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
     // Who has whom as a peer.
     for (qsizetype i = 0; i < count; ++i) {
         for (qsizetype j = 0; j < count; ++j) {
-            if (i != j && !lists(i, j))
+            // An external host's own list is not known: it is taken to list who lists it.
+            if (i != j && !(parsed[i].external ? lists(j, i) : lists(i, j)))
                 project.hosts[i].excludePeers.append(project.hosts[j].name);
         }
     }
 
     // Links: where the rules say otherwise, an override; the preshared keys.
-    for (qsizetype i = 0; i < count; ++i)
-        result.keys.setPrivateKey(Planner::keyId(project.hosts[i]), parsed[i].config.privateKey);
+    for (qsizetype i = 0; i < count; ++i) {
+        if (!parsed[i].external)
+            result.keys.setPrivateKey(Planner::keyId(project.hosts[i]), parsed[i].config.privateKey);
+    }
     const Planner rules(project);
     for (qsizetype i = 0; i < count; ++i) {
         for (qsizetype j = i + 1; j < count; ++j) {
@@ -522,6 +581,8 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
     {
         const Planner generated(project);
         for (qsizetype i = 0; i < count; ++i) {
+            if (parsed[i].external)
+                continue;
             const InterfaceConfig &was = parsed[i].config;
             const InterfaceConfig made = generated.plan(i, result.keys).config;
             Interface &iface = project.hosts[i].meshInterface();
@@ -545,6 +606,8 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
     // The proof: every host planned again, compared with its file.
     const Planner planner(project);
     for (qsizetype i = 0; i < count; ++i) {
+        if (parsed[i].external)
+            continue; // no file to compare with: its owner's
         const InterfaceConfig &was = parsed[i].config;
         const InterfaceConfig now = planner.plan(i, result.keys).config;
         const LineIndex &lines = parsed[i].lines;
@@ -582,8 +645,6 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
                                                  nowLines->isEmpty() ? QStringLiteral("none") : nowLines->join(QLatin1String("; "))));
         }
         for (const PeerConfig &peer : was.peers) {
-            if (!byKey.contains(peer.publicKey))
-                continue; // reported above
             const int line = lines.peers.value(peer.publicKey);
             const auto keyLine = [&](const char *key) { return lines.peerKeys.value(peer.publicKey).value(QLatin1String(key), line); };
             const QString name = project.hosts[byKey.value(peer.publicKey)].name;

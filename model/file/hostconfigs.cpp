@@ -17,10 +17,18 @@ bool generate(const Project &project, KeyStore &keys, const QString &keyStorePat
         return false;
     QList<qsizetype> selected = hostIndexes;
     if (selected.isEmpty()) {
-        for (qsizetype i = 0; i < project.hosts.size(); ++i)
-            selected.append(i);
+        for (qsizetype i = 0; i < project.hosts.size(); ++i) {
+            if (!project.hosts[i].isExternal()) // configured by its owner
+                selected.append(i);
+        }
     }
     for (const qsizetype host : std::as_const(selected)) {
+        if (project.hosts[host].isExternal()) {
+            if (error)
+                *error = QStringLiteral("%1 is external: its owner configures it; Meshwright knows only its public key")
+                             .arg(project.hosts[host].name);
+            return false;
+        }
         QList<ConfigFiles::File> files;
         for (const PlannedInterface &planned : planner.planAll(host, keys))
             files += ConfigFiles::files(planned);

@@ -20,8 +20,9 @@ struct Summary
 };
 
 /// Makes missing keys (saving \a keys to \a keyStorePath when it changed), then writes
-/// the files of the hosts at \a hostIndexes (all when empty) below \a outDir. The project
-/// must be free of validation errors. On failure \a error names the host or file.
+/// the files of the hosts at \a hostIndexes (all but the external ones when empty) below
+/// \a outDir. The project must be free of validation errors. On failure \a error names
+/// the host or file (an external host named in \a hostIndexes is refused).
 bool generate(const Project &project, KeyStore &keys, const QString &keyStorePath, const QString &outDir,
          const QList<qsizetype> &hostIndexes, Summary *summary, QString *error);
 

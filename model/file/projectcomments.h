@@ -17,7 +17,7 @@ inline const QString EndAnchor = QStringLiteral("$end");
 inline const QStringList TopKeys{QStringLiteral("hosts"), QStringLiteral("defaults"), QStringLiteral("network"), QStringLiteral("links")};
 inline const QStringList HostKeys{QStringLiteral("os"), QStringLiteral("ssh"), QStringLiteral("lan"), QStringLiteral("internet"),
                                   QStringLiteral("wg0"), QStringLiteral("exclude_peers"), QStringLiteral("gateway"),
-                                  QStringLiteral("nat"), QStringLiteral("egress"), QStringLiteral("router"), QStringLiteral("kubernetes"), QStringLiteral("position")};
+                                  QStringLiteral("nat"), QStringLiteral("egress"), QStringLiteral("public_key"), QStringLiteral("router"), QStringLiteral("kubernetes"), QStringLiteral("position")};
 
 /// Where a key stands, for anchoring comments.
 struct KeyPosition

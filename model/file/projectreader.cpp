@@ -3,6 +3,7 @@
 #include "projectreader.h"
 
 #include "fieldcheck.h"
+#include "keystore.h"
 #include "projectcomments.h"
 
 #include <QRegularExpression>
@@ -321,8 +322,8 @@ Host Reader::readHost(const YAML::Node &key, const YAML::Node &value)
         fail(key, QStringLiteral("'%1' is not a valid host name: %2").arg(host.name, problem));
     keyPositions.append({lineOf(key.Mark()), key.Mark().column, host.name, QString()});
     expectMap(value, QStringLiteral("host '%1'").arg(host.name));
-    checkKeys(value, {"os", "ssh", "lan", "internet", "wg0", "exclude_peers", "gateway", "nat", "egress", "position", "router",
-                      "kubernetes"},
+    checkKeys(value, {"os", "ssh", "lan", "internet", "wg0", "exclude_peers", "gateway", "nat", "egress", "public_key", "position",
+                      "router", "kubernetes"},
               host.name, QString());
     for (auto it = value.begin(); it != value.end(); ++it) {
         // Comments anchor to keys a save writes back; unknown keys are not kept.
@@ -334,6 +335,11 @@ Host Reader::readHost(const YAML::Node &key, const YAML::Node &value)
         host.os = scalar(value["os"], host.name + QLatin1String(".os")).trimmed();
         if (!isSafeConfigValue(host.os))
             fail(value["os"], QStringLiteral("%1.os holds a '#'").arg(host.name));
+    }
+    if (value["public_key"].IsDefined() && !value["public_key"].IsNull()) {
+        host.publicKey = scalar(value["public_key"], host.name + QLatin1String(".public_key")).trimmed();
+        if (!WireGuardKeys::isValidKey(host.publicKey))
+            fail(value["public_key"], QStringLiteral("%1.public_key is not a WireGuard key (44 characters of base64)").arg(host.name));
     }
     host.ssh = readSsh(value["ssh"], host.name);
     host.lan = readSite(value["lan"], host.name + QLatin1String(".lan"), host.name);

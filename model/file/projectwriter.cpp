@@ -137,6 +137,9 @@ void ProjectWriter::host(const Host &h)
     comments(h.name, QStringLiteral("egress"), 4);
     if (!h.egress.isEmpty())
         line(4, "egress", scalarText(h.egress));
+    comments(h.name, QStringLiteral("public_key"), 4);
+    if (h.isExternal())
+        line(4, "public_key", quoted(h.publicKey));
     comments(h.name, QStringLiteral("router"), 4);
     if (h.router) {
         const RouterSettings standard;

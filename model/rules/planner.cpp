@@ -125,6 +125,8 @@ QStringList Planner::keyIds() const
     QStringList ids;
     ids.reserve(m_project.hosts.size());
     for (qsizetype host = 0; host < m_project.hosts.size(); ++host) {
+        if (m_project.hosts[host].isExternal())
+            continue; // its private key is its owner's
         if (!perPeer(host)) {
             ids.append(keyId(m_project.hosts[host]));
             continue;
@@ -133,6 +135,12 @@ QStringList Planner::keyIds() const
             ids.append(keyIdFacing(host, it.key()));
     }
     return ids;
+}
+
+QString Planner::publicKeyOf(qsizetype host, qsizetype peer, const KeyStore &keys) const
+{
+    const Host &h = m_project.hosts[host];
+    return h.isExternal() ? h.publicKey : keys.publicKey(keyIdFacing(host, peer));
 }
 
 QList<std::pair<QString, QString>> Planner::presharedKeyPairs() const
@@ -340,7 +348,7 @@ PeerConfig Planner::peerConfig(qsizetype host, qsizetype peer, const KeyStore &k
     const Host &p = m_project.hosts[peer];
     PeerConfig config;
     config.name = p.name;
-    config.publicKey = keys.publicKey(keyIdFacing(peer, host));
+    config.publicKey = publicKeyOf(peer, host, keys);
     const LinkSettings *settings = link(host, peer);
     if (!settings || settings->presharedKey)
         config.presharedKey = presharedKeys.value(keyIdFacing(peer, host));

@@ -92,6 +92,8 @@ public:
     /// Key id of the interface of \a host that faces \a peer ("HOST/wgN" on a router with
     /// one interface per peer, else the host's name).
     QString keyIdFacing(qsizetype host, qsizetype peer) const;
+    /// The public key \a host shows \a peer: an external host's own, else the key store's.
+    QString publicKeyOf(qsizetype host, qsizetype peer, const KeyStore &keys) const;
     /// True when \a host has one interface per peer.
     bool isPerPeerRouter(qsizetype host) const { return perPeer(host); }
     /// The names of \a host's WireGuard interfaces, in planAll()'s order, without planning

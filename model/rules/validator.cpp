@@ -63,6 +63,9 @@ void Checker::checkFields(const Host &host)
                                      .arg(field));
     };
     check(QStringLiteral("os"), host.os);
+    if (host.isExternal() && (host.ssh || host.router))
+        error(host.name, {}, QStringLiteral("an external host is configured by its owner: it cannot have %1")
+                                 .arg(host.ssh ? QStringLiteral("ssh settings") : QStringLiteral("router settings")));
     for (const Interface &iface : host.interfaces) {
         for (const auto &[key, lines] : {std::pair("pre_up", &iface.preUp), std::pair("post_up", &iface.postUp),
                                          std::pair("pre_down", &iface.preDown), std::pair("post_down", &iface.postDown)}) {
@@ -328,8 +331,9 @@ void Checker::checkReachability(qsizetype host)
         const Host &p = m_project.hosts[peer];
         const bool forward = m_planner.hasEndpoint(host, peer);
         const bool backward = m_planner.hasEndpoint(peer, host);
-        // Report each pair once, from the side that comes first.
-        if (!forward && !backward && (peer > host || !m_planner.hasPeer(peer, host)))
+        // Report each pair once, from the side that comes first. An external host's own
+        // endpoints are not known: it may well dial this one.
+        if (!forward && !backward && !p.isExternal() && (peer > host || !m_planner.hasPeer(peer, host)))
             error(h.name, p.name,
                   QStringLiteral("neither side has an endpoint for the other, so the tunnel can "
                                  "never come up (both roam or sit behind NAT)"));
@@ -393,6 +397,8 @@ QList<Diagnostic> Checker::run()
     checkAddresses();
     checkDerivedSubnets();
     for (qsizetype host = 0; host < m_project.hosts.size(); ++host) {
+        if (m_project.hosts[host].isExternal())
+            continue; // its own config is its owner's: nothing of it is ours to check
         checkHalfLinks(host);
         checkRouter(host);
         checkAllowedIps(host);

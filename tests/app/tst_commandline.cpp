@@ -427,15 +427,39 @@ void tst_CommandLine::importAdoptsAnEstate()
     const Run again2 = meshwright({QStringLiteral("import"), QStringLiteral("--out"), adopted, estate});
     QCOMPARE(again2.exitCode, 2);
     QVERIFY(again2.err.contains(QLatin1String("exists; import into a new project (nothing written)")));
+    // A peer that is none of the imported hosts is an external host: kept by its key.
     QFile stray(estate + QStringLiteral("/kube/wg0.conf"));
     QVERIFY(stray.open(QIODevice::Append));
-    stray.write("\n[Peer]\nPublicKey = " + WireGuardKeys::publicKey(WireGuardKeys::generatePrivateKey())->toLatin1()
-                + "\nAllowedIPs = 10.70.0.99/32\n");
+    const QString strangerKey = *WireGuardKeys::publicKey(WireGuardKeys::generatePrivateKey());
+    stray.write("\n[Peer]\nPublicKey = " + strangerKey.toLatin1() + "\nAllowedIPs = 10.70.0.99/32\n");
     stray.close();
+    const QString withExternal = m_dir->filePath(QStringLiteral("external.yaml"));
+    const Run external = meshwright({QStringLiteral("import"), QStringLiteral("--out"), withExternal, estate});
+    QVERIFY2(external.exitCode == 0, qPrintable(external.err));
+    QVERIFY(external.err.contains(QLatin1String("note: external-1: external (peer ")));
+    QVERIFY(TestSupport::readFile(withExternal).contains("public_key: '" + strangerKey.toLatin1() + "'"));
+    const Run externalGenerated = meshwright({QStringLiteral("generate"), withExternal, QStringLiteral("--out"), m_dir->filePath(QStringLiteral("ext"))});
+    QCOMPARE(externalGenerated.exitCode, 0);
+    QVERIFY(!QFile::exists(m_dir->filePath(QStringLiteral("ext/external-1/wg0.conf")))); // its owner's
+    QVERIFY(TestSupport::readFile(m_dir->filePath(QStringLiteral("ext/kube/wg0.conf"))).contains(strangerKey.toLatin1()));
+    const Run externalQr = meshwright({QStringLiteral("qr"), withExternal, QStringLiteral("external-1"), QStringLiteral("--terminal")});
+    QCOMPARE(externalQr.exitCode, 2);
+    QVERIFY(externalQr.err.contains(QLatin1String("external-1 is external: its owner configures it; no QR code made")));
+    const Run externalRotate = meshwright({QStringLiteral("keys"), QStringLiteral("rotate"), withExternal, QStringLiteral("external-1")});
+    QCOMPARE(externalRotate.exitCode, 2);
+    QVERIFY(externalRotate.err.contains(QLatin1String("is external: its owner makes its keys; nothing rotated")));
+    // A second address: refused with its file and line, nothing written.
+    QFile twice(estate + QStringLiteral("/kube/wg0.conf"));
+    QVERIFY(twice.open(QIODevice::ReadOnly));
+    const QByteArray kube = twice.readAll().replace("[Interface]\n", "[Interface]\nAddress = 10.70.0.98/32\n");
+    twice.close();
+    QVERIFY(twice.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    twice.write(kube);
+    twice.close();
     const QString refusedPath = m_dir->filePath(QStringLiteral("refused.yaml"));
     const Run refused = meshwright({QStringLiteral("import"), QStringLiteral("--out"), refusedPath, estate});
     QCOMPARE(refused.exitCode, 2);
-    QVERIFY2(refused.err.contains(QRegularExpression(QStringLiteral("error: .*/kube/wg0\\.conf:\\d+: peer .* is none of the imported hosts"))),
+    QVERIFY2(refused.err.contains(QRegularExpression(QStringLiteral("error: .*/kube/wg0\\.conf:\\d+: a second IPv4 address"))),
              qPrintable(refused.err));
     QVERIFY(!QFile::exists(refusedPath));
     QVERIFY(!QFile::exists(m_dir->filePath(QStringLiteral("refused.keys"))));

@@ -5,8 +5,8 @@
 # read off the hosts and imported; the project, with SSH settings added, is deployed back:
 # every host is "unchanged" (no file written, nothing reloaded, byte for byte the same), and
 # every link pings. Then the adopted mesh takes an ordinary change (a keepalive), deployed
-# and verified. A config with a peer that is none of the imported hosts is refused with
-# its file and line, and nothing is written.
+# and verified. A config with a second address is refused with its file and line, and
+# nothing is written; a host whose SSH key changed is refused.
 #
 #   import-scenario.sh MESHWRIGHT        (as root; exit 77 when the testbed skips)
 #
@@ -104,14 +104,14 @@ for h in "${hosts[@]}"; do on "$h" cat /etc/wireguard/wg0.conf > "$estate/copied
 sums() { for h in "${hosts[@]}"; do on "$h" sha256sum /etc/wireguard/wg0.conf; done; }
 before=$(sums)
 
-# Refused: a config with a peer that is none of the imported hosts; nothing written.
+# Refused: a config with a second IPv4 address, which a host cannot have; nothing written.
 mkdir -p "$estate/stray"
 cp "$estate/copied/"*.conf "$estate/stray/"
-printf '\n[Peer]\nPublicKey = %s\nAllowedIPs = 10.88.0.9/32\n' "$(wg genkey | wg pubkey)" >> "$estate/stray/a2.conf"
+sed -i 's|^\[Interface\]$|[Interface]\nAddress = 10.88.0.99/32|' "$estate/stray/a2.conf"
 "$binary" import --out "$work/stray.yaml" "$estate/stray" > "$work/stray.out" 2>&1
 rc=$?
-check "import refuses an unknown peer (exit 2)" [ $rc -eq 2 ]
-check "... naming the file and line" grep -qE "stray/a2.conf:1[0-9]: peer .* is none of the imported hosts" "$work/stray.out"
+check "import refuses a second address (exit 2)" [ $rc -eq 2 ]
+check "... naming the file and line" grep -qE "stray/a2.conf:[0-9]+: a second IPv4 address" "$work/stray.out"
 check "... and writes nothing" [ ! -e "$work/stray.yaml" ] && [ ! -e "$work/stray.keys" ]
 
 # From the copied files: the same graph, without SSH settings (the files do not say them).

@@ -121,8 +121,9 @@ void tst_ConfigImport::layouts()
 
 void tst_ConfigImport::lossesNameFileAndLine()
 {
-    // Two hand-written configs: a peer nobody imported and keepalives the two ends disagree
-    // on are named with their file and line; a PostUp line is kept as written.
+    // Two hand-written configs: keepalives the two ends disagree on are named with their
+    // file and line; a PostUp line is kept as written; a peer that is none of the two
+    // becomes an external host.
     const QString a = WireGuardKeys::generatePrivateKey();
     const QString b = WireGuardKeys::generatePrivateKey();
     const QString stranger = *WireGuardKeys::publicKey(WireGuardKeys::generatePrivateKey());
@@ -160,7 +161,6 @@ void tst_ConfigImport::lossesNameFileAndLine()
     for (const ConfigImport::Loss &loss : imported->losses)
         losses.append(loss.toString());
     QCOMPARE(losses, QStringList({
-                         QStringLiteral("alpha.conf:13: peer %1… is none of the imported hosts: import its config too").arg(stranger.left(8)),
                          QStringLiteral("alpha.conf:11: peer beta: PersistentKeepalive 15, the project gives 0"),
                          QStringLiteral("beta.conf:10: peer alpha: PersistentKeepalive 30, the project gives 0"),
                      }));
@@ -168,6 +168,12 @@ void tst_ConfigImport::lossesNameFileAndLine()
     QCOMPARE(imported->project.host(QStringLiteral("alpha"))->role(), Host::Role::Lan);
     QVERIFY(!imported->project.linkSettings(QStringLiteral("alpha"), QStringLiteral("beta"))->presharedKey);
     QCOMPARE(imported->keys.privateKey(QStringLiteral("beta")), b);
+    const Host *external = imported->project.host(QStringLiteral("external-1"));
+    QVERIFY(external);
+    QCOMPARE(external->publicKey, stranger);
+    QCOMPARE(external->meshInterface().ip, QStringLiteral("10.1.0.9"));
+    QVERIFY(external->excludePeers.contains(QStringLiteral("beta"))); // only alpha lists it
+    QVERIFY(!imported->keys.hasPrivateKey(QStringLiteral("external-1")));
     QCOMPARE(imported->project.host(QStringLiteral("alpha"))->meshInterface().postUp,
              QStringList{QStringLiteral("iptables -A FORWARD -i %i -j ACCEPT")});
     const auto reread = ProjectFile::parse(ProjectFile::serialize(imported->project), QStringLiteral("p.yaml"), nullptr);

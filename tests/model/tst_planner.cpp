@@ -1,11 +1,14 @@
 // Tests of the planner: every generation rule, on a project shaped like a real home-lab mesh.
 #include "configfiles.h"
+#include "hostconfigs.h"
 #include "keystore.h"
 #include "planner.h"
 #include "projectfile.h"
 #include "testsupport.h"
+#include "validator.h"
 #include "wgquick.h"
 
+#include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -17,6 +20,7 @@ private slots:
     void initTestCase();
     void peers_data();
     void peers();
+    void externalHostIsListedNotPlanned();
     void endpoints_data();
     void endpoints();
     void keepalive_data();
@@ -79,6 +83,48 @@ void tst_Planner::peers()
     for (const PeerConfig &p : plan(host).config.peers)
         names.append(p.name);
     QCOMPARE(names, peers); // in file order
+}
+
+void tst_Planner::externalHostIsListedNotPlanned()
+{
+    // An external host (an import's peer that no imported config was): its peers list it by
+    // its own public key; it gets no key of ours and no config.
+    const QString theirs = *WireGuardKeys::publicKey(WireGuardKeys::generatePrivateKey());
+    const QByteArray yaml = "hosts:\n"
+                            "  gw:\n    os: Linux\n    internet: {ip: '198.51.100.1'}\n    wg0: {ip: '10.5.0.1'}\n"
+                            "  partner:\n    os: Linux\n    public_key: '" + theirs.toLatin1() + "'\n"
+                            "    internet: {ip: '203.0.113.50'}\n    wg0: {ip: '10.5.0.9'}\n";
+    ProjectFile::LoadError error;
+    const auto project = ProjectFile::parse(yaml, QStringLiteral("p.yaml"), &error);
+    QVERIFY2(project, qPrintable(error.toString()));
+    QVERIFY(project->host(QStringLiteral("partner"))->isExternal());
+    QCOMPARE(*ProjectFile::parse(ProjectFile::serialize(*project), QStringLiteral("again.yaml"), &error), *project);
+    const Planner planner(*project);
+    QCOMPARE(planner.keyIds(), QStringList{QStringLiteral("gw")});
+    KeyStore keys;
+    keys.ensure(planner.keyIds(), planner.presharedKeyPairs());
+    const PlannedInterface gw = planner.plan(0, keys);
+    QCOMPARE(gw.config.peers.size(), 1);
+    QCOMPARE(gw.config.peers.front().publicKey, theirs);
+    QCOMPARE(gw.config.peers.front().endpoint, QStringLiteral("203.0.113.50:56709"));
+    QTemporaryDir dir;
+    HostConfigs::Summary summary;
+    QString why;
+    QVERIFY2(HostConfigs::generate(*project, keys, dir.filePath(QStringLiteral("p.keys")), dir.path(), {}, &summary, &why), qPrintable(why));
+    QCOMPARE(summary.hosts, 1);
+    QVERIFY(QFile::exists(dir.filePath(QStringLiteral("gw/wg0.conf"))));
+    QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("partner"))));
+    QVERIFY(!HostConfigs::generate(*project, keys, dir.filePath(QStringLiteral("p.keys")), dir.path(), {1}, &summary, &why));
+    QCOMPARE(why, QStringLiteral("partner is external: its owner configures it; Meshwright knows only its public key"));
+    // Nothing of ours reaches it.
+    Project deployed = *project;
+    deployed.hosts[1].ssh = SshSettings{};
+    QStringList found;
+    for (const Diagnostic &d : Validator::validate(deployed))
+        found.append(d.toString());
+    QVERIFY(found.contains(QStringLiteral("error: partner: an external host is configured by its owner: it cannot have ssh settings")));
+    QVERIFY(!ProjectFile::parse(QByteArray(yaml).replace(theirs.toLatin1(), "not-a-key"), QStringLiteral("p.yaml"), &error));
+    QCOMPARE(error.message, QStringLiteral("partner.public_key is not a WireGuard key (44 characters of base64)"));
 }
 
 void tst_Planner::endpoints_data()

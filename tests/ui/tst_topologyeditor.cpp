@@ -1,8 +1,10 @@
 // Tests of the editor as a user drives it: palette drops, drags on the canvas, undo, files.
+#include "configpane.h"
 #include "diagnosticsmodel.h"
 #include "diagnosticspane.h"
 #include "hostitem.h"
 #include "importsupport.h"
+#include "keystore.h"
 #include "linkitem.h"
 #include "mainwindow.h"
 #include "palettemodel.h"
@@ -10,8 +12,9 @@
 #include "planner.h"
 #include "projectfile.h"
 #include "propertiespane.h"
-#include "topologyscene.h"
+#include "qrpane.h"
 #include "testsupport.h"
+#include "topologyscene.h"
 #include "topologyview.h"
 
 #include <QAbstractButton>
@@ -131,12 +134,13 @@ void tst_TopologyEditor::importMakesAnUnsavedProject()
     QVERIFY(document->filePath().isEmpty());
     QVERIFY(m_window->windowTitle().startsWith(QLatin1String("imported from")));
     QVERIFY(m_window->scene()->hostItem(document->idOf(QStringLiteral("edge"))));
+    QVERIFY(!m_window->scene()->hostItem(document->idOf(QStringLiteral("edge")))->isExternal());
 
-    // A peer that is none of the imported hosts: the user is asked; Cancel keeps what was.
-    const QByteArray stranger = WireGuardKeys::publicKey(WireGuardKeys::generatePrivateKey())->toLatin1();
+    // A second IPv4 address, which the project cannot give a host: the user is asked;
+    // Cancel keeps what was.
     QVERIFY(ImportSupport::writeFile(dir.filePath(QStringLiteral("nas/wg0.conf")),
                                      TestSupport::readFile(dir.filePath(QStringLiteral("nas/wg0.conf")))
-                                         + "\n[Peer]\nPublicKey = " + stranger + "\nAllowedIPs = 10.70.0.99/32\n"));
+                                         .replace("[Interface]\n", "[Interface]\nAddress = 10.70.0.98/32\n")));
     const Project before = document->project();
     auto answer = [&](const QString &button, QString *shown) {
         QTimer::singleShot(0, this, [button, shown] {
@@ -156,11 +160,34 @@ void tst_TopologyEditor::importMakesAnUnsavedProject()
     answer(QStringLiteral("Cancel"), &shown);
     QVERIFY(!m_window->importFrom({dir.path()}));
     QVERIFY2(shown.contains(QLatin1String("nas/wg0.conf:")), qPrintable(shown));
-    QVERIFY(shown.contains(QLatin1String("is none of the imported hosts")));
+    QVERIFY(shown.contains(QLatin1String("a second IPv4 address")));
     QCOMPARE(document->project(), before);
     answer(QStringLiteral("Import Anyway"), &shown);
     QVERIFY(m_window->importFrom({dir.path()}));
     QCOMPARE(document->project().hosts.size(), estate->hosts.size());
+
+    // A peer that is none of the imported hosts: an external host, drawn as one, with
+    // nothing generated for it.
+    QTemporaryDir withStranger;
+    KeyStore strangerKeys;
+    QVERIFY(ImportSupport::writeEstate(*estate, strangerKeys, withStranger.path(), QStringLiteral("%1/wg0.conf")));
+    const QString stranger = *WireGuardKeys::publicKey(WireGuardKeys::generatePrivateKey());
+    QVERIFY(ImportSupport::writeFile(withStranger.filePath(QStringLiteral("kube/wg0.conf")),
+                                     TestSupport::readFile(withStranger.filePath(QStringLiteral("kube/wg0.conf")))
+                                         + "\n[Peer]\nPublicKey = " + stranger.toLatin1() + "\nAllowedIPs = 10.70.0.99/32\n"));
+    QVERIFY(m_window->importFrom({withStranger.path()}));
+    const HostId external = document->idOf(QStringLiteral("external-1"));
+    QVERIFY(external);
+    QVERIFY(m_window->scene()->hostItem(external)->isExternal());
+    for (const MeshLink &link : document->links()) {
+        if (link.a == external || link.b == external)
+            QCOMPARE(link.kind, MeshLink::Kind::Mesh);
+    }
+    m_window->configPane()->showHost(external);
+    QVERIFY(m_window->configPane()->currentText().contains(QLatin1String("external-1 is external: its owner configures it")));
+    QVERIFY(m_window->configPane()->currentText().contains(stranger));
+    m_window->qrPane()->showHost(external, true);
+    QVERIFY(m_window->qrPane()->message().contains(QLatin1String("is external")));
 
     // Configs that cannot be read: one error, nothing changes.
     QTimer::singleShot(0, this, [&] {
