@@ -14,6 +14,7 @@ namespace {
 /// OpenBSD interface files. Sizes through $(( )) so that BSD wc's padding goes.
 const char *const ReadScript = R"SH(
 printf 'N %s\n' "$(uname -n)"
+printf 'S %s\n' "$(uname -s)"
 for f in /etc/wireguard/*.conf /usr/local/etc/wireguard/*.conf; do
     [ -f "$f" ] || continue
     printf 'F %s %s\n' "$(($(wc -c < "$f")))" "$f"
@@ -86,6 +87,7 @@ std::optional<HostConfigs> read(const PollTarget &target, const QString &identit
     }
     HostConfigs result;
     QString confDir;
+    QString os;
     qsizetype at = 0;
     while (at < out.size()) {
         const qsizetype end = out.indexOf('\n', at);
@@ -95,6 +97,12 @@ std::optional<HostConfigs> read(const PollTarget &target, const QString &identit
         at = end + 1;
         if (line.startsWith("N ")) {
             result.host = QString::fromUtf8(line.mid(2)).section(QLatin1Char('.'), 0, 0).trimmed();
+        } else if (line.startsWith("S ")) {
+            const QString system = QString::fromUtf8(line.mid(2)).trimmed();
+            for (const char *known : {"Linux", "FreeBSD", "OpenBSD"}) {
+                if (system == QLatin1String(known))
+                    os = system;
+            }
         } else if (line.startsWith("F ")) {
             const qsizetype space = line.indexOf(' ', 2);
             bool ok = false;
@@ -117,8 +125,10 @@ std::optional<HostConfigs> read(const PollTarget &target, const QString &identit
         result.host = target.host;
     else if (!isValidHostName(result.host))
         result.host = target.address;
-    for (ConfigImport::Source &source : result.sources)
+    for (ConfigImport::Source &source : result.sources) {
         source.host = result.host;
+        source.os = os;
+    }
     result.ssh.host = target.address;
     result.ssh.user = target.user;
     result.ssh.port = target.port;

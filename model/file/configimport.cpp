@@ -134,8 +134,11 @@ std::pair<QString, QString> hostOf(const QStringList &relative)
     const QString file = relative.back();
     const QString base = file.left(file.size() - 5); // without ".conf"
     const qsizetype n = relative.size();
-    if (n >= 4 && relative[n - 2] == QLatin1String("wireguard") && relative[n - 3] == QLatin1String("etc"))
+    if (n >= 4 && relative[n - 2] == QLatin1String("wireguard") && relative[n - 3] == QLatin1String("etc")) {
+        if (n >= 6 && relative[n - 4] == QLatin1String("local") && relative[n - 5] == QLatin1String("usr"))
+            return {relative[n - 6], base}; // dist/HOST/usr/local/etc/wireguard/wg0.conf (FreeBSD)
         return {relative[n - 4], base}; // dist/HOST/etc/wireguard/wg0.conf
+    }
     if (n >= 2)
         return {relative[n - 2], base}; // HOST/wg0.conf
     return {base, QStringLiteral("wg0")}; // HOST.conf
@@ -314,7 +317,9 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
         const Parsed &p = parsed[i];
         Host host;
         host.name = p.source.host;
-        host.os = QStringLiteral("Linux");
+        host.os = !p.source.os.isEmpty() ? p.source.os
+                : p.source.path.contains(QLatin1String("usr/local/etc/wireguard/")) ? QStringLiteral("FreeBSD")
+                                                                                     : QStringLiteral("Linux");
         host.meshInterface().name = p.source.interfaceName;
         if (p.external) {
             // Its mesh addresses: the host prefixes its peers route to it.

@@ -21,6 +21,9 @@ struct Source
     QString interfaceName; ///< the file's base name: wg0
     QString path;
     QByteArray text;
+    /// The host's system when known (read over SSH: uname -s); empty: FreeBSD for a file in
+    /// a usr/local/etc/wireguard folder, else Linux.
+    QString os = {};
 };
 
 /// Finds the configs in \a paths, each a wg-quick file or a folder: NAME.conf is host NAME's

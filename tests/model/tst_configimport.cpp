@@ -23,6 +23,7 @@ private slots:
     void generatedConfigsComeBackTheSame_data();
     void generatedConfigsComeBackTheSame();
     void layouts();
+    void freeBsdFromItsFolder();
     void lossesNameFileAndLine();
     void unreadableConfigsFail();
 };
@@ -117,6 +118,42 @@ void tst_ConfigImport::layouts()
     QVERIFY(error.endsWith(QLatin1String("no WireGuard config (*.conf) in it")));
     QVERIFY(!ConfigImport::collect({dir.filePath(QStringLiteral("missing"))}, {}, &notes, &error));
     QVERIFY(error.endsWith(QLatin1String("no such file or folder")));
+}
+
+void tst_ConfigImport::freeBsdFromItsFolder()
+{
+    // A FreeBSD host's config lives in /usr/local/etc/wireguard, and its Address carries
+    // the subnet's length: read from there, it is a FreeBSD host again, with no loss.
+    const QByteArray yaml = "hosts:\n"
+                            "  vault:\n    os: FreeBSD\n    internet: {ip: '198.51.100.5'}\n    wg0: {ip: '10.6.0.5'}\n"
+                            "  gw:\n    os: Linux\n    internet: {ip: '198.51.100.6'}\n    wg0: {ip: '10.6.0.1'}\n";
+    ProjectFile::LoadError loadError;
+    const auto project = ProjectFile::parse(yaml, QStringLiteral("p.yaml"), &loadError);
+    QVERIFY2(project, qPrintable(loadError.toString()));
+    KeyStore keys;
+    const Planner planner(*project);
+    keys.ensure(planner.keyIds(), planner.presharedKeyPairs());
+    QTemporaryDir dir;
+    QVERIFY(ImportSupport::writeFile(dir.filePath(QStringLiteral("dist/vault/usr/local/etc/wireguard/wg0.conf")),
+                                     WgQuick::write(planner.plan(0, keys).config)));
+    QVERIFY(ImportSupport::writeFile(dir.filePath(QStringLiteral("dist/gw/etc/wireguard/wg0.conf")), WgQuick::write(planner.plan(1, keys).config)));
+    QString error;
+    const auto sources = ConfigImport::collect({dir.filePath(QStringLiteral("dist"))}, {}, nullptr, &error);
+    QVERIFY2(sources, qPrintable(error));
+    const auto imported = ConfigImport::build(*sources, &error);
+    QVERIFY2(imported, qPrintable(error));
+    QVERIFY(imported->losses.isEmpty());
+    QCOMPARE(imported->project.host(QStringLiteral("vault"))->os, QStringLiteral("FreeBSD"));
+    QCOMPARE(imported->project.host(QStringLiteral("gw"))->os, QStringLiteral("Linux"));
+    // The same file taken for a Linux host's would change its Address: refused.
+    ConfigImport::Source asLinux = sources->front().host == QLatin1String("vault") ? sources->front() : sources->back();
+    asLinux.path = QStringLiteral("vault.conf");
+    const auto lossy = ConfigImport::build({asLinux, sources->front().host == QLatin1String("gw") ? sources->front() : sources->back()}, &error);
+    QVERIFY2(lossy, qPrintable(error));
+    QVERIFY(!lossy->losses.isEmpty());
+    QVERIFY(lossy->losses.front().toString().startsWith(QLatin1String("vault.conf:")));
+    asLinux.os = QStringLiteral("FreeBSD"); // as an import over SSH learns it
+    QVERIFY(ConfigImport::build({asLinux, sources->front().host == QLatin1String("gw") ? sources->front() : sources->back()}, &error)->losses.isEmpty());
 }
 
 void tst_ConfigImport::lossesNameFileAndLine()
