@@ -25,6 +25,7 @@ struct LineIndex
     QHash<QString, int> interfaceKeys;        ///< lowercase key -> its first line in [Interface]
     QHash<QString, int> peers;                ///< public key -> the line of its [Peer]
     QHash<QString, QHash<QString, int>> peerKeys; ///< public key -> lowercase key -> line
+    QList<int> peerSections;                  ///< the line of each [Peer], in order
 };
 
 LineIndex indexLines(const QByteArray &text)
@@ -47,6 +48,8 @@ LineIndex indexLines(const QByteArray &text)
                     : line.compare(QLatin1String("[Peer]"), Qt::CaseInsensitive) == 0      ? Section::Peer
                                                                                             : Section::None;
             peerLine = number;
+            if (section == Section::Peer)
+                index.peerSections.append(number);
             continue;
         }
         const qsizetype equals = line.indexOf(QLatin1Char('='));
@@ -198,9 +201,10 @@ std::optional<QList<Source>> collect(const QStringList &paths, const QHash<QStri
         }
         if (!info.isDir())
             return fail(QStringLiteral("%1: no such file or folder").arg(path));
-        const QDir root(path);
+        // Absolute, so that every found file is named relative to the folder itself.
+        const QDir root(info.absoluteFilePath());
         QStringList found;
-        QDirIterator it(path, {QStringLiteral("*.conf")}, QDir::Files, QDirIterator::Subdirectories);
+        QDirIterator it(root.path(), {QStringLiteral("*.conf")}, QDir::Files, QDirIterator::Subdirectories);
         while (it.hasNext())
             found.append(it.next());
         found.sort();
@@ -251,6 +255,11 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
         const auto config = WgQuick::parse(source.text, &why);
         if (!config)
             return fail(QStringLiteral("%1: %2").arg(source.path, why));
+        const LineIndex lines = indexLines(source.text);
+        for (qsizetype k = 0; k < config->peers.size(); ++k) {
+            if (!WireGuardKeys::isValidKey(config->peers[k].publicKey))
+                return fail(QStringLiteral("%1:%2: a [Peer] without a valid PublicKey").arg(source.path).arg(lines.peerSections.value(k)));
+        }
         const auto pub = WireGuardKeys::publicKey(config->privateKey);
         if (!pub)
             return fail(QStringLiteral("%1: no valid PrivateKey: Meshwright manages a host only with its private key").arg(source.path));
@@ -258,7 +267,7 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
             return fail(QStringLiteral("%1: the same private key as %2").arg(source.path, fileOf.value(parsed[byKey.value(*pub)].source.host)));
         byKey.insert(*pub, parsed.size());
         fileOf.insert(source.host, source.path);
-        parsed.append({source, *config, indexLines(source.text), *pub});
+        parsed.append({source, *config, lines, *pub});
     }
     if (parsed.isEmpty())
         return fail(QStringLiteral("nothing to import"));

@@ -114,6 +114,18 @@ void tst_ConfigImport::layouts()
     QCOMPARE(hosts, QStringList({QStringLiteral("alpha/wg0"), QStringLiteral("beta/wg0"), QStringLiteral("gw/wg0"), QStringLiteral("delta/wg0")}));
     QCOMPARE(notes.size(), 1);
     QVERIFY(notes.front().endsWith(QLatin1String("a profile of wg0.conf, left out")));
+    // A folder named relative to the current one, as on a command line.
+    const QString current = QDir::currentPath();
+    QDir::setCurrent(dir.path());
+    const auto relative = ConfigImport::collect({QStringLiteral("tree")}, {}, nullptr, &error);
+    QDir::setCurrent(current);
+    QVERIFY2(relative, qPrintable(error));
+    QCOMPARE(relative->size(), 1);
+    QCOMPARE(relative->front().host, QStringLiteral("beta"));
+    // A file too large to be a config is refused by name.
+    QVERIFY(ImportSupport::writeFile(dir.filePath(QStringLiteral("big/huge.conf")), QByteArray(2 * 1024 * 1024, 'a')));
+    QVERIFY(!ConfigImport::collect({dir.filePath(QStringLiteral("big"))}, {}, &notes, &error));
+    QCOMPARE(error, dir.filePath(QStringLiteral("big/huge.conf")) + QStringLiteral(": larger than 1 MiB; not a WireGuard config"));
     QVERIFY(!ConfigImport::collect({dir.filePath(QStringLiteral("tree/notes"))}, {}, &notes, &error));
     QVERIFY(error.endsWith(QLatin1String("no WireGuard config (*.conf) in it")));
     QVERIFY(!ConfigImport::collect({dir.filePath(QStringLiteral("missing"))}, {}, &notes, &error));
@@ -231,6 +243,9 @@ void tst_ConfigImport::unreadableConfigsFail()
     QCOMPARE(error, QStringLiteral("b.conf: the same private key as a.conf"));
     QVERIFY(!ConfigImport::build({{QStringLiteral("a"), QStringLiteral("wg0"), QStringLiteral("a.conf"), "[Interface]\nBogus\n"}}, &error));
     QVERIFY(error.startsWith(QLatin1String("a.conf: line 2")));
+    const QByteArray noPeerKey = key + "\n[Peer]\nAllowedIPs = 10.1.0.2/32\n";
+    QVERIFY(!ConfigImport::build({{QStringLiteral("a"), QStringLiteral("wg0"), QStringLiteral("a.conf"), noPeerKey}}, &error));
+    QCOMPARE(error, QStringLiteral("a.conf:5: a [Peer] without a valid PublicKey"));
     QVERIFY(!ConfigImport::build({{QStringLiteral("../x"), QStringLiteral("wg0"), QStringLiteral("x.conf"), key}}, &error));
     QVERIFY(error.contains(QLatin1String("--name ../x=NAME")));
 }
