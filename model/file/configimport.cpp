@@ -81,19 +81,6 @@ struct Parsed
     bool external = false; ///< a peer none of the sources is: only its public key is known
 };
 
-/// Addresses and AllowedIPs in one form: "10.0.0.1" is 10.0.0.1/32.
-QStringList normalisedPrefixes(const QStringList &texts)
-{
-    QStringList prefixes;
-    for (const QString &text : texts) {
-        const auto prefix = IpPrefix::parse(text.trimmed(), true);
-        prefixes.append(prefix ? prefix->toString() : text.trimmed());
-    }
-    prefixes.sort();
-    prefixes.removeDuplicates();
-    return prefixes;
-}
-
 /// Addresses that a home network uses: RFC 1918, CGNAT, link-local, unique local.
 bool isPrivate(const IpAddress &address)
 {
@@ -532,7 +519,7 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
                 LinkEnd &far = link.end(project.hosts[to].name);
                 if (!peer->endpoint.isEmpty() && peer->endpoint != rules.endpoint(from, to))
                     far.endpoint = peer->endpoint;
-                const QStringList planned = normalisedPrefixes(rules.allowedIps(from, to));
+                const QStringList planned = WgQuick::canonicalPrefixes(rules.allowedIps(from, to));
                 for (const QString &prefix : peer->allowedIps) {
                     const auto parsedPrefix = IpPrefix::parse(prefix.trimmed(), true);
                     const QString text = parsedPrefix ? parsedPrefix->toString() : prefix.trimmed();
@@ -625,7 +612,7 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
         const InterfaceConfig &was = parsed[i].config;
         const InterfaceConfig now = planner.plan(i, result.keys).config;
         const LineIndex &lines = parsed[i].lines;
-        if (normalisedPrefixes(was.addresses) != normalisedPrefixes(now.addresses))
+        if (WgQuick::canonicalPrefixes(was.addresses) != WgQuick::canonicalPrefixes(now.addresses))
             lose(i, lineOf(i, "address"), QStringLiteral("Address %1: the project gives %2")
                                               .arg(was.addresses.join(QLatin1String(", ")), now.addresses.join(QLatin1String(", "))));
         if (was.listenPort != now.listenPort)
@@ -667,7 +654,7 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
                 lose(i, line, QStringLiteral("peer %1: the project leaves it out").arg(name));
                 continue;
             }
-            if (normalisedPrefixes(peer.allowedIps) != normalisedPrefixes(match->allowedIps))
+            if (WgQuick::canonicalPrefixes(peer.allowedIps) != WgQuick::canonicalPrefixes(match->allowedIps))
                 lose(i, keyLine("allowedips"), QStringLiteral("peer %1: AllowedIPs %2, the project gives %3")
                                   .arg(name, peer.allowedIps.join(QLatin1String(", ")), match->allowedIps.join(QLatin1String(", "))));
             if (peer.endpoint != match->endpoint)

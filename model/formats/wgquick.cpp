@@ -102,23 +102,25 @@ QByteArray write(const InterfaceConfig &config, const QString &header)
     return out;
 }
 
+QStringList canonicalPrefixes(QStringList texts)
+{
+    for (QString &text : texts) {
+        text = text.trimmed();
+        if (const auto prefix = IpPrefix::parse(text, true))
+            text = prefix->toString();
+    }
+    texts.sort();
+    texts.removeDuplicates();
+    return texts;
+}
+
 InterfaceConfig canonical(InterfaceConfig config)
 {
-    const auto prefixes = [](QStringList list) {
-        for (QString &text : list) {
-            text = text.trimmed();
-            if (const auto prefix = IpPrefix::parse(text, true))
-                text = prefix->toString();
-        }
-        list.sort();
-        list.removeDuplicates();
-        return list;
-    };
-    config.addresses = prefixes(config.addresses);
+    config.addresses = canonicalPrefixes(config.addresses);
     config.dns.sort();
     for (PeerConfig &peer : config.peers) {
         peer.name.clear();
-        peer.allowedIps = prefixes(peer.allowedIps);
+        peer.allowedIps = canonicalPrefixes(peer.allowedIps);
     }
     std::sort(config.peers.begin(), config.peers.end(), [](const PeerConfig &a, const PeerConfig &b) { return a.publicKey < b.publicKey; });
     return config;

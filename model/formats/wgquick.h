@@ -20,6 +20,9 @@ QByteArray write(const InterfaceConfig &config, const QString &header = {});
 /// and sets \a error to "line N: message".
 std::optional<InterfaceConfig> parse(const QByteArray &text, QString *error = nullptr);
 
+/// Address or AllowedIPs entries as canonical prefixes ("10.0.0.1" is 10.0.0.1/32),
+/// sorted, without repeats: two lists mean the same when these are equal.
+QStringList canonicalPrefixes(QStringList texts);
 /// \a config in a form that compares by meaning: addresses and AllowedIPs as canonical
 /// prefixes ("10.0.0.1" is 10.0.0.1/32) in sorted order, DNS sorted, peers ordered by
 /// public key and without their name comments. Commands keep their order.
