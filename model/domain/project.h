@@ -42,7 +42,7 @@ struct Interface
     QString ip;   ///< IPv4 address inside the mesh, without prefix length
     QString ipv6; ///< optional IPv6 address inside the mesh
     std::optional<int> listenPort; ///< falls back to the project's default port
-    std::optional<int> mtu;        ///< absent: wg-quick picks it
+    std::optional<int> mtu;        ///< absent: the rule's (roaming 1420, a router's uplink less the headers, else none); 0: none, wg-quick picks it
     // What wg-quick takes that the rules do not make, kept as written (an imported
     // config's own commands): after the generated lines, in this order.
     QStringList preUp;
@@ -52,6 +52,9 @@ struct Interface
     QString table;                 ///< empty: the rule's (wg-quick's auto, or off for explicit routes)
     std::optional<quint32> fwMark; ///< absent: none
     bool saveConfig = false;       ///< wg-quick writes the running state back at down
+    /// The IPv4 Address carries the mesh subnet's length (10.8.0.1/24), so the interface
+    /// routes the whole subnet, as FreeBSD's always does; else a bare address.
+    bool subnetRoute = false;
 
     bool operator==(const Interface &) const = default;
 };

@@ -274,7 +274,8 @@ Interface Reader::readInterface(const YAML::Node &node, const QString &name, con
 {
     const QString what = host + QLatin1Char('.') + name;
     expectMap(node, what);
-    checkKeys(node, {"domain", "ip", "ipv6", "listen_port", "mtu", "pre_up", "post_up", "pre_down", "post_down", "table", "fwmark", "save_config"},
+    checkKeys(node, {"domain", "ip", "ipv6", "listen_port", "mtu", "pre_up", "post_up", "pre_down", "post_down", "table", "fwmark", "save_config",
+                     "subnet_route"},
               host, QStringLiteral(" in ") + name);
     Interface iface;
     iface.name = name;
@@ -283,8 +284,10 @@ Interface Reader::readInterface(const YAML::Node &node, const QString &name, con
     iface.ipv6 = address(node, "ipv6", what, false, IpAddress::Family::V6);
     if (node["listen_port"].IsDefined() && !node["listen_port"].IsNull())
         iface.listenPort = integer(node["listen_port"], what + QLatin1String(".listen_port"), 1, 65535);
-    if (node["mtu"].IsDefined() && !node["mtu"].IsNull())
-        iface.mtu = integer(node["mtu"], what + QLatin1String(".mtu"), 1280, 9000);
+    if (node["mtu"].IsDefined() && !node["mtu"].IsNull()) {
+        // auto: no MTU line at all, wg-quick (or the app) picks it, whatever the rule says
+        iface.mtu = node["mtu"].IsScalar() && node["mtu"].Scalar() == "auto" ? 0 : integer(node["mtu"], what + QLatin1String(".mtu"), 1280, 9000);
+    }
     for (const auto &[key, lines] : {std::pair("pre_up", &iface.preUp), std::pair("post_up", &iface.postUp),
                                      std::pair("pre_down", &iface.preDown), std::pair("post_down", &iface.postDown)}) {
         const YAML::Node list = node[key];
@@ -311,6 +314,8 @@ Interface Reader::readInterface(const YAML::Node &node, const QString &name, con
     }
     if (node["save_config"].IsDefined())
         iface.saveConfig = boolean(node["save_config"], what + QLatin1String(".save_config"));
+    if (node["subnet_route"].IsDefined())
+        iface.subnetRoute = boolean(node["subnet_route"], what + QLatin1String(".subnet_route"));
     return iface;
 }
 

@@ -112,7 +112,7 @@ void ProjectWriter::host(const Host &h)
         if (iface.listenPort)
             line(6, "listen_port", QByteArray::number(*iface.listenPort));
         if (iface.mtu)
-            line(6, "mtu", QByteArray::number(*iface.mtu));
+            line(6, "mtu", *iface.mtu == 0 ? QByteArray("auto") : QByteArray::number(*iface.mtu));
         for (const auto &[key, lines] : {std::pair("pre_up", &iface.preUp), std::pair("post_up", &iface.postUp),
                                          std::pair("pre_down", &iface.preDown), std::pair("post_down", &iface.postDown)}) {
             if (!lines->isEmpty())
@@ -124,6 +124,8 @@ void ProjectWriter::host(const Host &h)
             line(6, "fwmark", QByteArray::number(*iface.fwMark));
         if (iface.saveConfig)
             line(6, "save_config", "true");
+        if (iface.subnetRoute)
+            line(6, "subnet_route", "true");
     }
     comments(h.name, QStringLiteral("exclude_peers"), 4);
     if (!h.excludePeers.isEmpty())

@@ -401,10 +401,29 @@ PlannedInterface Planner::planPerPeer(qsizetype router, qsizetype peer, int slot
     if (!h.isOpenBsd())
         config.addresses = {address};
     config.listenPort = h.router->basePort + slot;
-    config.mtu = tunnelMtu(router);
+    if (const int mtu = tunnelMtu(router); mtu > 0)
+        config.mtu = mtu;
     config.peers = {peerConfig(router, peer, keys, keys.presharedKeysOf(keyIdFacing(router, peer)))};
     addRouterLines(router, config);
+    addKeptLines(router, config);
     return planned;
+}
+
+void Planner::addKeptLines(qsizetype host, InterfaceConfig &config) const
+{
+    const Host &h = m_project.hosts[host];
+    const Interface &iface = h.meshInterface();
+    if (!h.isOpenBsd()) { // wg-quick's own keys; OpenBSD's netstart has none of them
+        config.preUp += iface.preUp;
+        config.postUp += iface.postUp;
+        config.preDown += iface.preDown;
+        config.postDown += iface.postDown;
+        if (!iface.table.isEmpty())
+            config.table = iface.table;
+        config.saveConfig = iface.saveConfig;
+    }
+    if (iface.fwMark)
+        config.fwMark = iface.fwMark;
 }
 
 Planner::Forwarding Planner::forwarding(qsizetype host) const
@@ -543,7 +562,7 @@ PlannedInterface Planner::plan(qsizetype host, const KeyStore &keys) const
     config.privateKey = keys.privateKey(keyId(h));
     if (!h.isOpenBsd()) { // OpenBSD sets addresses in hostname.wg0, not in wg0.conf
         if (planned.ipv4Address)
-            config.addresses.append(h.isFreeBsd() ? *planned.ipv4Address : iface.ip);
+            config.addresses.append(h.isFreeBsd() || iface.subnetRoute ? *planned.ipv4Address : iface.ip);
         if (planned.ipv6Address)
             config.addresses.append(*planned.ipv6Address);
     }
@@ -555,17 +574,7 @@ PlannedInterface Planner::plan(qsizetype host, const KeyStore &keys) const
     if (const int mtu = tunnelMtu(host); mtu > 0)
         config.mtu = mtu;
     addRouterLines(host, config);
-    if (!h.isOpenBsd()) { // wg-quick's own keys; OpenBSD's netstart has none of them
-        config.preUp += iface.preUp;
-        config.postUp += iface.postUp;
-        config.preDown += iface.preDown;
-        config.postDown += iface.postDown;
-        if (!iface.table.isEmpty())
-            config.table = iface.table;
-        config.saveConfig = iface.saveConfig;
-    }
-    if (iface.fwMark)
-        config.fwMark = iface.fwMark;
+    addKeptLines(host, config);
     planned.pfRules = pfRules(host, {iface.name}, {config.listenPort.value_or(0)});
 
     QList<qsizetype> gateways;

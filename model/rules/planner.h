@@ -122,6 +122,9 @@ private:
     /// Table, routes and MSS clamping of a router host's interface, and the forwarding and
     /// NAT of any Linux host that forwards.
     void addRouterLines(qsizetype host, InterfaceConfig &config) const;
+    /// The lines of an interface that the rules do not make (Interface::preUp and the
+    /// rest), after the generated ones; on a router with one interface per peer, on each.
+    void addKeptLines(qsizetype host, InterfaceConfig &config) const;
     /// pf rules of an OpenBSD host that forwards (a router or an exit gateway: pass, NAT,
     /// NAT66), for its interfaces.
     QStringList pfRules(qsizetype host, const QStringList &interfaces, const QList<int> &ports) const;

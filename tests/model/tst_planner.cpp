@@ -21,6 +21,7 @@ private slots:
     void peers_data();
     void peers();
     void externalHostIsListedNotPlanned();
+    void addressAndMtuAsWritten();
     void endpoints_data();
     void endpoints();
     void keepalive_data();
@@ -83,6 +84,42 @@ void tst_Planner::peers()
     for (const PeerConfig &p : plan(host).config.peers)
         names.append(p.name);
     QCOMPARE(names, peers); // in file order
+}
+
+void tst_Planner::addressAndMtuAsWritten()
+{
+    // subnet_route gives a Linux host's Address the subnet's length; mtu: auto leaves out
+    // the MTU the rule would write (a roaming client's 1420, a router's); a router's kept
+    // lines go on every one of its interfaces. All of it saves and reads back.
+    const QByteArray yaml = "network: {ipv4: '10.5.0.0/24'}\n"
+                            "hosts:\n"
+                            "  hub:\n    os: Linux\n    internet: {ip: '198.51.100.1'}\n    wg0: {ip: '10.5.0.1', subnet_route: true}\n"
+                            "  phone:\n    os: Android\n    wg0: {ip: '10.5.0.2', mtu: auto}\n"
+                            "  laptop:\n    os: Linux\n    wg0: {ip: '10.5.0.3'}\n"
+                            "  edge:\n    os: Linux\n    internet: {ip: '198.51.100.9'}\n"
+                            "    wg0: {ip: '10.5.0.9', mtu: auto, post_up: ['logger up %i']}\n"
+                            "    router: {interface_per_peer: true, tunnel_range: '10.5.1.0/28'}\n"
+                            "    exclude_peers: [phone, laptop]\n";
+    ProjectFile::LoadError error;
+    const auto project = ProjectFile::parse(yaml, QStringLiteral("p.yaml"), &error);
+    QVERIFY2(project, qPrintable(error.toString()));
+    QVERIFY(project->host(QStringLiteral("hub"))->meshInterface().subnetRoute);
+    QCOMPARE(project->host(QStringLiteral("phone"))->meshInterface().mtu, 0);
+    const QByteArray saved = ProjectFile::serialize(*project);
+    QVERIFY(saved.contains("subnet_route: true"));
+    QVERIFY(saved.contains("mtu: auto"));
+    QCOMPARE(*ProjectFile::parse(saved, QStringLiteral("again.yaml"), &error), *project);
+    const Planner planner(*project);
+    KeyStore keys;
+    keys.ensure(planner.keyIds(), planner.presharedKeyPairs());
+    QCOMPARE(planner.plan(0, keys).config.addresses, QStringList{QStringLiteral("10.5.0.1/24")});
+    QCOMPARE(planner.plan(1, keys).config.mtu, std::nullopt);
+    QCOMPARE(planner.plan(2, keys).config.mtu, 1420);
+    QCOMPARE(planner.plan(2, keys).config.addresses, QStringList{QStringLiteral("10.5.0.3")});
+    const QList<PlannedInterface> edge = planner.planAll(3, keys);
+    QCOMPARE(edge.size(), 1);
+    QCOMPARE(edge.front().config.mtu, std::nullopt);
+    QCOMPARE(edge.front().config.postUp.value(edge.front().config.postUp.size() - 1), QStringLiteral("logger up %i"));
 }
 
 void tst_Planner::externalHostIsListedNotPlanned()
