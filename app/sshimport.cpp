@@ -6,12 +6,15 @@
 #include <QFileInfo>
 #include <QRegularExpression>
 
+#include <algorithm>
+
 namespace SshImport {
 
 namespace {
 
-/// Lists the configs, each as "F SIZE PATH" and its bytes; "N NAME" first, "O PATH" for
-/// OpenBSD interface files. Sizes through $(( )) so that BSD wc's padding goes.
+/// Lists the configs, each as "F SIZE PATH" and its bytes ("O SIZE PATH" for OpenBSD's
+/// hostname.wgN); "N NAME" and "S SYSTEM" first. Sizes through $(( )) so that BSD wc's
+/// padding goes.
 const char *const ReadScript = R"SH(
 printf 'N %s\n' "$(uname -n)"
 printf 'S %s\n' "$(uname -s)"
@@ -20,7 +23,11 @@ for f in /etc/wireguard/*.conf /usr/local/etc/wireguard/*.conf; do
     printf 'F %s %s\n' "$(($(wc -c < "$f")))" "$f"
     cat "$f"
 done
-for f in /etc/hostname.wg*; do [ -f "$f" ] && printf 'O %s\n' "$f"; done
+for f in /etc/hostname.wg*; do
+    [ -f "$f" ] || continue
+    printf 'O %s %s\n' "$(($(wc -c < "$f")))" "$f"
+    cat "$f"
+done
 exit 0
 )SH";
 
@@ -103,7 +110,7 @@ std::optional<HostConfigs> read(const PollTarget &target, const QString &identit
                 if (system == QLatin1String(known))
                     os = system;
             }
-        } else if (line.startsWith("F ")) {
+        } else if (line.startsWith("F ") || line.startsWith("O ")) {
             const qsizetype space = line.indexOf(' ', 2);
             bool ok = false;
             const qsizetype size = line.mid(2, space - 2).toLongLong(&ok);
@@ -111,23 +118,40 @@ std::optional<HostConfigs> read(const PollTarget &target, const QString &identit
                 return fail(QStringLiteral("a cut-short answer"));
             const QString path = QString::fromUtf8(line.mid(space + 1));
             const QFileInfo info(path);
-            result.sources.append({QString(), info.completeBaseName(), target.address + QLatin1Char(':') + path, out.mid(at, size)});
-            if (confDir.isEmpty())
+            ConfigImport::Source source{QString(), info.completeBaseName(), target.address + QLatin1Char(':') + path, out.mid(at, size)};
+            if (line.startsWith("O ")) {
+                source.format = ConfigImport::Format::OpenBsdHostname;
+                source.interfaceName = info.fileName().mid(9); // hostname.wg0
+            } else if (confDir.isEmpty()) {
                 confDir = info.path();
+            }
+            result.sources.append(source);
             at += size;
-        } else if (line.startsWith("O ") && notes) {
-            notes->append(QStringLiteral("%1:%2: OpenBSD's hostname.wgN is not imported yet").arg(target.address, QString::fromUtf8(line.mid(2))));
+        }
+    }
+    // OpenBSD configures wgN from /etc/hostname.wgN; a wgN.conf beside it is wg(8)'s.
+    for (qsizetype k = result.sources.size() - 1; k >= 0; --k) {
+        const ConfigImport::Source &source = result.sources[k];
+        const bool shadowed = source.format == ConfigImport::Format::WgQuick
+            && std::any_of(result.sources.cbegin(), result.sources.cend(), [&](const ConfigImport::Source &other) {
+                   return other.format == ConfigImport::Format::OpenBsdHostname && other.interfaceName == source.interfaceName;
+               });
+        if (shadowed) {
+            if (notes)
+                notes->append(QStringLiteral("%1: left out; /etc/hostname.%2 configures the interface").arg(source.path, source.interfaceName));
+            result.sources.removeAt(k);
         }
     }
     if (result.sources.isEmpty())
-        return fail(QStringLiteral("no WireGuard config in /etc/wireguard or /usr/local/etc/wireguard"));
+        return fail(QStringLiteral("no WireGuard config in /etc/wireguard, /usr/local/etc/wireguard or /etc/hostname.wg*"));
     if (!target.host.isEmpty())
         result.host = target.host;
     else if (!isValidHostName(result.host))
         result.host = target.address;
     for (ConfigImport::Source &source : result.sources) {
         source.host = result.host;
-        source.os = os;
+        source.os = source.format == ConfigImport::Format::OpenBsdHostname ? QStringLiteral("OpenBSD") : os;
+        source.reachedAt = target.address;
     }
     result.ssh.host = target.address;
     result.ssh.user = target.user;

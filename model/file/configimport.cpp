@@ -1,13 +1,16 @@
 // Importing wg-quick configs into one project, and checking that nothing changed meaning.
 #include "configimport.h"
 
+#include "openbsdhostname.h"
 #include "planner.h"
 #include "wgquick.h"
+#include "ziparchive.h"
 
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <QSet>
 
 #include <algorithm>
@@ -18,6 +21,8 @@ namespace ConfigImport {
 namespace {
 
 constexpr qint64 MaxConfigSize = 1024 * 1024;
+constexpr qint64 MaxArchiveSize = 64 * 1024 * 1024;      ///< a zip of configs, as read
+constexpr qint64 MaxArchiveUnpacked = 64 * 1024 * 1024;  ///< all its configs, unpacked
 
 /// Where each key stands in a config, for messages with a line.
 struct LineIndex
@@ -72,14 +77,96 @@ LineIndex indexLines(const QByteArray &text)
     return index;
 }
 
-struct Parsed
+/// One interface file of a host, read.
+struct ParsedInterface
 {
     Source source;
     InterfaceConfig config;
     LineIndex lines;
     QString publicKey;
-    bool external = false; ///< a peer none of the sources is: only its public key is known
 };
+
+/// One host: its interface files (several on a router with one interface per peer, in
+/// interface order), or an external host known by its key alone.
+struct Parsed
+{
+    Source source;          ///< the first interface's
+    InterfaceConfig config; ///< the first interface's, with the peers of every interface
+    QList<ParsedInterface> interfaces;
+    QStringList publicKeys; ///< one per interface
+    bool external = false;  ///< a peer none of the sources is: only its public key is known
+
+    bool isRouter() const { return interfaces.size() > 1; }
+    /// The interface that has \a publicKey as a peer, or the first.
+    const ParsedInterface &facing(const QString &publicKey) const
+    {
+        for (const ParsedInterface &iface : interfaces) {
+            for (const PeerConfig &peer : iface.config.peers) {
+                if (peer.publicKey == publicKey)
+                    return iface;
+            }
+        }
+        return interfaces.front();
+    }
+};
+
+/// A config file as its system reads it: the interface, where each key stands, and the
+/// lines it has that a wg-quick config cannot say. False with \a error on bad syntax.
+bool readInterface(const Source &source, ParsedInterface *out, QList<Loss> *losses, QString *error)
+{
+    out->source = source;
+    if (source.format == Format::OpenBsdHostname) {
+        QString why;
+        const auto parsed = OpenBsdHostname::parse(source.text, &why);
+        if (!parsed) {
+            *error = QStringLiteral("%1: %2").arg(source.path, why);
+            return false;
+        }
+        out->config = parsed->config;
+        for (auto it = parsed->lines.cbegin(); it != parsed->lines.cend(); ++it)
+            out->lines.interfaceKeys.insert(it.key(), it.value());
+        for (qsizetype k = 0; k < parsed->config.peers.size(); ++k) {
+            const QString &key = parsed->config.peers[k].publicKey;
+            out->lines.peers.insert(key, parsed->peerLines[k]);
+            out->lines.peerSections.append(parsed->peerLines[k]);
+        }
+        for (const auto &[line, text] : parsed->unsupported)
+            losses->append({source.path, line, QStringLiteral("'%1' has no field in the project").arg(text)});
+        return true;
+    }
+    QString why;
+    const auto config = WgQuick::parse(source.text, &why);
+    if (!config) {
+        *error = QStringLiteral("%1: %2").arg(source.path, why);
+        return false;
+    }
+    out->config = *config;
+    out->lines = indexLines(source.text);
+    return true;
+}
+
+/// \a planned as the system of \a format reads it back, to compare with a file of it.
+InterfaceConfig asRead(const PlannedInterface &planned, Format format)
+{
+    if (format == Format::OpenBsdHostname) {
+        if (const auto parsed = OpenBsdHostname::parse(OpenBsdHostname::write(planned)))
+            return parsed->config;
+    }
+    return planned.config;
+}
+
+/// The prefix length of the smallest range whose network address is \a first and that
+/// holds \a count addresses after it before its broadcast address (a router's
+/// tunnel_range), or -1.
+int rangeLength(const IpAddress &first, int count)
+{
+    for (int length = 30; length >= 8; --length) {
+        const auto range = IpPrefix::parse(first.toString() + QLatin1Char('/') + QString::number(length));
+        if (range && range->network().address() == first && range->contains(first.offsetBy(quint32(count + 1))))
+            return length;
+    }
+    return -1;
+}
 
 /// Addresses that a home network uses: RFC 1918, CGNAT, link-local, unique local.
 bool isPrivate(const IpAddress &address)
@@ -122,8 +209,16 @@ T mostCommon(const QList<T> &values, const T &fallback)
 std::pair<QString, QString> hostOf(const QStringList &relative)
 {
     const QString file = relative.back();
-    const QString base = file.left(file.size() - 5); // without ".conf"
+    const bool openBsd = file.startsWith(QLatin1String("hostname."));
+    const QString base = openBsd ? file.mid(9) : file.left(file.size() - 5); // without ".conf"
     const qsizetype n = relative.size();
+    if (openBsd) {
+        if (n >= 3 && relative[n - 2] == QLatin1String("etc"))
+            return {relative[n - 3], base}; // dist/HOST/etc/hostname.wg0
+        if (n >= 2)
+            return {relative[n - 2], base}; // HOST/hostname.wg0
+        return {QString(), base};
+    }
     if (n >= 4 && relative[n - 2] == QLatin1String("wireguard") && relative[n - 3] == QLatin1String("etc")) {
         if (n >= 6 && relative[n - 4] == QLatin1String("local") && relative[n - 5] == QLatin1String("usr"))
             return {relative[n - 6], base}; // dist/HOST/usr/local/etc/wireguard/wg0.conf (FreeBSD)
@@ -137,6 +232,141 @@ std::pair<QString, QString> hostOf(const QStringList &relative)
 bool isInterfaceFileName(const QString &base)
 {
     return base.size() <= 15 && isValidInterfaceName(base) && base.startsWith(QLatin1String("wg"));
+}
+
+/// OpenBSD's hostname.wgN.
+bool isHostnameFile(const QString &name)
+{
+    return name.startsWith(QLatin1String("hostname.")) && isInterfaceFileName(name.mid(9));
+}
+
+bool isConfigFile(const QString &name)
+{
+    return name.endsWith(QLatin1String(".conf")) || isHostnameFile(name);
+}
+
+/// The configs among the files of one searched folder or archive, each named by its path
+/// relative to it, as collect() takes them; \a origin names the folder or archive for the
+/// messages.
+void addFound(QList<Source> &sources, const QList<std::pair<QStringList, QByteArray>> &found, const QString &origin,
+              const QHash<QString, QString> &rename, QStringList *notes)
+{
+    auto note = [&](const QString &text) {
+        if (notes)
+            notes->append(text);
+    };
+    QSet<QString> files;
+    for (const auto &[relative, text] : found)
+        files.insert(relative.join(QLatin1Char('/')));
+    for (const auto &[relative, text] : found) {
+        const QString path = origin + relative.join(QLatin1Char('/'));
+        const QString name = relative.back();
+        const QString folder = relative.mid(0, relative.size() - 1).join(QLatin1Char('/'));
+        const QString sibling = folder.isEmpty() ? QString() : folder + QLatin1Char('/');
+        const bool openBsd = isHostnameFile(name);
+        const QString base = openBsd ? name.mid(9) : name.left(name.size() - 5);
+        if (!openBsd) {
+            // wg0-GATEWAY.conf beside wg0.conf: a roaming client's profile for one gateway.
+            const qsizetype dash = base.lastIndexOf(QLatin1Char('-'));
+            if (dash > 0 && files.contains(sibling + base.left(dash) + QLatin1String(".conf"))) {
+                note(QStringLiteral("%1: a profile of %2.conf, left out").arg(path, base.left(dash)));
+                continue;
+            }
+            // OpenBSD configures wgN from hostname.wgN; a wgN.conf beside it is wg(8)'s.
+            if (files.contains(sibling + QLatin1String("hostname.") + base)
+                || (relative.size() >= 3 && relative[relative.size() - 2] == QLatin1String("wireguard")
+                    && files.contains(relative.mid(0, relative.size() - 2).join(QLatin1Char('/')) + QLatin1String("/hostname.") + base))) {
+                note(QStringLiteral("%1: left out; its host's hostname.%2 configures the interface").arg(path, base));
+                continue;
+            }
+        }
+        auto [host, iface] = relative.size() == 1 && !openBsd ? std::pair(base, QStringLiteral("wg0")) : hostOf(relative);
+        if (host.isEmpty() || (relative.size() > 1 && !isInterfaceFileName(iface))) {
+            note(QStringLiteral("%1: not HOST/wgN.conf or HOST/hostname.wgN, left out").arg(path));
+            continue;
+        }
+        host = rename.value(host, host);
+        Source source{host, iface, path, text};
+        if (openBsd) {
+            source.format = Format::OpenBsdHostname;
+            source.os = QStringLiteral("OpenBSD");
+        }
+        sources.append(source);
+    }
+}
+
+/// What the file \a file says that \a now, the project's plan of the same interface, does
+/// not: each a Loss with the file's line.
+void compare(const ParsedInterface &file, const InterfaceConfig &now, const Project &project, const QHash<QString, qsizetype> &byKey,
+             QList<Loss> *losses)
+{
+    const InterfaceConfig &was = file.config;
+    const LineIndex &lines = file.lines;
+    auto lose = [&](int line, const QString &message) { losses->append({file.source.path, line, message}); };
+    auto lineOf = [&](const char *key) { return lines.interfaceKeys.value(QLatin1String(key)); };
+    if (WgQuick::canonicalPrefixes(was.addresses) != WgQuick::canonicalPrefixes(now.addresses))
+        lose(lineOf("address"), QStringLiteral("Address %1: the project gives %2")
+                                    .arg(was.addresses.join(QLatin1String(", ")), now.addresses.join(QLatin1String(", "))));
+    if (was.listenPort != now.listenPort)
+        lose(lineOf("listenport"), was.listenPort ? QStringLiteral("ListenPort %1: the project gives %2 (a roaming host has none)")
+                                                        .arg(*was.listenPort)
+                                                        .arg(now.listenPort ? QString::number(*now.listenPort) : QStringLiteral("none"))
+                                                  : QStringLiteral("no ListenPort: the project gives %1").arg(now.listenPort.value_or(0)));
+    if (was.mtu != now.mtu)
+        lose(lineOf("mtu"), QStringLiteral("MTU %1: the project gives %2")
+                                .arg(was.mtu ? QString::number(*was.mtu) : QStringLiteral("none"),
+                                     now.mtu ? QString::number(*now.mtu) : QStringLiteral("none")));
+    QStringList wasDns = was.dns, nowDns = now.dns;
+    wasDns.sort();
+    nowDns.sort();
+    if (wasDns != nowDns)
+        lose(lineOf("dns"), QStringLiteral("DNS %1: the project gives %2")
+                                .arg(was.dns.isEmpty() ? QStringLiteral("none") : was.dns.join(QLatin1String(", ")),
+                                     now.dns.isEmpty() ? QStringLiteral("none") : now.dns.join(QLatin1String(", "))));
+    if (was.table != now.table)
+        lose(lineOf("table"), QStringLiteral("Table = %1: the project gives %2")
+                                  .arg(was.table.isEmpty() ? QStringLiteral("auto") : was.table, now.table.isEmpty() ? QStringLiteral("auto") : now.table));
+    if (was.fwMark != now.fwMark)
+        lose(lineOf("fwmark"), QStringLiteral("FwMark has no field in the project"));
+    if (was.saveConfig != now.saveConfig)
+        lose(lineOf("saveconfig"), QStringLiteral("SaveConfig has no field in the project"));
+    for (const auto &[key, wasLines, nowLines] : {std::tuple("preup", &was.preUp, &now.preUp), std::tuple("postup", &was.postUp, &now.postUp),
+                                                  std::tuple("predown", &was.preDown, &now.preDown),
+                                                  std::tuple("postdown", &was.postDown, &now.postDown)}) {
+        if (*wasLines != *nowLines)
+            lose(lineOf(key), QStringLiteral("%1 lines differ: the file has %2, the project gives %3")
+                                  .arg(QLatin1String(key), wasLines->isEmpty() ? QStringLiteral("none") : wasLines->join(QLatin1String("; ")),
+                                       nowLines->isEmpty() ? QStringLiteral("none") : nowLines->join(QLatin1String("; "))));
+    }
+    for (const PeerConfig &peer : was.peers) {
+        const int line = lines.peers.value(peer.publicKey);
+        const auto keyLine = [&](const char *key) { return lines.peerKeys.value(peer.publicKey).value(QLatin1String(key), line); };
+        const QString name = project.hosts[byKey.value(peer.publicKey)].name;
+        const auto match = std::find_if(now.peers.cbegin(), now.peers.cend(), [&](const PeerConfig &p) { return p.publicKey == peer.publicKey; });
+        if (match == now.peers.cend()) {
+            lose(line, QStringLiteral("peer %1: the project leaves it out").arg(name));
+            continue;
+        }
+        if (WgQuick::canonicalPrefixes(peer.allowedIps) != WgQuick::canonicalPrefixes(match->allowedIps))
+            lose(keyLine("allowedips"), QStringLiteral("peer %1: AllowedIPs %2, the project gives %3")
+                                            .arg(name, peer.allowedIps.join(QLatin1String(", ")), match->allowedIps.join(QLatin1String(", "))));
+        if (peer.endpoint != match->endpoint)
+            lose(keyLine("endpoint"), QStringLiteral("peer %1: Endpoint %2, the project gives %3")
+                                          .arg(name, peer.endpoint.isEmpty() ? QStringLiteral("none") : peer.endpoint,
+                                               match->endpoint.isEmpty() ? QStringLiteral("none") : match->endpoint));
+        if (peer.persistentKeepalive != match->persistentKeepalive)
+            lose(keyLine("persistentkeepalive"), QStringLiteral("peer %1: PersistentKeepalive %2, the project gives %3")
+                                                     .arg(name)
+                                                     .arg(peer.persistentKeepalive)
+                                                     .arg(match->persistentKeepalive));
+        if (peer.presharedKey != match->presharedKey)
+            lose(keyLine("presharedkey"), QStringLiteral("peer %1: the preshared key is not the one the project gives").arg(name));
+    }
+    for (const PeerConfig &peer : now.peers) {
+        const bool listed = std::any_of(was.peers.cbegin(), was.peers.cend(), [&](const PeerConfig &p) { return p.publicKey == peer.publicKey; });
+        if (!listed)
+            lose(0, QStringLiteral("the project adds peer %1").arg(peer.name));
+    }
 }
 
 } // namespace
@@ -156,12 +386,14 @@ std::optional<QList<Source>> collect(const QStringList &paths, const QHash<QStri
             *error = message;
         return std::nullopt;
     };
-    QList<Source> sources;
-    auto add = [&](const QString &path, QString host, const QString &interfaceName) -> bool {
+    auto readAll = [&](const QString &path, qint64 limit, QByteArray *out) -> bool {
         QFile file(path);
-        if (file.size() > MaxConfigSize) {
+        if (file.size() > limit) {
             if (error)
-                *error = QStringLiteral("%1: larger than 1 MiB; not a WireGuard config").arg(path);
+                *error = QStringLiteral("%1: larger than %2 MiB; not a WireGuard %3")
+                             .arg(path)
+                             .arg(limit / (1024 * 1024))
+                             .arg(path.endsWith(QLatin1String(".zip")) ? QStringLiteral("export") : QStringLiteral("config"));
             return false;
         }
         if (!file.open(QIODevice::ReadOnly)) {
@@ -169,54 +401,70 @@ std::optional<QList<Source>> collect(const QStringList &paths, const QHash<QStri
                 *error = QStringLiteral("%1: %2").arg(path, file.errorString());
             return false;
         }
-        host = rename.value(host, host);
-        sources.append({host, interfaceName, path, file.readAll()});
+        *out = file.read(limit + 1);
         return true;
     };
+    QList<Source> sources;
     for (const QString &path : paths) {
         const QFileInfo info(path);
-        if (info.isFile()) {
-            if (!path.endsWith(QLatin1String(".conf")))
-                return fail(QStringLiteral("%1: not a wg-quick config (NAME.conf)").arg(path));
-            // A file called wg0.conf is its folder's host's; NAME.conf is host NAME's wg0.
-            const QString base = info.completeBaseName();
-            const QStringList parts = QDir::cleanPath(info.absoluteFilePath()).split(QLatin1Char('/'), Qt::SkipEmptyParts);
-            const auto [host, iface] = isInterfaceFileName(base) ? hostOf(parts) : std::pair(base, QStringLiteral("wg0"));
-            if (!add(path, host, iface))
+        const qsizetype before = sources.size();
+        if (info.isFile() && path.endsWith(QLatin1String(".zip"))) {
+            QByteArray bytes;
+            if (!readAll(path, MaxArchiveSize, &bytes))
                 return std::nullopt;
+            QString why;
+            const auto entries = ZipArchive::read(bytes, MaxConfigSize, MaxArchiveUnpacked, &why);
+            if (!entries)
+                return fail(QStringLiteral("%1: %2").arg(path, why));
+            QList<std::pair<QStringList, QByteArray>> found;
+            for (const ZipArchive::Entry &entry : *entries) {
+                const QStringList relative = entry.name.split(QLatin1Char('/'), Qt::SkipEmptyParts);
+                if (relative.isEmpty() || relative.contains(QLatin1String("..")) || !isConfigFile(relative.back()))
+                    continue;
+                found.append({relative, entry.data});
+            }
+            addFound(sources, found, path + QLatin1Char(':'), rename, notes);
+            if (sources.size() == before)
+                return fail(QStringLiteral("%1: no WireGuard config (*.conf, hostname.wgN) in the archive").arg(path));
+            continue;
+        }
+        if (info.isFile()) {
+            const QString name = info.fileName();
+            if (!isConfigFile(name))
+                return fail(QStringLiteral("%1: not a wg-quick config (NAME.conf), an OpenBSD hostname.wgN or a zip of them").arg(path));
+            QByteArray text;
+            if (!readAll(path, MaxConfigSize, &text))
+                return std::nullopt;
+            // wgN.conf and hostname.wgN are their folder's host's; NAME.conf is host NAME's wg0.
+            const QStringList parts = QDir::cleanPath(info.absoluteFilePath()).split(QLatin1Char('/'), Qt::SkipEmptyParts);
+            const bool named = !isHostnameFile(name) && !isInterfaceFileName(info.completeBaseName());
+            addFound(sources, {{named ? QStringList{name} : parts, text}}, QString(), rename, notes);
+            if (sources.size() == before)
+                return fail(QStringLiteral("%1: no host name in its path (rename it HOST.conf, or import its folder)").arg(path));
+            sources.back().path = path;
             continue;
         }
         if (!info.isDir())
             return fail(QStringLiteral("%1: no such file or folder").arg(path));
         // Absolute, so that every found file is named relative to the folder itself.
         const QDir root(info.absoluteFilePath());
-        QStringList found;
-        QDirIterator it(root.path(), {QStringLiteral("*.conf")}, QDir::Files, QDirIterator::Subdirectories);
+        QStringList files;
+        QDirIterator it(root.path(), {QStringLiteral("*.conf"), QStringLiteral("hostname.wg*")}, QDir::Files, QDirIterator::Subdirectories);
         while (it.hasNext())
-            found.append(it.next());
-        found.sort();
-        const qsizetype before = sources.size();
-        for (const QString &file : std::as_const(found)) {
-            const QStringList relative = root.relativeFilePath(file).split(QLatin1Char('/'));
-            const QString base = relative.back().left(relative.back().size() - 5);
-            // wg0-GATEWAY.conf beside wg0.conf: a roaming client's profile for one gateway.
-            const qsizetype dash = base.lastIndexOf(QLatin1Char('-'));
-            if (dash > 0 && QFileInfo::exists(QFileInfo(file).dir().filePath(base.left(dash) + QLatin1String(".conf")))) {
-                if (notes)
-                    notes->append(QStringLiteral("%1: a profile of %2.conf, left out").arg(file, base.left(dash)));
+            files.append(it.next());
+        files.sort();
+        QList<std::pair<QStringList, QByteArray>> found;
+        for (const QString &file : std::as_const(files)) {
+            if (!isConfigFile(QFileInfo(file).fileName()))
                 continue;
-            }
-            const auto [host, iface] = relative.size() == 1 ? std::pair(base, QStringLiteral("wg0")) : hostOf(relative);
-            if (relative.size() > 1 && !isInterfaceFileName(iface)) {
-                if (notes)
-                    notes->append(QStringLiteral("%1: not HOST/wgN.conf, left out").arg(file));
-                continue;
-            }
-            if (!add(file, host, iface))
+            QByteArray text;
+            if (!readAll(file, MaxConfigSize, &text))
                 return std::nullopt;
+            found.append({root.relativeFilePath(file).split(QLatin1Char('/')), text});
         }
+        addFound(sources, found, root.path() + QLatin1Char('/'), rename, notes);
         if (sources.size() == before)
-            return fail(QStringLiteral("%1: no WireGuard config (*.conf) in it").arg(path));
+            return fail(QStringLiteral("%1: no WireGuard config (*.conf, hostname.wgN) in it").arg(path));
     }
     return sources;
 }
@@ -228,36 +476,61 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
             *error = message;
         return std::nullopt;
     };
+    Result result;
     QList<Parsed> parsed;
-    QHash<QString, qsizetype> byKey;  // public key -> host index
-    QHash<QString, QString> fileOf;    // host -> file
+    QHash<QString, qsizetype> byKey;  // public key (of any interface) -> host index
+    QHash<QString, QString> fileOf;   // public key -> file
+    QHash<QString, qsizetype> byHost; // host -> index
     for (const Source &source : sources) {
         if (!isValidHostName(source.host))
             return fail(QStringLiteral("%1: '%2' is not a usable host name (rename it with --name %2=NAME)").arg(source.path, source.host));
-        if (fileOf.contains(source.host))
-            return fail(QStringLiteral("%1: host %2 has another config already (%3); several interfaces per host are not "
-                                       "imported yet")
-                            .arg(source.path, source.host, fileOf.value(source.host)));
+        ParsedInterface iface;
         QString why;
-        const auto config = WgQuick::parse(source.text, &why);
-        if (!config)
-            return fail(QStringLiteral("%1: %2").arg(source.path, why));
-        const LineIndex lines = indexLines(source.text);
-        for (qsizetype k = 0; k < config->peers.size(); ++k) {
-            if (!WireGuardKeys::isValidKey(config->peers[k].publicKey))
-                return fail(QStringLiteral("%1:%2: a [Peer] without a valid PublicKey").arg(source.path).arg(lines.peerSections.value(k)));
+        if (!readInterface(source, &iface, &result.losses, &why))
+            return fail(why);
+        for (qsizetype k = 0; k < iface.config.peers.size(); ++k) {
+            if (!WireGuardKeys::isValidKey(iface.config.peers[k].publicKey))
+                return fail(QStringLiteral("%1:%2: a [Peer] without a valid PublicKey").arg(source.path).arg(iface.lines.peerSections.value(k)));
         }
-        const auto pub = WireGuardKeys::publicKey(config->privateKey);
+        const auto pub = WireGuardKeys::publicKey(iface.config.privateKey);
         if (!pub)
             return fail(QStringLiteral("%1: no valid PrivateKey: Meshwright manages a host only with its private key").arg(source.path));
-        if (byKey.contains(*pub))
-            return fail(QStringLiteral("%1: the same private key as %2").arg(source.path, fileOf.value(parsed[byKey.value(*pub)].source.host)));
-        byKey.insert(*pub, parsed.size());
-        fileOf.insert(source.host, source.path);
-        parsed.append({source, *config, lines, *pub});
+        if (fileOf.contains(*pub))
+            return fail(QStringLiteral("%1: the same private key as %2").arg(source.path, fileOf.value(*pub)));
+        fileOf.insert(*pub, source.path);
+        iface.publicKey = *pub;
+        qsizetype at = byHost.value(source.host, -1);
+        if (at < 0) {
+            at = parsed.size();
+            byHost.insert(source.host, at);
+            parsed.append(Parsed{});
+        }
+        parsed[at].interfaces.append(iface);
+        byKey.insert(*pub, at);
     }
     if (parsed.isEmpty())
         return fail(QStringLiteral("nothing to import"));
+    for (Parsed &p : parsed) {
+        // Several interfaces: a router with one per peer, wg0, wg1, ... (the router pattern).
+        std::sort(p.interfaces.begin(), p.interfaces.end(), [](const ParsedInterface &a, const ParsedInterface &b) {
+            return a.source.interfaceName.mid(2).toInt() < b.source.interfaceName.mid(2).toInt();
+        });
+        for (qsizetype k = 0; k < p.interfaces.size() && p.interfaces.size() > 1; ++k) {
+            const ParsedInterface &iface = p.interfaces[k];
+            if (iface.source.interfaceName != QStringLiteral("wg%1").arg(k) || iface.config.peers.size() != 1)
+                return fail(QStringLiteral("%1: host %2 has %3 interfaces, and they are not one per peer numbered from wg0 (a router "
+                                           "with one interface per peer); a host has one interface in the mesh")
+                                .arg(iface.source.path, iface.source.host)
+                                .arg(p.interfaces.size()));
+        }
+        p.source = p.interfaces.front().source;
+        p.config = p.interfaces.front().config;
+        p.config.peers.clear();
+        for (const ParsedInterface &iface : std::as_const(p.interfaces)) {
+            p.config.peers += iface.config.peers;
+            p.publicKeys.append(iface.publicKey);
+        }
+    }
 
     // Peers that are none of the imported hosts: external hosts, run by someone else.
     QStringList externalNotes;
@@ -281,8 +554,8 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
                 }
                 names.insert(name);
                 Parsed external;
-                external.source = {name, QStringLiteral("wg0"), parsed[i].source.path, QByteArray()};
-                external.publicKey = peer.publicKey;
+                external.source = {name, QStringLiteral("wg0"), parsed[i].facing(peer.publicKey).source.path, QByteArray()};
+                external.publicKeys = {peer.publicKey};
                 external.external = true;
                 byKey.insert(peer.publicKey, parsed.size());
                 externalNotes.append(QStringLiteral("%1: external (peer %2… of %3; its own config was not imported)")
@@ -292,23 +565,35 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
         }
     }
 
-    Result result;
-    result.notes = externalNotes;
+    result.notes = externalNotes + result.notes;
     Project &project = result.project;
     const qsizetype count = parsed.size();
-    auto lineOf = [&](qsizetype host, const char *key) { return parsed[host].lines.interfaceKeys.value(QLatin1String(key)); };
+    auto lineOf = [&](qsizetype host, const char *key) { return parsed[host].interfaces.value(0).lines.interfaceKeys.value(QLatin1String(key)); };
     auto lose = [&](qsizetype host, int line, const QString &message) {
         result.losses.append({parsed[host].source.path, line, message});
     };
     auto lists = [&](qsizetype host, qsizetype peer) -> const PeerConfig * {
         for (const PeerConfig &p : parsed[host].config.peers) {
-            if (p.publicKey == parsed[peer].publicKey)
+            if (parsed[peer].publicKeys.contains(p.publicKey))
                 return &p;
         }
         return nullptr;
     };
+    auto hostPrefixesTo = [&](qsizetype j, bool v6) { // what the others route to host j alone
+        QStringList found;
+        for (qsizetype k = 0; k < count; ++k) {
+            if (const PeerConfig *peer = k == j ? nullptr : lists(k, j)) {
+                for (const QString &text : peer->allowedIps) {
+                    const auto prefix = IpPrefix::parse(text.trimmed(), true);
+                    if (prefix && prefix->isHostPrefix() && prefix->address().isV6() == v6)
+                        found.append(prefix->address().toString());
+                }
+            }
+        }
+        return found;
+    };
 
-    // Hosts: name, mesh addresses, MTU.
+    // Hosts: name, mesh addresses, MTU; a router's interfaces.
     for (qsizetype i = 0; i < count; ++i) {
         const Parsed &p = parsed[i];
         Host host;
@@ -319,25 +604,58 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
         host.meshInterface().name = p.source.interfaceName;
         if (p.external) {
             // Its mesh addresses: the host prefixes its peers route to it.
-            host.publicKey = p.publicKey;
-            for (qsizetype k = 0; k < count; ++k) {
-                for (const PeerConfig &peer : parsed[k].config.peers) {
-                    if (peer.publicKey != p.publicKey)
-                        continue;
-                    for (const QString &text : peer.allowedIps) {
-                        const auto prefix = IpPrefix::parse(text.trimmed(), true);
-                        if (!prefix || !prefix->isHostPrefix())
-                            continue;
-                        QString &slot = prefix->address().isV6() ? host.meshInterface().ipv6 : host.meshInterface().ip;
-                        if (slot.isEmpty())
-                            slot = prefix->address().toString();
-                    }
-                }
-            }
+            host.publicKey = p.publicKeys.front();
+            host.meshInterface().ip = hostPrefixesTo(i, false).value(0);
+            host.meshInterface().ipv6 = hostPrefixesTo(i, true).value(0);
             if (host.meshInterface().ip.isEmpty())
                 return fail(QStringLiteral("%1: peer %2… is none of the imported hosts, and no /32 in its AllowedIPs gives its mesh "
                                            "address: import its config too")
-                                .arg(p.source.path, p.publicKey.left(8)));
+                                .arg(p.source.path, p.publicKeys.front().left(8)));
+            project.hosts.append(host);
+            continue;
+        }
+        if (p.isRouter()) {
+            // Its interfaces' addresses come from the tunnel range; its own mesh address is
+            // the one its peers route to it.
+            RouterSettings router;
+            router.interfacePerPeer = true;
+            router.basePort = p.config.listenPort.value_or(router.basePort);
+            const auto first = IpPrefix::parse(p.config.addresses.value(0).trimmed(), true);
+            const int length = first && !first->address().isV6() && first->address().toString() != QLatin1String("0.0.0.0")
+                ? rangeLength(first->address().offsetBy(quint32(-1)), int(p.interfaces.size()))
+                : -1;
+            if (length < 0)
+                return fail(QStringLiteral("%1: a router's interfaces wg0, wg1, ... need consecutive IPv4 addresses, the first "
+                                           "one after the start of a range")
+                                .arg(p.source.path));
+            router.tunnelRange = IpPrefix::parse(first->address().offsetBy(quint32(-1)).toString() + QLatin1Char('/') + QString::number(length));
+            // What the rules write for each setting, as they write it; lines of another
+            // hand are kept as written instead (below).
+            const auto says = [&](const QRegularExpression &pattern) {
+                return std::any_of(p.config.postUp.cbegin(), p.config.postUp.cend(), [&](const QString &line) { return pattern.match(line).hasMatch(); });
+            };
+            static const QRegularExpression route(QStringLiteral("^ip -[46] route replace \\S+ dev %i$"));
+            static const QRegularExpression mss(QStringLiteral("^iptables -t mangle -A FORWARD -o %i -p tcp -m tcp --tcp-flags SYN,RST SYN -j TCPMSS "));
+            static const QRegularExpression forward(QStringLiteral("^sysctl -q -w net\\.ipv4\\.ip_forward=1$"));
+            static const QRegularExpression nat(QStringLiteral("^nft .*table inet meshwright-%i .* masquerade; "));
+            router.routes = p.config.table == QLatin1String("off") && says(route) ? RouterSettings::Routes::Explicit
+                                                                                  : RouterSettings::Routes::FromAllowedIps;
+            router.mssClamp = says(mss);
+            router.forwarding = says(forward);
+            router.nat = says(nat);
+            if (p.config.mtu) {
+                // The MTU says the uplink's less the outer headers, not which: 1420 reads as a
+                // 1500 uplink with tunnels over IPv6, any other as tunnels over IPv4.
+                router.outerIpv6 = TunnelMtu::mtu(1500, true) == *p.config.mtu;
+                router.uplinkMtu = router.outerIpv6 ? 1500 : *p.config.mtu + (1500 - TunnelMtu::mtu(1500, false));
+            }
+            host.router = router;
+            host.meshInterface().ip = mostCommon(hostPrefixesTo(i, false), first->address().toString());
+            host.meshInterface().ipv6 = mostCommon(hostPrefixesTo(i, true), QString());
+            result.notes.append(QStringLiteral("%1: a router with one interface per peer (wg0 to wg%2, tunnel range %3)")
+                                    .arg(host.name)
+                                    .arg(p.interfaces.size() - 1)
+                                    .arg(router.tunnelRange->toString()));
             project.hosts.append(host);
             continue;
         }
@@ -370,6 +688,13 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
                 addresses.append(IpAddress::parse(address)->toString());
         }
         Host &host = project.hosts[j];
+        const auto reached = IpAddress::parse(parsed[j].source.reachedAt);
+        if (addresses.isEmpty() && !parsed[j].external && parsed[j].config.listenPort && reached && isPrivate(*reached)) {
+            // Nobody dials it, but it listens, at the LAN address it was reached at.
+            host.lan = SiteAddress{QString(), reached->toString()};
+            result.notes.append(QStringLiteral("%1: on a LAN at %2 (reached there; no peer dials it)").arg(host.name, host.lan->ip));
+            continue;
+        }
         if (addresses.isEmpty()) {
             const bool fullTunnel = std::any_of(parsed[j].config.peers.cbegin(), parsed[j].config.peers.cend(), [](const PeerConfig &peer) {
                 return std::any_of(peer.allowedIps.cbegin(), peer.allowedIps.cend(), isDefaultRoute);
@@ -378,6 +703,11 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
                 continue; // how it routes is its owner's
             host.gateway = fullTunnel;
             result.notes.append(QStringLiteral("%1: roaming (no peer dials it)%2").arg(host.name, fullTunnel ? QStringLiteral(", full tunnel") : QString()));
+            if (parsed[j].config.listenPort)
+                result.notes.append(QStringLiteral("%1: listens on port %2 all the same: if it is a LAN host behind NAT, import it over "
+                                                   "SSH at its LAN address, or give it its lan address in the project")
+                                        .arg(host.name)
+                                        .arg(*parsed[j].config.listenPort));
             continue;
         }
         const QString ip = mostCommon(addresses, QString());
@@ -426,8 +756,34 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
         parsed = reordered;
         project.hosts = hosts;
         byKey.clear();
-        for (qsizetype i = 0; i < count; ++i)
-            byKey.insert(parsed[i].publicKey, i);
+        for (qsizetype i = 0; i < count; ++i) {
+            for (const QString &key : std::as_const(parsed[i].publicKeys))
+                byKey.insert(key, i);
+        }
+        // A router numbers its interfaces in the order of its peers in the project: its
+        // peers take the places they have among the hosts in the order of its interfaces.
+        for (qsizetype r = 0; r < count; ++r) {
+            if (!parsed[r].isRouter())
+                continue;
+            QList<qsizetype> peers; // in interface order
+            for (const PeerConfig &peer : std::as_const(parsed[r].config.peers))
+                peers.append(byKey.value(peer.publicKey));
+            QList<qsizetype> places = peers;
+            std::sort(places.begin(), places.end());
+            QList<Parsed> moved = parsed;
+            QList<Host> movedHosts = project.hosts;
+            for (qsizetype k = 0; k < peers.size(); ++k) {
+                moved[places[k]] = parsed[peers[k]];
+                movedHosts[places[k]] = project.hosts[peers[k]];
+            }
+            parsed = moved;
+            project.hosts = movedHosts;
+            byKey.clear();
+            for (qsizetype i = 0; i < count; ++i) {
+                for (const QString &key : std::as_const(parsed[i].publicKeys))
+                    byKey.insert(key, i);
+            }
+        }
     }
 
     // The mesh subnets, when the configs show them: a prefix in AllowedIPs (a roaming
@@ -456,17 +812,31 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
             (v6 ? project.network.ipv6 : project.network.ipv4) = IpPrefix::parse(mostCommon(subnets, QString()));
     }
 
+    // An IPv4 Address with the mesh subnet's length (a hub a web UI wrote, 10.8.0.1/24)
+    // routes the subnet; FreeBSD's always does.
+    for (qsizetype i = 0; i < count; ++i) {
+        if (parsed[i].external || parsed[i].isRouter() || project.hosts[i].isFreeBsd() || project.hosts[i].isOpenBsd() || !project.network.ipv4)
+            continue;
+        for (const QString &text : std::as_const(parsed[i].config.addresses)) {
+            const auto prefix = IpPrefix::parse(text.trimmed(), true);
+            if (prefix && !prefix->address().isV6() && text.contains(QLatin1Char('/')) && prefix->length() == project.network.ipv4->length()
+                && prefix->length() < 32)
+                project.hosts[i].meshInterface().subnetRoute = true;
+        }
+    }
+
     // Ports and DNS: the most common as the defaults, the others per host.
     QList<int> ports;
     for (qsizetype i = 0; i < count; ++i) {
-        if (!parsed[i].external && project.hosts[i].role() != Host::Role::Roaming && parsed[i].config.listenPort)
+        if (!parsed[i].external && !parsed[i].isRouter() && project.hosts[i].role() != Host::Role::Roaming && parsed[i].config.listenPort)
             ports.append(*parsed[i].config.listenPort);
     }
     project.defaults.listenPort = mostCommon(ports, project.defaults.listenPort);
     QList<QStringList> dns;
     for (qsizetype i = 0; i < count; ++i) {
         const Host &host = project.hosts[i];
-        if (host.role() != Host::Role::Roaming && parsed[i].config.listenPort && *parsed[i].config.listenPort != project.defaults.listenPort)
+        if (host.role() != Host::Role::Roaming && !parsed[i].isRouter() && parsed[i].config.listenPort
+            && *parsed[i].config.listenPort != project.defaults.listenPort)
             project.hosts[i].meshInterface().listenPort = parsed[i].config.listenPort;
         if (host.role() == Host::Role::Roaming && host.gateway)
             dns.append(parsed[i].config.dns);
@@ -499,11 +869,16 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
     }
 
     // Links: where the rules say otherwise, an override; the preshared keys.
-    for (qsizetype i = 0; i < count; ++i) {
-        if (!parsed[i].external)
-            result.keys.setPrivateKey(Planner::keyId(project.hosts[i]), parsed[i].config.privateKey);
-    }
     const Planner rules(project);
+    for (qsizetype i = 0; i < count; ++i) {
+        if (parsed[i].external)
+            continue;
+        for (const ParsedInterface &iface : std::as_const(parsed[i].interfaces)) {
+            const QString id = parsed[i].isRouter() ? rules.keyIdFacing(i, byKey.value(iface.config.peers.front().publicKey))
+                                                    : Planner::keyId(project.hosts[i]);
+            result.keys.setPrivateKey(id, iface.config.privateKey);
+        }
+    }
     for (qsizetype i = 0; i < count; ++i) {
         for (qsizetype j = i + 1; j < count; ++j) {
             const PeerConfig *ij = lists(i, j);
@@ -520,10 +895,20 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
                 if (!peer->endpoint.isEmpty() && peer->endpoint != rules.endpoint(from, to))
                     far.endpoint = peer->endpoint;
                 const QStringList planned = WgQuick::canonicalPrefixes(rules.allowedIps(from, to));
+                // A router that routes its peers itself gives each prefix a route; one it
+                // does not is announced by BGP from the peer.
+                const bool explicitRoutes = project.hosts[from].router && project.hosts[from].router->routes == RouterSettings::Routes::Explicit;
+                const QStringList postUp = parsed[from].facing(parsed[to].publicKeys.front()).config.postUp;
                 for (const QString &prefix : peer->allowedIps) {
                     const auto parsedPrefix = IpPrefix::parse(prefix.trimmed(), true);
                     const QString text = parsedPrefix ? parsedPrefix->toString() : prefix.trimmed();
-                    if (!planned.contains(text) && !far.allowedIps.contains(text))
+                    if (planned.contains(text) || far.allowedIps.contains(text) || far.bgpPrefixes.contains(text))
+                        continue;
+                    const QString route = QStringLiteral(" route replace %1 dev ").arg(parsedPrefix ? parsedPrefix->network().toString() : text);
+                    const bool routed = std::any_of(postUp.cbegin(), postUp.cend(), [&](const QString &line) { return line.contains(route); });
+                    if (explicitRoutes && parsedPrefix && !parsedPrefix->isDefaultRoute() && !routed)
+                        far.bgpPrefixes.append(text);
+                    else
                         far.allowedIps.append(text);
                 }
             }
@@ -536,13 +921,15 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
                     link.keepalive = keepalive;
             }
             const QString psk = ij ? ij->presharedKey : ji->presharedKey;
-            if ((ij && ji && ij->presharedKey != ji->presharedKey))
-                lose(i, parsed[i].lines.peers.value(parsed[j].publicKey),
-                     QStringLiteral("the preshared key with %1 differs from the one %1 has").arg(link.b));
+            if (ij && ji && ij->presharedKey != ji->presharedKey) {
+                const ParsedInterface &iface = parsed[i].facing(ij->publicKey);
+                result.losses.append({iface.source.path, iface.lines.peers.value(ij->publicKey),
+                                      QStringLiteral("the preshared key with %1 differs from the one %1 has").arg(link.b)});
+            }
             if (psk.isEmpty())
                 link.presharedKey = false;
             else
-                result.keys.setPresharedKey(Planner::keyId(project.hosts[i]), Planner::keyId(project.hosts[j]), psk);
+                result.keys.setPresharedKey(rules.keyIdFacing(i, j), rules.keyIdFacing(j, i), psk);
             LinkSettings defaults;
             defaults.a = link.a;
             defaults.b = link.b;
@@ -558,6 +945,8 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
                         what.append(QStringLiteral("%1 at %2").arg(name, end.endpoint));
                     if (!end.allowedIps.isEmpty())
                         what.append(QStringLiteral("%1 also routes %2").arg(name, end.allowedIps.join(QLatin1String(", "))));
+                    if (!end.bgpPrefixes.isEmpty())
+                        what.append(QStringLiteral("%1 announces %2 by BGP").arg(name, end.bgpPrefixes.join(QLatin1String(", "))));
                 }
                 result.notes.append(QStringLiteral("link %1 - %2: %3").arg(link.a, link.b, what.join(QLatin1String("; "))));
             }
@@ -574,6 +963,8 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
             std::optional<int> &mtu = project.hosts[i].meshInterface().mtu;
             if (mtu && *mtu == rule.tunnelMtu(i))
                 mtu.reset();
+            else if (!mtu && !parsed[i].external && !parsed[i].config.mtu && rule.tunnelMtu(i) > 0)
+                mtu = 0; // the file leaves it to wg-quick where the rule would not
         }
     }
 
@@ -604,75 +995,28 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
         }
     }
 
-    // The proof: every host planned again, compared with its file.
+    // The proof: every host planned again, each interface compared with its file as its
+    // system reads both.
     const Planner planner(project);
     for (qsizetype i = 0; i < count; ++i) {
         if (parsed[i].external)
             continue; // no file to compare with: its owner's
-        const InterfaceConfig &was = parsed[i].config;
-        const InterfaceConfig now = planner.plan(i, result.keys).config;
-        const LineIndex &lines = parsed[i].lines;
-        if (WgQuick::canonicalPrefixes(was.addresses) != WgQuick::canonicalPrefixes(now.addresses))
-            lose(i, lineOf(i, "address"), QStringLiteral("Address %1: the project gives %2")
-                                              .arg(was.addresses.join(QLatin1String(", ")), now.addresses.join(QLatin1String(", "))));
-        if (was.listenPort != now.listenPort)
-            lose(i, lineOf(i, "listenport"), was.listenPort ? QStringLiteral("ListenPort %1: the project gives %2 (a roaming host has none)")
-                                                                  .arg(*was.listenPort)
-                                                                  .arg(now.listenPort ? QString::number(*now.listenPort) : QStringLiteral("none"))
-                                                            : QStringLiteral("no ListenPort: the project gives %1").arg(now.listenPort.value_or(0)));
-        if (was.mtu != now.mtu)
-            lose(i, lineOf(i, "mtu"), QStringLiteral("MTU %1: the project gives %2")
-                                          .arg(was.mtu ? QString::number(*was.mtu) : QStringLiteral("none"),
-                                               now.mtu ? QString::number(*now.mtu) : QStringLiteral("none")));
-        QStringList wasDns = was.dns, nowDns = now.dns;
-        wasDns.sort();
-        nowDns.sort();
-        if (wasDns != nowDns)
-            lose(i, lineOf(i, "dns"), QStringLiteral("DNS %1: the project gives %2")
-                                          .arg(was.dns.isEmpty() ? QStringLiteral("none") : was.dns.join(QLatin1String(", ")),
-                                               now.dns.isEmpty() ? QStringLiteral("none") : now.dns.join(QLatin1String(", "))));
-        if (was.table != now.table)
-            lose(i, lineOf(i, "table"), QStringLiteral("Table = %1 has no field in the project").arg(was.table));
-        if (was.fwMark != now.fwMark)
-            lose(i, lineOf(i, "fwmark"), QStringLiteral("FwMark has no field in the project"));
-        if (was.saveConfig != now.saveConfig)
-            lose(i, lineOf(i, "saveconfig"), QStringLiteral("SaveConfig has no field in the project"));
-        for (const auto &[key, wasLines, nowLines] : {std::tuple("preup", &was.preUp, &now.preUp), std::tuple("postup", &was.postUp, &now.postUp),
-                                                      std::tuple("predown", &was.preDown, &now.preDown),
-                                                      std::tuple("postdown", &was.postDown, &now.postDown)}) {
-            if (*wasLines != *nowLines)
-                lose(i, lineOf(i, key), QStringLiteral("%1 lines differ: the file has %2, the project gives %3")
-                                            .arg(QLatin1String(key), wasLines->isEmpty() ? QStringLiteral("none") : wasLines->join(QLatin1String("; ")),
-                                                 nowLines->isEmpty() ? QStringLiteral("none") : nowLines->join(QLatin1String("; "))));
-        }
-        for (const PeerConfig &peer : was.peers) {
-            const int line = lines.peers.value(peer.publicKey);
-            const auto keyLine = [&](const char *key) { return lines.peerKeys.value(peer.publicKey).value(QLatin1String(key), line); };
-            const QString name = project.hosts[byKey.value(peer.publicKey)].name;
-            const auto match = std::find_if(now.peers.cbegin(), now.peers.cend(), [&](const PeerConfig &p) { return p.publicKey == peer.publicKey; });
-            if (match == now.peers.cend()) {
-                lose(i, line, QStringLiteral("peer %1: the project leaves it out").arg(name));
+        const QList<PlannedInterface> plannedAll = planner.planAll(i, result.keys);
+        for (const ParsedInterface &file : std::as_const(parsed[i].interfaces)) {
+            const auto planned = std::find_if(plannedAll.cbegin(), plannedAll.cend(), [&](const PlannedInterface &p) {
+                return p.interfaceName == file.source.interfaceName;
+            });
+            if (planned == plannedAll.cend()) {
+                result.losses.append({file.source.path, 0, QStringLiteral("the project gives %1 no interface %2")
+                                                               .arg(project.hosts[i].name, file.source.interfaceName)});
                 continue;
             }
-            if (WgQuick::canonicalPrefixes(peer.allowedIps) != WgQuick::canonicalPrefixes(match->allowedIps))
-                lose(i, keyLine("allowedips"), QStringLiteral("peer %1: AllowedIPs %2, the project gives %3")
-                                  .arg(name, peer.allowedIps.join(QLatin1String(", ")), match->allowedIps.join(QLatin1String(", "))));
-            if (peer.endpoint != match->endpoint)
-                lose(i, keyLine("endpoint"), QStringLiteral("peer %1: Endpoint %2, the project gives %3")
-                                  .arg(name, peer.endpoint.isEmpty() ? QStringLiteral("none") : peer.endpoint,
-                                       match->endpoint.isEmpty() ? QStringLiteral("none") : match->endpoint));
-            if (peer.persistentKeepalive != match->persistentKeepalive)
-                lose(i, keyLine("persistentkeepalive"), QStringLiteral("peer %1: PersistentKeepalive %2, the project gives %3")
-                                  .arg(name)
-                                  .arg(peer.persistentKeepalive)
-                                  .arg(match->persistentKeepalive));
-            if (peer.presharedKey != match->presharedKey)
-                lose(i, keyLine("presharedkey"), QStringLiteral("peer %1: the preshared key is not the one the project gives").arg(name));
+            compare(file, asRead(*planned, file.source.format), project, byKey, &result.losses);
         }
-        for (const PeerConfig &peer : now.peers) {
-            const bool listed = std::any_of(was.peers.cbegin(), was.peers.cend(), [&](const PeerConfig &p) { return p.publicKey == peer.publicKey; });
-            if (!listed)
-                lose(i, 0, QStringLiteral("the project adds peer %1").arg(peer.name));
+        for (const PlannedInterface &planned : plannedAll) {
+            if (std::none_of(parsed[i].interfaces.cbegin(), parsed[i].interfaces.cend(),
+                             [&](const ParsedInterface &file) { return file.source.interfaceName == planned.interfaceName; }))
+                lose(i, 0, QStringLiteral("the project adds interface %1").arg(planned.interfaceName));
         }
     }
     return result;

@@ -14,24 +14,37 @@
 
 namespace ConfigImport {
 
+/// How a config file says what it says.
+enum class Format {
+    WgQuick,         ///< NAME.conf, as wg-quick and every WireGuard app read it
+    OpenBsdHostname, ///< OpenBSD's /etc/hostname.wgN: ifconfig(8) lines
+};
+
 /// One config to import and the host it belongs to.
 struct Source
 {
     QString host;
-    QString interfaceName; ///< the file's base name: wg0
-    QString path;
+    QString interfaceName; ///< wg0: the file's base name, or N of hostname.N
+    QString path;          ///< for messages; ARCHIVE.zip:ENTRY for a file in a zip
     QByteArray text;
-    /// The host's system when known (read over SSH: uname -s); empty: FreeBSD for a file in
-    /// a usr/local/etc/wireguard folder, else Linux.
+    /// The host's system when known (read over SSH: uname -s); empty: OpenBSD for a
+    /// hostname.wgN, FreeBSD for a file in a usr/local/etc/wireguard folder, else Linux.
     QString os = {};
+    Format format = Format::WgQuick;
+    /// The address the host was reached at over SSH: its LAN address when it is a private
+    /// one and no peer dials the host.
+    QString reachedAt = {};
 };
 
-/// Finds the configs in \a paths, each a wg-quick file or a folder: NAME.conf is host NAME's
-/// wg0 (a file called wg0.conf takes its folder's name); a folder holds NAME.conf files,
-/// HOST/IFACE.conf, or wireguardmeshgenerator's HOST/etc/wireguard/IFACE.conf tree.
-/// Per-gateway profiles (IFACE-GATEWAY.conf beside IFACE.conf) are left out, named in
-/// \a notes. \a rename maps a found host name to the one to use (--name). False with
-/// \a error when a path cannot be read or holds no config.
+/// Finds the configs in \a paths, each a wg-quick file, an OpenBSD hostname.wgN, a .zip
+/// as the WireGuard apps export their tunnels, or a folder: NAME.conf is host NAME's wg0
+/// (a file called wgN.conf or hostname.wgN takes its folder's name); a folder or a zip
+/// holds NAME.conf files, HOST/IFACE.conf, HOST/hostname.wgN, or wireguardmeshgenerator's
+/// HOST/etc/wireguard/IFACE.conf tree. Beside a host's hostname.wgN its wgN.conf is left
+/// out (netstart reads the first), and so are per-gateway profiles (IFACE-GATEWAY.conf
+/// beside IFACE.conf), each named in \a notes. \a rename maps a found host name to the
+/// one to use (--name). False with \a error when a path cannot be read, holds no config,
+/// or is a zip that is damaged or unpacks to more than a config can be.
 std::optional<QList<Source>> collect(const QStringList &paths, const QHash<QString, QString> &rename, QStringList *notes,
                                      QString *error);
 
@@ -53,7 +66,8 @@ struct Result
     QStringList notes;       ///< what was inferred: roles, sites, overrides
 };
 
-/// Builds one project from \a sources: a host per source; a link wherever a [Peer] names
+/// Builds one project from \a sources: a host per source (a router with one interface per
+/// peer when a host has several interfaces, each with one peer); a link wherever a [Peer] names
 /// another imported host's public key; roles from how the others reach each host (a public
 /// endpoint address: internet site; a private one: LAN; nobody dials it: roaming, full
 /// tunnel when it routes 0.0.0.0/0), exclude_peers from the peers each host lists, and

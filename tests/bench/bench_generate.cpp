@@ -13,6 +13,7 @@
 #include "planner.h"
 #include "project.h"
 #include "projectfile.h"
+#include "syntheticmesh.h"
 #include "validator.h"
 #include "wgquick.h"
 
@@ -41,155 +42,13 @@
 
 namespace {
 
-// ---------------------------------------------------------------------------------------
-// The synthetic project
-
-constexpr int MinHosts = 5;
-constexpr int MaxHosts = 60000; // 250 addresses per /24 step inside the 10.20.0.0/16 mesh
-
-struct SyntheticHost
-{
-    QString name;
-    Host::Role role = Host::Role::Lan;
-    bool openBsd = false;
-};
-
-/// A generated project and what a correct generation of it must give.
-struct SyntheticProject
-{
-    QByteArray yaml;
-    QList<SyntheticHost> hosts; ///< in file order
-    int gateways = 0;
-    int roaming = 0;
-    int lan = 0;
-
-    /// wg0.conf per host, one profile per gateway for each roaming client, hostname.wg0 for
-    /// OpenBSD hosts, and pf-meshwright.conf for OpenBSD gateways when full-tunnel roaming
-    /// clients make them exit gateways.
-    qsizetype expectedFiles() const
-    {
-        const auto openBsd = std::count_if(hosts.cbegin(), hosts.cend(),
-                                           [](const SyntheticHost &h) { return h.openBsd; });
-        const auto openBsdGateways = std::count_if(hosts.cbegin(), hosts.cend(), [](const SyntheticHost &h) {
-            return h.openBsd && h.role == Host::Role::Internet;
-        });
-        return hosts.size() + qsizetype(roaming) * gateways + openBsd + (roaming > 0 ? openBsdGateways : 0);
-    }
-    /// Gateways and LAN hosts form a full mesh; each roaming client links to each gateway.
-    qsizetype expectedPresharedKeys() const
-    {
-        const qsizetype mesh = gateways + lan;
-        return mesh * (mesh - 1) / 2 + qsizetype(roaming) * gateways;
-    }
-    qsizetype expectedPeers(Host::Role role) const
-    {
-        switch (role) {
-        case Host::Role::Internet:
-            return hosts.size() - 1;
-        case Host::Role::Lan:
-            return gateways + lan - 1;
-        case Host::Role::Roaming:
-            return gateways;
-        }
-        return 0;
-    }
-};
-
-/// The mesh addresses of the host at \a index: 10.20.Y.Z (Z in 1..250) and fd20::INDEX+1.
-QByteArray meshIpv4(int index)
-{
-    return "10.20." + QByteArray::number(index / 250) + '.' + QByteArray::number(index % 250 + 1);
-}
-
-QByteArray meshIpv6(int index)
-{
-    return "fd20::" + QByteArray::number(index + 1, 16);
-}
-
-/// A project of \a hostCount hosts: 2 gateways (one OpenBSD, as in the homelab example),
-/// 2 to 8 roaming clients and the rest on one LAN. Roaming clients exclude every LAN host
-/// and each other; LAN hosts exclude every roaming client, so the project validates with
-/// warnings only (the roaming clients' two default routes).
-SyntheticProject makeProject(int hostCount)
-{
-    SyntheticProject p;
-    p.gateways = 2;
-    p.roaming = std::clamp(hostCount / 25, 2, 8);
-    p.lan = hostCount - p.gateways - p.roaming;
-
-    const int nameWidth = int(QByteArray::number(hostCount).size());
-    auto numbered = [nameWidth](const char *prefix, int n) {
-        return QString::fromLatin1(prefix) + QStringLiteral("%1").arg(n, nameWidth, 10, QLatin1Char('0'));
-    };
-    p.hosts.append({QStringLiteral("gw-a"), Host::Role::Internet, true});
-    p.hosts.append({QStringLiteral("gw-b"), Host::Role::Internet, false});
-    for (int i = 1; i <= p.lan; ++i)
-        p.hosts.append({numbered("lan-", i), Host::Role::Lan, false});
-    for (int i = 1; i <= p.roaming; ++i)
-        p.hosts.append({numbered("roam-", i), Host::Role::Roaming, false});
-
-    QStringList lanNames;
-    QStringList roamingNames;
-    for (const SyntheticHost &h : std::as_const(p.hosts)) {
-        if (h.role == Host::Role::Lan)
-            lanNames.append(h.name);
-        else if (h.role == Host::Role::Roaming)
-            roamingNames.append(h.name);
-    }
-
-    QByteArray &y = p.yaml;
-    y.reserve(qsizetype(hostCount) * 420 + qsizetype(p.roaming) * hostCount * 16 + 1024);
-    y += "---\n# Synthetic mesh for bench_generate: " + QByteArray::number(hostCount) + " hosts ("
-        + QByteArray::number(p.gateways) + " gateways, " + QByteArray::number(p.roaming)
-        + " roaming, " + QByteArray::number(p.lan) + " on the LAN).\n";
-    y += "network:\n  ipv4: '10.20.0.0/16'\n  ipv6: 'fd20::/64'\n";
-    y += "hosts:\n";
-    auto excludeList = [&y](const QStringList &names, const QString &self) {
-        y += "    exclude_peers:\n";
-        for (const QString &name : names) {
-            if (name != self)
-                y += "      - " + name.toLatin1() + '\n';
-        }
-    };
-    int lanIndex = 0;
-    for (int i = 0; i < p.hosts.size(); ++i) {
-        const SyntheticHost &h = p.hosts[i];
-        const QByteArray name = h.name.toLatin1();
-        y += "  " + name + ":\n";
-        switch (h.role) {
-        case Host::Role::Internet:
-            if (h.openBsd)
-                y += "    os: OpenBSD\n    ssh:\n      user: ops\n      port: 2222\n"
-                     "      conf_dir: /etc/wireguard\n      sudo_cmd: doas\n"
-                     "      reload_cmd: sh /etc/netstart wg0\n";
-            else
-                y += "    os: Linux\n    ssh:\n      user: root\n      conf_dir: /etc/wireguard\n"
-                     "      sudo_cmd:\n      reload_cmd: systemctl restart wg-quick@wg0.service\n";
-            y += "    internet:\n      domain: '" + name + ".example.org'\n      ip: '"
-                + (i == 0 ? QByteArray("203.0.113.10") : QByteArray("198.51.100.20")) + "'\n";
-            break;
-        case Host::Role::Lan:
-            y += "    os: Linux\n    ssh:\n      user: root\n      conf_dir: /etc/wireguard\n"
-                 "      sudo_cmd:\n      reload_cmd: systemctl restart wg-quick@wg0.service\n";
-            y += "    lan:\n      domain: 'home.example.net'\n      ip: '192.168."
-                + QByteArray::number(lanIndex / 250) + '.' + QByteArray::number(lanIndex % 250 + 1)
-                + "'\n";
-            ++lanIndex;
-            break;
-        case Host::Role::Roaming:
-            y += (i % 2 ? "    os: Android\n" : "    os: Linux\n");
-            break;
-        }
-        y += "    wg0:\n      domain: 'mesh.example.net'\n      ip: '" + meshIpv4(i)
-            + "'\n      ipv6: '" + meshIpv6(i) + "'\n";
-        if (h.role == Host::Role::Lan) {
-            excludeList(roamingNames, h.name);
-        } else if (h.role == Host::Role::Roaming) {
-            excludeList(lanNames + roamingNames, h.name);
-        }
-    }
-    return p;
-}
+using SyntheticMesh::MaxHosts;
+using SyntheticMesh::MinHosts;
+using SyntheticMesh::SyntheticHost;
+using SyntheticMesh::SyntheticProject;
+using SyntheticMesh::makeProject;
+using SyntheticMesh::meshIpv4;
+using SyntheticMesh::meshIpv6;
 
 // ---------------------------------------------------------------------------------------
 // Memory

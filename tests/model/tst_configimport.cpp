@@ -4,12 +4,15 @@
 #include "importsupport.h"
 #include "keystore.h"
 #include "planner.h"
+#include "openbsdhostname.h"
 #include "projectfile.h"
+#include "syntheticmesh.h"
 #include "testsupport.h"
 #include "wgquick.h"
 
 #include <QDir>
 #include <QFile>
+#include <QRandomGenerator>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -20,6 +23,12 @@ class tst_ConfigImport : public QObject
     Q_OBJECT
 
 private slots:
+    void roundTrip_data();
+    void roundTrip();
+    void openBsdHostname();
+    void routerWrittenByHand();
+    void zipExport();
+    void badArchivesAndFiles();
     void generatedConfigsComeBackTheSame_data();
     void generatedConfigsComeBackTheSame();
     void layouts();
@@ -27,6 +36,341 @@ private slots:
     void lossesNameFileAndLine();
     void unreadableConfigsFail();
 };
+
+namespace {
+
+/// A synthetic mesh of the generation benchmark with \a seed's changes of every kind the
+/// import must infer: keepalives, links without a PSK, extra routes, endpoints by name,
+/// a port of its own, peers left out on one side.
+Project randomMesh(int hosts, quint32 seed)
+{
+    ProjectFile::LoadError error;
+    auto project = ProjectFile::parse(SyntheticMesh::makeProject(hosts).yaml, QStringLiteral("synthetic.yaml"), &error);
+    if (!project || seed == 0)
+        return project.value_or(Project{});
+    QRandomGenerator random(seed);
+    const Planner planner(*project);
+    QList<std::pair<qsizetype, qsizetype>> linked;
+    for (qsizetype a = 0; a < project->hosts.size(); ++a) {
+        for (qsizetype b = a + 1; b < project->hosts.size(); ++b) {
+            if (planner.hasPeer(a, b) && planner.hasPeer(b, a))
+                linked.append({a, b});
+        }
+    }
+    int subnet = 0;
+    for (const auto &[a, b] : std::as_const(linked)) {
+        LinkSettings link;
+        link.a = project->hosts[a].name;
+        link.b = project->hosts[b].name;
+        switch (random.bounded(8)) {
+        case 0:
+            link.keepalive = 5 + int(random.bounded(50));
+            break;
+        case 1:
+            link.presharedKey = false;
+            break;
+        case 2:
+            link.atB.allowedIps = {QStringLiteral("172.16.%1.0/24").arg(subnet++)};
+            break;
+        case 3:
+            if (planner.hasEndpoint(a, b))
+                link.atB.endpoint = QStringLiteral("%1.vpn.example.net:51999").arg(link.b);
+            break;
+        case 4: // a is left out by b alone: a still lists b
+            if (project->hosts[b].role() == Host::Role::Lan && project->hosts[a].role() == Host::Role::Lan)
+                project->hosts[b].excludePeers.append(link.a);
+            break;
+        default:
+            break;
+        }
+        LinkSettings plain;
+        plain.a = link.a;
+        plain.b = link.b;
+        if (!(link == plain))
+            project->links.append(link);
+    }
+    for (Host &host : project->hosts) {
+        if (host.role() == Host::Role::Lan && random.bounded(6) == 0)
+            host.meshInterface().listenPort = 52000 + int(random.bounded(100));
+    }
+    return *project;
+}
+
+std::optional<Project> loadProject(const QString &relative)
+{
+    ProjectFile::LoadError error;
+    auto project = ProjectFile::load(TestSupport::sourcePath(relative), &error);
+    if (!project)
+        qWarning("%s", qPrintable(error.toString()));
+    return project;
+}
+
+/// Every host's interfaces as \a planner makes them, by "HOST/IFACE", in a form that
+/// compares by meaning (peers by public key, AllowedIPs as sets).
+QMap<QString, InterfaceConfig> meaning(const Project &project, const KeyStore &keys)
+{
+    const Planner planner(project);
+    QMap<QString, InterfaceConfig> out;
+    for (qsizetype i = 0; i < project.hosts.size(); ++i) {
+        if (project.hosts[i].isExternal())
+            continue;
+        for (const PlannedInterface &planned : planner.planAll(i, keys))
+            out.insert(planned.host + QLatin1Char('/') + planned.interfaceName, WgQuick::canonical(planned.config));
+    }
+    return out;
+}
+
+/// Every key of \a project by what it belongs to: a host's interface, or the pair of
+/// public keys that shares a PSK.
+QMap<QString, QString> keysByPairing(const Project &project, const KeyStore &keys)
+{
+    const Planner planner(project);
+    QMap<QString, QString> out;
+    for (const QString &id : planner.keyIds())
+        out.insert(QStringLiteral("private ") + id, keys.privateKey(id));
+    for (const auto &[a, b] : planner.presharedKeyPairs()) {
+        QStringList pair{*WireGuardKeys::publicKey(keys.privateKey(a)), *WireGuardKeys::publicKey(keys.privateKey(b))};
+        pair.sort();
+        out.insert(QStringLiteral("psk ") + pair.join(QLatin1Char(' ')), keys.presharedKey(a, b));
+    }
+    return out;
+}
+
+QStringList lossTexts(const QList<ConfigImport::Loss> &losses)
+{
+    QStringList out;
+    for (const ConfigImport::Loss &loss : losses)
+        out.append(loss.toString());
+    return out;
+}
+
+} // namespace
+
+void tst_ConfigImport::roundTrip_data()
+{
+    QTest::addColumn<Project>("original");
+    QTest::newRow("homelab example") << loadProject(QStringLiteral("resources/examples/homelab-mesh.yaml")).value_or(Project{});
+    QTest::newRow("router example") << loadProject(QStringLiteral("resources/examples/homelab-k8s-router.yaml")).value_or(Project{});
+    QTest::newRow("overrides of every kind") << loadProject(QStringLiteral("tests/data/import-mesh.yaml")).value_or(Project{});
+    QTest::newRow("synthetic 6") << randomMesh(6, 0);
+    QTest::newRow("synthetic 60") << randomMesh(60, 0);
+    for (const quint32 seed : {1u, 2u, 3u, 4u, 5u, 6u})
+        QTest::addRow("random 24, seed %u", seed) << randomMesh(24, seed);
+}
+
+void tst_ConfigImport::roundTrip()
+{
+    // Generate every host's files as the hosts keep them, import them, generate again:
+    // every interface means the same, and every key is the same key of the same thing.
+    QFETCH(Project, original);
+    QVERIFY(!original.hosts.isEmpty());
+    KeyStore keys;
+    QTemporaryDir dir;
+    QVERIFY(ImportSupport::writeHostFiles(original, keys, dir.path()));
+    QString error;
+    const auto sources = ConfigImport::collect({dir.path()}, {}, nullptr, &error);
+    QVERIFY2(sources, qPrintable(error));
+    const auto imported = ConfigImport::build(*sources, &error);
+    QVERIFY2(imported, qPrintable(error));
+    QCOMPARE(lossTexts(imported->losses).join(QLatin1Char('\n')), QString());
+    QCOMPARE(imported->project.hosts.size(), original.hosts.size());
+    const QMap<QString, InterfaceConfig> was = meaning(original, keys);
+    const QMap<QString, InterfaceConfig> now = meaning(imported->project, imported->keys);
+    QCOMPARE(now.keys(), was.keys());
+    for (auto it = was.cbegin(); it != was.cend(); ++it)
+        QVERIFY2(now.value(it.key()) == it.value(), qPrintable(it.key()));
+    QCOMPARE(keysByPairing(imported->project, imported->keys), keysByPairing(original, keys));
+    // Where the files are and what they are say FreeBSD and OpenBSD; the rest reads as Linux.
+    for (const Host &host : original.hosts)
+        QCOMPARE(imported->project.host(host.name)->os, host.isFreeBsd() || host.isOpenBsd() ? host.os : QStringLiteral("Linux"));
+}
+
+void tst_ConfigImport::openBsdHostname()
+{
+    // A hostname.wg0 written by hand: several options to a line, a netmask or a length,
+    // a peer named by wgdescr; a !command has no field, and is named with its line.
+    const QString key = WireGuardKeys::generatePrivateKey();
+    const QString peer = *WireGuardKeys::publicKey(WireGuardKeys::generatePrivateKey());
+    const QByteArray text = "# the gateway\n"
+                            "wgkey " + key.toLatin1() + " wgport 51820\n"
+                            "inet 10.8.0.1/24\n"
+                            "inet6 fd08::1 64\n"
+                            "mtu 1400\n"
+                            "wgpeer " + peer.toLatin1() + " wgaip 10.8.0.2/32 wgendpoint 2001:db8::2 51821 wgpka 25 wgdescr \"laptop\"\n"
+                            "!route add 192.168.9.0/24 10.8.0.2\n"
+                            "up\n";
+    QString error;
+    const auto parsed = OpenBsdHostname::parse(text, &error);
+    QVERIFY2(parsed, qPrintable(error));
+    QCOMPARE(parsed->config.privateKey, key);
+    QCOMPARE(parsed->config.listenPort, 51820);
+    QCOMPARE(parsed->config.addresses, QStringList({QStringLiteral("10.8.0.1/24"), QStringLiteral("fd08::1/64")}));
+    QCOMPARE(parsed->config.mtu, 1400);
+    QCOMPARE(parsed->config.peers.size(), 1);
+    QCOMPARE(parsed->config.peers[0].name, QStringLiteral("laptop"));
+    QCOMPARE(parsed->config.peers[0].endpoint, QStringLiteral("[2001:db8::2]:51821"));
+    QCOMPARE(parsed->config.peers[0].persistentKeepalive, 25);
+    QCOMPARE(parsed->peerLines, QList<int>{6});
+    QCOMPARE(parsed->unsupported.size(), 1);
+    QCOMPARE(parsed->unsupported.front().first, 7);
+    // What write() makes reads back as what it was made from.
+    PlannedInterface planned;
+    planned.ipv4Address = QStringLiteral("10.8.0.1/24");
+    planned.config = parsed->config;
+    planned.config.addresses.clear();
+    const auto again = OpenBsdHostname::parse(OpenBsdHostname::write(planned));
+    QVERIFY(again);
+    QCOMPARE(again->config.addresses, QStringList{QStringLiteral("10.8.0.1/24")});
+    QCOMPARE(again->config.peers, parsed->config.peers);
+    // Bad values are refused with their line.
+    QVERIFY(!OpenBsdHostname::parse("wgkey " + key.toLatin1() + "\nwgport 99999\n", &error));
+    QCOMPARE(error, QStringLiteral("line 2: wgport takes a port from 1 to 65535"));
+    QVERIFY(!OpenBsdHostname::parse("wgkey " + key.toLatin1() + "\ninet 10.8.0.1 255.0.255.0\n", &error));
+    QVERIFY(error.startsWith(QLatin1String("line 2: ")));
+    QVERIFY(!OpenBsdHostname::parse("inet 10.8.0.1/24\nup\n", &error));
+    QCOMPARE(error, QStringLiteral("no wgkey line: the interface has no private key"));
+
+    // Imported, the !command is a loss at its line; the rest is an OpenBSD host.
+    const QString gwKey = WireGuardKeys::generatePrivateKey();
+    const QByteArray gw = "wgkey " + gwKey.toLatin1() + "\nwgport 51820\ninet 10.8.0.1 255.255.255.0 NONE\n"
+                          "wgpeer " + WireGuardKeys::publicKey(key)->toLatin1() + " wgaip 10.8.0.2/32\n!echo hello\nup\n";
+    const QByteArray laptop = "[Interface]\nPrivateKey = " + key.toLatin1() + "\nAddress = 10.8.0.2/32\n\n[Peer]\nPublicKey = "
+                            + WireGuardKeys::publicKey(gwKey)->toLatin1() + "\nAllowedIPs = 10.8.0.0/24\nEndpoint = 198.51.100.8:51820\n";
+    ConfigImport::Source source{QStringLiteral("gw"), QStringLiteral("wg0"), QStringLiteral("gw/hostname.wg0"), gw};
+    source.format = ConfigImport::Format::OpenBsdHostname;
+    source.os = QStringLiteral("OpenBSD");
+    const auto imported = ConfigImport::build({source, {QStringLiteral("laptop"), QStringLiteral("wg0"), QStringLiteral("laptop.conf"), laptop}}, &error);
+    QVERIFY2(imported, qPrintable(error));
+    QCOMPARE(lossTexts(imported->losses).join(QLatin1Char('\n')), QStringLiteral("gw/hostname.wg0:5: '!echo hello' has no field in the project"));
+    QCOMPARE(imported->project.host(QStringLiteral("gw"))->os, QStringLiteral("OpenBSD"));
+    QCOMPARE(imported->project.network.ipv4->toString(), QStringLiteral("10.8.0.0/24"));
+}
+
+void tst_ConfigImport::routerWrittenByHand()
+{
+    // The router article's router, written by hand: wg0 and wg1, one node each, Table = off
+    // and its own route lines, both tunnels allowing the service range. Its lines are kept
+    // as written on every interface; the nodes' overlapping AllowedIPs become link routes.
+    QByteArray files[4];
+    QString priv[4];
+    for (QString &key : priv)
+        key = WireGuardKeys::generatePrivateKey();
+    auto pub = [&](int k) { return WireGuardKeys::publicKey(priv[k])->toLatin1(); };
+    for (int n = 0; n < 2; ++n) {
+        files[n] = "[Interface]\nPrivateKey = " + priv[n].toLatin1() + "\nAddress = 10.99.0." + QByteArray::number(n + 1)
+                 + "/32\nListenPort = " + QByteArray::number(51820 + n) + "\nTable = off\nMTU = 1432\n"
+                 + "PostUp = ip route add 10.96.0.0/24 dev %i metric " + QByteArray::number(100 + n) + "\n\n[Peer]\nPublicKey = "
+                 + pub(2 + n) + "\nAllowedIPs = 10.99.0." + QByteArray::number(11 + n) + "/32, 10.96.0.0/24\nEndpoint = 203.0.113."
+                 + QByteArray::number(41 + n) + ":51820\n";
+        files[2 + n] = "[Interface]\nPrivateKey = " + priv[2 + n].toLatin1() + "\nAddress = 10.99.0." + QByteArray::number(11 + n)
+                     + "/32\nListenPort = 51820\n\n[Peer]\nPublicKey = " + pub(n) + "\nAllowedIPs = 10.99.0." + QByteArray::number(n + 1)
+                     + "/32, 192.168.1.0/24\n"
+                     + "Endpoint = 198.51.100.7:" + QByteArray::number(51820 + n) + "\n";
+    }
+    const QList<ConfigImport::Source> sources{
+        {QStringLiteral("router"), QStringLiteral("wg0"), QStringLiteral("router/wg0.conf"), files[0]},
+        {QStringLiteral("router"), QStringLiteral("wg1"), QStringLiteral("router/wg1.conf"), files[1]},
+        {QStringLiteral("node1"), QStringLiteral("wg0"), QStringLiteral("node1/wg0.conf"), files[2]},
+        {QStringLiteral("node2"), QStringLiteral("wg0"), QStringLiteral("node2/wg0.conf"), files[3]},
+    };
+    QString error;
+    const auto imported = ConfigImport::build(sources, &error);
+    QVERIFY2(imported, qPrintable(error));
+    // Each interface has its own route line, which one set of kept lines cannot say.
+    QCOMPARE(lossTexts(imported->losses).join(QLatin1Char('\n')),
+             QStringLiteral("router/wg1.conf:7: postup lines differ: the file has ip route add 10.96.0.0/24 dev %i metric 101, "
+                            "the project gives ip route add 10.96.0.0/24 dev %i metric 100"));
+    const Host *router = imported->project.host(QStringLiteral("router"));
+    QVERIFY(router && router->router);
+    QVERIFY(router->router->interfacePerPeer);
+    QCOMPARE(router->router->basePort, 51820);
+    QCOMPARE(router->router->uplinkMtu, 1492);
+    QCOMPARE(router->meshInterface().table, QStringLiteral("off"));
+    QCOMPARE(imported->keys.privateKey(QStringLiteral("router/wg1")), priv[1]);
+    const LinkSettings *link = imported->project.linkSettings(QStringLiteral("router"), QStringLiteral("node2"));
+    QVERIFY(link);
+    QCOMPARE(link->end(QStringLiteral("node2")).allowedIps, QStringList{QStringLiteral("10.96.0.0/24")});
+    QCOMPARE(link->end(QStringLiteral("router")).allowedIps, QStringList{QStringLiteral("192.168.1.0/24")});
+    // The same metric on both: nothing lost.
+    QList<ConfigImport::Source> same = sources;
+    same[1].text.replace("metric 101", "metric 100");
+    const auto clean = ConfigImport::build(same, &error);
+    QVERIFY2(clean, qPrintable(error));
+    QCOMPARE(lossTexts(clean->losses), QStringList());
+    // Two interfaces that are not one per peer are not a router: refused by name.
+    QList<ConfigImport::Source> two = sources;
+    two[1].interfaceName = QStringLiteral("wg5");
+    QVERIFY(!ConfigImport::build(two, &error));
+    QVERIFY2(error.startsWith(QLatin1String("router/wg")) && error.contains(QLatin1String("not one per peer")), qPrintable(error));
+}
+
+void tst_ConfigImport::zipExport()
+{
+    // The tunnels the WireGuard app exports: NAME.conf files in a zip, deflated or stored.
+    const Project project = randomMesh(5, 0);
+    KeyStore keys;
+    const Planner planner(project);
+    keys.ensure(planner.keyIds(), planner.presharedKeyPairs());
+    QList<ImportSupport::ZipFile> files;
+    for (qsizetype i = 0; i < project.hosts.size(); ++i) {
+        if (project.hosts[i].isOpenBsd())
+            continue; // its tunnel is in hostname.wg0, not in an app's export
+        files.append({project.hosts[i].name + QLatin1String(".conf"), WgQuick::write(planner.plan(i, keys).config), i % 2 == 0});
+    }
+    files.append({QStringLiteral("README.txt"), "not a config"});
+    QTemporaryDir dir;
+    QVERIFY(ImportSupport::writeFile(dir.filePath(QStringLiteral("tunnels.zip")), ImportSupport::makeZip(files)));
+    QStringList notes;
+    QString error;
+    const auto sources = ConfigImport::collect({dir.filePath(QStringLiteral("tunnels.zip"))}, {}, &notes, &error);
+    QVERIFY2(sources, qPrintable(error));
+    QCOMPARE(sources->size(), files.size() - 1);
+    for (qsizetype k = 0; k < sources->size(); ++k) {
+        QCOMPARE(sources->at(k).host + QLatin1String(".conf"), files[k].name);
+        QCOMPARE(sources->at(k).text, files[k].data);
+        QCOMPARE(sources->at(k).path, dir.filePath(QStringLiteral("tunnels.zip:")) + files[k].name);
+    }
+}
+
+void tst_ConfigImport::badArchivesAndFiles()
+{
+    // Each refused with one message naming the file; nothing is read past the limits.
+    QTemporaryDir dir;
+    const QByteArray config = "[Interface]\nPrivateKey = " + WireGuardKeys::generatePrivateKey().toLatin1() + "\nAddress = 10.1.0.1\n";
+    const auto refusal = [&](const QString &name, const QByteArray &bytes) {
+        const QString path = dir.filePath(name);
+        if (!ImportSupport::writeFile(path, bytes))
+            return QStringLiteral("cannot write");
+        QString error;
+        if (ConfigImport::collect({path}, {}, nullptr, &error))
+            return QStringLiteral("accepted");
+        return error.startsWith(path + QLatin1String(": ")) ? error.mid(path.size() + 2) : error;
+    };
+    // A zip bomb: 50 MiB of zeros that deflate to a few KiB, claiming 100 bytes.
+    const QByteArray zeros(50 * 1024 * 1024, '\0');
+    QCOMPARE(refusal(QStringLiteral("bomb.zip"), ImportSupport::makeZip({{QStringLiteral("a.conf"), zeros, true, 100}})),
+             QStringLiteral("a.conf: unpacks to more than 1048576 bytes (a zip bomb?)"));
+    QCOMPARE(refusal(QStringLiteral("lies.zip"), ImportSupport::makeZip({{QStringLiteral("a.conf"), config, true, 10}})),
+             QStringLiteral("a.conf: damaged (its size or CRC is not what the archive says)"));
+    QCOMPARE(refusal(QStringLiteral("locked.zip"), ImportSupport::makeZip({{QStringLiteral("a.conf"), config, false, -1, true}})),
+             QStringLiteral("a.conf: encrypted; export the tunnels without a password"));
+    QByteArray cut = ImportSupport::makeZip({{QStringLiteral("a.conf"), config}});
+    QCOMPARE(refusal(QStringLiteral("cut.zip"), cut.left(cut.size() / 2)), QStringLiteral("not a zip archive (no end of central directory)"));
+    QByteArray flipped = ImportSupport::makeZip({{QStringLiteral("a.conf"), config, false}});
+    flipped[40] = char(flipped[40] ^ 0x20); // inside the stored data
+    QCOMPARE(refusal(QStringLiteral("flipped.zip"), flipped), QStringLiteral("a.conf: damaged (its size or CRC is not what the archive says)"));
+    QCOMPARE(refusal(QStringLiteral("empty.zip"), ImportSupport::makeZip({{QStringLiteral("notes.txt"), "hello"}})),
+             QStringLiteral("no WireGuard config (*.conf, hostname.wgN) in the archive"));
+    // A 100 MB file where a config should be: refused before it is read.
+    {
+        QFile big(dir.filePath(QStringLiteral("big.conf")));
+        QVERIFY(big.open(QIODevice::WriteOnly));
+        QVERIFY(big.resize(100 * 1000 * 1000)); // sparse: costs no disk
+    }
+    QString error;
+    QVERIFY(!ConfigImport::collect({dir.filePath(QStringLiteral("big.conf"))}, {}, nullptr, &error));
+    QCOMPARE(error, dir.filePath(QStringLiteral("big.conf")) + QStringLiteral(": larger than 1 MiB; not a WireGuard config"));
+}
 
 void tst_ConfigImport::generatedConfigsComeBackTheSame_data()
 {
@@ -127,7 +471,7 @@ void tst_ConfigImport::layouts()
     QVERIFY(!ConfigImport::collect({dir.filePath(QStringLiteral("big"))}, {}, &notes, &error));
     QCOMPARE(error, dir.filePath(QStringLiteral("big/huge.conf")) + QStringLiteral(": larger than 1 MiB; not a WireGuard config"));
     QVERIFY(!ConfigImport::collect({dir.filePath(QStringLiteral("tree/notes"))}, {}, &notes, &error));
-    QVERIFY(error.endsWith(QLatin1String("no WireGuard config (*.conf) in it")));
+    QVERIFY(error.endsWith(QLatin1String("no WireGuard config (*.conf, hostname.wgN) in it")));
     QVERIFY(!ConfigImport::collect({dir.filePath(QStringLiteral("missing"))}, {}, &notes, &error));
     QVERIFY(error.endsWith(QLatin1String("no such file or folder")));
 }
@@ -157,15 +501,21 @@ void tst_ConfigImport::freeBsdFromItsFolder()
     QVERIFY(imported->losses.isEmpty());
     QCOMPARE(imported->project.host(QStringLiteral("vault"))->os, QStringLiteral("FreeBSD"));
     QCOMPARE(imported->project.host(QStringLiteral("gw"))->os, QStringLiteral("Linux"));
-    // The same file taken for a Linux host's would change its Address: refused.
+    // The same file taken for a Linux host's: a Linux host whose Address routes the subnet.
     ConfigImport::Source asLinux = sources->front().host == QLatin1String("vault") ? sources->front() : sources->back();
     asLinux.path = QStringLiteral("vault.conf");
-    const auto lossy = ConfigImport::build({asLinux, sources->front().host == QLatin1String("gw") ? sources->front() : sources->back()}, &error);
-    QVERIFY2(lossy, qPrintable(error));
-    QVERIFY(!lossy->losses.isEmpty());
-    QVERIFY(lossy->losses.front().toString().startsWith(QLatin1String("vault.conf:")));
+    const ConfigImport::Source gw = sources->front().host == QLatin1String("gw") ? sources->front() : sources->back();
+    const auto linux = ConfigImport::build({asLinux, gw}, &error);
+    QVERIFY2(linux, qPrintable(error));
+    QCOMPARE(lossTexts(linux->losses), QStringList());
+    QCOMPARE(linux->project.host(QStringLiteral("vault"))->os, QStringLiteral("Linux"));
+    QVERIFY(linux->project.host(QStringLiteral("vault"))->meshInterface().subnetRoute);
+    QVERIFY(!linux->project.host(QStringLiteral("gw"))->meshInterface().subnetRoute);
     asLinux.os = QStringLiteral("FreeBSD"); // as an import over SSH learns it
-    QVERIFY(ConfigImport::build({asLinux, sources->front().host == QLatin1String("gw") ? sources->front() : sources->back()}, &error)->losses.isEmpty());
+    const auto freeBsd = ConfigImport::build({asLinux, gw}, &error);
+    QVERIFY2(freeBsd, qPrintable(error));
+    QCOMPARE(lossTexts(freeBsd->losses), QStringList());
+    QVERIFY(!freeBsd->project.host(QStringLiteral("vault"))->meshInterface().subnetRoute);
 }
 
 void tst_ConfigImport::lossesNameFileAndLine()
