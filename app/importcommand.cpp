@@ -20,14 +20,15 @@ int importCommand(const QStringList &arguments, Context &c)
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "Imports existing WireGuard configs as one project. A SOURCE is a wg-quick config (NAME.conf is host "
-        "NAME's wg0) or a folder of them: NAME.conf files, HOST/wg0.conf, or wireguardmeshgenerator's "
-        "dist/HOST/etc/wireguard/wg0.conf tree. A [Peer] whose key is another imported host's becomes a "
+        "NAME's wg0), an OpenBSD hostname.wgN, a zip as the WireGuard apps export their tunnels, or a folder of "
+        "them: NAME.conf files, HOST/wgN.conf, or wireguardmeshgenerator's dist/HOST/etc/wireguard/wg0.conf "
+        "tree; a host with wg0, wg1, ... of one peer each is a router. A [Peer] whose key is another imported host's becomes a "
         "link; roles, exclude_peers and per-link overrides are inferred so that the project gives the same "
         "configs. Every host is then planned again and compared with its file: whatever differs (a PostUp "
         "line, an unknown peer, ...) is listed with its file and line, and nothing is written unless "
         "--lossy accepts those losses. The private and preshared keys go to the project's key store (mode "
         "0600); no key is printed. With --ssh the configs are read from running hosts (/etc/wireguard and "
-        "/usr/local/etc/wireguard, through --sudo), with deploy's host-key checks, and the SSH settings used "
+        "/usr/local/etc/wireguard and /etc/hostname.wg*, through --sudo), with deploy's host-key checks, and the SSH settings used "
         "are recorded in the project so that a deploy reaches the same hosts."));
     parser.addPositionalArgument(QStringLiteral("SOURCE"), QStringLiteral("Configs to import: files or folders."), QStringLiteral("SOURCE..."));
     const QCommandLineOption outOption({QStringLiteral("o"), QStringLiteral("out")}, QStringLiteral("The project file to write (must not exist)."),
@@ -85,15 +86,16 @@ int importCommand(const QStringList &arguments, Context &c)
         sources = *found;
     }
     // Over SSH: each host's configs, and the settings that reach it again.
-    QHash<QString, SshSettings> sshOf;
+    QList<ConfigImport::RemoteHost> remotes;
     const DeployOptions options = [&] {
         DeployOptions o = DeployOptions::fromUser(parser.value(knownHostsOption), DeployOptions().confirmTimeout, 1);
         o.acceptNewHostKeys = parser.isSet(acceptOption);
         return o;
     }();
     const QString identity = parser.value(identityOption);
+    SshConfigReader reader;
     for (const QString &spec : parser.values(sshOption)) {
-        auto target = SshImport::parseTarget(spec, &error);
+        auto target = ConfigImport::parseSshTarget(spec, &error);
         if (!target) {
             c.err << "meshwright: " << error << Qt::endl;
             return BadInput;
@@ -101,17 +103,17 @@ int importCommand(const QStringList &arguments, Context &c)
         target->identity = identity.startsWith(QLatin1String("~/")) ? QDir::home().filePath(identity.mid(2)) : identity;
         target->sudoCmd = parser.value(sudoOption).trimmed();
         c.err << "reading " << target->address << " over SSH" << Qt::endl;
-        auto read = SshImport::read(*target, identity, options, &notes, &error);
+        auto read = reader.read(*target, identity, options, &notes, &error, nullptr);
         if (!read) {
             c.err << "error: " << error << " (nothing written)" << Qt::endl;
             return BadInput;
         }
-        const QString host = rename.value(read->host, read->host);
+        read->host = rename.value(read->host, read->host);
         for (ConfigImport::Source &source : read->sources) {
-            source.host = host;
+            source.host = read->host;
             sources.append(source);
         }
-        sshOf.insert(host, read->ssh);
+        remotes.append(*read);
     }
     auto imported = ConfigImport::build(sources, &error);
     if (!imported) {
@@ -127,10 +129,7 @@ int importCommand(const QStringList &arguments, Context &c)
               << " thing(s) the project cannot say as the configs do; nothing written (--lossy writes it anyway)" << Qt::endl;
         return BadInput;
     }
-    for (Host &host : imported->project.hosts) {
-        if (sshOf.contains(host.name))
-            host.ssh = sshOf.value(host.name);
-    }
+    ConfigImport::recordSsh(*imported, remotes);
     // The keys first: a project without them would get new keys when it is next opened.
     if (!imported->keys.save(keysPath, &error)) {
         c.err << "error: " << error << " (nothing written)" << Qt::endl;

@@ -2,6 +2,7 @@
 #include "commandline.h"
 #include "mainwindow.h"
 #include "sshdeployer.h"
+#include "sshimport.h"
 #include "sshstatuspoller.h"
 #include "topologyview.h"
 
@@ -81,7 +82,8 @@ int main(int argc, char *argv[])
         // Declared before the window, so they outlive it: its deploys and polls run on them.
         SshDeployer deployer;
         SshStatusPoller poller;
-        MainWindow window(nullptr, &deployer, &poller);
+        SshConfigReader reader;
+        MainWindow window(nullptr, &deployer, &poller, &reader);
         if (arguments.isEmpty() || !window.openFile(arguments.front()))
             window.openExample();
         StartupProbe probe(started);

@@ -8,8 +8,6 @@
 
 #include <algorithm>
 
-namespace SshImport {
-
 namespace {
 
 /// Lists the configs, each as "F SIZE PATH" and its bytes ("O SIZE PATH" for OpenBSD's
@@ -33,56 +31,20 @@ exit 0
 
 } // namespace
 
-std::optional<PollTarget> parseTarget(const QString &text, QString *error)
+std::optional<ConfigImport::RemoteHost> SshConfigReader::read(const PollTarget &target, const QString &identity, const DeployOptions &options,
+                                                              QStringList *notes, QString *error, QString *unknownKey)
 {
-    static const QRegularExpression pattern(QStringLiteral("^(?:([^@\\s:]+)@)?(?:\\[([0-9A-Fa-f:.]+)\\]|([A-Za-z0-9._-]+|[0-9A-Fa-f:]+))(?::(\\d+))?$"));
-    QString spec = text.trimmed();
-    QString name;
-    if (const qsizetype equals = spec.indexOf(QLatin1Char('=')); equals > 0) {
-        name = spec.left(equals);
-        spec = spec.mid(equals + 1);
-        if (!isValidHostName(name)) {
-            if (error)
-                *error = QStringLiteral("--ssh '%1': '%2' is not a host name").arg(text, name);
-            return std::nullopt;
-        }
-    }
-    // A bare IPv6 address (several colons, no brackets) has no port.
-    const bool bareV6 = !spec.contains(QLatin1Char('[')) && spec.count(QLatin1Char(':')) > 1;
-    const QRegularExpressionMatch match = bareV6 ? QRegularExpression(QStringLiteral("^(?:([^@\\s:]+)@)?()([0-9A-Fa-f:]+)()$")).match(spec)
-                                                 : pattern.match(spec);
-    if (!match.hasMatch()) {
-        if (error)
-            *error = QStringLiteral("--ssh '%1' is not [NAME=][USER@]HOST[:PORT]").arg(text);
-        return std::nullopt;
-    }
-    PollTarget target;
-    target.user = match.captured(1);
-    target.address = match.captured(2).isEmpty() ? match.captured(3) : match.captured(2);
-    if (!match.captured(4).isEmpty()) {
-        const int port = match.captured(4).toInt();
-        if (port < 1 || port > 65535) {
-            if (error)
-                *error = QStringLiteral("--ssh '%1': the port must be 1 to 65535").arg(text);
-            return std::nullopt;
-        }
-        target.port = port;
-    }
-    target.host = name; // empty: the host's own name
-    return target;
-}
-
-std::optional<HostConfigs> read(const PollTarget &target, const QString &identity, const DeployOptions &options, QStringList *notes,
-                                QString *error)
-{
-    auto fail = [&](const QString &message) -> std::optional<HostConfigs> {
+    auto fail = [&](const QString &message) -> std::optional<ConfigImport::RemoteHost> {
         if (error)
             *error = QStringLiteral("%1: %2").arg(target.address, message);
         return std::nullopt;
     };
     SshSession session(target);
-    if (const auto failure = session.connect(options, [](DeployStep, const QString &) {}))
+    if (const auto failure = session.connect(options, [](DeployStep, const QString &) {})) {
+        if (unknownKey)
+            *unknownKey = unknownHostKey(failure->problem, failure->reason);
         return fail(QStringLiteral("%1: %2").arg(deployStepName(failure->step), failure->reason));
+    }
     QByteArray out;
     QByteArray err;
     const int status = session.run(privilege(target) + "sh -s", ReadScript, &out, &err);
@@ -92,7 +54,7 @@ std::optional<HostConfigs> read(const PollTarget &target, const QString &identit
             return fail(QStringLiteral("%1 wants a password; allow it without one (sudo -n / doas -n) or log in as root").arg(target.sudoCmd));
         return fail(status < 0 ? QStringLiteral("the connection was lost") : QStringLiteral("cannot read the configs: %1").arg(message));
     }
-    HostConfigs result;
+    ConfigImport::RemoteHost result;
     QString confDir;
     QString os;
     qsizetype at = 0;
@@ -162,4 +124,4 @@ std::optional<HostConfigs> read(const PollTarget &target, const QString &identit
     return result;
 }
 
-} // namespace SshImport
+

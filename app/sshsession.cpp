@@ -104,13 +104,14 @@ std::optional<DeployFailure> SshSession::connect(const DeployOptions &options, c
                            .arg(fingerprint, QDir::toNativeSeparators(knownHosts), recorded.isEmpty() ? QStringLiteral("another key") : recorded)};
     }
     case SSH_KNOWN_HOSTS_UNKNOWN:
-    case SSH_KNOWN_HOSTS_NOT_FOUND:
-        if (options.acceptedFingerprints.contains(m_target.host)
-            && options.acceptedFingerprints.value(m_target.host) != fingerprint)
+    case SSH_KNOWN_HOSTS_NOT_FOUND: {
+        // Accepted keys are by host name; a host not named yet (an import) by its address.
+        const QString who = m_target.host.isEmpty() ? m_target.address : m_target.host;
+        if (options.acceptedFingerprints.contains(who) && options.acceptedFingerprints.value(who) != fingerprint)
             return DeployFailure{DeployStep::HostKey, DeployResult::Problem::HostKey,
                            QStringLiteral("the host now presents %1, not the key %2 that was accepted; refused")
-                               .arg(fingerprint, options.acceptedFingerprints.value(m_target.host))};
-        if (!options.acceptNewHostKeys && !options.acceptedFingerprints.contains(m_target.host))
+                               .arg(fingerprint, options.acceptedFingerprints.value(who))};
+        if (!options.acceptNewHostKeys && !options.acceptedFingerprints.contains(who))
             return DeployFailure{DeployStep::HostKey, DeployResult::Problem::HostKey,
                            QStringLiteral("unknown host key %1; refused (accept it with --accept-new-host-keys after checking "
                                           "it with ssh-keygen -lf on the host)")
@@ -122,6 +123,7 @@ std::optional<DeployFailure> SshSession::connect(const DeployOptions &options, c
                            QStringLiteral("cannot record the host key in %1: %2").arg(knownHosts, error())};
         ::chmod(knownHostsPath.constData(), 0600);
         break;
+    }
     case SSH_KNOWN_HOSTS_ERROR:
         return DeployFailure{DeployStep::HostKey, DeployResult::Problem::HostKey,
                        QStringLiteral("cannot check the host key: %1").arg(error())};

@@ -99,17 +99,6 @@ Tone linkTone(LinkCheck::Result result)
     }
 }
 
-/// The fingerprint of a host refused because its key is not in known_hosts yet, or
-/// empty. A changed key never matches: it is not "unknown", and is never offered.
-QString unknownHostKey(const DeployResult &result)
-{
-    if (result.problem != DeployResult::Problem::HostKey)
-        return {};
-    static const QRegularExpression unknown(QStringLiteral("^unknown host key (SHA256:[A-Za-z0-9+/]+=*)"));
-    const auto match = unknown.match(result.reason);
-    return match.hasMatch() ? match.captured(1) : QString();
-}
-
 /// Unified diff lines in colour: additions, removals, hunks; host headings in bold.
 class DiffHighlighter : public QSyntaxHighlighter
 {
@@ -686,7 +675,8 @@ void DeployDialog::offerHostKeys()
         return;
     QHash<QString, QString> accepted; // host -> the fingerprint the user accepted
     for (const QString &host : std::as_const(m_order)) {
-        const QString fingerprint = unknownHostKey(m_results.value(host));
+        const DeployResult result = m_results.value(host);
+        const QString fingerprint = unknownHostKey(result.problem, result.reason);
         if (fingerprint.isEmpty())
             continue;
         QMessageBox box(QMessageBox::Question, tr("Unknown Host Key"), tr("Accept key %1 for %2?").arg(fingerprint, host),

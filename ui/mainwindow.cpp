@@ -2,6 +2,7 @@
 #include "mainwindow.h"
 
 #include "configimport.h"
+#include "importdialog.h"
 #include "configpane.h"
 #include "deploydialog.h"
 #include "deployment.h"
@@ -46,13 +47,14 @@ const char *const ExampleResource = ":/examples/homelab-mesh.yaml";
 
 } // namespace
 
-MainWindow::MainWindow(QWidget *parent, Deployer *deployer, StatusPoller *poller)
+MainWindow::MainWindow(QWidget *parent, Deployer *deployer, StatusPoller *poller, ConfigImport::RemoteReader *reader)
     : QMainWindow(parent)
     , m_document(new MeshDocument(this))
     , m_scene(new TopologyScene(m_document, this))
     , m_view(new TopologyView(m_scene, this))
     , m_monitor(poller ? new StatusMonitor(m_document, poller, this) : nullptr)
     , m_deployer(deployer)
+    , m_reader(reader)
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/meshwright.svg")));
@@ -434,49 +436,25 @@ void MainWindow::open()
 
 void MainWindow::importConfigs()
 {
-    if (!maybeSave())
-        return;
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Import WireGuard Configs From"), QDir::homePath());
-    if (!dir.isEmpty())
-        importFrom({dir});
+    if (maybeSave())
+        importFrom({});
 }
 
 bool MainWindow::importFrom(const QStringList &paths)
 {
-    QStringList notes;
-    QString error;
-    auto imported = [&]() -> std::optional<ConfigImport::Result> {
-        const auto sources = ConfigImport::collect(paths, {}, &notes, &error);
-        return sources ? ConfigImport::build(*sources, &error) : std::nullopt;
-    }();
-    if (!imported) {
-        QMessageBox box(QMessageBox::Critical, tr("Cannot import"), tr("Meshwright could not import these configs."), QMessageBox::Ok, this);
-        box.setObjectName(QStringLiteral("importErrorBox"));
-        box.setInformativeText(error);
-        box.exec();
+    ImportDialog dialog(m_reader, this);
+    if (!paths.isEmpty()) {
+        dialog.setPaths(paths);
+        dialog.read();
+    }
+    if (dialog.exec() != QDialog::Accepted || !dialog.result())
         return false;
-    }
-    if (!imported->losses.isEmpty()) {
-        QStringList lines;
-        for (const ConfigImport::Loss &loss : std::as_const(imported->losses))
-            lines.append(loss.toString());
-        QMessageBox box(QMessageBox::Warning, tr("Import with losses?"),
-                        tr("The project cannot say %n thing(s) the way the configs do: deployed, it would change them.", nullptr,
-                           int(lines.size())),
-                        QMessageBox::Cancel, this);
-        box.setObjectName(QStringLiteral("importLossBox"));
-        box.setInformativeText(lines.mid(0, 8).join(QLatin1Char('\n')) + (lines.size() > 8 ? tr("\n… and %1 more").arg(lines.size() - 8) : QString()));
-        box.setDetailedText(lines.join(QLatin1Char('\n')));
-        QPushButton *anyway = box.addButton(tr("Import Anyway"), QMessageBox::AcceptRole);
-        box.exec();
-        if (box.clickedButton() != anyway)
-            return false;
-    }
-    m_document->adopt(imported->project, imported->keys);
-    m_untitledName = tr("imported from %1").arg(QFileInfo(paths.value(0)).fileName());
+    const ConfigImport::Result &imported = *dialog.result();
+    m_document->adopt(imported.project, imported.keys);
+    m_untitledName = tr("imported from %1").arg(dialog.sourceName());
     updateTitle();
     m_view->fitAll();
-    statusBar()->showMessage(tr("Imported %n host(s), keys kept: save the project to keep it", nullptr, int(imported->project.hosts.size())),
+    statusBar()->showMessage(tr("Imported %n host(s), keys kept: save the project to keep it", nullptr, int(imported.project.hosts.size())),
                              10000);
     return true;
 }

@@ -1,6 +1,7 @@
 // The main window: canvas in the centre, palette, properties and findings around it.
 #pragma once
 
+#include "configimport.h"
 #include "meshdocument.h"
 
 #include <QMainWindow>
@@ -27,10 +28,12 @@ class MainWindow : public QMainWindow
     Q_OBJECT
 
 public:
-    /// \a deployer carries deploys out and \a poller asks the hosts for live status (the
-    /// application's, over SSH); without them Deploy resp. Live Status stay disabled. They
-    /// must outlive the window.
-    explicit MainWindow(QWidget *parent = nullptr, Deployer *deployer = nullptr, StatusPoller *poller = nullptr);
+    /// \a deployer carries deploys out, \a poller asks the hosts for live status and
+    /// \a reader reads running hosts' configs for an import (the application's, over SSH);
+    /// without them Deploy, Live Status resp. importing from running hosts stay disabled.
+    /// They must outlive the window.
+    explicit MainWindow(QWidget *parent = nullptr, Deployer *deployer = nullptr, StatusPoller *poller = nullptr,
+                        ConfigImport::RemoteReader *reader = nullptr);
     ~MainWindow() override;
 
     /// Opens \a path; on failure shows one error dialog (file:line) and keeps the current
@@ -38,9 +41,9 @@ public:
     bool openFile(const QString &path);
     /// Opens the bundled example as an untitled project.
     void openExample();
-    /// Imports the wg-quick configs in \a paths (ConfigImport) as a new, unsaved project.
-    /// Shows one error dialog when they cannot be read, and asks before importing what the
-    /// project cannot say as the configs do. Does not ask about unsaved changes.
+    /// The import dialog (ImportDialog), with \a paths on its files tab and read at once
+    /// when given; what the user imports becomes a new, unsaved project, laid out. True
+    /// when something was imported. Does not ask about unsaved changes.
     bool importFrom(const QStringList &paths);
 
     MeshDocument *document() const { return m_document; }
@@ -105,6 +108,7 @@ private:
     StatusMonitor *m_monitor = nullptr;
     StatusPane *m_statusPane = nullptr;
     Deployer *m_deployer;
+    ConfigImport::RemoteReader *m_reader;
     QPointer<DeployDialog> m_deployDialog;
     QMenu *m_recentMenu = nullptr;
     QLabel *m_statusFindings = nullptr;

@@ -11,6 +11,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QRegularExpression>
 
 #include <vector>
 
@@ -47,6 +48,15 @@ QString deployStepName(DeployStep step)
         return QStringLiteral("done");
     }
     return {};
+}
+
+QString unknownHostKey(DeployResult::Problem problem, const QString &reason)
+{
+    if (problem != DeployResult::Problem::HostKey)
+        return {};
+    static const QRegularExpression unknown(QStringLiteral("^unknown host key (SHA256:[A-Za-z0-9+/]+=*)"));
+    const auto match = unknown.match(reason);
+    return match.hasMatch() ? match.captured(1) : QString();
 }
 
 QString deployOutcomeName(DeployResult::Outcome outcome)

@@ -63,7 +63,8 @@ struct DeployOptions
     int jobs = 8; ///< hosts that talk to their host at a time
     bool acceptNewHostKeys = false;
     /// host -> the SHA256 fingerprint the user accepted for it: recorded only if the host
-    /// still presents exactly that key.
+    /// still presents exactly that key. A target without a host name yet (an import) is
+    /// looked up by its address.
     QHash<QString, QString> acceptedFingerprints;
     QString knownHostsFile; ///< empty: ~/.ssh/known_hosts
     /// Seconds until a switched host restores its previous config by itself unless the
@@ -114,6 +115,10 @@ struct DeployResult
     }
 };
 QString deployOutcomeName(DeployResult::Outcome outcome);
+/// The SHA256 fingerprint of a host refused at the host-key step because its key is not in
+/// known_hosts yet (\a reason as the SSH session gives it), or empty: a changed key is not
+/// "unknown", and is never offered for acceptance.
+QString unknownHostKey(DeployResult::Problem problem, const QString &reason);
 
 /// Everything a deploy will do, from the project alone (before any host is read).
 struct DeployPlan

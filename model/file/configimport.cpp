@@ -1022,4 +1022,51 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
     return result;
 }
 
+std::optional<PollTarget> parseSshTarget(const QString &text, QString *error)
+{
+    static const QRegularExpression pattern(QStringLiteral("^(?:([^@\\s:]+)@)?(?:\\[([0-9A-Fa-f:.]+)\\]|([A-Za-z0-9._-]+|[0-9A-Fa-f:]+))(?::(\\d+))?$"));
+    QString spec = text.trimmed();
+    QString name;
+    if (const qsizetype equals = spec.indexOf(QLatin1Char('=')); equals > 0) {
+        name = spec.left(equals);
+        spec = spec.mid(equals + 1);
+        if (!isValidHostName(name)) {
+            if (error)
+                *error = QStringLiteral("--ssh '%1': '%2' is not a host name").arg(text, name);
+            return std::nullopt;
+        }
+    }
+    // A bare IPv6 address (several colons, no brackets) has no port.
+    const bool bareV6 = !spec.contains(QLatin1Char('[')) && spec.count(QLatin1Char(':')) > 1;
+    const QRegularExpressionMatch match = bareV6 ? QRegularExpression(QStringLiteral("^(?:([^@\\s:]+)@)?()([0-9A-Fa-f:]+)()$")).match(spec)
+                                                 : pattern.match(spec);
+    if (!match.hasMatch()) {
+        if (error)
+            *error = QStringLiteral("--ssh '%1' is not [NAME=][USER@]HOST[:PORT]").arg(text);
+        return std::nullopt;
+    }
+    PollTarget target;
+    target.user = match.captured(1);
+    target.address = match.captured(2).isEmpty() ? match.captured(3) : match.captured(2);
+    if (!match.captured(4).isEmpty()) {
+        const int port = match.captured(4).toInt();
+        if (port < 1 || port > 65535) {
+            if (error)
+                *error = QStringLiteral("--ssh '%1': the port must be 1 to 65535").arg(text);
+            return std::nullopt;
+        }
+        target.port = port;
+    }
+    target.host = name; // empty: the host's own name
+    return target;
+}
+
+void recordSsh(Result &result, const QList<RemoteHost> &hosts)
+{
+    for (const RemoteHost &remote : hosts) {
+        if (const qsizetype at = result.project.indexOf(remote.host); at >= 0)
+            result.project.hosts[at].ssh = remote.ssh;
+    }
+}
+
 } // namespace ConfigImport

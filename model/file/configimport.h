@@ -2,7 +2,9 @@
 // kept, and a check that the project gives configs of the same meaning.
 #pragma once
 
+#include "deployment.h"
 #include "keystore.h"
+#include "polltarget.h"
 #include "project.h"
 
 #include <QByteArray>
@@ -76,5 +78,36 @@ struct Result
 /// differs is a Loss, with the file and line. Fails (nullopt, \a error) on configs that
 /// cannot be read: syntax, a missing or invalid private key, two hosts with one key.
 std::optional<Result> build(const QList<Source> &sources, QString *error);
+
+/// Where to log in to read a host: "[NAME=][USER@]HOST[:PORT]" (an IPv6 address in brackets
+/// when a port follows: [fd00::1]:22). NAME names the host in the project (else its own
+/// host name). Nullopt with \a error for anything else.
+std::optional<PollTarget> parseSshTarget(const QString &text, QString *error);
+
+/// What one running host gave: its configs, and the SSH settings that reach it again.
+struct RemoteHost
+{
+    QString host;    ///< the NAME given, else its short host name (uname -n), else the address
+    SshSettings ssh; ///< host, user, port, identity, sudo_cmd, conf_dir as used
+    QList<Source> sources;
+};
+
+/// Reads running hosts' configs: the application's, over SSH (the model never talks to a
+/// network itself). read() blocks, and may be called from any one thread at a time.
+class RemoteReader
+{
+public:
+    virtual ~RemoteReader() = default;
+    /// Logs in to \a target with deploy's host-key policy (\a options: unknown keys refused
+    /// unless accepted, changed keys always refused) and reads its configs. Nullopt with
+    /// \a error ("ADDRESS: why"), and \a unknownKey set to the fingerprint when the host's
+    /// key is not known yet and could be accepted.
+    virtual std::optional<RemoteHost> read(const PollTarget &target, const QString &identity, const DeployOptions &options,
+                                           QStringList *notes, QString *error, QString *unknownKey) = 0;
+};
+
+/// Gives each imported host that was read over SSH the settings it was read with, so that
+/// a deploy reaches it again.
+void recordSsh(Result &result, const QList<RemoteHost> &hosts);
 
 } // namespace ConfigImport

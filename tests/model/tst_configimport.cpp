@@ -27,6 +27,9 @@ private slots:
     void roundTrip();
     void openBsdHostname();
     void routerWrittenByHand();
+    void loneLanHost();
+    void sshTargets_data();
+    void sshTargets();
     void zipExport();
     void badArchivesAndFiles();
     void generatedConfigsComeBackTheSame_data();
@@ -302,6 +305,57 @@ void tst_ConfigImport::routerWrittenByHand()
     two[1].interfaceName = QStringLiteral("wg5");
     QVERIFY(!ConfigImport::build(two, &error));
     QVERIFY2(error.startsWith(QLatin1String("router/wg")) && error.contains(QLatin1String("not one per peer")), qPrintable(error));
+}
+
+void tst_ConfigImport::loneLanHost()
+{
+    // The only LAN host: no peer dials it, so its files alone make it a roaming client, and
+    // its ListenPort says otherwise: a loss, with a note that says what to do. Reached over
+    // SSH at its LAN address, it is a LAN host there, and nothing is lost.
+    const Project original = randomMesh(5, 0);
+    KeyStore keys;
+    QTemporaryDir dir;
+    QVERIFY(ImportSupport::writeHostFiles(original, keys, dir.path()));
+    QString error;
+    auto sources = ConfigImport::collect({dir.path()}, {}, nullptr, &error);
+    QVERIFY2(sources, qPrintable(error));
+    const auto fromFiles = ConfigImport::build(*sources, &error);
+    QVERIFY2(fromFiles, qPrintable(error));
+    QVERIFY(lossTexts(fromFiles->losses).join(QLatin1Char('\n')).contains(QLatin1String("lan-1/etc/wireguard/wg0.conf:3: ListenPort")));
+    QVERIFY(fromFiles->notes.join(QLatin1Char('\n')).contains(QLatin1String("lan-1: listens on port 56709 all the same: if it is a LAN host")));
+    for (ConfigImport::Source &source : *sources) {
+        if (source.host == QLatin1String("lan-1"))
+            source.reachedAt = original.host(QStringLiteral("lan-1"))->lan->ip;
+    }
+    const auto overSsh = ConfigImport::build(*sources, &error);
+    QVERIFY2(overSsh, qPrintable(error));
+    QCOMPARE(lossTexts(overSsh->losses), QStringList());
+    QCOMPARE(overSsh->project.host(QStringLiteral("lan-1"))->role(), Host::Role::Lan);
+    QCOMPARE(overSsh->project.host(QStringLiteral("lan-1"))->lan->ip, original.host(QStringLiteral("lan-1"))->lan->ip);
+}
+
+void tst_ConfigImport::sshTargets_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("parsed"); // NAME|USER|ADDRESS|PORT, or the error
+    QTest::newRow("address") << "192.168.1.10" << "||192.168.1.10|22";
+    QTest::newRow("all of it") << "nas=root@192.168.1.10:2222" << "nas|root|192.168.1.10|2222";
+    QTest::newRow("a name") << "admin@vpn.example.net" << "|admin|vpn.example.net|22";
+    QTest::newRow("bare IPv6") << "ops@fd00::1" << "|ops|fd00::1|22";
+    QTest::newRow("IPv6 and port") << "gw=[2001:db8::1]:2200" << "gw||2001:db8::1|2200";
+    QTest::newRow("bad port") << "root@host:70000" << "--ssh 'root@host:70000': the port must be 1 to 65535";
+    QTest::newRow("bad name") << "../x=root@host" << "--ssh '../x=root@host': '../x' is not a host name";
+    QTest::newRow("spaces") << "root@a host" << "--ssh 'root@a host' is not [NAME=][USER@]HOST[:PORT]";
+}
+
+void tst_ConfigImport::sshTargets()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, parsed);
+    QString error;
+    const auto target = ConfigImport::parseSshTarget(text, &error);
+    const QString got = target ? QStringList{target->host, target->user, target->address, QString::number(target->port)}.join(QLatin1Char('|')) : error;
+    QCOMPARE(got, parsed);
 }
 
 void tst_ConfigImport::zipExport()

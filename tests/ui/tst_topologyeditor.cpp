@@ -3,6 +3,7 @@
 #include "diagnosticsmodel.h"
 #include "diagnosticspane.h"
 #include "hostitem.h"
+#include "importdialog.h"
 #include "importsupport.h"
 #include "keystore.h"
 #include "linkitem.h"
@@ -21,9 +22,12 @@
 #include <QAbstractItemModelTester>
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPushButton>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -118,15 +122,45 @@ bool tst_TopologyEditor::openProject(const QByteArray &yaml)
 
 void tst_TopologyEditor::importMakesAnUnsavedProject()
 {
-    // File → Import WireGuard Configs: a running estate's configs become a new, unsaved
-    // project with their keys; one that would change meaning asks first.
+    // File → Import WireGuard Configs: the dialog previews a running estate's configs, and
+    // on Import they become a new, unsaved project with their keys; losses must be accepted
+    // first; Cancel keeps what was.
     ProjectFile::LoadError loadError;
     const auto estate = ProjectFile::load(TestSupport::sourcePath(QStringLiteral("tests/data/import-mesh.yaml")), &loadError);
     QVERIFY2(estate, qPrintable(loadError.toString()));
     KeyStore keys;
     QTemporaryDir dir;
     QVERIFY(ImportSupport::writeEstate(*estate, keys, dir.path(), QStringLiteral("%1/wg0.conf")));
+    // Acts on the import dialog once it shows: \a act gets it, and says which button to press.
+    QStringList shown;
+    bool importEnabled = false;
+    auto onDialog = [&](std::function<QString(ImportDialog *)> act) {
+        QTimer::singleShot(0, this, [&, act] {
+            auto *dialog = qobject_cast<ImportDialog *>(QApplication::activeModalWidget());
+            QVERIFY(dialog);
+            const auto close = qScopeGuard([dialog] { // as Cancel does, unless Import closed it; even when a check fails
+                if (dialog->isVisible())
+                    dialog->reject();
+            });
+            shown = dialog->findings();
+            const QString button = act(dialog);
+            auto *accept = dialog->findChild<QPushButton *>(QStringLiteral("importAccept"));
+            importEnabled = accept->isEnabled();
+            if (button == QLatin1String("Import") && importEnabled)
+                accept->click(); // a disabled Import cannot be clicked
+        });
+    };
+    qsizetype previewed = 0;
+    onDialog([&](ImportDialog *dialog) {
+        const TopologyScene *preview = dialog->previewScene();
+        for (const Host &host : preview->document()->project().hosts)
+            previewed += preview->hostItem(preview->document()->idOf(host.name)) ? 1 : 0;
+        return QStringLiteral("Import");
+    });
     QVERIFY(m_window->importFrom({dir.path()}));
+    QCOMPARE(previewed, estate->hosts.size());
+    QVERIFY(importEnabled);
+    QVERIFY2(shown.contains(QStringLiteral("note: edge: internet gateway at 203.0.113.7")), qPrintable(shown.join(QLatin1Char('\n'))));
     MeshDocument *document = m_window->document();
     QCOMPARE(document->project().hosts.size(), estate->hosts.size());
     QCOMPARE(document->keys().privateKey(QStringLiteral("nas")), keys.privateKey(QStringLiteral("nas")));
@@ -136,34 +170,25 @@ void tst_TopologyEditor::importMakesAnUnsavedProject()
     QVERIFY(m_window->scene()->hostItem(document->idOf(QStringLiteral("edge"))));
     QVERIFY(!m_window->scene()->hostItem(document->idOf(QStringLiteral("edge")))->isExternal());
 
-    // A second IPv4 address, which the project cannot give a host: the user is asked;
-    // Cancel keeps what was.
+    // A second IPv4 address, which the project cannot give a host: shown as lost, and
+    // Import waits until the loss is accepted; Cancel keeps what was.
     QVERIFY(ImportSupport::writeFile(dir.filePath(QStringLiteral("nas/wg0.conf")),
                                      TestSupport::readFile(dir.filePath(QStringLiteral("nas/wg0.conf")))
                                          .replace("[Interface]\n", "[Interface]\nAddress = 10.70.0.98/32\n")));
     const Project before = document->project();
-    auto answer = [&](const QString &button, QString *shown) {
-        QTimer::singleShot(0, this, [button, shown] {
-            for (QWidget *widget : QApplication::topLevelWidgets()) {
-                auto *box = qobject_cast<QMessageBox *>(widget);
-                if (!box || box->objectName() != QLatin1String("importLossBox"))
-                    continue;
-                *shown = box->informativeText();
-                for (QAbstractButton *candidate : box->buttons()) {
-                    if (candidate->text() == button)
-                        candidate->click();
-                }
-            }
-        });
-    };
-    QString shown;
-    answer(QStringLiteral("Cancel"), &shown);
+    onDialog([](ImportDialog *) { return QStringLiteral("Cancel"); });
     QVERIFY(!m_window->importFrom({dir.path()}));
-    QVERIFY2(shown.contains(QLatin1String("nas/wg0.conf:")), qPrintable(shown));
-    QVERIFY(shown.contains(QLatin1String("a second IPv4 address")));
+    QVERIFY(!importEnabled);
+    QVERIFY2(!shown.isEmpty() && shown.front().startsWith(QLatin1String("lost: ")) && shown.front().contains(QLatin1String("nas/wg0.conf:")),
+             qPrintable(shown.join(QLatin1Char('\n'))));
+    QVERIFY(shown.front().contains(QLatin1String("a second IPv4 address")));
     QCOMPARE(document->project(), before);
-    answer(QStringLiteral("Import Anyway"), &shown);
+    onDialog([](ImportDialog *dialog) {
+        dialog->findChild<QCheckBox *>(QStringLiteral("importAcceptLosses"))->setChecked(true);
+        return QStringLiteral("Import");
+    });
     QVERIFY(m_window->importFrom({dir.path()}));
+    QVERIFY(importEnabled);
     QCOMPARE(document->project().hosts.size(), estate->hosts.size());
 
     // A peer that is none of the imported hosts: an external host, drawn as one, with
@@ -175,6 +200,7 @@ void tst_TopologyEditor::importMakesAnUnsavedProject()
     QVERIFY(ImportSupport::writeFile(withStranger.filePath(QStringLiteral("kube/wg0.conf")),
                                      TestSupport::readFile(withStranger.filePath(QStringLiteral("kube/wg0.conf")))
                                          + "\n[Peer]\nPublicKey = " + stranger.toLatin1() + "\nAllowedIPs = 10.70.0.99/32\n"));
+    onDialog([](ImportDialog *) { return QStringLiteral("Import"); });
     QVERIFY(m_window->importFrom({withStranger.path()}));
     const HostId external = document->idOf(QStringLiteral("external-1"));
     QVERIFY(external);
@@ -189,17 +215,11 @@ void tst_TopologyEditor::importMakesAnUnsavedProject()
     m_window->qrPane()->showHost(external, true);
     QVERIFY(m_window->qrPane()->message().contains(QLatin1String("is external")));
 
-    // Configs that cannot be read: one error, nothing changes.
-    QTimer::singleShot(0, this, [&] {
-        for (QWidget *widget : QApplication::topLevelWidgets()) {
-            if (auto *box = qobject_cast<QMessageBox *>(widget); box && box->objectName() == QLatin1String("importErrorBox")) {
-                shown = box->informativeText();
-                box->accept();
-            }
-        }
-    });
+    // Configs that cannot be read: the error, no Import, nothing changes.
+    onDialog([](ImportDialog *) { return QStringLiteral("Import"); });
     QVERIFY(!m_window->importFrom({dir.filePath(QStringLiteral("nowhere"))}));
-    QVERIFY(shown.endsWith(QLatin1String("no such file or folder")));
+    QVERIFY(!importEnabled);
+    QVERIFY(!shown.isEmpty() && shown.front().endsWith(QLatin1String("no such file or folder")));
 }
 
 void tst_TopologyEditor::paletteModel()
