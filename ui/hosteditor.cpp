@@ -297,12 +297,14 @@ void HostEditor::refresh(bool reset)
         const bool exit = forwarding.exitGateway;
         const QSignalBlocker blocker(m_exitNat);
         m_exitNat->setChecked(forwarding.nat);
-        m_exitNat->setEnabled(exit && !host->isFreeBsd());
-        m_exitNat->setToolTip(exit ? (host->isFreeBsd() ? tr("Meshwright does not write NAT for FreeBSD yet")
-                                                        : tr("Roaming clients send everything here. Off: forward their traffic "
-                                                             "unmasqueraded, for an upstream that routes the mesh's prefixes back"))
-                                   : tr("Only for exit gateways: hosts that full-tunnel roaming clients send everything to"));
-        m_egress->setEnabled(exit && !host->isFreeBsd());
+        const bool own = exit && host->ownForwarding;
+        m_exitNat->setEnabled(exit && !host->isFreeBsd() && !own);
+        m_exitNat->setToolTip(own ? tr("Its own PostUp lines forward and masquerade (own_forwarding): Meshwright adds none")
+                              : exit ? (host->isFreeBsd() ? tr("Meshwright does not write NAT for FreeBSD yet")
+                                                          : tr("Roaming clients send everything here. Off: forward their traffic "
+                                                               "unmasqueraded, for an upstream that routes the mesh's prefixes back"))
+                                     : tr("Only for exit gateways: hosts that full-tunnel roaming clients send everything to"));
+        m_egress->setEnabled(exit && !host->isFreeBsd() && !own);
     }
     m_router->refresh(*host, reset);
     refreshPeers();

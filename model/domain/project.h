@@ -96,6 +96,9 @@ struct Host
     /// router's own setting says); false for a gateway whose upstream routes the mesh.
     std::optional<bool> nat;
     QString egress; ///< the uplink to masquerade out of; empty: the default route's interface
+    /// The host forwards and masquerades by lines of its own (an imported hub's iptables
+    /// PostUp, say): Meshwright writes none of its forwarding or NAT for it.
+    bool ownForwarding = false;
     /// Set: an external host, run by someone else (found by an import): only its public key
     /// is known. Its peers list it; it is never deployed and no config is generated for it.
     QString publicKey;

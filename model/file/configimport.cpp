@@ -968,6 +968,26 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
         }
     }
 
+    // An exit gateway (or a forwarding router) whose files forward with lines of their own
+    // (a web UI's iptables NAT) and not with the rules' does its own forwarding.
+    {
+        const Planner generated(project);
+        for (qsizetype i = 0; i < count; ++i) {
+            if (parsed[i].external || !generated.forwarding(i).any() || project.hosts[i].isOpenBsd() || project.hosts[i].isFreeBsd())
+                continue;
+            QStringList postUp;
+            QStringList postDown;
+            generated.forwardingLines(i, &postUp, &postDown);
+            const QStringList &file = parsed[i].config.postUp;
+            const bool ours = std::all_of(postUp.cbegin(), postUp.cend(), [&](const QString &line) { return file.contains(line); });
+            if (!ours) {
+                project.hosts[i].ownForwarding = true;
+                result.notes.append(QStringLiteral("%1: forwards with lines of its own, which are kept; Meshwright adds no forwarding or NAT")
+                                        .arg(project.hosts[i].name));
+            }
+        }
+    }
+
     // What wg-quick runs that the rules do not make (its own PostUp lines, a Table, ...)
     // is kept as written, after what the rules make (an exit gateway's NAT, say).
     {

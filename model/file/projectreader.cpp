@@ -327,7 +327,7 @@ Host Reader::readHost(const YAML::Node &key, const YAML::Node &value)
         fail(key, QStringLiteral("'%1' is not a valid host name: %2").arg(host.name, problem));
     keyPositions.append({lineOf(key.Mark()), key.Mark().column, host.name, QString()});
     expectMap(value, QStringLiteral("host '%1'").arg(host.name));
-    checkKeys(value, {"os", "ssh", "lan", "internet", "wg0", "exclude_peers", "gateway", "nat", "egress", "public_key", "position",
+    checkKeys(value, {"os", "ssh", "lan", "internet", "wg0", "exclude_peers", "gateway", "nat", "egress", "own_forwarding", "public_key", "position",
                       "router", "kubernetes"},
               host.name, QString());
     for (auto it = value.begin(); it != value.end(); ++it) {
@@ -358,6 +358,8 @@ Host Reader::readHost(const YAML::Node &key, const YAML::Node &value)
         host.gateway = boolean(value["gateway"], host.name + QLatin1String(".gateway"));
     if (value["nat"].IsDefined() && !value["nat"].IsNull())
         host.nat = boolean(value["nat"], host.name + QLatin1String(".nat"));
+    if (value["own_forwarding"].IsDefined())
+        host.ownForwarding = boolean(value["own_forwarding"], host.name + QLatin1String(".own_forwarding"));
     if (value["egress"].IsDefined() && !value["egress"].IsNull()) {
         host.egress = scalar(value["egress"], host.name + QLatin1String(".egress")).trimmed();
         if (!isValidInterfaceName(host.egress))

@@ -139,6 +139,9 @@ void ProjectWriter::host(const Host &h)
     comments(h.name, QStringLiteral("egress"), 4);
     if (!h.egress.isEmpty())
         line(4, "egress", scalarText(h.egress));
+    comments(h.name, QStringLiteral("own_forwarding"), 4);
+    if (h.ownForwarding)
+        line(4, "own_forwarding", "true");
     comments(h.name, QStringLiteral("public_key"), 4);
     if (h.isExternal())
         line(4, "public_key", quoted(h.publicKey));

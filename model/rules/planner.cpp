@@ -431,6 +431,8 @@ Planner::Forwarding Planner::forwarding(qsizetype host) const
     const Host &h = m_project.hosts[host];
     Forwarding f;
     f.exitGateway = isExitGateway(host);
+    if (h.ownForwarding)
+        return f; // its own lines do it
     f.forward = f.exitGateway || (h.router && h.router->forwarding);
     f.nat = h.nat.value_or(f.exitGateway || (h.router && h.router->nat));
     f.egress = h.egress;

@@ -70,7 +70,7 @@ public:
     {
         bool forward = false;     ///< between the tunnels and the uplink
         bool nat = false;         ///< masquerade the mesh subnets out of the uplink
-        bool exitGateway = false; ///< isExitGateway()
+        bool exitGateway = false; ///< isExitGateway(); forward and nat stay off with Host::ownForwarding
         QString egress;           ///< the uplink; empty: the default route's interface
         bool any() const { return forward || nat; }
     };

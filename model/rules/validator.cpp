@@ -351,8 +351,8 @@ void Checker::checkExitGateway(qsizetype host)
 {
     const Host &h = m_project.hosts[host];
     const Planner::Forwarding forwarding = m_planner.forwarding(host);
-    if (!forwarding.exitGateway && !(h.nat.has_value() || !h.egress.isEmpty()))
-        return;
+    if ((!forwarding.exitGateway && !(h.nat.has_value() || !h.egress.isEmpty())) || h.ownForwarding)
+        return; // with its own forwarding lines, what they do is theirs
     if (!forwarding.exitGateway) {
         warning(h.name, {}, QStringLiteral("'nat' and 'egress' only matter on an exit gateway (the peer of a roaming client "
                                            "with 'gateway: true'); %1 is none").arg(h.name));

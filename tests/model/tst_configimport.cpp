@@ -27,6 +27,7 @@ private slots:
     void roundTrip();
     void openBsdHostname();
     void routerWrittenByHand();
+    void hubOfAWebUi();
     void loneLanHost();
     void sshTargets_data();
     void sshTargets();
@@ -305,6 +306,64 @@ void tst_ConfigImport::routerWrittenByHand()
     two[1].interfaceName = QStringLiteral("wg5");
     QVERIFY(!ConfigImport::build(two, &error));
     QVERIFY2(error.startsWith(QLatin1String("router/wg")) && error.contains(QLatin1String("not one per peer")), qPrintable(error));
+}
+
+void tst_ConfigImport::hubOfAWebUi()
+{
+    // A hub and its clients as a web UI writes them: the hub's Address with the subnet's
+    // length and its own iptables NAT lines, clients sending everything through it with an
+    // Address of the same length, DNS, no MTU, no keepalive, and a PSK on some peers only.
+    QString key[3];
+    for (QString &k : key)
+        k = WireGuardKeys::generatePrivateKey();
+    auto pub = [&](int k) { return WireGuardKeys::publicKey(key[k])->toLatin1(); };
+    const QString psk = WireGuardKeys::generatePresharedKey();
+    const QByteArray hub = "[Interface]\n"
+                           "PrivateKey = " + key[0].toLatin1() + "\n"
+                           "Address = 10.8.0.1/24\n"
+                           "ListenPort = 51820\n"
+                           "PostUp = iptables -t nat -A POSTROUTING -s 10.8.0.0/24 -o eth0 -j MASQUERADE; iptables -A INPUT -p udp -m udp --dport 51820 -j ACCEPT; iptables -A FORWARD -i wg0 -j ACCEPT; iptables -A FORWARD -o wg0 -j ACCEPT;\n"
+                           "PostDown = iptables -t nat -D POSTROUTING -s 10.8.0.0/24 -o eth0 -j MASQUERADE; iptables -D INPUT -p udp -m udp --dport 51820 -j ACCEPT; iptables -D FORWARD -i wg0 -j ACCEPT; iptables -D FORWARD -o wg0 -j ACCEPT;\n"
+                           "\n"
+                           "# Client: phone (5d5b0e52)\n"
+                           "[Peer]\n"
+                           "PublicKey = " + pub(1) + "\n"
+                           "PresharedKey = " + psk.toLatin1() + "\n"
+                           "AllowedIPs = 10.8.0.2/32\n"
+                           "\n"
+                           "# Client: laptop (0c6c4e1b)\n"
+                           "[Peer]\n"
+                           "PublicKey = " + pub(2) + "\n"
+                           "AllowedIPs = 10.8.0.3/32\n";
+    auto client = [&](int k, const QByteArray &presharedKey) {
+        return "[Interface]\nPrivateKey = " + key[k].toLatin1() + "\nAddress = 10.8.0." + QByteArray::number(k + 1)
+            + "/24\nDNS = 1.1.1.1\n\n[Peer]\nPublicKey = " + pub(0) + "\n"
+            + (presharedKey.isEmpty() ? QByteArray() : "PresharedKey = " + presharedKey + "\n")
+            + "AllowedIPs = 0.0.0.0/0, ::/0\nPersistentKeepalive = 0\nEndpoint = 203.0.113.5:51820\n";
+    };
+    const QList<ConfigImport::Source> sources{
+        {QStringLiteral("hub"), QStringLiteral("wg0"), QStringLiteral("hub/wg0.conf"), hub},
+        {QStringLiteral("phone"), QStringLiteral("wg0"), QStringLiteral("phone.conf"), client(1, psk.toLatin1())},
+        {QStringLiteral("laptop"), QStringLiteral("wg0"), QStringLiteral("laptop.conf"), client(2, {})},
+    };
+    QString error;
+    const auto imported = ConfigImport::build(sources, &error);
+    QVERIFY2(imported, qPrintable(error));
+    QCOMPARE(lossTexts(imported->losses).join(QLatin1Char('\n')), QString());
+    const Project &project = imported->project;
+    const Host *gateway = project.host(QStringLiteral("hub"));
+    QCOMPARE(gateway->role(), Host::Role::Internet);
+    QVERIFY(gateway->meshInterface().subnetRoute);
+    QCOMPARE(gateway->meshInterface().postUp.size(), 1); // its own NAT, as written
+    QVERIFY(gateway->ownForwarding);                     // and none of Meshwright's beside it
+    QVERIFY(project.host(QStringLiteral("phone"))->gateway);
+    QCOMPARE(project.defaults.dns, QStringList{QStringLiteral("1.1.1.1")});
+    QVERIFY(!project.linkSettings(QStringLiteral("hub"), QStringLiteral("laptop"))->presharedKey);
+    QCOMPARE(imported->keys.presharedKey(QStringLiteral("hub"), QStringLiteral("phone")), psk);
+    // The same estate, saved and read back, plans the same.
+    const auto reread = ProjectFile::parse(ProjectFile::serialize(project), QStringLiteral("p.yaml"), nullptr);
+    QVERIFY(reread);
+    QCOMPARE(*reread, project);
 }
 
 void tst_ConfigImport::loneLanHost()

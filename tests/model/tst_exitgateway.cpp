@@ -105,6 +105,7 @@ private slots:
     void linuxPostUpAndDown_data();
     void linuxPostUpAndDown();
     void clientsGetNone();
+    void ownForwardingWritesNone();
     void generatedConfigsPassWgQuick();
     void findings_data();
     void findings();
@@ -269,6 +270,29 @@ void tst_ExitGateway::clientsGetNone()
         QVERIFY(plan(*project, lan).front().config.postUp.isEmpty());
         QVERIFY(pfFile(*project, lan).isEmpty());
     }
+}
+
+void tst_ExitGateway::ownForwardingWritesNone()
+{
+    // own_forwarding: the gateway's own lines forward and masquerade (an imported hub's);
+    // Meshwright writes neither lines nor pf rules for it and warns about none of it, and
+    // the setting saves and reads back.
+    for (const char *host : {"cloud", "blowfish"}) {
+        const auto project = parse(withHostLines(Mesh, host, "    own_forwarding: true\n"));
+        QVERIFY(project);
+        const qsizetype at = project->indexOf(QLatin1String(host));
+        QVERIFY(project->hosts[at].ownForwarding);
+        const Planner planner(*project);
+        QVERIFY(planner.isExitGateway(at));
+        QVERIFY(!planner.forwarding(at).any());
+        QVERIFY(plan(*project, QLatin1String(host)).front().config.postUp.isEmpty());
+        QVERIFY(pfFile(*project, QLatin1String(host)).isEmpty());
+        const QByteArray saved = ProjectFile::serialize(*project);
+        QVERIFY(saved.contains("own_forwarding: true"));
+        QCOMPARE(*ProjectFile::parse(saved, QStringLiteral("again.yaml"), nullptr), *project);
+    }
+    const auto plain = parse(Mesh);
+    QVERIFY(!plan(*plain, QStringLiteral("cloud")).front().config.postUp.isEmpty());
 }
 
 void tst_ExitGateway::generatedConfigsPassWgQuick()
