@@ -681,20 +681,38 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
     // Roles: how the others reach each host.
     for (qsizetype j = 0; j < count; ++j) {
         QStringList addresses;
+        QStringList names; // endpoints by DNS name
         for (qsizetype i = 0; i < count; ++i) {
             const PeerConfig *peer = i == j ? nullptr : lists(i, j);
             QString address;
-            if (peer && !peer->endpoint.isEmpty() && splitEndpoint(peer->endpoint, &address, nullptr) && IpAddress::parse(address))
-                addresses.append(IpAddress::parse(address)->toString());
+            if (!peer || peer->endpoint.isEmpty() || !splitEndpoint(peer->endpoint, &address, nullptr))
+                continue;
+            if (const auto ip = IpAddress::parse(address))
+                addresses.append(ip->toString());
+            else
+                names.append(peer->endpoint);
         }
         Host &host = project.hosts[j];
         const auto reached = IpAddress::parse(parsed[j].source.reachedAt);
+        if (addresses.isEmpty() && !names.isEmpty() && reached) {
+            // Dialled by name only, and reached over SSH at an address: the site is there,
+            // and each peer keeps dialling the name (a link's endpoint).
+            SiteAddress site{QString(), reached->toString()};
+            (isPrivate(*reached) ? host.lan : host.internet) = site;
+            result.notes.append(QStringLiteral("%1: dialled as %2, reached at %3: %4 there").arg(host.name, names.front(), site.ip,
+                                                                                               isPrivate(*reached) ? QStringLiteral("on a LAN") : QStringLiteral("an internet gateway")));
+            continue;
+        }
         if (addresses.isEmpty() && !parsed[j].external && parsed[j].config.listenPort && reached && isPrivate(*reached)) {
             // Nobody dials it, but it listens, at the LAN address it was reached at.
             host.lan = SiteAddress{QString(), reached->toString()};
             result.notes.append(QStringLiteral("%1: on a LAN at %2 (reached there; no peer dials it)").arg(host.name, host.lan->ip));
             continue;
         }
+        if (addresses.isEmpty() && !names.isEmpty())
+            result.notes.append(QStringLiteral("%1: dialled by name only (%2), and no config says its address: import it over SSH, "
+                                               "or give it its internet address in the project")
+                                    .arg(host.name, names.front()));
         if (addresses.isEmpty()) {
             const bool fullTunnel = std::any_of(parsed[j].config.peers.cbegin(), parsed[j].config.peers.cend(), [](const PeerConfig &peer) {
                 return std::any_of(peer.allowedIps.cbegin(), peer.allowedIps.cend(), isDefaultRoute);

@@ -364,6 +364,25 @@ void tst_ConfigImport::hubOfAWebUi()
     const auto reread = ProjectFile::parse(ProjectFile::serialize(project), QStringLiteral("p.yaml"), nullptr);
     QVERIFY(reread);
     QCOMPARE(*reread, project);
+
+    // The clients dial the hub by name: from the files alone its address is unknown, and a
+    // note says so; read over SSH at its address, it is a gateway there that the clients
+    // keep dialling by name.
+    QList<ConfigImport::Source> byName = sources;
+    for (ConfigImport::Source &source : byName)
+        source.text.replace("Endpoint = 203.0.113.5:51820", "Endpoint = vpn.example.com:51820");
+    const auto unknown = ConfigImport::build(byName, &error);
+    QVERIFY2(unknown, qPrintable(error));
+    QVERIFY(!unknown->losses.isEmpty());
+    QVERIFY(unknown->notes.contains(QStringLiteral("hub: dialled by name only (vpn.example.com:51820), and no config says its address: "
+                                                   "import it over SSH, or give it its internet address in the project")));
+    byName[0].reachedAt = QStringLiteral("203.0.113.5");
+    const auto reached = ConfigImport::build(byName, &error);
+    QVERIFY2(reached, qPrintable(error));
+    QCOMPARE(lossTexts(reached->losses).join(QLatin1Char('\n')), QString());
+    QCOMPARE(reached->project.host(QStringLiteral("hub"))->internet->ip, QStringLiteral("203.0.113.5"));
+    QCOMPARE(reached->project.linkSettings(QStringLiteral("hub"), QStringLiteral("phone"))->end(QStringLiteral("hub")).endpoint,
+             QStringLiteral("vpn.example.com:51820"));
 }
 
 void tst_ConfigImport::loneLanHost()
