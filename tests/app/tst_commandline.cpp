@@ -1,5 +1,6 @@
 // Tests of the meshwright program as a user runs it: exit codes, messages, files written.
 #include "keystore.h"
+#include "importsupport.h"
 #include "testsupport.h"
 #include "wgquick.h"
 
@@ -78,6 +79,8 @@ private slots:
     void exportForRouterAndCluster();
     void statusRefusesWhatItCannotAsk();
     void importAdoptsAnEstate();
+    void importRefusesBadInput_data();
+    void importRefusesBadInput();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -393,6 +396,48 @@ void tst_CommandLine::statusRefusesWhatItCannotAsk()
     QVERIFY2(none.err.contains(QLatin1String("no host has ssh settings; nothing to ask")), qPrintable(none.err));
     const Run missing = meshwright({QStringLiteral("status"), m_dir->filePath(QStringLiteral("nothing.yaml"))});
     QCOMPARE(missing.exitCode, 2);
+}
+
+void tst_CommandLine::importRefusesBadInput_data()
+{
+    // Each source, written into a folder of its own, and what the one message must say.
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QByteArray>("content");
+    QTest::addColumn<QString>("message");
+    const QByteArray key = "PrivateKey = " + WireGuardKeys::generatePrivateKey().toLatin1() + "\n";
+    QTest::newRow("syntax") << "a.conf" << QByteArray("[Interface]\n" + key + "Address 10.1.0.1\n") << "a.conf: line 3";
+    QTest::newRow("peer without key") << "a.conf" << QByteArray("[Interface]\n" + key + "Address = 10.1.0.1\n[Peer]\nAllowedIPs = 10.1.0.2/32\n")
+                                     << "a.conf:4: a [Peer] without a valid PublicKey";
+    QTest::newRow("same key") << "a.conf" << QByteArray("[Interface]\n" + key + "Address = 10.1.0.1\n") << "b.conf: the same private key as";
+    QTest::newRow("100 MB") << "a.conf" << QByteArray() << "a.conf: larger than 1 MiB; not a WireGuard config";
+    QTest::newRow("zip bomb") << "tunnels.zip" << ImportSupport::makeZip({{QStringLiteral("a.conf"), QByteArray(20 * 1024 * 1024, '\0'), true, 64}})
+                              << "tunnels.zip: a.conf: unpacks to more than 1048576 bytes (a zip bomb?)";
+    QTest::newRow("hostname.wg0") << "gw/hostname.wg0" << QByteArray("wgkey nope\nup\n") << "gw/hostname.wg0: line 1: wgkey takes a base64 private key";
+}
+
+void tst_CommandLine::importRefusesBadInput()
+{
+    QFETCH(QString, file);
+    QFETCH(QByteArray, content);
+    QFETCH(QString, message);
+    QTemporaryDir dir;
+    const QString path = dir.filePath(file);
+    QVERIFY(ImportSupport::writeFile(path, content));
+    if (content.isEmpty()) {
+        QFile big(path);
+        QVERIFY(big.open(QIODevice::ReadWrite) && big.resize(100 * 1000 * 1000)); // sparse
+    }
+    const bool twice = QByteArray(QTest::currentDataTag()) == "same key";
+    if (twice) // b.conf beside it, with a's key; the folder is imported
+        QVERIFY(ImportSupport::writeFile(dir.filePath(QStringLiteral("b.conf")), content));
+    const QString out = dir.filePath(QStringLiteral("p.yaml"));
+    const Run run = meshwright({QStringLiteral("import"), QStringLiteral("--out"), out, twice ? dir.path() : path});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains(QStringLiteral("error: ") + dir.filePath(message)) && run.err.contains(QLatin1String("(nothing written)")),
+             qPrintable(run.err));
+    QCOMPARE(run.err.count(QLatin1String("error: ")), 1);
+    QVERIFY(!QFile::exists(out));
+    QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("p.keys"))));
 }
 
 void tst_CommandLine::importAdoptsAnEstate()
