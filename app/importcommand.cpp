@@ -122,6 +122,8 @@ int importCommand(const QStringList &arguments, Context &c)
     }
     for (const QString &note : std::as_const(notes) + imported->notes)
         c.err << "note: " << note << '\n';
+    for (const ConfigImport::Loss &finding : std::as_const(imported->findings))
+        c.err << "warning: " << finding.toString() << '\n';
     for (const ConfigImport::Loss &loss : std::as_const(imported->losses))
         c.err << (parser.isSet(lossyOption) ? "lost: " : "error: ") << loss.toString() << '\n';
     if (!imported->losses.isEmpty() && !parser.isSet(lossyOption)) {

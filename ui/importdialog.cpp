@@ -337,6 +337,8 @@ void ImportDialog::showResult(std::optional<ConfigImport::Result> result, const 
     }
     for (const ConfigImport::Loss &loss : std::as_const(m_result->losses))
         add(tr("lost: %1").arg(loss.toString()), StateColors::error());
+    for (const ConfigImport::Loss &finding : std::as_const(m_result->findings))
+        add(tr("warning: %1").arg(finding.toString()), StateColors::warningText());
     for (const Diagnostic &finding : Validator::validate(m_result->project))
         add(finding.toString(), finding.isError() ? StateColors::error() : StateColors::warningText());
     for (const QString &note : notes + m_result->notes)

@@ -971,6 +971,40 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
         }
     }
 
+    // Inconsistencies the project keeps as they are, with their file and line.
+    for (qsizetype i = 0; i < count; ++i) {
+        for (const ParsedInterface &iface : std::as_const(parsed[i].interfaces)) {
+            QHash<QString, QString> owner; // canonical prefix -> the peer that has it first
+            for (const PeerConfig &peer : iface.config.peers) {
+                const qsizetype j = byKey.value(peer.publicKey, -1);
+                const int line = iface.lines.peers.value(peer.publicKey);
+                const int allowedLine = iface.lines.peerKeys.value(peer.publicKey).value(QStringLiteral("allowedips"), line);
+                const QString name = j >= 0 ? project.hosts[j].name : peer.publicKey.left(8);
+                auto find = [&](int at, const QString &message) { result.findings.append({iface.source.path, at, message}); };
+                if (j >= 0 && !parsed[j].external && !lists(j, i))
+                    find(line, QStringLiteral("%1 lists %2 as a peer, but %2 does not list %1: the tunnel cannot come up")
+                                   .arg(project.hosts[i].name, name));
+                for (const QString &prefix : WgQuick::canonicalPrefixes(peer.allowedIps)) {
+                    if (owner.contains(prefix))
+                        find(allowedLine, QStringLiteral("peer %1: %2 is peer %3's too; WireGuard routes it to the last one only")
+                                              .arg(name, prefix, owner.value(prefix)));
+                    else
+                        owner.insert(prefix, name);
+                }
+                QString host;
+                const auto address = splitEndpoint(peer.endpoint, &host, nullptr) ? IpAddress::parse(host) : std::nullopt;
+                for (const QString &text : peer.allowedIps) {
+                    const auto prefix = IpPrefix::parse(text.trimmed(), true);
+                    if (address && prefix && !prefix->isDefaultRoute() && prefix->contains(*address))
+                        find(iface.lines.peerKeys.value(peer.publicKey).value(QStringLiteral("endpoint"), line),
+                             QStringLiteral("peer %1: its endpoint %2 is inside its own AllowedIPs (%3): the tunnel would carry "
+                                            "its own packets")
+                                 .arg(name, peer.endpoint, prefix->toString()));
+                }
+            }
+        }
+    }
+
     // An MTU the rule gives anyway (a roaming client's 1420) is left to the rule.
     {
         Project bare = project;

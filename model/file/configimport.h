@@ -65,6 +65,10 @@ struct Result
     Project project;
     KeyStore keys;           ///< every host's private key and the links' preshared keys
     QList<Loss> losses;      ///< empty: generating the project gives configs of the same meaning
+    /// What the configs say that is inconsistent, and the project keeps as it is: a peer
+    /// listed on one side only, one prefix on two peers of an interface, an endpoint inside
+    /// its own peer's AllowedIPs.
+    QList<Loss> findings;
     QStringList notes;       ///< what was inferred: roles, sites, overrides
 };
 

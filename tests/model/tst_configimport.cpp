@@ -29,6 +29,7 @@ private slots:
     void routerWrittenByHand();
     void hubOfAWebUi();
     void loneLanHost();
+    void inconsistenciesAreFindings();
     void sshTargets_data();
     void sshTargets();
     void zipExport();
@@ -383,6 +384,36 @@ void tst_ConfigImport::hubOfAWebUi()
     QCOMPARE(reached->project.host(QStringLiteral("hub"))->internet->ip, QStringLiteral("203.0.113.5"));
     QCOMPARE(reached->project.linkSettings(QStringLiteral("hub"), QStringLiteral("phone"))->end(QStringLiteral("hub")).endpoint,
              QStringLiteral("vpn.example.com:51820"));
+}
+
+void tst_ConfigImport::inconsistenciesAreFindings()
+{
+    // What the configs say that cannot work is named with its file and line, and kept as it
+    // is: a peer one side lists alone, one prefix on two peers, an endpoint inside its own
+    // peer's AllowedIPs.
+    QString key[3];
+    for (QString &k : key)
+        k = WireGuardKeys::generatePrivateKey();
+    auto pub = [&](int k) { return WireGuardKeys::publicKey(key[k])->toLatin1(); };
+    const QByteArray alpha = "[Interface]\nPrivateKey = " + key[0].toLatin1() + "\nAddress = 10.1.0.1/32\nListenPort = 51820\n"
+                             "\n[Peer]\nPublicKey = " + pub(1) + "\nAllowedIPs = 10.1.0.2/32, 10.9.0.0/24\nEndpoint = 192.168.1.2:51820\n"
+                             "\n[Peer]\nPublicKey = " + pub(2) + "\nAllowedIPs = 10.1.0.3/32, 10.9.0.0/24, 192.168.1.0/24\n"
+                             "Endpoint = 192.168.1.3:51820\n";
+    const QByteArray beta = "[Interface]\nPrivateKey = " + key[1].toLatin1() + "\nAddress = 10.1.0.2/32\nListenPort = 51820\n";
+    const QByteArray gamma = "[Interface]\nPrivateKey = " + key[2].toLatin1() + "\nAddress = 10.1.0.3/32\nListenPort = 51820\n"
+                             "\n[Peer]\nPublicKey = " + pub(0) + "\nAllowedIPs = 10.1.0.1/32\nEndpoint = 192.168.1.1:51820\n";
+    QString error;
+    const auto imported = ConfigImport::build({{QStringLiteral("alpha"), QStringLiteral("wg0"), QStringLiteral("alpha.conf"), alpha},
+                                               {QStringLiteral("beta"), QStringLiteral("wg0"), QStringLiteral("beta.conf"), beta},
+                                               {QStringLiteral("gamma"), QStringLiteral("wg0"), QStringLiteral("gamma.conf"), gamma}},
+                                              &error);
+    QVERIFY2(imported, qPrintable(error));
+    QCOMPARE(lossTexts(imported->findings), QStringList({
+        QStringLiteral("alpha.conf:6: alpha lists beta as a peer, but beta does not list alpha: the tunnel cannot come up"),
+        QStringLiteral("alpha.conf:13: peer gamma: 10.9.0.0/24 is peer beta's too; WireGuard routes it to the last one only"),
+        QStringLiteral("alpha.conf:14: peer gamma: its endpoint 192.168.1.3:51820 is inside its own AllowedIPs (192.168.1.0/24): "
+                       "the tunnel would carry its own packets"),
+    }));
 }
 
 void tst_ConfigImport::loneLanHost()
