@@ -115,32 +115,80 @@ void KeyStore::insertPresharedKey(const QString &a, const QString &b, const QStr
     m_modified = true;
 }
 
-bool KeyStore::load(const QString &path, QString *error)
+void KeyStore::clear()
 {
     m_keys.clear();
     m_psks.clear();
     m_pskCount = 0;
     m_running.clear();
     m_runningPsks.clear();
+}
+
+bool KeyStore::load(const QString &path, QString *error, const PassphraseSource &passphrase)
+{
+    clear();
     m_modified = false;
+    m_loadFailure = LoadFailure::None;
+    auto fail = [&](LoadFailure why, const QString &message) {
+        m_loadFailure = why;
+        if (error)
+            *error = message;
+        return false;
+    };
     QFile file(path);
-    if (!file.exists())
+    if (!file.exists()) {
+        m_seal.reset();
         return true;
+    }
     struct stat info{};
-    if (::stat(QFile::encodeName(path).constData(), &info) == 0 && (info.st_mode & 077)) {
-        if (error)
-            *error = QStringLiteral("%1: the key store is readable by others (mode %2); "
-                                    "run chmod 600 on it")
-                         .arg(path)
-                         .arg(info.st_mode & 0777, 3, 8, QLatin1Char('0'));
-        return false;
-    }
-    if (!file.open(QIODevice::ReadOnly)) {
-        if (error)
-            *error = QStringLiteral("%1: %2").arg(path, file.errorString());
-        return false;
-    }
+    if (::stat(QFile::encodeName(path).constData(), &info) == 0 && (info.st_mode & 077))
+        return fail(LoadFailure::Unreadable, QStringLiteral("%1: the key store is readable by others (mode %2); "
+                                                            "run chmod 600 on it")
+                                                 .arg(path)
+                                                 .arg(info.st_mode & 0777, 3, 8, QLatin1Char('0')));
+    if (!file.open(QIODevice::ReadOnly))
+        return fail(LoadFailure::Unreadable, QStringLiteral("%1: %2").arg(path, file.errorString()));
     const QByteArray data = file.readAll();
+    if (!KeySeal::isSealed(data)) {
+        m_seal.reset();
+        return parse(data, path, error) || fail(LoadFailure::Invalid, error ? *error : QString());
+    }
+    QString why;
+    const auto header = KeySeal::readHeader(data, &why);
+    if (!header)
+        return fail(LoadFailure::Format, QStringLiteral("%1: %2").arg(path, why));
+    // The key this store holds opens it again without asking (the same session).
+    std::shared_ptr<const KeySeal::SealingKey> key = m_seal;
+    if (key && (key->salt() != header->salt || key->parameters() != header->parameters))
+        key.reset();
+    QString problem;
+    for (;;) {
+        if (!key) {
+            const std::optional<QByteArray> secret = passphrase ? passphrase(path, problem) : std::nullopt;
+            if (!secret)
+                return fail(problem.isEmpty() ? LoadFailure::Locked : LoadFailure::WrongPassphrase,
+                            problem.isEmpty() ? QStringLiteral("%1: the key store is encrypted, and no passphrase was given").arg(path)
+                                              : QStringLiteral("%1: %2").arg(path, problem));
+            key = KeySeal::SealingKey::derive(*secret, header->salt, header->parameters, &why);
+            if (!key)
+                return fail(LoadFailure::Format, QStringLiteral("%1: %2").arg(path, why));
+        }
+        std::optional<QByteArray> plain = KeySeal::open(data, *key, &why);
+        if (plain) {
+            const bool ok = parse(*plain, path, error);
+            sodium_memzero(plain->data(), size_t(plain->size()));
+            if (!ok)
+                return fail(LoadFailure::Invalid, error ? *error : QString());
+            m_seal = key;
+            return true;
+        }
+        problem = why;
+        key.reset();
+    }
+}
+
+bool KeyStore::parse(const QByteArray &data, const QString &path, QString *error)
+{
     // Key ids repeat on many lines: share one string per id.
     QHash<QByteArrayView, QString> ids;
     auto id = [&](QByteArrayView bytes) {
@@ -195,11 +243,7 @@ bool KeyStore::load(const QString &path, QString *error)
         if (!ok) {
             if (error)
                 *error = QStringLiteral("%1:%2: not a valid key store entry").arg(path).arg(lineNumber);
-            m_keys.clear();
-            m_psks.clear();
-            m_pskCount = 0;
-            m_running.clear();
-            m_runningPsks.clear();
+            clear();
             return false;
         }
     }
@@ -207,7 +251,7 @@ bool KeyStore::load(const QString &path, QString *error)
     return true;
 }
 
-bool KeyStore::save(const QString &path, QString *error)
+QByteArray KeyStore::serialize() const
 {
     QByteArray out;
     out.reserve(m_keys.size() * 80 + m_pskCount * 100 + 200);
@@ -219,7 +263,7 @@ bool KeyStore::save(const QString &path, QString *error)
     QStringList owners = m_psks.keys();
     owners.sort();
     for (const QString &a : std::as_const(owners)) {
-        const QHash<QString, QString> &mine = m_psks[a];
+        const QHash<QString, QString> &mine = *m_psks.constFind(a);
         QStringList others;
         others.reserve(mine.size());
         for (auto it = mine.cbegin(); it != mine.cend(); ++it) {
@@ -245,10 +289,48 @@ bool KeyStore::save(const QString &path, QString *error)
     runningPairs.sort();
     for (const QString &pair : std::as_const(runningPairs))
         out += "running-psk " + pair.toUtf8() + ' ' + m_runningPsks.value(pair).toLatin1() + '\n';
-    if (!AtomicFile::write(path, out, 0600, error, true))
+    return out;
+}
+
+bool KeyStore::save(const QString &path, QString *error)
+{
+    QByteArray plain = serialize();
+    bool ok = false;
+    if (m_seal) {
+        ok = AtomicFile::write(path, KeySeal::seal(plain, *m_seal), 0600, error, true);
+    } else {
+        ok = AtomicFile::write(path, plain, 0600, error, true);
+    }
+    sodium_memzero(plain.data(), size_t(plain.size()));
+    if (!ok)
         return false;
     m_modified = false;
     return true;
+}
+
+bool KeyStore::encrypt(const QByteArray &passphrase, const KeySeal::Parameters &parameters, QString *error)
+{
+    auto key = KeySeal::SealingKey::create(passphrase, parameters, error);
+    if (!key)
+        return false;
+    m_seal = key;
+    m_modified = true;
+    return true;
+}
+
+void KeyStore::decrypt()
+{
+    if (!m_seal)
+        return;
+    m_seal.reset();
+    m_modified = true;
+}
+
+std::optional<KeySeal::Parameters> KeyStore::sealParameters() const
+{
+    if (!m_seal)
+        return std::nullopt;
+    return m_seal->parameters();
 }
 
 bool KeyStore::setPrivateKey(const QString &keyId, const QString &privateKey)

@@ -1,11 +1,15 @@
 // Private and preshared keys, kept beside the project in NAME.keys (mode 0600).
 #pragma once
 
+#include "keyseal.h"
+
 #include <QHash>
 #include <QList>
 #include <QString>
 #include <QStringList>
 
+#include <functional>
+#include <memory>
 #include <optional>
 #include <utility>
 
@@ -34,11 +38,32 @@ public:
     /// "DIR/NAME.keys" for the project file "DIR/NAME.yaml".
     static QString pathForProject(const QString &projectPath);
 
+    /// Asked for the passphrase of the encrypted store at \a path; \a problem is empty the
+    /// first time, else why the last one did not open it. Nullopt: there is no way to ask
+    /// (no terminal, no passphrase file) or the user gave up.
+    using PassphraseSource = std::function<std::optional<QByteArray>(const QString &path, const QString &problem)>;
+    /// Why the last load() failed.
+    enum class LoadFailure { None, Unreadable, Invalid, Locked, WrongPassphrase, Format };
+
     /// Reads \a path; a missing file is an empty store. Rejects files readable by others.
-    bool load(const QString &path, QString *error);
-    /// Writes the store atomically with mode 0600; clears the modified flag.
+    /// An encrypted store asks \a passphrase (again after a wrong one, as long as it
+    /// answers), unless this store holds the key that sealed it already; it then stays
+    /// encrypted with that key, so that save() needs no passphrase.
+    bool load(const QString &path, QString *error, const PassphraseSource &passphrase = {});
+    LoadFailure loadFailure() const { return m_loadFailure; }
+    /// Writes the store atomically with mode 0600, sealed when it is encrypted; clears the
+    /// modified flag.
     bool save(const QString &path, QString *error);
     bool isModified() const { return m_modified; }
+
+    /// Encrypted (at the next save) with a key made from \a passphrase and a new salt;
+    /// false with \a error when libsodium cannot.
+    bool encrypt(const QByteArray &passphrase, const KeySeal::Parameters &parameters, QString *error);
+    /// Plain at the next save.
+    void decrypt();
+    bool isEncrypted() const { return m_seal != nullptr; }
+    /// The Argon2id cost of the encrypted store (empty when plain).
+    std::optional<KeySeal::Parameters> sealParameters() const;
 
     bool hasPrivateKey(const QString &keyId) const { return m_keys.contains(keyId); }
     QString privateKey(const QString &keyId) const { return m_keys.value(keyId).privateKey; }
@@ -106,6 +131,9 @@ private:
     };
     void insertPresharedKey(const QString &a, const QString &b, const QString &key);
     static QString pairKey(const QString &a, const QString &b);
+    bool parse(const QByteArray &data, const QString &path, QString *error);
+    QByteArray serialize() const;
+    void clear();
 
     QHash<QString, KeyPair> m_keys;
     /// Both directions: m_psks[a][b] == m_psks[b][a], sharing one string.
@@ -116,4 +144,6 @@ private:
     /// Pending PSK rotations: pairKey(a, b) -> the key the hosts still run.
     QHash<QString, QString> m_runningPsks;
     bool m_modified = false;
+    std::shared_ptr<const KeySeal::SealingKey> m_seal; ///< set: encrypted
+    LoadFailure m_loadFailure = LoadFailure::None;
 };

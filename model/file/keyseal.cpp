@@ -1,0 +1,205 @@
+// The sealed key store's format: a fixed header, authenticated, then the ciphertext.
+//
+//   0  8  magic "\x89MWKEYS\n"
+//   8  1  format version (1)
+//   9  1  key derivation: 1 = Argon2id (crypto_pwhash_ALG_ARGON2ID13)
+//  10  1  cipher: 1 = XChaCha20-Poly1305 IETF (crypto_aead_xchacha20poly1305_ietf)
+//  11  1  reserved, 0
+//  12  8  opslimit, little-endian
+//  20  8  memlimit in bytes, little-endian
+//  28 16  salt
+//  44 24  nonce
+//  68  …  ciphertext of the plain store, with its 16-byte tag; bytes 0..67 are its
+//         additional data, so no header byte can change unnoticed either
+#include "keyseal.h"
+
+#include <sodium.h>
+
+#include <cstring>
+
+namespace KeySeal {
+
+namespace {
+
+constexpr char Magic[8] = {'\x89', 'M', 'W', 'K', 'E', 'Y', 'S', '\n'};
+constexpr int Version = 1;
+constexpr int Argon2id = 1;
+constexpr int XChaCha20Poly1305 = 1;
+constexpr qsizetype SaltAt = 28;
+constexpr qsizetype NonceAt = SaltAt + crypto_pwhash_SALTBYTES;
+constexpr qsizetype HeaderSize = NonceAt + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+static_assert(HeaderSize == 68);
+/// The most a header may ask for: a bit flipped in the cost must not make opening hang.
+constexpr quint64 MaxOpsLimit = 64;
+constexpr quint64 MaxMemLimit = quint64(1) << 30;
+
+void putU64(QByteArray &out, quint64 value)
+{
+    for (int k = 0; k < 8; ++k)
+        out.append(char((value >> (8 * k)) & 0xff));
+}
+
+quint64 u64(const QByteArray &in, qsizetype at)
+{
+    quint64 value = 0;
+    for (int k = 7; k >= 0; --k)
+        value = (value << 8) | uchar(in[at + k]);
+    return value;
+}
+
+bool ready()
+{
+    static const bool ok = sodium_init() >= 0;
+    return ok;
+}
+
+} // namespace
+
+Parameters Parameters::interactive()
+{
+    return {crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE};
+}
+
+Parameters Parameters::moderate()
+{
+    return {crypto_pwhash_OPSLIMIT_MODERATE, crypto_pwhash_MEMLIMIT_MODERATE};
+}
+
+Parameters Parameters::sensitive()
+{
+    return {crypto_pwhash_OPSLIMIT_SENSITIVE, crypto_pwhash_MEMLIMIT_SENSITIVE};
+}
+
+Parameters Parameters::weakest()
+{
+    return {crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN};
+}
+
+Secret::Secret(qsizetype size)
+    : m_data(ready() ? static_cast<unsigned char *>(sodium_malloc(size_t(size))) : nullptr)
+    , m_size(m_data ? size : 0)
+{
+}
+
+Secret::~Secret()
+{
+    if (m_data)
+        sodium_free(m_data); // wipes it first
+}
+
+SealingKey::SealingKey()
+    : m_key(crypto_aead_xchacha20poly1305_ietf_KEYBYTES)
+{
+}
+
+std::shared_ptr<const SealingKey> SealingKey::derive(const QByteArray &passphrase, const QByteArray &salt, const Parameters &parameters,
+                                                     QString *error)
+{
+    std::shared_ptr<SealingKey> key(new SealingKey);
+    if (key->m_key.size() == 0 || salt.size() != crypto_pwhash_SALTBYTES
+        || crypto_pwhash(key->m_key.data(), size_t(key->m_key.size()), passphrase.constData(), quint64(passphrase.size()),
+                         reinterpret_cast<const unsigned char *>(salt.constData()), parameters.opsLimit, size_t(parameters.memLimit),
+                         crypto_pwhash_ALG_ARGON2ID13)
+               != 0) {
+        if (error)
+            *error = QStringLiteral("cannot derive the key from the passphrase (out of memory?)");
+        return nullptr;
+    }
+    key->m_salt = salt;
+    key->m_parameters = parameters;
+    return key;
+}
+
+std::shared_ptr<const SealingKey> SealingKey::create(const QByteArray &passphrase, const Parameters &parameters, QString *error)
+{
+    if (!ready()) {
+        if (error)
+            *error = QStringLiteral("libsodium cannot start");
+        return nullptr;
+    }
+    QByteArray salt(crypto_pwhash_SALTBYTES, '\0');
+    randombytes_buf(salt.data(), size_t(salt.size()));
+    return derive(passphrase, salt, parameters, error);
+}
+
+bool isSealed(const QByteArray &file)
+{
+    return file.size() >= qsizetype(sizeof Magic) && std::memcmp(file.constData(), Magic, sizeof Magic) == 0;
+}
+
+std::optional<Header> readHeader(const QByteArray &file, QString *error)
+{
+    auto fail = [&](const QString &message) -> std::optional<Header> {
+        if (error)
+            *error = message;
+        return std::nullopt;
+    };
+    if (!isSealed(file))
+        return fail(QStringLiteral("not an encrypted key store"));
+    if (file.size() < HeaderSize + qsizetype(crypto_aead_xchacha20poly1305_ietf_ABYTES))
+        return fail(QStringLiteral("the encrypted key store is cut short"));
+    Header header;
+    header.version = uchar(file[8]);
+    if (header.version != Version)
+        return fail(QStringLiteral("an encrypted key store of format version %1, which this Meshwright does not read (it reads "
+                                   "version %2): open it with a newer one")
+                        .arg(header.version)
+                        .arg(Version));
+    if (uchar(file[9]) != Argon2id || uchar(file[10]) != XChaCha20Poly1305 || file[11] != 0)
+        return fail(QStringLiteral("an encrypted key store with an unknown key derivation or cipher"));
+    header.parameters = {u64(file, 12), u64(file, 20)};
+    if (header.parameters.opsLimit < crypto_pwhash_OPSLIMIT_MIN || header.parameters.opsLimit > MaxOpsLimit
+        || header.parameters.memLimit < crypto_pwhash_MEMLIMIT_MIN || header.parameters.memLimit > MaxMemLimit)
+        return fail(QStringLiteral("the encrypted key store asks for an Argon2id cost out of range (damaged?)"));
+    header.salt = file.mid(SaltAt, crypto_pwhash_SALTBYTES);
+    return header;
+}
+
+QByteArray seal(const QByteArray &plain, const SealingKey &key)
+{
+    QByteArray out(Magic, sizeof Magic);
+    out.append(char(Version)).append(char(Argon2id)).append(char(XChaCha20Poly1305)).append('\0');
+    putU64(out, key.parameters().opsLimit);
+    putU64(out, key.parameters().memLimit);
+    out.append(key.salt());
+    QByteArray nonce(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, '\0');
+    randombytes_buf(nonce.data(), size_t(nonce.size()));
+    out.append(nonce);
+    const qsizetype header = out.size();
+    out.resize(header + plain.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES);
+    unsigned long long written = 0;
+    crypto_aead_xchacha20poly1305_ietf_encrypt(reinterpret_cast<unsigned char *>(out.data()) + header, &written,
+                                               reinterpret_cast<const unsigned char *>(plain.constData()), quint64(plain.size()),
+                                               reinterpret_cast<const unsigned char *>(out.constData()), quint64(header), nullptr,
+                                               reinterpret_cast<const unsigned char *>(nonce.constData()), key.key().data());
+    out.resize(header + qsizetype(written));
+    return out;
+}
+
+std::optional<QByteArray> open(const QByteArray &file, const SealingKey &key, QString *error)
+{
+    const auto header = readHeader(file, error);
+    if (!header)
+        return std::nullopt;
+    if (header->salt != key.salt() || header->parameters != key.parameters()) {
+        if (error)
+            *error = QStringLiteral("the key store was sealed with another salt or cost than this key");
+        return std::nullopt;
+    }
+    QByteArray plain(file.size() - HeaderSize - crypto_aead_xchacha20poly1305_ietf_ABYTES, '\0');
+    unsigned long long length = 0;
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(reinterpret_cast<unsigned char *>(plain.data()), &length, nullptr,
+                                                   reinterpret_cast<const unsigned char *>(file.constData()) + HeaderSize,
+                                                   quint64(file.size() - HeaderSize), reinterpret_cast<const unsigned char *>(file.constData()),
+                                                   quint64(HeaderSize),
+                                                   reinterpret_cast<const unsigned char *>(file.constData()) + NonceAt, key.key().data())
+        != 0) {
+        if (error)
+            *error = QStringLiteral("cannot open the key store: wrong passphrase, or the file was changed or damaged");
+        return std::nullopt;
+    }
+    plain.resize(qsizetype(length));
+    return plain;
+}
+
+} // namespace KeySeal

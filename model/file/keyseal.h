@@ -1,0 +1,88 @@
+// The encrypted key store: a passphrase, Argon2id, XChaCha20-Poly1305.
+#pragma once
+
+#include <QByteArray>
+#include <QString>
+
+#include <memory>
+#include <optional>
+
+namespace KeySeal {
+
+/// Argon2id's cost, stored in every sealed file so that it can be raised later.
+struct Parameters
+{
+    quint64 opsLimit = 0;
+    quint64 memLimit = 0; ///< bytes
+    /// What new stores get: libsodium's interactive limits (about half a second here).
+    static Parameters interactive();
+    /// libsodium's moderate and sensitive limits, for a store that is opened rarely.
+    static Parameters moderate();
+    static Parameters sensitive();
+    /// The least libsodium allows: for tests only, never for a real store.
+    static Parameters weakest();
+    bool operator==(const Parameters &) const = default;
+};
+
+/// Bytes that hold a secret: in sodium_malloc'd memory (guarded, kept out of swap where
+/// the OS allows), wiped when they go.
+class Secret
+{
+public:
+    explicit Secret(qsizetype size);
+    ~Secret();
+    Secret(const Secret &) = delete;
+    Secret &operator=(const Secret &) = delete;
+    unsigned char *data() { return m_data; }
+    const unsigned char *data() const { return m_data; }
+    qsizetype size() const { return m_size; }
+
+private:
+    unsigned char *m_data;
+    qsizetype m_size;
+};
+
+/// The key a passphrase gives with one salt and one cost: what seals and opens a store.
+/// Kept by an unlocked store so that saving it again needs no passphrase.
+class SealingKey
+{
+public:
+    /// Argon2id over \a passphrase; nullopt with \a error when libsodium cannot (out of memory).
+    static std::shared_ptr<const SealingKey> derive(const QByteArray &passphrase, const QByteArray &salt, const Parameters &parameters,
+                                                    QString *error);
+    /// The same, with a new random salt (a new or re-keyed store).
+    static std::shared_ptr<const SealingKey> create(const QByteArray &passphrase, const Parameters &parameters, QString *error);
+
+    const QByteArray &salt() const { return m_salt; }
+    const Parameters &parameters() const { return m_parameters; }
+    const Secret &key() const { return m_key; }
+
+private:
+    SealingKey();
+    Secret m_key;
+    QByteArray m_salt;
+    Parameters m_parameters;
+};
+
+/// True when \a file begins as a sealed store does (else it is a plain one).
+bool isSealed(const QByteArray &file);
+
+/// What a sealed file's header says.
+struct Header
+{
+    int version = 0;
+    Parameters parameters;
+    QByteArray salt;
+};
+/// Reads the header of a sealed file; nullopt with \a error for an unknown format
+/// version, an unknown algorithm, a cost out of range or a file cut short.
+std::optional<Header> readHeader(const QByteArray &file, QString *error);
+
+/// \a plain sealed with \a key under a new random nonce: header (magic, version, the
+/// algorithms, the cost, the salt, the nonce; all of it authenticated) and ciphertext.
+QByteArray seal(const QByteArray &plain, const SealingKey &key);
+/// The plain contents of sealed \a file; nullopt with \a error when \a key does not open
+/// it (a wrong passphrase, or a file changed anywhere) or the header is bad.
+std::optional<QByteArray> open(const QByteArray &file, const SealingKey &key, QString *error);
+
+} // namespace KeySeal
