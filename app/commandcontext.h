@@ -21,7 +21,19 @@ struct Context
 {
     QTextStream &out;
     QTextStream &err;
+    QString passphraseFile = {}; ///< --passphrase-file, which every command takes
 };
+
+/// How a command opens an encrypted key store: the passphrase from --passphrase-file FILE,
+/// else from the file MESHWRIGHT_PASSPHRASE_FILE names, else asked on the terminal (up to
+/// three times). Never from an argument or an environment value holding the secret.
+KeyStore::PassphraseSource passphraseSource(Context &c);
+/// The passphrase in \a path: its first line, without the line end. Nullopt with \a error
+/// when it cannot be read or is empty.
+std::optional<QByteArray> readPassphraseFile(const QString &path, QString *error);
+/// Asks for a passphrase on the terminal, without echo: \a prompt, twice when \a confirm.
+/// Nullopt when there is no terminal, the answers differ, or the answer is empty.
+std::optional<QByteArray> askPassphrase(const QString &prompt, bool confirm, QString *error);
 
 /// A project loaded for a command, with its findings.
 struct LoadedProject
@@ -53,7 +65,8 @@ std::optional<ProjectWithKeys> loadValidProjectWithKeys(const QCommandLineParser
 extern const QCommandLineOption KeysOption;
 /// --keys, else PROJECT.keys beside the project.
 QString keyStorePath(const QCommandLineParser &parser, const QString &projectPath);
-/// Loads the key store at \a path (a missing file is an empty store); says why not.
+/// Loads the key store at \a path (a missing file is an empty store; an encrypted one asks
+/// passphraseSource()); says why not, and how to give a passphrase when none was.
 bool loadKeys(const QString &path, KeyStore *keys, Context &c);
 
 /// Parses \a arguments for one command; prints the command's help or a usage error.

@@ -45,6 +45,9 @@ Commands:
                           every link it touches, and the old keys are kept until
                           that deploy is confirmed
   keys list PROJECT.yaml  print every host's public key
+  keys encrypt|decrypt|passwd PROJECT.yaml [--new-passphrase-file FILE]
+                          encrypt the key store with a passphrase (Argon2id,
+                          XChaCha20-Poly1305), write it plain again, or change it
   export PROJECT.yaml --format edgeos|vyos|k8s --out DIR
                           router command scripts (DIR/HOST.sh) for EdgeOS or VyOS, or
                           Kubernetes manifests (DIR/meshwright-wireguard.yaml)
@@ -56,7 +59,9 @@ Commands:
                           cannot say
 
 Keys live beside the project in PROJECT.keys (mode 0600), never in the YAML;
---keys FILE names another key store.
+--keys FILE names another key store. An encrypted one opens with the passphrase on
+the first line of --passphrase-file FILE (or of the file MESHWRIGHT_PASSPHRASE_FILE
+names), else asked on the terminal.
 
 Run 'meshwright COMMAND --help' for a command's options.
 Exit status: 0 success, 1 the project has errors (deploy: rolled back or nothing

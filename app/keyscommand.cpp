@@ -9,6 +9,7 @@
 
 #include <QCommandLineParser>
 #include <QDir>
+#include <QFileInfo>
 
 namespace CommandLine {
 
@@ -16,7 +17,8 @@ int keys(const QStringList &arguments, Context &c)
 {
     const QString action = arguments.value(0);
     const QString usage = QStringLiteral("meshwright keys import PROJECT.yaml DIR | "
-                                         "keys rotate PROJECT.yaml HOST [--psk [PEER]] | keys list PROJECT.yaml");
+                                         "keys rotate PROJECT.yaml HOST [--psk [PEER]] | keys list PROJECT.yaml | "
+                                         "keys encrypt|decrypt|passwd PROJECT.yaml");
     QCommandLineParser parser;
     parser.addOption(KeysOption);
     const QCommandLineOption pskOption(QStringLiteral("psk"),
@@ -45,10 +47,26 @@ int keys(const QStringList &arguments, Context &c)
         parser.setApplicationDescription(QStringLiteral("Prints every host's public key (never a private one)."));
         parser.addPositionalArgument(QStringLiteral("PROJECT.yaml"), QStringLiteral("The project file."));
         positionals = 1;
+    } else if (action == QLatin1String("encrypt") || action == QLatin1String("decrypt") || action == QLatin1String("passwd")) {
+        parser.setApplicationDescription(
+            action == QLatin1String("encrypt")   ? QStringLiteral("Encrypts the key store with a passphrase (Argon2id, XChaCha20-Poly1305).")
+            : action == QLatin1String("decrypt") ? QStringLiteral("Writes the key store back in plain text.")
+                                                 : QStringLiteral("Gives the encrypted key store a new passphrase (and a new salt)."));
+        parser.addPositionalArgument(QStringLiteral("PROJECT.yaml"), QStringLiteral("The project file."));
+        positionals = 1;
     } else {
-        c.err << "meshwright: keys needs one of import, rotate, list\nUsage: " << usage << Qt::endl;
+        c.err << "meshwright: keys needs one of import, rotate, list, encrypt, decrypt, passwd\nUsage: " << usage << Qt::endl;
         return CommandLine::BadInput;
     }
+    const QCommandLineOption newPassphraseOption(QStringLiteral("new-passphrase-file"),
+                                                 QStringLiteral("encrypt, passwd: read the new passphrase from FILE (else asked twice on "
+                                                                "the terminal; encrypt also takes --passphrase-file)."),
+                                                 QStringLiteral("FILE"));
+    const QCommandLineOption costOption(QStringLiteral("cost"),
+                                        QStringLiteral("encrypt, passwd: Argon2id's cost, interactive (default), moderate or sensitive."),
+                                        QStringLiteral("COST"));
+    if (action == QLatin1String("encrypt") || action == QLatin1String("passwd"))
+        parser.addOptions({newPassphraseOption, costOption});
     if (const int rc = parseCommand(parser, arguments.mid(1), usage, positionals, c); rc >= 0)
         return rc;
     const QStringList args = parser.positionalArguments();
@@ -61,9 +79,63 @@ int keys(const QStringList &arguments, Context &c)
     const QString keysPath = keyStorePath(parser, args[0]);
     KeyStore store;
     QString error;
-    if (!store.load(keysPath, &error)) {
-        c.err << "error: " << error << Qt::endl;
+    if (action == QLatin1String("encrypt") && !QFileInfo::exists(keysPath)) {
+        c.err << "error: " << QDir::toNativeSeparators(keysPath) << " does not exist yet: generate the project's keys first" << Qt::endl;
         return CommandLine::BadInput;
+    }
+    if (action == QLatin1String("encrypt")) {
+        if (!store.load(keysPath, &error)) { // no passphrase: the one given is the new one
+            c.err << "error: " << error
+                  << (store.loadFailure() == KeyStore::LoadFailure::Locked ? QStringLiteral(" (it is encrypted already: keys passwd changes its passphrase)")
+                                                                           : QString())
+                  << Qt::endl;
+            return CommandLine::BadInput;
+        }
+    } else if (!loadKeys(keysPath, &store, c)) {
+        return CommandLine::BadInput;
+    }
+    if (action == QLatin1String("encrypt") || action == QLatin1String("passwd") || action == QLatin1String("decrypt")) {
+        if (action == QLatin1String("decrypt")) {
+            if (!store.isEncrypted()) {
+                c.err << "error: " << QDir::toNativeSeparators(keysPath) << " is not encrypted; nothing changed" << Qt::endl;
+                return CommandLine::BadInput;
+            }
+            store.decrypt();
+        } else {
+            const QString cost = parser.value(costOption);
+            const std::optional<KeySeal::Parameters> parameters = cost.isEmpty() || cost == QLatin1String("interactive")
+                ? std::optional(KeySeal::Parameters::interactive())
+                : cost == QLatin1String("moderate")  ? std::optional(KeySeal::Parameters::moderate())
+                : cost == QLatin1String("sensitive") ? std::optional(KeySeal::Parameters::sensitive())
+                : cost == QLatin1String("weakest")   ? std::optional(KeySeal::Parameters::weakest()) // tests only
+                                                     : std::nullopt;
+            if (!parameters) {
+                c.err << "meshwright: --cost takes interactive, moderate or sensitive, not '" << cost << "'" << Qt::endl;
+                return CommandLine::BadInput;
+            }
+            const QString file = parser.value(newPassphraseOption).isEmpty() && action == QLatin1String("encrypt")
+                ? c.passphraseFile
+                : parser.value(newPassphraseOption);
+            const auto passphrase = file.isEmpty() ? askPassphrase(QStringLiteral("New passphrase of %1").arg(QDir::toNativeSeparators(keysPath)),
+                                                                   true, &error)
+                                                   : readPassphraseFile(file, &error);
+            if (!passphrase) {
+                c.err << "error: " << error << " (give the new passphrase with --new-passphrase-file FILE, or run on a terminal); "
+                      << "nothing changed" << Qt::endl;
+                return CommandLine::BadInput;
+            }
+            if (!store.encrypt(*passphrase, *parameters, &error)) {
+                c.err << "error: " << error << "; nothing changed" << Qt::endl;
+                return CommandLine::BadInput;
+            }
+        }
+        if (!store.save(keysPath, &error)) {
+            c.err << "error: " << error << Qt::endl;
+            return CommandLine::BadInput;
+        }
+        c.out << (action == QLatin1String("decrypt") ? "decrypted " : action == QLatin1String("encrypt") ? "encrypted " : "new passphrase for ")
+              << QDir::toNativeSeparators(keysPath) << Qt::endl;
+        return CommandLine::Success;
     }
     const Planner planner(*project);
     if (action == QLatin1String("list")) {

@@ -11,6 +11,9 @@
 #include <QFileInfo>
 #include <QIcon>
 #include <QTextStream>
+
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <QTimer>
 
 namespace {
@@ -62,6 +65,13 @@ void describe(QCoreApplication &app)
 
 int main(int argc, char *argv[])
 {
+    // The process holds private keys: no core dump of it, and no other process of the user
+    // may read its memory, where the OS lets us prevent that.
+#if !defined(__SANITIZE_ADDRESS__) // LeakSanitizer attaches to the process at exit
+    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+#endif
+    const rlimit noCore{0, 0};
+    ::setrlimit(RLIMIT_CORE, &noCore);
     QElapsedTimer started;
     started.start();
     QStringList arguments;

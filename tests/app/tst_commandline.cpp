@@ -1,4 +1,5 @@
 // Tests of the meshwright program as a user runs it: exit codes, messages, files written.
+#include "keyseal.h"
 #include "keystore.h"
 #include "importsupport.h"
 #include "testsupport.h"
@@ -7,10 +8,12 @@
 #include <QDirIterator>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace {
 
@@ -21,14 +24,19 @@ struct Run
     QString err;
 };
 
-Run meshwright(const QStringList &arguments)
+/// Runs meshwright with \a arguments, in a session of its own (no terminal to ask on), with
+/// \a extra set in its environment.
+Run meshwright(const QStringList &arguments, const QHash<QString, QString> &extra = {})
 {
     QProcess process;
     // No display: `meshwright` without a command prints its help instead of opening the editor.
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    for (const char *name : {"QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"})
+    for (const char *name : {"QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY", "MESHWRIGHT_PASSPHRASE_FILE"})
         environment.remove(QLatin1String(name));
+    for (auto it = extra.cbegin(); it != extra.cend(); ++it)
+        environment.insert(it.key(), it.value());
     process.setProcessEnvironment(environment);
+    process.setChildProcessModifier([] { ::setsid(); });
     process.start(QStringLiteral(MESHWRIGHT_BINARY), arguments);
     Run run;
     if (!process.waitForFinished(120000)) {
@@ -80,6 +88,8 @@ private slots:
     void statusRefusesWhatItCannotAsk();
     void importAdoptsAnEstate();
     void importRefusesBadInput_data();
+    void encryptedKeyStore();
+    void encryptedKeyStoreOnATerminal();
     void importRefusesBadInput();
 
 private:
@@ -438,6 +448,123 @@ void tst_CommandLine::importRefusesBadInput()
     QCOMPARE(run.err.count(QLatin1String("error: ")), 1);
     QVERIFY(!QFile::exists(out));
     QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("p.keys"))));
+}
+
+void tst_CommandLine::encryptedKeyStore()
+{
+    // A project whose key store is encrypted: every command that needs keys works with the
+    // passphrase from --passphrase-file or MESHWRIGHT_PASSPHRASE_FILE, and refuses (exit 2,
+    // saying how) without one; keys passwd makes the old passphrase useless; decrypted, the
+    // store is byte for byte what it was; and no key is in anything printed or written
+    // outside the output folders.
+    QTemporaryDir dir;
+    const QString project = dir.filePath(QStringLiteral("mesh.yaml"));
+    QVERIFY(QFile::copy(TestSupport::sourcePath(QStringLiteral("resources/examples/homelab-k8s-router.yaml")), project));
+    const QString keys = dir.filePath(QStringLiteral("mesh.keys"));
+    const QString plainOut = dir.filePath(QStringLiteral("plain-out"));
+    QCOMPARE(meshwright({QStringLiteral("generate"), project, QStringLiteral("--out"), plainOut}).exitCode, 0);
+    const QByteArray plainStore = TestSupport::readFile(keys);
+    QStringList secrets; // every key of the store, as base64
+    for (const QByteArray &line : plainStore.split('\n')) {
+        if (!line.isEmpty() && !line.startsWith('#'))
+            secrets.append(QString::fromLatin1(line.split(' ').back()));
+    }
+    QVERIFY(secrets.size() >= 8); // 6 interfaces, the PSKs of 3 links
+    const QString pass1 = dir.filePath(QStringLiteral("pass1"));
+    const QString pass2 = dir.filePath(QStringLiteral("pass2"));
+    QVERIFY(ImportSupport::writeFile(pass1, "first passphrase\n"));
+    QVERIFY(ImportSupport::writeFile(pass2, "second passphrase\n"));
+
+    QList<Run> runs;
+    auto run = [&](const QStringList &arguments, const QHash<QString, QString> &extra = {}) {
+        runs.append(meshwright(arguments, extra));
+        return runs.back();
+    };
+    const Run encrypted = run({QStringLiteral("keys"), QStringLiteral("encrypt"), project, QStringLiteral("--new-passphrase-file"), pass1});
+    QVERIFY2(encrypted.exitCode == 0, qPrintable(encrypted.err));
+    QVERIFY(KeySeal::isSealed(TestSupport::readFile(keys)));
+    QCOMPARE(modeOf(keys), 0600);
+
+    // Every command that needs keys, with the passphrase from a file.
+    const QString out = dir.filePath(QStringLiteral("out"));
+    const QStringList withFile{QStringLiteral("--passphrase-file"), pass1};
+    QVERIFY(run(QStringList{QStringLiteral("generate"), project, QStringLiteral("--out"), out} + withFile).exitCode == 0);
+    QCOMPARE(tree(out), tree(plainOut));
+    QCOMPARE(run(QStringList{QStringLiteral("keys"), QStringLiteral("list"), project} + withFile).exitCode, 0);
+    QCOMPARE(run(QStringList{QStringLiteral("qr"), project, QStringLiteral("phone"), QStringLiteral("--out"), dir.filePath(QStringLiteral("phone.png"))}
+                 + withFile).exitCode,
+             0);
+    QCOMPARE(run(QStringList{QStringLiteral("export"), project, QStringLiteral("--format"), QStringLiteral("k8s"), QStringLiteral("--out"),
+                             dir.filePath(QStringLiteral("export"))}
+                 + withFile).exitCode,
+             0);
+    // From the environment: the name of a file, never the passphrase itself.
+    QCOMPARE(run({QStringLiteral("keys"), QStringLiteral("list"), project}, {{QStringLiteral("MESHWRIGHT_PASSPHRASE_FILE"), pass1}}).exitCode, 0);
+    // No way to ask: exit 2, saying how, the store unchanged.
+    const QByteArray sealed = TestSupport::readFile(keys);
+    const Run locked = run({QStringLiteral("generate"), project, QStringLiteral("--out"), dir.filePath(QStringLiteral("nothing"))});
+    QCOMPARE(locked.exitCode, 2);
+    QVERIFY2(locked.err.contains(QLatin1String("the key store is encrypted, and no passphrase was given (give it with --passphrase-file FILE")),
+             qPrintable(locked.err));
+    QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("nothing"))));
+    const Run wrong = run(QStringList{QStringLiteral("keys"), QStringLiteral("list"), project, QStringLiteral("--passphrase-file"), pass2});
+    QCOMPARE(wrong.exitCode, 2);
+    QVERIFY(wrong.err.contains(QLatin1String("wrong passphrase, or the file was changed or damaged")));
+    QCOMPARE(TestSupport::readFile(keys), sealed);
+    // A rotation on the encrypted store keeps it encrypted.
+    QCOMPARE(run(QStringList{QStringLiteral("keys"), QStringLiteral("rotate"), project, QStringLiteral("node1")} + withFile).exitCode, 0);
+    QVERIFY(KeySeal::isSealed(TestSupport::readFile(keys)));
+
+    // passwd: the old passphrase opens it no more, the new one does.
+    QCOMPARE(run(QStringList{QStringLiteral("keys"), QStringLiteral("passwd"), project, QStringLiteral("--new-passphrase-file"), pass2} + withFile).exitCode,
+             0);
+    QCOMPARE(run(QStringList{QStringLiteral("keys"), QStringLiteral("list"), project} + withFile).exitCode, 2);
+    QCOMPARE(run({QStringLiteral("keys"), QStringLiteral("list"), project, QStringLiteral("--passphrase-file"), pass2}).exitCode, 0);
+    // decrypt: plain again.
+    QCOMPARE(run({QStringLiteral("keys"), QStringLiteral("decrypt"), project, QStringLiteral("--passphrase-file"), pass2}).exitCode, 0);
+    QVERIFY(TestSupport::readFile(keys).startsWith("# Meshwright key store"));
+
+    // Nothing printed holds a key, nor any file outside the output folders and the store.
+    for (const Run &r : std::as_const(runs)) {
+        for (const QString &secret : std::as_const(secrets))
+            QVERIFY2(!(r.out + r.err).contains(secret), qPrintable(r.out + r.err));
+    }
+    const QMap<QString, QByteArray> files = tree(dir.path());
+    for (auto it = files.cbegin(); it != files.cend(); ++it) {
+        if (it.key().startsWith(QLatin1String("out/")) || it.key().startsWith(QLatin1String("plain-out/")) || it.key() == QLatin1String("phone.png")
+            || it.key().startsWith(QLatin1String("export/")) || it.key() == QLatin1String("mesh.keys"))
+            continue; // asked for: configs, QR codes, manifests; and the store itself
+        for (const QString &secret : std::as_const(secrets))
+            QVERIFY2(!it.value().contains(secret.toLatin1()), qPrintable(it.key()));
+    }
+}
+
+void tst_CommandLine::encryptedKeyStoreOnATerminal()
+{
+    // Asked on the terminal, without echo: script(1) gives the command one.
+    if (QStandardPaths::findExecutable(QStringLiteral("script")).isEmpty())
+        QSKIP("script (util-linux) is not installed: no terminal to test the prompt on");
+    QTemporaryDir dir;
+    const QString project = dir.filePath(QStringLiteral("mesh.yaml"));
+    QVERIFY(QFile::copy(TestSupport::sourcePath(QStringLiteral("tests/data/import-mesh.yaml")), project));
+    QCOMPARE(meshwright({QStringLiteral("generate"), project, QStringLiteral("--out"), dir.filePath(QStringLiteral("out"))}).exitCode, 0);
+    QVERIFY(ImportSupport::writeFile(dir.filePath(QStringLiteral("pass")), "on a terminal\n"));
+    QCOMPARE(meshwright({QStringLiteral("keys"), QStringLiteral("encrypt"), project, QStringLiteral("--passphrase-file"), dir.filePath(QStringLiteral("pass"))})
+                 .exitCode,
+             0);
+    QProcess process;
+    process.setChildProcessModifier([] { ::setsid(); });
+    const QString command = QStringLiteral("%1 keys list %2").arg(QStringLiteral(MESHWRIGHT_BINARY), project);
+    process.start(QStringLiteral("script"), {QStringLiteral("-qec"), command, QStringLiteral("/dev/null")});
+    QVERIFY(process.waitForStarted());
+    QTest::qWait(500);
+    process.write("on a terminal\n");
+    QVERIFY(process.waitForFinished(30000));
+    const QString shown = QString::fromUtf8(process.readAllStandardOutput());
+    QCOMPARE(process.exitCode(), 0);
+    QVERIFY2(shown.contains(QLatin1String("Passphrase of ")), qPrintable(shown));
+    QVERIFY2(!shown.contains(QLatin1String("on a terminal")), qPrintable(shown)); // not echoed
+    QVERIFY(shown.contains(QLatin1String("nas ")));
 }
 
 void tst_CommandLine::importAdoptsAnEstate()
