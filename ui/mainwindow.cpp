@@ -3,6 +3,7 @@
 
 #include "configimport.h"
 #include "importdialog.h"
+#include "passphrasedialog.h"
 #include "configpane.h"
 #include "deploydialog.h"
 #include "deployment.h"
@@ -167,6 +168,7 @@ void MainWindow::createActions()
     add(QStringLiteral("new"), tr("&New"), &MainWindow::newProject, QKeySequence::New);
     add(QStringLiteral("open"), tr("&Open…"), &MainWindow::open, QKeySequence::Open);
     add(QStringLiteral("importConfigs"), tr("&Import WireGuard Configs…"), &MainWindow::importConfigs);
+    add(QStringLiteral("keyStore"), tr("&Key Store…"), &MainWindow::manageKeyStore);
     add(QStringLiteral("save"), tr("&Save"), &MainWindow::save, QKeySequence::Save);
     add(QStringLiteral("saveAs"), tr("Save &As…"), &MainWindow::saveAs, QKeySequence::SaveAs);
     add(QStringLiteral("exportPicture"), tr("&Export Picture…"), &MainWindow::exportPicture, QKeySequence(tr("Ctrl+E")));
@@ -248,6 +250,7 @@ void MainWindow::createMenus()
     file->addAction(action(QStringLiteral("importConfigs")));
     file->addAction(action(QStringLiteral("save")));
     file->addAction(action(QStringLiteral("saveAs")));
+    file->addAction(action(QStringLiteral("keyStore")));
     file->addSeparator();
     file->addAction(action(QStringLiteral("exportPicture")));
     file->addAction(action(QStringLiteral("generate")));
@@ -463,7 +466,8 @@ bool MainWindow::openFile(const QString &path)
 {
     QString error;
     QList<Diagnostic> warnings;
-    if (!m_document->load(path, &error, &warnings)) {
+    const auto ask = [this](const QString &keys, const QString &problem) { return PassphraseDialog::unlock(this, keys, problem); };
+    if (!m_document->load(path, &error, &warnings, ask)) {
         QMessageBox box(QMessageBox::Critical, tr("Cannot open project"),
                         tr("Meshwright could not open the project."), QMessageBox::Ok, this);
         box.setObjectName(QStringLiteral("openErrorBox"));
@@ -534,6 +538,22 @@ bool MainWindow::saveTo(const QString &path)
         }
     }
     QString error;
+    // A key store written for the first time is encrypted, unless the user keeps it plain.
+    if (!QFile::exists(keys) && !m_document->keys().isEncrypted()) {
+        PassphraseDialog ask(PassphraseDialog::Mode::New,
+                             tr("The key store %1 will hold the private key of every host. Encrypt it with a passphrase: "
+                                "Meshwright asks for it once a session.")
+                                 .arg(QDir::toNativeSeparators(keys)),
+                             this);
+        ask.offerKeepPlain();
+        const int answer = ask.exec();
+        if (answer == QDialog::Rejected)
+            return false;
+        if (answer == QDialog::Accepted && !m_document->encryptKeys(ask.passphrase(), KeySeal::Parameters::interactive(), false, &error)) {
+            QMessageBox::critical(this, tr("Cannot encrypt the key store"), error);
+            return false;
+        }
+    }
     if (!m_document->save(path, &error)) {
         QMessageBox::critical(this, tr("Cannot save project"), error);
         return false;
@@ -542,6 +562,54 @@ bool MainWindow::saveTo(const QString &path)
     statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)), 5000);
     updateTitle();
     return true;
+}
+
+void MainWindow::manageKeyStore()
+{
+    const bool encrypted = m_document->keys().isEncrypted();
+    const QString path = m_document->filePath().isEmpty() ? tr("the key store (written with the project's first save)")
+                                                          : QDir::toNativeSeparators(KeyStore::pathForProject(m_document->filePath()));
+    QMessageBox box(QMessageBox::Information, tr("Key Store"), QString(), QMessageBox::Close, this);
+    box.setObjectName(QStringLiteral("keyStoreBox"));
+    if (encrypted) {
+        const KeySeal::Parameters cost = *m_document->keys().sealParameters();
+        box.setText(tr("%1 is encrypted with a passphrase.").arg(path));
+        box.setInformativeText(tr("Argon2id (%1 MiB, %2 passes) derives the key; XChaCha20-Poly1305 seals the keys.")
+                                   .arg(cost.memLimit / (1024 * 1024))
+                                   .arg(cost.opsLimit));
+    } else {
+        box.setText(tr("%1 holds every private key in plain text.").arg(path));
+        box.setInformativeText(tr("Whoever copies it can impersonate every host. Encrypt it with a passphrase."));
+    }
+    QPushButton *encrypt = box.addButton(encrypted ? tr("Change &Passphrase…") : tr("&Encrypt…"), QMessageBox::ActionRole);
+    encrypt->setObjectName(QStringLiteral("keyStoreEncrypt"));
+    QPushButton *decrypt = encrypted ? box.addButton(tr("&Decrypt"), QMessageBox::ActionRole) : nullptr;
+    if (decrypt)
+        decrypt->setObjectName(QStringLiteral("keyStoreDecrypt"));
+    box.exec();
+    QString error;
+    if (box.clickedButton() == encrypt) {
+        PassphraseDialog ask(PassphraseDialog::Mode::New, encrypted ? tr("The new passphrase of %1:").arg(path) : tr("The passphrase to encrypt %1 with:").arg(path),
+                             this);
+        if (ask.exec() != QDialog::Accepted)
+            return;
+        if (!m_document->encryptKeys(ask.passphrase(), KeySeal::Parameters::interactive(), true, &error)) {
+            QMessageBox::critical(this, tr("Cannot encrypt the key store"), error);
+            return;
+        }
+        statusBar()->showMessage(encrypted ? tr("New passphrase set") : tr("Key store encrypted"), 5000);
+    } else if (decrypt && box.clickedButton() == decrypt) {
+        const auto answer = QMessageBox::warning(this, tr("Decrypt the key store?"),
+                                                 tr("%1 will hold every private key in plain text again.").arg(path),
+                                                 QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+        if (answer != QMessageBox::Yes)
+            return;
+        if (!m_document->decryptKeys(true, &error)) {
+            QMessageBox::critical(this, tr("Cannot decrypt the key store"), error);
+            return;
+        }
+        statusBar()->showMessage(tr("Key store decrypted"), 5000);
+    }
 }
 
 void MainWindow::exportPicture()

@@ -60,11 +60,18 @@ public:
     QAction *action(const QString &name) const;
     /// The deploy dialog, once Deploy… was used (it is kept, hidden, when closed).
     DeployDialog *deployDialog() const;
+    /// Saves the project as \a path, as Save As does once a name is chosen: asks before
+    /// replacing another project's key store or losing comments, and asks for a passphrase
+    /// when the key store is written for the first time (encrypted unless kept plain).
+    bool saveTo(const QString &path);
 
 public slots:
     void newProject();
     void open();
     void importConfigs();
+    /// File → Key Store…: whether the key store is encrypted; encrypt it, change its
+    /// passphrase, or decrypt it, each written at once.
+    void manageKeyStore();
     bool save();
     bool saveAs();
     void exportPicture();
@@ -91,7 +98,6 @@ private:
     void commitPendingEdit();
     /// Asks what to do with unsaved changes; false when the user cancels.
     bool maybeSave();
-    bool saveTo(const QString &path);
     void addRecentFile(const QString &path);
     void updateRecentMenu();
     void readSettings();

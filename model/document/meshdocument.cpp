@@ -63,7 +63,7 @@ void MeshDocument::adopt(const Project &project, const KeyStore &keys)
     emit modificationChanged(true);
 }
 
-bool MeshDocument::load(const QString &path, QString *error, QList<Diagnostic> *warnings)
+bool MeshDocument::load(const QString &path, QString *error, QList<Diagnostic> *warnings, const KeyStore::PassphraseSource &passphrase)
 {
     ProjectFile::LoadError loadError;
     const auto project = ProjectFile::load(path, &loadError, warnings);
@@ -73,12 +73,35 @@ bool MeshDocument::load(const QString &path, QString *error, QList<Diagnostic> *
         return false;
     }
     KeyStore keys;
-    if (!keys.load(KeyStore::pathForProject(path), error))
+    if (!keys.load(KeyStore::pathForProject(path), error, passphrase))
         return false;
     reset(*project, QFileInfo(path).absoluteFilePath());
     m_keys = keys;
     ensureKeys();
     commitKeys(nullptr);
+    return true;
+}
+
+bool MeshDocument::encryptKeys(const QByteArray &passphrase, const KeySeal::Parameters &parameters, bool writeNow, QString *error)
+{
+    KeyStore keys = m_keys;
+    if (!keys.encrypt(passphrase, parameters, error))
+        return false;
+    if (writeNow && !m_filePath.isEmpty() && !keys.save(KeyStore::pathForProject(m_filePath), error))
+        return false; // the file keeps what it had, and so does the document
+    m_keys = keys;
+    emit keysChanged();
+    return true;
+}
+
+bool MeshDocument::decryptKeys(bool writeNow, QString *error)
+{
+    KeyStore keys = m_keys;
+    keys.decrypt();
+    if (writeNow && !m_filePath.isEmpty() && !keys.save(KeyStore::pathForProject(m_filePath), error))
+        return false;
+    m_keys = keys;
+    emit keysChanged();
     return true;
 }
 

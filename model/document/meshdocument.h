@@ -56,8 +56,16 @@ public:
     /// Replaces the document with an imported \a project and its \a keys: untitled, no
     /// undo history, and modified until saved, so that closing asks first.
     void adopt(const Project &project, const KeyStore &keys);
-    /// Loads \a path and its key store. On failure the document is unchanged.
-    bool load(const QString &path, QString *error, QList<Diagnostic> *warnings = nullptr);
+    /// Loads \a path and its key store (asking \a passphrase when it is encrypted). On
+    /// failure the document is unchanged.
+    bool load(const QString &path, QString *error, QList<Diagnostic> *warnings = nullptr,
+              const KeyStore::PassphraseSource &passphrase = {});
+    /// Encrypts the key store with \a passphrase (or gives it that new passphrase). With
+    /// \a writeNow and a project file, writes it at once (on failure nothing changes); else
+    /// the next save writes it.
+    bool encryptKeys(const QByteArray &passphrase, const KeySeal::Parameters &parameters, bool writeNow, QString *error);
+    /// The key store in plain text again, written as encryptKeys() writes it.
+    bool decryptKeys(bool writeNow, QString *error);
     /// Saves the project (atomically) and, when it has keys, the key store beside it.
     bool save(const QString &path, QString *error);
 

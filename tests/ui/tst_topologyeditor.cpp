@@ -4,6 +4,8 @@
 #include "diagnosticspane.h"
 #include "hostitem.h"
 #include "importdialog.h"
+#include "keyseal.h"
+#include "passphrasedialog.h"
 #include "importsupport.h"
 #include "keystore.h"
 #include "linkitem.h"
@@ -23,6 +25,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
+#include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QMimeData>
@@ -55,6 +58,7 @@ private slots:
     void cleanup();
     void paletteModel();
     void importMakesAnUnsavedProject();
+    void keyStoreIsEncrypted();
     void dropFromPaletteAddsHost();
     void dragFromHandleConnects();
     void dragMovesAsOneUndoStep();
@@ -220,6 +224,106 @@ void tst_TopologyEditor::importMakesAnUnsavedProject()
     QVERIFY(!m_window->importFrom({dir.filePath(QStringLiteral("nowhere"))}));
     QVERIFY(!importEnabled);
     QVERIFY(!shown.isEmpty() && shown.front().endsWith(QLatin1String("no such file or folder")));
+}
+
+void tst_TopologyEditor::keyStoreIsEncrypted()
+{
+    // A new project's first save asks for a passphrase and writes its key store sealed;
+    // opening it asks again (a wrong one is named, and asked again); File → Key Store…
+    // changes the passphrase and decrypts, each written at once.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("home.yaml"));
+    const QString keysPath = dir.filePath(QStringLiteral("home.keys"));
+    QStringList problems;
+    // Answers each passphrase dialog in turn: a passphrase (typed twice when asked for a
+    // new one), "plain" (Keep Plain) or "" (Cancel).
+    auto answer = [&](QStringList replies) {
+        auto *timer = new QTimer(m_window.get());
+        timer->setInterval(20);
+        connect(timer, &QTimer::timeout, m_window.get(), [&problems, timer, replies]() mutable {
+            auto *dialog = qobject_cast<PassphraseDialog *>(QApplication::activeModalWidget());
+            if (!dialog)
+                return;
+            if (replies.isEmpty()) {
+                timer->deleteLater();
+                dialog->reject();
+                return;
+            }
+            const QString reply = replies.takeFirst();
+            if (replies.isEmpty())
+                timer->deleteLater(); // the next dialog is another answer's
+            problems.append(dialog->findChild<QLabel *>(QStringLiteral("passphraseProblem"))->text());
+            if (reply == QLatin1String("plain")) {
+                dialog->findChild<QPushButton *>(QStringLiteral("passphraseKeepPlain"))->click();
+                return;
+            }
+            for (QLineEdit *field : dialog->findChildren<QLineEdit *>())
+                field->setText(reply);
+            dialog->findChild<QPushButton *>(QStringLiteral("passphraseAccept"))->click();
+        });
+        timer->start();
+    };
+    answer({QStringLiteral("first passphrase")});
+    QVERIFY(m_window->saveTo(path));
+    QVERIFY(KeySeal::isSealed(TestSupport::readFile(keysPath)));
+    const QString nas = m_window->document()->keys().privateKey(QStringLiteral("nas"));
+    QVERIFY(!nas.isEmpty());
+    QVERIFY(!TestSupport::readFile(keysPath).contains(nas.toLatin1()));
+
+    MainWindow second;
+    problems.clear();
+    answer({QStringLiteral("not it"), QStringLiteral("first passphrase")});
+    QVERIFY(second.openFile(path));
+    QCOMPARE(problems.size(), 2);
+    QVERIFY2(problems.back().contains(QLatin1String("wrong passphrase")), qPrintable(problems.join(QLatin1Char('|'))));
+    QCOMPARE(second.document()->keys().privateKey(QStringLiteral("nas")), nas);
+
+    // A cancelled unlock opens nothing.
+    MainWindow third;
+    answer({});
+    QTimer closeError; // and the error box after it
+    connect(&closeError, &QTimer::timeout, this, [] {
+        if (auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget()); box && box->objectName() == QLatin1String("openErrorBox"))
+            box->accept();
+    });
+    closeError.start(20);
+    QVERIFY(!third.openFile(path));
+    closeError.stop();
+
+    // File → Key Store…: a new passphrase, then plain text again.
+    auto keyStoreButton = [&](const QString &name) {
+        QTimer::singleShot(0, this, [name] {
+            auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+            QVERIFY(box && box->objectName() == QLatin1String("keyStoreBox"));
+            box->findChild<QPushButton *>(name)->click();
+        });
+    };
+    keyStoreButton(QStringLiteral("keyStoreEncrypt"));
+    answer({QStringLiteral("second passphrase")});
+    second.manageKeyStore();
+    KeyStore reread;
+    QString error;
+    QVERIFY(!reread.load(keysPath, &error, [](const QString &, const QString &problem) -> std::optional<QByteArray> {
+        if (!problem.isEmpty())
+            return std::nullopt;
+        return QByteArray("first passphrase");
+    }));
+    QVERIFY(reread.load(keysPath, &error, [](const QString &, const QString &) -> std::optional<QByteArray> { return QByteArray("second passphrase"); }));
+    keyStoreButton(QStringLiteral("keyStoreDecrypt"));
+    QTimer::singleShot(50, this, [] {
+        if (auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget()))
+            box->button(QMessageBox::Yes)->click();
+    });
+    second.manageKeyStore();
+    QVERIFY(TestSupport::readFile(keysPath).startsWith("# Meshwright key store"));
+    QVERIFY(!second.document()->keys().isEncrypted());
+
+    // Kept plain at the first save: a plain store, as before.
+    const QString plainPath = dir.filePath(QStringLiteral("plain.yaml"));
+    m_window->newProject();
+    answer({QStringLiteral("plain")});
+    QVERIFY(m_window->saveTo(plainPath));
+    QVERIFY(!KeySeal::isSealed(TestSupport::readFile(dir.filePath(QStringLiteral("plain.keys")))));
 }
 
 void tst_TopologyEditor::paletteModel()
