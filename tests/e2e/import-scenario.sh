@@ -134,9 +134,11 @@ check "... the same project as from the files, but for SSH" same_but_ssh
 "$binary" validate "$project" > "$work/validate.out" 2>&1
 check "the imported project validates" [ $? -eq 0 ]
 
-deploy() { # deploy NAME
+deploy() { # deploy NAME [OPTION...]
+    local name=$1
+    shift
     "$testbed" ctl "$state" timeout 180 "$binary" deploy "$project" --known-hosts "$state/known_hosts" --keys "$keys" \
-        --accept-new-host-keys > "$work/$1.out" 2>&1
+        --accept-new-host-keys "$@" > "$work/$name.out" 2>&1
 }
 deploy adopt
 check "deploying the imported project back (exit 0)" [ $? -eq 0 ]
@@ -149,15 +151,28 @@ check "... and every pair still pings" pings
 "$testbed" ctl "$state" timeout 60 "$binary" status "$project" --known-hosts "$state/known_hosts" --keys "$keys" > "$work/status.out" 2>&1
 check "meshwright status: every link alive (exit 0)" [ $? -eq 0 ]
 
+# The key store encrypted: a deploy without its passphrase changes nothing; with it, as before.
+plain_store=$(sha256sum < "$keys")
+printf 'e2e passphrase\n' > "$work/passphrase"
+"$binary" keys encrypt "$project" --keys "$keys" --new-passphrase-file "$work/passphrase" > "$work/encrypt.out" 2>&1
+check "keys encrypt (exit 0)" [ $? -eq 0 ]
+check "... no key left in the store in plain text" sh -c "! grep -qaF -e '${priv[a1]}' -e '$psk' '$keys'"
+
 # An ordinary change to the adopted mesh: deployed, verified by traffic, confirmed.
 # (links: is the file's last section when there is one)
 grep -q '^links:' "$project" || echo 'links:' >> "$project"
 printf '  - hosts: [a1, g1]\n    keepalive: 15\n' >> "$project"
-deploy change
-check "a keepalive change deploys (exit 0)" [ $? -eq 0 ]
+deploy locked
+check "a deploy with no passphrase for the store is refused (exit 2)" [ $? -eq 2 ]
+check "... saying how to give it" grep -q -- "--passphrase-file" "$work/locked.out"
+check "... and every host's wg0.conf is as it was" [ "$(sums)" = "$before" ]
+deploy change --passphrase-file "$work/passphrase"
+check "a keepalive change deploys on the encrypted store (exit 0)" [ $? -eq 0 ]
 check "... confirmed" grep -qE "^confirmed: " "$work/change.out"
 check "... a1 runs it" sh -c "'$testbed' exec '$state' a1 wg show wg0 persistent-keepalive | grep -q '	15$'"
 check "... and every pair pings" pings
+"$binary" keys decrypt "$project" --keys "$keys" --passphrase-file "$work/passphrase" > "$work/decrypt.out" 2>&1
+check "keys decrypt gives the store back byte for byte" [ "$(sha256sum < "$keys")" = "$plain_store" ]
 
 # Deploy's host-key policy: a host whose key changed is refused, even with new keys accepted.
 "$testbed" rekey "$state" g1 >/dev/null 2>&1 || { echo "FAIL: rekey g1"; exit 1; }
