@@ -3,6 +3,7 @@
 
 #include "configimport.h"
 #include "importdialog.h"
+#include "keyring.h"
 #include "passphrasedialog.h"
 #include "configpane.h"
 #include "deploydialog.h"
@@ -466,8 +467,38 @@ bool MainWindow::openFile(const QString &path)
 {
     QString error;
     QList<Diagnostic> warnings;
-    const auto ask = [this](const QString &keys, const QString &problem) { return PassphraseDialog::unlock(this, keys, problem); };
-    if (!m_document->load(path, &error, &warnings, ask)) {
+    // The keyring first (what the user chose to remember for this project), then the user.
+    bool triedKeyring = false;
+    bool fromKeyring = false;
+    bool remember = false;
+    QByteArray typed;
+    const auto ask = [&](const QString &keys, const QString &problem) -> std::optional<QByteArray> {
+        if (!triedKeyring) {
+            triedKeyring = true;
+            if (auto remembered = Keyring::passphrase(path)) {
+                fromKeyring = true;
+                return remembered;
+            }
+        }
+        QString shown = problem;
+        if (fromKeyring) { // it opens the store no more
+            Keyring::forget(path);
+            fromKeyring = false;
+            shown = tr("The passphrase remembered in the keyring does not open it any more.");
+        }
+        auto passphrase = PassphraseDialog::unlock(this, keys, shown, &remember);
+        if (passphrase)
+            typed = *passphrase;
+        return passphrase;
+    };
+    const bool loaded = m_document->load(path, &error, &warnings, ask);
+    if (loaded && remember && !typed.isEmpty()) {
+        QString why;
+        if (!Keyring::remember(path, typed, &why))
+            statusBar()->showMessage(tr("Cannot remember the passphrase in the keyring: %1").arg(why), 10000);
+    }
+    typed.fill('\0');
+    if (!loaded) {
         QMessageBox box(QMessageBox::Critical, tr("Cannot open project"),
                         tr("Meshwright could not open the project."), QMessageBox::Ok, this);
         box.setObjectName(QStringLiteral("openErrorBox"));

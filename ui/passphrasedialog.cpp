@@ -3,6 +3,7 @@
 
 #include "statecolors.h"
 
+#include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QFormLayout>
@@ -67,6 +68,22 @@ void PassphraseDialog::offerKeepPlain()
     connect(plain, &QPushButton::clicked, this, [this] { done(KeepPlain); });
 }
 
+void PassphraseDialog::offerRemember(bool on)
+{
+    if (!m_remember) {
+        m_remember = new QCheckBox(tr("&Remember it in the desktop's keyring"));
+        m_remember->setObjectName(QStringLiteral("passphraseRemember"));
+        auto *layout = qobject_cast<QVBoxLayout *>(this->layout());
+        layout->insertWidget(layout->count() - 1, m_remember);
+    }
+    m_remember->setChecked(on);
+}
+
+bool PassphraseDialog::remember() const
+{
+    return m_remember && m_remember->isChecked();
+}
+
 QByteArray PassphraseDialog::passphrase() const
 {
     return m_first->text().toUtf8();
@@ -83,12 +100,16 @@ void PassphraseDialog::check()
         setProblem(QString());
 }
 
-std::optional<QByteArray> PassphraseDialog::unlock(QWidget *parent, const QString &path, const QString &problem)
+std::optional<QByteArray> PassphraseDialog::unlock(QWidget *parent, const QString &path, const QString &problem, bool *remember)
 {
     PassphraseDialog dialog(Mode::Unlock, tr("%1 is encrypted. Its passphrase unlocks it for this session.").arg(QDir::toNativeSeparators(path)),
                             parent);
     dialog.setProblem(problem);
+    if (remember)
+        dialog.offerRemember(*remember);
     if (dialog.exec() != QDialog::Accepted)
         return std::nullopt;
+    if (remember)
+        *remember = dialog.remember();
     return dialog.passphrase();
 }

@@ -6,6 +6,7 @@
 
 #include <optional>
 
+class QCheckBox;
 class QLabel;
 class QLineEdit;
 class QPushButton;
@@ -29,8 +30,13 @@ public:
 
     QByteArray passphrase() const;
 
+    /// Adds "Remember in the desktop's keyring", checked or not as \a on.
+    void offerRemember(bool on);
+    bool remember() const;
+
     /// The passphrase of the store at \a path, asked in a dialog; nullopt when cancelled.
-    static std::optional<QByteArray> unlock(QWidget *parent, const QString &path, const QString &problem);
+    /// With \a remember, the dialog offers to remember it, and says there whether the user wants to.
+    static std::optional<QByteArray> unlock(QWidget *parent, const QString &path, const QString &problem, bool *remember = nullptr);
 
 private:
     void check();
@@ -39,5 +45,6 @@ private:
     QLabel *m_problem;
     QLineEdit *m_first;
     QLineEdit *m_second = nullptr;
+    QCheckBox *m_remember = nullptr;
     QPushButton *m_ok;
 };

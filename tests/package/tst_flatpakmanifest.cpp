@@ -27,7 +27,7 @@ void tst_FlatpakManifest::manifestIsComplete()
     QStringList finish;
     for (const YAML::Node &arg : manifest["finish-args"])
         finish.append(QString::fromStdString(arg.as<std::string>()));
-    for (const char *needed : {"--share=network", "--socket=wayland", "--socket=fallback-x11", "--socket=ssh-auth"})
+    for (const char *needed : {"--share=network", "--socket=wayland", "--socket=fallback-x11", "--socket=ssh-auth", "--talk-name=org.freedesktop.secrets"})
         QVERIFY2(finish.contains(QLatin1String(needed)), needed);
 
     static const QRegularExpression sha256(QStringLiteral("^[0-9a-f]{64}$"));
@@ -46,7 +46,7 @@ void tst_FlatpakManifest::manifestIsComplete()
             QVERIFY2(sha256.match(QString::fromStdString(source["sha256"].as<std::string>())).hasMatch(), qPrintable(name));
         }
     }
-    QCOMPARE(modules, QStringList({"libsodium", "yaml-cpp", "qrencode", "libssh", "meshwright"}));
+    QCOMPARE(modules, QStringList({"libsodium", "yaml-cpp", "qrencode", "libssh", "qtkeychain", "meshwright"}));
 }
 
 QTEST_APPLESS_MAIN(tst_FlatpakManifest)
