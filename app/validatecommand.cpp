@@ -2,7 +2,10 @@
 #include "commandcontext.h"
 #include "commandline.h"
 
+#include "keyseal.h"
+
 #include <QCommandLineParser>
+#include <QFile>
 
 namespace CommandLine {
 
@@ -20,6 +23,12 @@ int validate(const QStringList &arguments, Context &c)
     auto loaded = loadProject(projectPath, c);
     if (!loaded)
         return CommandLine::BadInput;
+    // The key store's state from its header alone: validate never needs the passphrase.
+    const QString keysPath = KeyStore::pathForProject(projectPath);
+    QFile store(keysPath);
+    const bool sealed = store.open(QIODevice::ReadOnly) && KeySeal::isSealed(store.read(16));
+    if (const auto finding = plainKeyStoreFinding(keysPath, sealed, QStringLiteral("meshwright keys encrypt ") + projectPath))
+        loaded->findings.append(*finding);
     printFindings(loaded->findings, c.out);
     const auto errors = std::count_if(loaded->findings.cbegin(), loaded->findings.cend(),
                                       [](const Diagnostic &d) { return d.isError(); });

@@ -91,6 +91,7 @@ bool MeshDocument::encryptKeys(const QByteArray &passphrase, const KeySeal::Para
         return false; // the file keeps what it had, and so does the document
     m_keys = keys;
     emit keysChanged();
+    refreshKeyStoreFinding();
     return true;
 }
 
@@ -102,6 +103,7 @@ bool MeshDocument::decryptKeys(bool writeNow, QString *error)
         return false;
     m_keys = keys;
     emit keysChanged();
+    refreshKeyStoreFinding();
     return true;
 }
 
@@ -123,7 +125,14 @@ bool MeshDocument::save(const QString &path, QString *error)
         emit filePathChanged(absolute);
     }
     m_undoStack->setClean();
+    refreshKeyStoreFinding();
     return true;
+}
+
+void MeshDocument::refreshKeyStoreFinding()
+{
+    m_diagnostics.reset();
+    emit diagnosticsChanged();
 }
 
 bool MeshDocument::isModified() const
@@ -280,8 +289,14 @@ QList<MeshLink> MeshDocument::links() const
 
 QList<Diagnostic> MeshDocument::diagnostics() const
 {
-    if (!m_diagnostics)
+    if (!m_diagnostics) {
         m_diagnostics = Validator::validate(m_project);
+        if (!m_filePath.isEmpty()) {
+            if (const auto finding = plainKeyStoreFinding(KeyStore::pathForProject(m_filePath), m_keys.isEncrypted(),
+                                                          QStringLiteral("File → Key Store…")))
+                m_diagnostics->append(*finding);
+        }
+    }
     return *m_diagnostics;
 }
 

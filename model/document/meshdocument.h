@@ -173,6 +173,8 @@ signals:
     void modificationChanged(bool modified);
 
 private:
+    /// The findings again: the key store's state (plain or encrypted) is one of them.
+    void refreshKeyStoreFinding();
     void invalidate();
     void ensureKeys();
     /// Saves new keys of a project that has a file; a failure leaves the document modified.

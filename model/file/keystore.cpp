@@ -2,6 +2,7 @@
 #include "keystore.h"
 
 #include "atomicfile.h"
+#include "diagnostic.h"
 
 #include <QDir>
 #include <QFile>
@@ -98,6 +99,18 @@ bool isValidKey(const QString &key)
 }
 
 } // namespace WireGuardKeys
+
+std::optional<Diagnostic> plainKeyStoreFinding(const QString &path, bool encrypted, const QString &howTo)
+{
+    if (encrypted || !QFileInfo::exists(path))
+        return std::nullopt;
+    Diagnostic finding;
+    finding.severity = Diagnostic::Severity::Warning;
+    finding.message = QStringLiteral("the key store %1 holds every private key in plain text: whoever copies it can impersonate "
+                                     "every host; %2 encrypts it with a passphrase")
+                          .arg(QDir::toNativeSeparators(path), howTo);
+    return finding;
+}
 
 QString KeyStore::pathForProject(const QString &projectPath)
 {

@@ -29,6 +29,12 @@ bool isValidKey(const QString &key);
 
 } // namespace WireGuardKeys
 
+struct Diagnostic;
+
+/// A warning when the key store at \a path exists and holds its keys in plain text, which
+/// says how to encrypt it (\a howTo: the command or the menu item); nullopt otherwise.
+std::optional<Diagnostic> plainKeyStoreFinding(const QString &path, bool encrypted, const QString &howTo);
+
 /// The secrets of one project. Keys of host interfaces are named by a key id: the host's
 /// name for its mesh interface, "HOST/IFACE" for others. Preshared keys belong to an
 /// unordered pair of key ids. Nothing here is ever logged.

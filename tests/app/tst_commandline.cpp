@@ -480,10 +480,16 @@ void tst_CommandLine::encryptedKeyStore()
         runs.append(meshwright(arguments, extra));
         return runs.back();
     };
+    // A plain store is a finding that says how to encrypt it; an encrypted one is none.
+    auto plainFinding = [&] {
+        return run({QStringLiteral("validate"), project}).out.contains(QLatin1String("holds every private key in plain text"));
+    };
+    QVERIFY(plainFinding());
     const Run encrypted = run({QStringLiteral("keys"), QStringLiteral("encrypt"), project, QStringLiteral("--new-passphrase-file"), pass1});
     QVERIFY2(encrypted.exitCode == 0, qPrintable(encrypted.err));
     QVERIFY(KeySeal::isSealed(TestSupport::readFile(keys)));
     QCOMPARE(modeOf(keys), 0600);
+    QVERIFY(!plainFinding()); // and validate needs no passphrase
 
     // Every command that needs keys, with the passphrase from a file.
     const QString out = dir.filePath(QStringLiteral("out"));

@@ -317,6 +317,15 @@ void tst_TopologyEditor::keyStoreIsEncrypted()
     second.manageKeyStore();
     QVERIFY(TestSupport::readFile(keysPath).startsWith("# Meshwright key store"));
     QVERIFY(!second.document()->keys().isEncrypted());
+    // Plain again: a finding says so, and how to encrypt it.
+    const auto plainFinding = [](const MeshDocument *document) {
+        const QList<Diagnostic> findings = document->diagnostics();
+        return std::any_of(findings.cbegin(), findings.cend(), [](const Diagnostic &d) {
+            return d.message.contains(QLatin1String("in plain text")) && d.message.contains(QStringLiteral("File → Key Store…"));
+        });
+    };
+    QVERIFY(plainFinding(second.document()));
+    QVERIFY(!plainFinding(m_window->document())); // encrypted
 
     // Kept plain at the first save: a plain store, as before.
     const QString plainPath = dir.filePath(QStringLiteral("plain.yaml"));
