@@ -63,7 +63,7 @@ int keys(const QStringList &arguments, Context &c)
                                                                 "the terminal; encrypt also takes --passphrase-file)."),
                                                  QStringLiteral("FILE"));
     const QCommandLineOption costOption(QStringLiteral("cost"),
-                                        QStringLiteral("encrypt, passwd: Argon2id's cost, interactive (default), moderate or sensitive."),
+                                        QStringLiteral("encrypt, passwd: Argon2id's cost, interactive, moderate (the default) or sensitive."),
                                         QStringLiteral("COST"));
     if (action == QLatin1String("encrypt") || action == QLatin1String("passwd"))
         parser.addOptions({newPassphraseOption, costOption});
@@ -103,8 +103,8 @@ int keys(const QStringList &arguments, Context &c)
             store.decrypt();
         } else {
             const QString cost = parser.value(costOption);
-            const std::optional<KeySeal::Parameters> parameters = cost.isEmpty() || cost == QLatin1String("interactive")
-                ? std::optional(KeySeal::Parameters::interactive())
+            const std::optional<KeySeal::Parameters> parameters = cost.isEmpty() ? std::optional(KeySeal::Parameters::standard())
+                : cost == QLatin1String("interactive") ? std::optional(KeySeal::Parameters::interactive())
                 : cost == QLatin1String("moderate")  ? std::optional(KeySeal::Parameters::moderate())
                 : cost == QLatin1String("sensitive") ? std::optional(KeySeal::Parameters::sensitive())
                 : cost == QLatin1String("weakest")   ? std::optional(KeySeal::Parameters::weakest()) // tests only

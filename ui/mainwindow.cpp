@@ -580,7 +580,7 @@ bool MainWindow::saveTo(const QString &path)
         const int answer = ask.exec();
         if (answer == QDialog::Rejected)
             return false;
-        if (answer == QDialog::Accepted && !m_document->encryptKeys(ask.passphrase(), KeySeal::Parameters::interactive(), false, &error)) {
+        if (answer == QDialog::Accepted && !m_document->encryptKeys(ask.passphrase(), KeySeal::Parameters::standard(), false, &error)) {
             QMessageBox::critical(this, tr("Cannot encrypt the key store"), error);
             return false;
         }
@@ -624,7 +624,7 @@ void MainWindow::manageKeyStore()
                              this);
         if (ask.exec() != QDialog::Accepted)
             return;
-        if (!m_document->encryptKeys(ask.passphrase(), KeySeal::Parameters::interactive(), true, &error)) {
+        if (!m_document->encryptKeys(ask.passphrase(), KeySeal::Parameters::standard(), true, &error)) {
             QMessageBox::critical(this, tr("Cannot encrypt the key store"), error);
             return;
         }

@@ -14,9 +14,12 @@ struct Parameters
 {
     quint64 opsLimit = 0;
     quint64 memLimit = 0; ///< bytes
-    /// What new stores get: libsodium's interactive limits (about half a second here).
+    /// What new stores get: libsodium's moderate limits (3 passes over 256 MiB: about half
+    /// a second on a current 2-core machine, once a session).
+    static Parameters standard() { return moderate(); }
+    /// libsodium's limits by name: interactive (64 MiB, a tenth of a second), moderate,
+    /// sensitive (1 GiB, several seconds; for a store opened rarely).
     static Parameters interactive();
-    /// libsodium's moderate and sensitive limits, for a store that is opened rarely.
     static Parameters moderate();
     static Parameters sensitive();
     /// The least libsodium allows: for tests only, never for a real store.

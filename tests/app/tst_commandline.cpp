@@ -485,7 +485,8 @@ void tst_CommandLine::encryptedKeyStore()
         return run({QStringLiteral("validate"), project}).out.contains(QLatin1String("holds every private key in plain text"));
     };
     QVERIFY(plainFinding());
-    const Run encrypted = run({QStringLiteral("keys"), QStringLiteral("encrypt"), project, QStringLiteral("--new-passphrase-file"), pass1});
+    const Run encrypted = run({QStringLiteral("keys"), QStringLiteral("encrypt"), project, QStringLiteral("--new-passphrase-file"), pass1,
+                               QStringLiteral("--cost"), QStringLiteral("interactive")});
     QVERIFY2(encrypted.exitCode == 0, qPrintable(encrypted.err));
     QVERIFY(KeySeal::isSealed(TestSupport::readFile(keys)));
     QCOMPARE(modeOf(keys), 0600);

@@ -9,6 +9,7 @@
 
 #include "diagnostic.h"
 #include "configfiles.h"
+#include "keyseal.h"
 #include "keystore.h"
 #include "planner.h"
 #include "project.h"
@@ -126,7 +127,7 @@ struct RunResult
 
 /// What `meshwright generate` does for every host of \a projectPath, with its key store
 /// beside it, writing below \a outDir.
-RunResult runGenerate(const QString &projectPath, const QString &outDir, bool canResetPeak)
+RunResult runGenerate(const QString &projectPath, const QString &outDir, bool canResetPeak, const QByteArray &passphrase = {})
 {
     RunResult r;
     trimHeap();
@@ -164,7 +165,12 @@ RunResult runGenerate(const QString &projectPath, const QString &outDir, bool ca
     const QString keysPath = KeyStore::pathForProject(projectPath);
     KeyStore keys;
     QString error;
-    if (!keys.load(keysPath, &error)) {
+    const auto given = [&passphrase](const QString &, const QString &problem) -> std::optional<QByteArray> {
+        if (!problem.isEmpty() || passphrase.isEmpty())
+            return std::nullopt;
+        return passphrase;
+    };
+    if (!keys.load(keysPath, &error, given)) {
         r.error = error;
         return r;
     }
@@ -482,7 +488,11 @@ int main(int argc, char **argv)
         QStringLiteral("Print the synthetic project of N hosts as YAML and exit (to try it with "
                        "`meshwright validate` or `generate`)."),
         QStringLiteral("N"));
-    parser.addOptions({sizesOption, checkOption, printOption});
+    const QCommandLineOption encryptedOption(
+        QStringLiteral("encrypted"),
+        QStringLiteral("Encrypt the key store after the first run (Argon2id at the default cost), so that the steady-state "
+                       "run unlocks it; the unlock is also timed alone, to show what the store costs after it."));
+    parser.addOptions({sizesOption, checkOption, printOption, encryptedOption});
     parser.process(app);
     if (!parser.positionalArguments().isEmpty()) {
         err << "bench_generate: unexpected argument '" << parser.positionalArguments().front() << "'\n";
@@ -508,6 +518,9 @@ int main(int argc, char **argv)
         return 2;
     }
     const bool check = parser.isSet(checkOption);
+    const bool encrypted = parser.isSet(encryptedOption);
+    const QByteArray passphrase = encrypted ? QByteArray("bench passphrase") : QByteArray();
+    QStringList unlocks;
 
     const bool canResetPeak = resetPeakRss();
 #if defined(NDEBUG)
@@ -548,7 +561,31 @@ int main(int argc, char **argv)
         QByteArray firstDigest;
         for (const bool firstRun : {true, false}) {
             err << "  " << hosts << " hosts, " << (firstRun ? "first" : "steady") << " run..." << Qt::endl;
-            RunResult run = runGenerate(projectPath, outDir, canResetPeak);
+            if (!firstRun && encrypted) {
+                // Sealed once, untimed; then the unlock alone, as the steady run's key load does it.
+                KeyStore store;
+                QString why;
+                const QString keysPath = KeyStore::pathForProject(projectPath);
+                if (!store.load(keysPath, &why) || !store.encrypt(passphrase, KeySeal::Parameters::standard(), &why)
+                    || !store.save(keysPath, &why)) {
+                    err << "bench_generate: cannot encrypt the key store: " << why << Qt::endl;
+                    return 2;
+                }
+                QFile sealed(keysPath);
+                const auto header = sealed.open(QIODevice::ReadOnly) ? KeySeal::readHeader(sealed.readAll(), &why) : std::nullopt;
+                QElapsedTimer unlock;
+                unlock.start();
+                if (!header || !KeySeal::SealingKey::derive(passphrase, header->salt, header->parameters, &why)) {
+                    err << "bench_generate: cannot unlock the key store: " << why << Qt::endl;
+                    return 2;
+                }
+                unlocks.append(QStringLiteral("%1 hosts: unlock (Argon2id, %2 passes over %3 MiB) %4 ms")
+                                   .arg(hosts)
+                                   .arg(header->parameters.opsLimit)
+                                   .arg(header->parameters.memLimit >> 20)
+                                   .arg(ms(unlock.nsecsElapsed())));
+            }
+            RunResult run = runGenerate(projectPath, outDir, canResetPeak, firstRun ? QByteArray() : passphrase);
             run.label = firstRun ? QStringLiteral("first") : QStringLiteral("steady");
             if (!run.ok) {
                 err << "bench_generate: " << hosts << " hosts, " << run.label << " run failed: "
@@ -579,6 +616,11 @@ int main(int argc, char **argv)
 
     printTables(out, results);
     printTargets(out, results);
+    if (encrypted) {
+        out << "\nEncrypted key store (the steady runs' key load includes its unlock):\n";
+        for (const QString &line : std::as_const(unlocks))
+            out << "  " << line << '\n';
+    }
     if (check) {
         if (problems.isEmpty()) {
             out << "\nCheck: ok (file counts, keys made, every wg0.conf and profile parses back with "
