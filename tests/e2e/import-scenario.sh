@@ -171,6 +171,7 @@ check "a keepalive change deploys on the encrypted store (exit 0)" [ $? -eq 0 ]
 check "... confirmed" grep -qE "^confirmed: " "$work/change.out"
 check "... a1 runs it" sh -c "'$testbed' exec '$state' a1 wg show wg0 persistent-keepalive | grep -q '	15$'"
 check "... and every pair pings" pings
+check "... and no key in anything deploy printed" sh -c "! grep -qaF -e '${priv[a1]}' -e '${priv[a2]}' -e '${priv[g1]}' -e '$psk' '$work/change.out' '$work/locked.out'"
 "$binary" keys decrypt "$project" --keys "$keys" --passphrase-file "$work/passphrase" > "$work/decrypt.out" 2>&1
 check "keys decrypt gives the store back byte for byte" [ "$(sha256sum < "$keys")" = "$plain_store" ]
 
