@@ -20,6 +20,7 @@ PassphraseDialog::PassphraseDialog(Mode mode, const QString &text, QWidget *pare
 {
     setObjectName(QStringLiteral("passphraseDialog"));
     setWindowTitle(mode == Mode::Unlock ? tr("Unlock Key Store") : tr("Key Store Passphrase"));
+    setMinimumWidth(440); // the path and the explanation read on few lines
     auto *layout = new QVBoxLayout(this);
     auto *label = new QLabel(text);
     label->setWordWrap(true);
