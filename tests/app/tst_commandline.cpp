@@ -564,10 +564,16 @@ void tst_CommandLine::encryptedKeyStoreOnATerminal()
     const QString command = QStringLiteral("%1 keys list %2").arg(QStringLiteral(MESHWRIGHT_BINARY), project);
     process.start(QStringLiteral("script"), {QStringLiteral("-qec"), command, QStringLiteral("/dev/null")});
     QVERIFY(process.waitForStarted());
-    QTest::qWait(500);
+    // Typed once the prompt shows: the prompt flushes what the terminal got before it.
+    QByteArray shownBytes;
+    for (int tries = 0; tries < 300 && !shownBytes.contains("Passphrase of "); ++tries) {
+        process.waitForReadyRead(100);
+        shownBytes += process.readAllStandardOutput();
+    }
+    QVERIFY2(shownBytes.contains("Passphrase of "), shownBytes.constData());
     process.write("on a terminal\n");
     QVERIFY(process.waitForFinished(30000));
-    const QString shown = QString::fromUtf8(process.readAllStandardOutput());
+    const QString shown = QString::fromUtf8(shownBytes + process.readAllStandardOutput());
     QCOMPARE(process.exitCode(), 0);
     QVERIFY2(shown.contains(QLatin1String("Passphrase of ")), qPrintable(shown));
     QVERIFY2(!shown.contains(QLatin1String("on a terminal")), qPrintable(shown)); // not echoed
