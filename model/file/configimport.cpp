@@ -771,13 +771,17 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
             reordered.append(parsed[i]);
             hosts.append(project.hosts[i]);
         }
+        // Every interface's key to its host's place, again after each move.
+        const auto reindex = [&] {
+            byKey.clear();
+            for (qsizetype i = 0; i < count; ++i) {
+                for (const QString &key : std::as_const(parsed[i].publicKeys))
+                    byKey.insert(key, i);
+            }
+        };
         parsed = reordered;
         project.hosts = hosts;
-        byKey.clear();
-        for (qsizetype i = 0; i < count; ++i) {
-            for (const QString &key : std::as_const(parsed[i].publicKeys))
-                byKey.insert(key, i);
-        }
+        reindex();
         // A router numbers its interfaces in the order of its peers in the project: its
         // peers take the places they have among the hosts in the order of its interfaces.
         for (qsizetype r = 0; r < count; ++r) {
@@ -796,11 +800,7 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
             }
             parsed = moved;
             project.hosts = movedHosts;
-            byKey.clear();
-            for (qsizetype i = 0; i < count; ++i) {
-                for (const QString &key : std::as_const(parsed[i].publicKeys))
-                    byKey.insert(key, i);
-            }
+            reindex();
         }
     }
 
