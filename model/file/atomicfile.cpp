@@ -11,7 +11,7 @@
 
 namespace AtomicFile {
 
-bool write(const QString &path, const QByteArray &data, int mode, QString *error, bool durable)
+bool write(const QString &path, QByteArrayView data, int mode, QString *error, bool durable)
 {
     const QByteArray target = QFile::encodeName(path);
     const QFileInfo info(path);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QByteArrayView>
 #include <QString>
 
 namespace AtomicFile {
@@ -10,7 +11,7 @@ namespace AtomicFile {
 /// secret is never readable by others, not even briefly), then renames it over \a path.
 /// With \a durable the data is flushed to disk before the rename. On failure the old file
 /// is untouched, the temporary file is removed and \a error says why.
-bool write(const QString &path, const QByteArray &data, int mode, QString *error,
+bool write(const QString &path, QByteArrayView data, int mode, QString *error,
            bool durable = false);
 
 } // namespace AtomicFile

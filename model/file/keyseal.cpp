@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include <cstring>
+#include <new>
 
 namespace KeySeal {
 
@@ -87,6 +88,94 @@ Secret::~Secret()
         sodium_free(m_data); // wipes it first
 }
 
+SecretArena::~SecretArena()
+{
+    clear();
+}
+
+SecretArena::SecretArena(const SecretArena &other)
+{
+    *this = other;
+}
+
+SecretArena &SecretArena::operator=(const SecretArena &other)
+{
+    if (this == &other)
+        return *this;
+    clear();
+    reserve(other.m_used);
+    if (other.m_used > 0)
+        std::memcpy(m_bytes, other.m_bytes, size_t(other.m_used * SlotSize));
+    m_used = other.m_used;
+    m_free = other.m_free;
+    return *this;
+}
+
+SecretArena::SecretArena(SecretArena &&other) noexcept
+{
+    *this = std::move(other);
+}
+
+SecretArena &SecretArena::operator=(SecretArena &&other) noexcept
+{
+    if (this == &other)
+        return *this;
+    clear();
+    std::swap(m_bytes, other.m_bytes);
+    std::swap(m_capacity, other.m_capacity);
+    std::swap(m_used, other.m_used);
+    m_free.swap(other.m_free);
+    return *this;
+}
+
+void SecretArena::reserve(qsizetype count)
+{
+    if (count <= m_capacity)
+        return;
+    auto *bigger = ready() ? static_cast<unsigned char *>(sodium_malloc(size_t(count * SlotSize))) : nullptr;
+    if (!bigger)
+        throw std::bad_alloc();
+    if (m_bytes) {
+        std::memcpy(bigger, m_bytes, size_t(m_used * SlotSize));
+        sodium_free(m_bytes); // wipes it first
+    }
+    m_bytes = bigger;
+    m_capacity = count;
+}
+
+int SecretArena::allocate()
+{
+    if (!m_free.isEmpty())
+        return m_free.takeLast(); // wiped by release()
+    if (m_used == m_capacity)
+        reserve(std::max<qsizetype>(64, m_capacity * 2));
+    sodium_memzero(at(int(m_used)), SlotSize);
+    return int(m_used++);
+}
+
+int SecretArena::allocate(const unsigned char *bytes)
+{
+    const int slot = allocate();
+    std::memcpy(at(slot), bytes, SlotSize);
+    return slot;
+}
+
+void SecretArena::release(int slot)
+{
+    sodium_memzero(at(slot), SlotSize);
+    m_free.append(slot);
+}
+
+void SecretArena::clear()
+{
+    if (m_bytes)
+        sodium_free(m_bytes);
+    m_bytes = nullptr;
+    m_capacity = 0;
+    m_used = 0;
+    m_free.clear();
+}
+
 SealingKey::SealingKey()
     : m_key(crypto_aead_xchacha20poly1305_ietf_KEYBYTES)
 {
@@ -155,7 +244,7 @@ std::optional<Header> readHeader(const QByteArray &file, QString *error)
     return header;
 }
 
-QByteArray seal(const QByteArray &plain, const SealingKey &key)
+QByteArray seal(QByteArrayView plain, const SealingKey &key)
 {
     QByteArray out(Magic, sizeof Magic);
     out.append(char(Version)).append(char(Argon2id)).append(char(XChaCha20Poly1305)).append('\0');
@@ -176,19 +265,26 @@ QByteArray seal(const QByteArray &plain, const SealingKey &key)
     return out;
 }
 
-std::optional<QByteArray> open(const QByteArray &file, const SealingKey &key, QString *error)
+std::unique_ptr<Secret> open(const QByteArray &file, const SealingKey &key, QString *error)
 {
     const auto header = readHeader(file, error);
     if (!header)
-        return std::nullopt;
+        return nullptr;
     if (header->salt != key.salt() || header->parameters != key.parameters()) {
         if (error)
             *error = QStringLiteral("the key store was sealed with another salt or cost than this key");
-        return std::nullopt;
+        return nullptr;
     }
-    QByteArray plain(file.size() - HeaderSize - crypto_aead_xchacha20poly1305_ietf_ABYTES, '\0');
+    const qsizetype size = file.size() - HeaderSize - crypto_aead_xchacha20poly1305_ietf_ABYTES;
+    // sodium_malloc(0) is no block to write to: an empty store still gets one byte.
+    auto plain = std::make_unique<Secret>(std::max<qsizetype>(size, 1));
+    if (plain->size() == 0) {
+        if (error)
+            *error = QStringLiteral("out of memory");
+        return nullptr;
+    }
     unsigned long long length = 0;
-    if (crypto_aead_xchacha20poly1305_ietf_decrypt(reinterpret_cast<unsigned char *>(plain.data()), &length, nullptr,
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(plain->data(), &length, nullptr,
                                                    reinterpret_cast<const unsigned char *>(file.constData()) + HeaderSize,
                                                    quint64(file.size() - HeaderSize), reinterpret_cast<const unsigned char *>(file.constData()),
                                                    quint64(HeaderSize),
@@ -196,9 +292,9 @@ std::optional<QByteArray> open(const QByteArray &file, const SealingKey &key, QS
         != 0) {
         if (error)
             *error = QStringLiteral("cannot open the key store: wrong passphrase, or the file was changed or damaged");
-        return std::nullopt;
+        return nullptr;
     }
-    plain.resize(qsizetype(length));
+    plain->truncate(qsizetype(length));
     return plain;
 }
 

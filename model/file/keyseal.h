@@ -2,8 +2,11 @@
 #pragma once
 
 #include <QByteArray>
+#include <QByteArrayView>
+#include <QList>
 #include <QString>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 
@@ -39,10 +42,50 @@ public:
     unsigned char *data() { return m_data; }
     const unsigned char *data() const { return m_data; }
     qsizetype size() const { return m_size; }
+    /// The first \a size bytes only (never more than it has).
+    void truncate(qsizetype size) { m_size = std::min(m_size, size); }
+    QByteArrayView view() const { return QByteArrayView(m_data, m_size); }
 
 private:
     unsigned char *m_data;
     qsizetype m_size;
+};
+
+/// Many keys of 32 bytes in one block of sodium_malloc'd memory (one guarded block, not
+/// three pages per key), each in a numbered slot. A slot given back is wiped and used
+/// again; the block grows by moving into a larger one, the old one wiped as it goes.
+class SecretArena
+{
+public:
+    static constexpr qsizetype SlotSize = 32;
+    SecretArena() = default;
+    ~SecretArena();
+    /// A copy into a block of its own.
+    SecretArena(const SecretArena &other);
+    SecretArena &operator=(const SecretArena &other);
+    SecretArena(SecretArena &&other) noexcept;
+    SecretArena &operator=(SecretArena &&other) noexcept;
+
+    /// A new slot, zeroed. Throws std::bad_alloc when libsodium cannot allocate.
+    int allocate();
+    /// A new slot holding a copy of \a bytes (SlotSize of them).
+    int allocate(const unsigned char *bytes);
+    /// Wipes \a slot and lets allocate() hand it out again.
+    void release(int slot);
+    unsigned char *at(int slot) { return m_bytes + qsizetype(slot) * SlotSize; }
+    const unsigned char *at(int slot) const { return m_bytes + qsizetype(slot) * SlotSize; }
+    /// Slots in use.
+    qsizetype size() const { return m_used - m_free.size(); }
+    /// Room for \a count slots in all, so that many allocations move the block once.
+    void reserve(qsizetype count);
+    /// Every slot gone, the block freed (and wiped).
+    void clear();
+
+private:
+    unsigned char *m_bytes = nullptr;
+    qsizetype m_capacity = 0; ///< slots
+    qsizetype m_used = 0;     ///< slots handed out at least once
+    QList<int> m_free;
 };
 
 /// The key a passphrase gives with one salt and one cost: what seals and opens a store.
@@ -83,9 +126,9 @@ std::optional<Header> readHeader(const QByteArray &file, QString *error);
 
 /// \a plain sealed with \a key under a new random nonce: header (magic, version, the
 /// algorithms, the cost, the salt, the nonce; all of it authenticated) and ciphertext.
-QByteArray seal(const QByteArray &plain, const SealingKey &key);
-/// The plain contents of sealed \a file; nullopt with \a error when \a key does not open
-/// it (a wrong passphrase, or a file changed anywhere) or the header is bad.
-std::optional<QByteArray> open(const QByteArray &file, const SealingKey &key, QString *error);
+QByteArray seal(QByteArrayView plain, const SealingKey &key);
+/// The plain contents of sealed \a file, in guarded memory; null with \a error when \a key
+/// does not open it (a wrong passphrase, or a file changed anywhere) or the header is bad.
+std::unique_ptr<Secret> open(const QByteArray &file, const SealingKey &key, QString *error);
 
 } // namespace KeySeal

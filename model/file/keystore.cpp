@@ -10,7 +10,12 @@
 
 #include <sodium.h>
 
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace {
 
@@ -40,9 +45,102 @@ std::optional<QByteArray> fromBase64(const QString &key)
 QString readKeyFile(const QString &path)
 {
     QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
+    if (!file.open(QIODevice::ReadOnly | QIODevice::Unbuffered))
         return {};
-    return QString::fromLatin1(file.read(256)).trimmed();
+    QByteArray text = file.read(256);
+    const QString key = QString::fromLatin1(text).trimmed();
+    sodium_memzero(text.data(), size_t(text.size()));
+    return key;
+}
+
+/// The 32 bytes of a key in WireGuard's base64 (44 characters, one '='), decoded into
+/// \a out; false for anything else.
+bool decodeKey(QByteArrayView text, unsigned char *out)
+{
+    if (text.size() != 44 || text.back() != '=')
+        return false;
+    size_t length = 0;
+    const char *end = nullptr;
+    return sodium_base642bin(out, 32, text.data(), size_t(text.size()), nullptr, &length, &end, sodium_base64_VARIANT_ORIGINAL) == 0
+        && length == 32 && end == text.data() + text.size();
+}
+
+/// One base64 digit of the six bits \a v, without a table (as libsodium does it: no
+/// lookup whose timing depends on the key).
+inline char base64Digit(unsigned v)
+{
+    const int x = int(v);
+    return char(x + 'A' + (((25 - x) >> 8) & 6) - (((51 - x) >> 8) & 75) - (((61 - x) >> 8) & 15) + (((62 - x) >> 8) & 3));
+}
+
+/// The 44 base64 characters of a 32-byte \a key, written through \a put(index, char).
+template <typename Put>
+void encodeKeyTo(const unsigned char *key, Put put)
+{
+    int at = 0;
+    for (int i = 0; i < 30; i += 3) {
+        const unsigned group = (unsigned(key[i]) << 16) | (unsigned(key[i + 1]) << 8) | key[i + 2];
+        put(at++, base64Digit(group >> 18));
+        put(at++, base64Digit((group >> 12) & 63));
+        put(at++, base64Digit((group >> 6) & 63));
+        put(at++, base64Digit(group & 63));
+    }
+    const unsigned rest = (unsigned(key[30]) << 8) | key[31];
+    put(at++, base64Digit(rest >> 10));
+    put(at++, base64Digit((rest >> 4) & 63));
+    put(at++, base64Digit((rest << 2) & 63));
+    put(at, '=');
+}
+
+/// \a key in base64, for the copy a caller asked for.
+QString encodeKey(const unsigned char *key)
+{
+    QString text(44, Qt::Uninitialized);
+    QChar *out = text.data();
+    encodeKeyTo(key, [out](int i, char c) { out[i] = QLatin1Char(c); });
+    return text;
+}
+
+/// The same, written to \a out at \a at (44 bytes); returns the new end.
+qsizetype appendKey(unsigned char *out, qsizetype at, const unsigned char *key)
+{
+    encodeKeyTo(key, [out, at](int i, char c) { out[at + i] = static_cast<unsigned char>(c); });
+    return at + 44;
+}
+
+/// The file at \a path read into guarded memory (a plain store is its keys in base64);
+/// null with \a error when it cannot be read.
+std::unique_ptr<KeySeal::Secret> readSecretFile(const QString &path, QString *error)
+{
+    const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        *error = QString::fromLocal8Bit(std::strerror(errno));
+        return nullptr;
+    }
+    struct stat info{};
+    std::unique_ptr<KeySeal::Secret> data;
+    if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+        *error = QStringLiteral("not a regular file");
+    } else {
+        data = std::make_unique<KeySeal::Secret>(std::max<qsizetype>(qsizetype(info.st_size), 1));
+        qsizetype at = 0;
+        while (data->size() > 0 && at < qsizetype(info.st_size)) {
+            const ssize_t got = ::read(fd, data->data() + at, size_t(info.st_size - at));
+            if (got < 0 && errno == EINTR)
+                continue;
+            if (got <= 0)
+                break;
+            at += got;
+        }
+        if (data->size() == 0 || at != qsizetype(info.st_size)) {
+            *error = data->size() == 0 ? QStringLiteral("out of memory") : QStringLiteral("the file changed while it was read");
+            data.reset();
+        } else {
+            data->truncate(at);
+        }
+    }
+    ::close(fd);
+    return data;
 }
 
 } // namespace
@@ -118,23 +216,83 @@ QString KeyStore::pathForProject(const QString &projectPath)
     return info.dir().filePath(info.completeBaseName() + QLatin1String(".keys"));
 }
 
-void KeyStore::insertPresharedKey(const QString &a, const QString &b, const QString &key)
+int KeyStore::intern(const QString &name)
 {
-    QString &slot = m_psks[a][b];
-    if (slot.isNull())
+    const auto it = m_ids.constFind(name);
+    if (it != m_ids.cend())
+        return *it;
+    const int id = int(m_entries.size());
+    m_entries.append(Entry{name, -1, {}, -1, {}, {}});
+    m_ids.insert(name, id);
+    return id;
+}
+
+bool KeyStore::assignPrivateKey(int id, const unsigned char *secret)
+{
+    unsigned char pub[crypto_scalarmult_BYTES];
+    if (crypto_scalarmult_base(pub, secret) != 0)
+        return false;
+    Entry &entry = m_entries[id];
+    if (entry.key < 0) {
+        entry.key = m_secrets.allocate(secret);
+        ++m_keyCount;
+    } else {
+        std::memcpy(m_secrets.at(entry.key), secret, KeySeal::SecretArena::SlotSize);
+    }
+    entry.publicKey = encodeKey(pub);
+    m_modified = true;
+    return true;
+}
+
+void KeyStore::newPrivateKey(int id)
+{
+    ensureSodium();
+    unsigned char key[32];
+    randombytes_buf(key, sizeof key);
+    key[0] &= 248; // clamped, as wg genkey makes it
+    key[31] = (key[31] & 127) | 64;
+    assignPrivateKey(id, key);
+    sodium_memzero(key, sizeof key);
+}
+
+void KeyStore::assignPresharedKey(int a, int b, const unsigned char *secret)
+{
+    const int slot = presharedSlot(a, b);
+    if (slot >= 0) {
+        std::memcpy(m_secrets.at(slot), secret, KeySeal::SecretArena::SlotSize);
+    } else {
+        const int made = m_secrets.allocate(secret);
+        m_entries[a].psks.insert(b, made);
+        m_entries[b].psks.insert(a, made);
         ++m_pskCount;
-    slot = key;
-    m_psks[b][a] = key;
+    }
+    m_modified = true;
+}
+
+void KeyStore::dropPresharedKey(int a, int b)
+{
+    const quint64 pair = pairOf(a, b);
+    if (const int slot = presharedSlot(a, b); slot >= 0) {
+        m_secrets.release(slot);
+        m_entries[a].psks.remove(b);
+        m_entries[b].psks.remove(a);
+        --m_pskCount;
+    }
+    if (const auto running = m_runningPsks.constFind(pair); running != m_runningPsks.cend()) {
+        m_secrets.release(*running);
+        m_runningPsks.erase(running);
+    }
     m_modified = true;
 }
 
 void KeyStore::clear()
 {
-    m_keys.clear();
-    m_psks.clear();
+    m_ids.clear();
+    m_entries.clear();
+    m_keyCount = 0;
     m_pskCount = 0;
-    m_running.clear();
     m_runningPsks.clear();
+    m_secrets.clear();
 }
 
 bool KeyStore::load(const QString &path, QString *error, const PassphraseSource &passphrase)
@@ -148,8 +306,7 @@ bool KeyStore::load(const QString &path, QString *error, const PassphraseSource 
             *error = message;
         return false;
     };
-    QFile file(path);
-    if (!file.exists()) {
+    if (!QFileInfo::exists(path)) {
         m_seal.reset();
         return true;
     }
@@ -159,14 +316,17 @@ bool KeyStore::load(const QString &path, QString *error, const PassphraseSource 
                                                             "run chmod 600 on it")
                                                  .arg(path)
                                                  .arg(info.st_mode & 0777, 3, 8, QLatin1Char('0')));
-    if (!file.open(QIODevice::ReadOnly))
-        return fail(LoadFailure::Unreadable, QStringLiteral("%1: %2").arg(path, file.errorString()));
-    const QByteArray data = file.readAll();
-    if (!KeySeal::isSealed(data)) {
-        m_seal.reset();
-        return parse(data, path, error) || fail(LoadFailure::Invalid, error ? *error : QString());
-    }
     QString why;
+    const std::unique_ptr<KeySeal::Secret> file = readSecretFile(path, &why);
+    if (!file)
+        return fail(LoadFailure::Unreadable, QStringLiteral("%1: %2").arg(path, why));
+    // Looked at in place: a plain store's bytes are its keys, and no copy is made of them.
+    if (!KeySeal::isSealed(QByteArray::fromRawData(reinterpret_cast<const char *>(file->data()), file->size()))) {
+        m_seal.reset();
+        return parse(file->view(), path, error) || fail(LoadFailure::Invalid, error ? *error : QString());
+    }
+    // Sealed: the ciphertext is no secret.
+    const QByteArray data = file->view().toByteArray();
     const auto header = KeySeal::readHeader(data, &why);
     if (!header)
         return fail(LoadFailure::Format, QStringLiteral("%1: %2").arg(path, why));
@@ -186,11 +346,8 @@ bool KeyStore::load(const QString &path, QString *error, const PassphraseSource 
             if (!key)
                 return fail(LoadFailure::Format, QStringLiteral("%1: %2").arg(path, why));
         }
-        std::optional<QByteArray> plain = KeySeal::open(data, *key, &why);
-        if (plain) {
-            const bool ok = parse(*plain, path, error);
-            sodium_memzero(plain->data(), size_t(plain->size()));
-            if (!ok)
+        if (const std::unique_ptr<KeySeal::Secret> plain = KeySeal::open(data, *key, &why)) {
+            if (!parse(plain->view(), path, error))
                 return fail(LoadFailure::Invalid, error ? *error : QString());
             m_seal = key;
             return true;
@@ -200,121 +357,174 @@ bool KeyStore::load(const QString &path, QString *error, const PassphraseSource 
     }
 }
 
-bool KeyStore::parse(const QByteArray &data, const QString &path, QString *error)
+bool KeyStore::parse(QByteArrayView data, const QString &path, QString *error)
 {
-    // Key ids repeat on many lines: share one string per id.
-    QHash<QByteArrayView, QString> ids;
+    // Key ids repeat on many lines: look each one up once.
+    QHash<QByteArrayView, int> ids;
     auto id = [&](QByteArrayView bytes) {
         auto it = ids.constFind(bytes);
         if (it == ids.cend())
-            it = ids.insert(bytes, QString::fromUtf8(bytes));
+            it = ids.insert(bytes, intern(QString::fromUtf8(bytes)));
         return *it;
     };
+    unsigned char key[32];
     int lineNumber = 0;
-    for (qsizetype start = 0; start < data.size();) {
+    bool ok = true;
+    for (qsizetype start = 0; ok && start < data.size();) {
         qsizetype end = data.indexOf('\n', start);
         if (end < 0)
             end = data.size();
-        const QByteArrayView line = QByteArrayView(data).sliced(start, end - start).trimmed();
+        const QByteArrayView line = data.sliced(start, end - start).trimmed();
         start = end + 1;
         ++lineNumber;
         if (line.isEmpty() || line.startsWith('#'))
             continue;
         QByteArrayView fields[4];
         qsizetype count = 0;
-        bool tooMany = false;
-        for (qsizetype from = 0; from < line.size();) {
+        for (qsizetype from = 0; ok && from < line.size();) {
             qsizetype space = line.indexOf(' ', from);
             if (space < 0)
                 space = line.size();
             if (space > from) {
-                if (count == 4) {
-                    tooMany = true;
-                    break;
-                }
-                fields[count++] = line.sliced(from, space - from);
+                if (count == 4)
+                    ok = false;
+                else
+                    fields[count++] = line.sliced(from, space - from);
             }
             from = space + 1;
         }
-        bool ok = false;
-        if (!tooMany && count == 3 && fields[0] == "private")
-            ok = setPrivateKey(id(fields[1]), QString::fromLatin1(fields[2]));
-        else if (!tooMany && count == 4 && fields[0] == "psk")
-            ok = setPresharedKey(id(fields[1]), id(fields[2]), QString::fromLatin1(fields[3]));
-        else if (!tooMany && count == 3 && fields[0] == "running") {
-            const QString key = QString::fromLatin1(fields[2]);
-            if (const auto pub = WireGuardKeys::publicKey(key)) {
-                m_running.insert(id(fields[1]), KeyPair{key, *pub});
-                ok = true;
+        ok = ok && count >= 3 && decodeKey(fields[count - 1], key);
+        if (!ok)
+            break;
+        if (count == 3 && fields[0] == "private") {
+            ok = assignPrivateKey(id(fields[1]), key);
+        } else if (count == 4 && fields[0] == "psk" && fields[1] != fields[2]) {
+            assignPresharedKey(id(fields[1]), id(fields[2]), key);
+        } else if (count == 3 && fields[0] == "running") {
+            unsigned char pub[crypto_scalarmult_BYTES];
+            Entry &entry = m_entries[id(fields[1])];
+            ok = crypto_scalarmult_base(pub, key) == 0;
+            if (ok) {
+                if (entry.running < 0)
+                    entry.running = m_secrets.allocate(key);
+                else
+                    std::memcpy(m_secrets.at(entry.running), key, sizeof key);
+                entry.runningPublicKey = encodeKey(pub);
             }
-        } else if (!tooMany && count == 4 && fields[0] == "running-psk") {
-            const QString key = QString::fromLatin1(fields[3]);
-            ok = WireGuardKeys::isValidKey(key) && fields[1] != fields[2];
-            if (ok)
-                m_runningPsks.insert(pairKey(id(fields[1]), id(fields[2])), key);
+        } else if (count == 4 && fields[0] == "running-psk" && fields[1] != fields[2]) {
+            const quint64 pair = pairOf(id(fields[1]), id(fields[2]));
+            if (const auto it = m_runningPsks.constFind(pair); it != m_runningPsks.cend())
+                std::memcpy(m_secrets.at(*it), key, sizeof key);
+            else
+                m_runningPsks.insert(pair, m_secrets.allocate(key));
+        } else {
+            ok = false;
         }
-        if (!ok) {
-            if (error)
-                *error = QStringLiteral("%1:%2: not a valid key store entry").arg(path).arg(lineNumber);
-            clear();
-            return false;
-        }
+    }
+    sodium_memzero(key, sizeof key);
+    if (!ok) {
+        if (error)
+            *error = QStringLiteral("%1:%2: not a valid key store entry").arg(path).arg(lineNumber);
+        clear();
+        return false;
     }
     m_modified = false;
     return true;
 }
 
-QByteArray KeyStore::serialize() const
+std::unique_ptr<KeySeal::Secret> KeyStore::serialize() const
 {
-    QByteArray out;
-    out.reserve(m_keys.size() * 80 + m_pskCount * 100 + 200);
-    out += "# Meshwright key store: private and preshared keys. Keep it secret; never commit it.\n";
-    QStringList ids = m_keys.keys();
-    ids.sort();
-    for (const QString &id : std::as_const(ids))
-        out += "private " + id.toUtf8() + ' ' + m_keys.value(id).privateKey.toLatin1() + '\n';
-    QStringList owners = m_psks.keys();
-    owners.sort();
-    for (const QString &a : std::as_const(owners)) {
-        const QHash<QString, QString> &mine = *m_psks.constFind(a);
-        QStringList others;
-        others.reserve(mine.size());
+    static const QByteArray heading = "# Meshwright key store: private and preshared keys. Keep it secret; never commit it.\n";
+    QList<int> order; // ids by name
+    order.reserve(m_entries.size());
+    for (int id = 0; id < m_entries.size(); ++id)
+        order.append(id);
+    std::sort(order.begin(), order.end(), [this](int a, int b) { return m_entries[a].name < m_entries[b].name; });
+    QList<QByteArray> names(m_entries.size());
+    for (int id = 0; id < m_entries.size(); ++id)
+        names[id] = m_entries[id].name.toUtf8();
+    QList<int> rank(m_entries.size());
+    for (int i = 0; i < order.size(); ++i)
+        rank[order[i]] = i;
+
+    struct Line
+    {
+        const char *label;
+        int a;
+        int b; ///< -1: a line of one id
+        int slot;
+    };
+    QList<Line> lines;
+    lines.reserve(m_keyCount + m_pskCount + m_runningPsks.size() + 8);
+    for (int id : std::as_const(order)) {
+        if (m_entries[id].key >= 0)
+            lines.append({"private", id, -1, m_entries[id].key});
+    }
+    for (int a : std::as_const(order)) {
+        QList<int> others;
+        const QHash<int, int> &mine = m_entries[a].psks;
         for (auto it = mine.cbegin(); it != mine.cend(); ++it) {
-            if (a < it.key())
+            if (rank[a] < rank[it.key()])
                 others.append(it.key());
         }
-        others.sort();
-        const QByteArray prefix = "psk " + a.toUtf8() + ' ';
-        for (const QString &b : std::as_const(others)) {
-            out += prefix;
-            out += b.toUtf8();
-            out += ' ';
-            out += mine.value(b).toLatin1();
-            out += '\n';
-        }
+        std::sort(others.begin(), others.end(), [&rank](int x, int y) { return rank[x] < rank[y]; });
+        for (int b : std::as_const(others))
+            lines.append({"psk", a, b, presharedSlot(a, b)});
     }
     // Pending rotations: what the hosts run until a deploy of the new keys is confirmed.
-    QStringList running = m_running.keys();
-    running.sort();
-    for (const QString &id : std::as_const(running))
-        out += "running " + id.toUtf8() + ' ' + m_running.value(id).privateKey.toLatin1() + '\n';
-    QStringList runningPairs = m_runningPsks.keys();
-    runningPairs.sort();
-    for (const QString &pair : std::as_const(runningPairs))
-        out += "running-psk " + pair.toUtf8() + ' ' + m_runningPsks.value(pair).toLatin1() + '\n';
+    for (int id : std::as_const(order)) {
+        if (m_entries[id].running >= 0)
+            lines.append({"running", id, -1, m_entries[id].running});
+    }
+    QList<std::pair<int, int>> runningPairs;
+    for (auto it = m_runningPsks.cbegin(); it != m_runningPsks.cend(); ++it) {
+        int a = int(it.key() >> 32);
+        int b = int(it.key() & 0xffffffffu);
+        if (rank[b] < rank[a])
+            std::swap(a, b);
+        runningPairs.append({a, b});
+    }
+    std::sort(runningPairs.begin(), runningPairs.end(), [&](const auto &x, const auto &y) {
+        return std::pair(rank[x.first], rank[x.second]) < std::pair(rank[y.first], rank[y.second]);
+    });
+    for (const auto &[a, b] : std::as_const(runningPairs))
+        lines.append({"running-psk", a, b, m_runningPsks.value(pairOf(a, b))});
+
+    // One block of guarded memory of the exact size: no growing buffer leaves copies behind.
+    qsizetype size = heading.size();
+    for (const Line &line : std::as_const(lines))
+        size += qsizetype(std::strlen(line.label)) + 1 + names[line.a].size() + 1 + (line.b >= 0 ? names[line.b].size() + 1 : 0) + 44 + 1;
+    auto out = std::make_unique<KeySeal::Secret>(size);
+    if (out->size() != size)
+        throw std::bad_alloc();
+    unsigned char *bytes = out->data();
+    qsizetype at = 0;
+    auto put = [&](QByteArrayView text) {
+        std::memcpy(bytes + at, text.data(), size_t(text.size()));
+        at += text.size();
+    };
+    put(heading);
+    for (const Line &line : std::as_const(lines)) {
+        put(line.label);
+        put(" ");
+        put(names[line.a]);
+        put(" ");
+        if (line.b >= 0) {
+            put(names[line.b]);
+            put(" ");
+        }
+        at = appendKey(bytes, at, m_secrets.at(line.slot));
+        put("\n");
+    }
+    Q_ASSERT(at == size);
     return out;
 }
 
 bool KeyStore::save(const QString &path, QString *error)
 {
-    QByteArray plain = serialize();
-    bool ok = false;
-    if (m_seal) {
-        ok = AtomicFile::write(path, KeySeal::seal(plain, *m_seal), 0600, error, true);
-    } else {
-        ok = AtomicFile::write(path, plain, 0600, error, true);
-    }
-    sodium_memzero(plain.data(), size_t(plain.size()));
+    const std::unique_ptr<KeySeal::Secret> plain = serialize();
+    const bool ok = m_seal ? AtomicFile::write(path, KeySeal::seal(plain->view(), *m_seal), 0600, error, true)
+                           : AtomicFile::write(path, plain->view(), 0600, error, true);
     if (!ok)
         return false;
     m_modified = false;
@@ -346,14 +556,42 @@ std::optional<KeySeal::Parameters> KeyStore::sealParameters() const
     return m_seal->parameters();
 }
 
+bool KeyStore::hasPrivateKey(const QString &keyId) const
+{
+    const int id = idOf(keyId);
+    return id >= 0 && m_entries[id].key >= 0;
+}
+
+QString KeyStore::privateKey(const QString &keyId) const
+{
+    const int id = idOf(keyId);
+    return id >= 0 && m_entries[id].key >= 0 ? encodeKey(m_secrets.at(m_entries[id].key)) : QString();
+}
+
+QString KeyStore::publicKey(const QString &keyId) const
+{
+    const int id = idOf(keyId);
+    return id >= 0 ? m_entries[id].publicKey : QString();
+}
+
+QString KeyStore::Material::privateKey() const
+{
+    return m_key >= 0 ? encodeKey(m_secrets->at(m_key)) : QString();
+}
+
 bool KeyStore::setPrivateKey(const QString &keyId, const QString &privateKey)
 {
-    const auto pub = WireGuardKeys::publicKey(privateKey);
-    if (!pub || keyId.isEmpty() || keyId.contains(QLatin1Char(' ')))
+    if (keyId.isEmpty() || keyId.contains(QLatin1Char(' ')))
         return false;
-    m_keys.insert(keyId, KeyPair{privateKey, *pub});
-    m_modified = true;
-    return true;
+    const QByteArray text = privateKey.toLatin1();
+    unsigned char key[32];
+    bool ok = decodeKey(text, key);
+    if (ok) {
+        unsigned char pub[crypto_scalarmult_BYTES];
+        ok = crypto_scalarmult_base(pub, key) == 0 && assignPrivateKey(intern(keyId), key);
+    }
+    sodium_memzero(key, sizeof key);
+    return ok;
 }
 
 QString KeyStore::presharedKey(const QString &a, const QString &b) const
@@ -361,47 +599,61 @@ QString KeyStore::presharedKey(const QString &a, const QString &b) const
     return presharedKeysOf(a).value(b);
 }
 
-const QHash<QString, QString> &KeyStore::presharedKeysOf(const QString &keyId) const
+QString KeyStore::PresharedKeys::value(const QString &other) const
 {
-    static const QHash<QString, QString> none;
-    const auto it = m_psks.constFind(keyId);
-    return it == m_psks.cend() ? none : *it;
+    if (m_id < 0)
+        return {};
+    const int slot = m_store->presharedSlot(m_id, m_store->idOf(other));
+    return slot >= 0 ? encodeKey(m_store->m_secrets.at(slot)) : QString();
 }
 
 bool KeyStore::setPresharedKey(const QString &a, const QString &b, const QString &key)
 {
-    if (!WireGuardKeys::isValidKey(key) || a.isEmpty() || b.isEmpty() || a == b
-        || a.contains(QLatin1Char(' ')) || b.contains(QLatin1Char(' ')))
+    if (a.isEmpty() || b.isEmpty() || a == b || a.contains(QLatin1Char(' ')) || b.contains(QLatin1Char(' ')))
         return false;
-    insertPresharedKey(a, b, key);
-    return true;
+    const QByteArray text = key.toLatin1();
+    unsigned char bytes[32];
+    const bool ok = decodeKey(text, bytes);
+    if (ok)
+        assignPresharedKey(intern(a), intern(b), bytes);
+    sodium_memzero(bytes, sizeof bytes);
+    return ok;
 }
 
 qsizetype KeyStore::ensure(const QStringList &keyIds,
                            const QList<std::pair<QString, QString>> &pairs)
 {
+    ensureSodium();
     qsizetype created = 0;
-    for (const QString &id : keyIds) {
-        if (!m_keys.contains(id)) {
-            setPrivateKey(id, WireGuardKeys::generatePrivateKey());
+    for (const QString &name : keyIds) {
+        const int id = intern(name);
+        if (m_entries[id].key >= 0)
+            continue;
+        newPrivateKey(id);
+        ++created;
+    }
+    QList<std::pair<int, int>> missing;
+    for (const auto &[a, b] : pairs) {
+        const int x = intern(a);
+        const int y = intern(b);
+        if (x != y && presharedSlot(x, y) < 0)
+            missing.append({x, y});
+    }
+    if (missing.isEmpty())
+        return created;
+    // One call to the random source for all missing keys, not one per key, made where
+    // the keys stay.
+    m_secrets.reserve(m_secrets.size() + missing.size());
+    KeySeal::Secret random(32 * missing.size());
+    if (random.size() == 0)
+        throw std::bad_alloc();
+    randombytes_buf(random.data(), size_t(random.size()));
+    for (qsizetype i = 0; i < missing.size(); ++i) {
+        // Pairs listed twice get one key.
+        if (presharedSlot(missing[i].first, missing[i].second) < 0) {
+            assignPresharedKey(missing[i].first, missing[i].second, random.data() + 32 * i);
             ++created;
         }
-    }
-    // One call to the random source for all missing keys, not one per key.
-    QList<std::pair<QString, QString>> missing;
-    for (const auto &pair : pairs) {
-        if (!m_psks.value(pair.first).contains(pair.second))
-            missing.append(pair);
-    }
-    if (!missing.isEmpty()) {
-        QByteArray random = WireGuardKeys::randomBytes(32 * missing.size());
-        for (qsizetype i = 0; i < missing.size(); ++i) {
-            const QString key = QString::fromLatin1(
-                QByteArray::fromRawData(random.constData() + 32 * i, 32).toBase64());
-            insertPresharedKey(missing[i].first, missing[i].second, key);
-        }
-        sodium_memzero(random.data(), size_t(random.size()));
-        created += missing.size();
     }
     return created;
 }
@@ -409,26 +661,34 @@ qsizetype KeyStore::ensure(const QStringList &keyIds,
 KeyStore::Material KeyStore::take(const QString &keyId)
 {
     Material material;
-    if (m_keys.contains(keyId)) {
-        material.privateKey = m_keys.take(keyId).privateKey;
+    const int id = idOf(keyId);
+    if (id < 0)
+        return material;
+    material.m_secrets = std::make_shared<KeySeal::SecretArena>();
+    KeySeal::SecretArena &secrets = *material.m_secrets;
+    Entry &entry = m_entries[id];
+    if (entry.key >= 0) {
+        material.m_key = secrets.allocate(m_secrets.at(entry.key));
+        m_secrets.release(entry.key);
+        entry.key = -1;
+        entry.publicKey.clear();
+        --m_keyCount;
         m_modified = true;
     }
-    if (m_running.contains(keyId)) {
-        material.runningPrivateKey = m_running.take(keyId).privateKey;
+    if (entry.running >= 0) {
+        material.m_running = secrets.allocate(m_secrets.at(entry.running));
+        m_secrets.release(entry.running);
+        entry.running = -1;
+        entry.runningPublicKey.clear();
         m_modified = true;
     }
-    material.presharedKeys = m_psks.take(keyId);
-    for (auto it = material.presharedKeys.cbegin(); it != material.presharedKeys.cend(); ++it) {
-        if (const QString pair = pairKey(keyId, it.key()); m_runningPsks.contains(pair))
-            material.runningPresharedKeys.insert(it.key(), m_runningPsks.take(pair));
-        auto other = m_psks.find(it.key());
-        if (other != m_psks.end()) {
-            other->remove(keyId);
-            if (other->isEmpty())
-                m_psks.erase(other);
-        }
-        --m_pskCount;
-        m_modified = true;
+    const QList<int> partners = entry.psks.keys();
+    for (int other : partners) {
+        const quint64 pair = pairOf(id, other);
+        material.m_psks.append({m_entries[other].name, secrets.allocate(m_secrets.at(presharedSlot(id, other)))});
+        if (const auto running = m_runningPsks.constFind(pair); running != m_runningPsks.cend())
+            material.m_runningPsks.append({m_entries[other].name, secrets.allocate(m_secrets.at(*running))});
+        dropPresharedKey(id, other);
     }
     return material;
 }
@@ -436,14 +696,26 @@ KeyStore::Material KeyStore::take(const QString &keyId)
 void KeyStore::put(const QString &keyId, const Material &material)
 {
     take(keyId);
-    if (!material.privateKey.isEmpty())
-        setPrivateKey(keyId, material.privateKey);
-    for (auto it = material.presharedKeys.cbegin(); it != material.presharedKeys.cend(); ++it)
-        insertPresharedKey(keyId, it.key(), it.value());
-    if (const auto pub = WireGuardKeys::publicKey(material.runningPrivateKey))
-        m_running.insert(keyId, KeyPair{material.runningPrivateKey, *pub});
-    for (auto it = material.runningPresharedKeys.cbegin(); it != material.runningPresharedKeys.cend(); ++it)
-        m_runningPsks.insert(pairKey(keyId, it.key()), it.value());
+    if (!material.m_secrets)
+        return;
+    const KeySeal::SecretArena &secrets = *material.m_secrets;
+    const int id = intern(keyId);
+    if (material.m_key >= 0)
+        assignPrivateKey(id, secrets.at(material.m_key));
+    for (const auto &[other, slot] : material.m_psks)
+        assignPresharedKey(id, intern(other), secrets.at(slot));
+    if (material.m_running >= 0) {
+        unsigned char pub[crypto_scalarmult_BYTES];
+        if (crypto_scalarmult_base(pub, secrets.at(material.m_running)) == 0) {
+            m_entries[id].running = m_secrets.allocate(secrets.at(material.m_running));
+            m_entries[id].runningPublicKey = encodeKey(pub);
+        }
+    }
+    for (const auto &[other, slot] : material.m_runningPsks) {
+        const quint64 pair = pairOf(id, intern(other));
+        if (presharedSlot(id, intern(other)) >= 0 && !m_runningPsks.contains(pair))
+            m_runningPsks.insert(pair, m_secrets.allocate(secrets.at(slot)));
+    }
     m_modified = true;
 }
 
@@ -452,81 +724,125 @@ void KeyStore::copyKeys(const QString &from, const QString &to)
     if (from == to)
         return;
     take(to);
-    if (m_keys.contains(from)) {
-        m_keys.insert(to, m_keys.value(from));
-        m_modified = true;
+    const int source = idOf(from);
+    if (source < 0)
+        return;
+    const int target = intern(to);
+    // By value: interning and appending may move the entries.
+    const Entry entry = m_entries[source];
+    if (entry.key >= 0)
+        assignPrivateKey(target, m_secrets.at(entry.key));
+    if (entry.running >= 0) {
+        m_entries[target].running = m_secrets.allocate(m_secrets.at(entry.running));
+        m_entries[target].runningPublicKey = entry.runningPublicKey;
     }
-    if (m_running.contains(from))
-        m_running.insert(to, m_running.value(from));
-    const QHash<QString, QString> keys = presharedKeysOf(from);
-    for (auto it = keys.cbegin(); it != keys.cend(); ++it) {
-        if (it.key() == to)
+    for (auto it = entry.psks.cbegin(); it != entry.psks.cend(); ++it) {
+        const int other = it.key();
+        if (other == target)
             continue;
-        insertPresharedKey(to, it.key(), it.value());
-        if (const auto running = m_runningPsks.constFind(pairKey(from, it.key())); running != m_runningPsks.cend())
-            m_runningPsks.insert(pairKey(to, it.key()), *running);
+        const quint64 pair = pairOf(source, other);
+        assignPresharedKey(target, other, m_secrets.at(it.value()));
+        if (const auto running = m_runningPsks.constFind(pair); running != m_runningPsks.cend()) {
+            const int slot = m_secrets.allocate(m_secrets.at(*running));
+            m_runningPsks.insert(pairOf(target, other), slot);
+        }
     }
-}
-
-QString KeyStore::pairKey(const QString &a, const QString &b)
-{
-    return a < b ? a + QLatin1Char(' ') + b : b + QLatin1Char(' ') + a;
+    m_modified = true;
 }
 
 void KeyStore::rotate(const QString &keyId)
 {
-    if (m_keys.contains(keyId) && !m_running.contains(keyId))
-        m_running.insert(keyId, m_keys.value(keyId));
-    setPrivateKey(keyId, WireGuardKeys::generatePrivateKey());
+    ensureSodium();
+    const int id = intern(keyId);
+    Entry &entry = m_entries[id];
+    if (entry.key >= 0 && entry.running < 0) {
+        // The key the hosts run moves to the running slot; a new one takes its place.
+        entry.running = entry.key;
+        entry.runningPublicKey = entry.publicKey;
+        entry.key = -1;
+        --m_keyCount;
+    }
+    newPrivateKey(id);
 }
 
 bool KeyStore::rotatePresharedKey(const QString &a, const QString &b)
 {
-    const QString current = presharedKey(a, b);
-    if (current.isEmpty())
+    ensureSodium();
+    const int x = idOf(a);
+    const int y = idOf(b);
+    const int slot = presharedSlot(x, y);
+    if (slot < 0)
         return false;
-    m_runningPsks.insert(pairKey(a, b), m_runningPsks.value(pairKey(a, b), current));
-    insertPresharedKey(a, b, WireGuardKeys::generatePresharedKey());
+    const quint64 pair = pairOf(x, y);
+    if (!m_runningPsks.contains(pair))
+        m_runningPsks.insert(pair, m_secrets.allocate(m_secrets.at(slot)));
+    randombytes_buf(m_secrets.at(slot), KeySeal::SecretArena::SlotSize);
+    m_modified = true;
     return true;
 }
 
 QStringList KeyStore::pendingKeyIds() const
 {
-    QStringList ids = m_running.keys();
+    QStringList ids;
+    for (const Entry &entry : m_entries) {
+        if (entry.running >= 0)
+            ids.append(entry.name);
+    }
     ids.sort();
     return ids;
 }
 
 QList<std::pair<QString, QString>> KeyStore::pendingPresharedPairs() const
 {
-    QStringList keys = m_runningPsks.keys();
-    keys.sort();
     QList<std::pair<QString, QString>> pairs;
-    for (const QString &key : std::as_const(keys)) {
-        const qsizetype space = key.indexOf(QLatin1Char(' '));
-        pairs.append({key.left(space), key.mid(space + 1)});
+    for (auto it = m_runningPsks.cbegin(); it != m_runningPsks.cend(); ++it) {
+        QString a = m_entries[int(it.key() >> 32)].name;
+        QString b = m_entries[int(it.key() & 0xffffffffu)].name;
+        if (b < a)
+            std::swap(a, b);
+        pairs.append({a, b});
     }
+    std::sort(pairs.begin(), pairs.end());
     return pairs;
+}
+
+bool KeyStore::hasPendingRotation() const
+{
+    return !m_runningPsks.isEmpty()
+        || std::any_of(m_entries.cbegin(), m_entries.cend(), [](const Entry &entry) { return entry.running >= 0; });
 }
 
 QString KeyStore::runningPublicKey(const QString &keyId) const
 {
-    const auto running = m_running.constFind(keyId);
-    return running != m_running.cend() ? running->publicKey : publicKey(keyId);
+    const int id = idOf(keyId);
+    if (id < 0)
+        return {};
+    return m_entries[id].running >= 0 ? m_entries[id].runningPublicKey : m_entries[id].publicKey;
 }
 
 void KeyStore::commitRotation(const QString &keyId)
 {
-    if (m_running.remove(keyId))
-        m_modified = true;
+    const int id = idOf(keyId);
+    if (id < 0 || m_entries[id].running < 0)
+        return;
+    m_secrets.release(m_entries[id].running);
+    m_entries[id].running = -1;
+    m_entries[id].runningPublicKey.clear();
+    m_modified = true;
 }
 
 void KeyStore::commitPresharedRotation(const QString &a, const QString &b)
 {
-    if (m_runningPsks.remove(pairKey(a, b)))
+    const int x = idOf(a);
+    const int y = idOf(b);
+    if (x < 0 || y < 0)
+        return;
+    if (const auto running = m_runningPsks.constFind(pairOf(x, y)); running != m_runningPsks.cend()) {
+        m_secrets.release(*running);
+        m_runningPsks.erase(running);
         m_modified = true;
+    }
 }
-
 bool KeyStore::importDirectory(const QString &directory, const QStringList &hostNames,
                                QStringList *report, QString *error)
 {

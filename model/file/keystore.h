@@ -71,15 +71,36 @@ public:
     /// The Argon2id cost of the encrypted store (empty when plain).
     std::optional<KeySeal::Parameters> sealParameters() const;
 
-    bool hasPrivateKey(const QString &keyId) const { return m_keys.contains(keyId); }
-    QString privateKey(const QString &keyId) const { return m_keys.value(keyId).privateKey; }
-    QString publicKey(const QString &keyId) const { return m_keys.value(keyId).publicKey; }
+    bool hasPrivateKey(const QString &keyId) const;
+    /// The private key of \a keyId in base64 (empty if none). The store keeps every key in
+    /// guarded memory (KeySeal::SecretArena); what this returns is a copy for a config the
+    /// user asked for.
+    QString privateKey(const QString &keyId) const;
+    QString publicKey(const QString &keyId) const;
     /// Sets a private key; false (and nothing changes) when it is not a valid key.
     bool setPrivateKey(const QString &keyId, const QString &privateKey);
 
+    /// The preshared key of the pair \a a, \a b in base64 (empty if none), a copy as
+    /// privateKey() gives.
     QString presharedKey(const QString &a, const QString &b) const;
-    /// Every preshared key of \a keyId, by the other key id (for planning many peers).
-    const QHash<QString, QString> &presharedKeysOf(const QString &keyId) const;
+    /// The preshared keys of one key id, looked up by the other (for planning many peers:
+    /// the owner is found once).
+    class PresharedKeys
+    {
+    public:
+        QString value(const QString &other) const;
+
+    private:
+        friend class KeyStore;
+        PresharedKeys(const KeyStore *store, int id)
+            : m_store(store)
+            , m_id(id)
+        {
+        }
+        const KeyStore *m_store;
+        int m_id;
+    };
+    PresharedKeys presharedKeysOf(const QString &keyId) const { return PresharedKeys(this, idOf(keyId)); }
     bool setPresharedKey(const QString &a, const QString &b, const QString &key);
 
     /// Creates what is missing: a key pair for every id in \a keyIds, a preshared key for
@@ -89,13 +110,22 @@ public:
     /// (a renamed host keeps its keys; \a from keeps them too, so undoing needs nothing).
     void copyKeys(const QString &from, const QString &to);
 
-    /// Everything the store holds for one key id.
-    struct Material
+    /// Everything the store holds for one key id, in guarded memory of its own: what an
+    /// undo step keeps of a removed host. Copies share it.
+    class Material
     {
-        QString privateKey; ///< empty: no key pair
-        QHash<QString, QString> presharedKeys; ///< other key id -> key
-        QString runningPrivateKey; ///< the old key of a pending rotation
-        QHash<QString, QString> runningPresharedKeys; ///< old keys of pending PSK rotations
+    public:
+        bool hasPrivateKey() const { return m_key >= 0; }
+        QString privateKey() const;
+        qsizetype presharedKeyCount() const { return m_psks.size(); }
+
+    private:
+        friend class KeyStore;
+        std::shared_ptr<KeySeal::SecretArena> m_secrets;
+        int m_key = -1;     ///< slot of the private key
+        int m_running = -1; ///< slot of the old key of a pending rotation
+        QList<std::pair<QString, int>> m_psks;        ///< other key id, slot
+        QList<std::pair<QString, int>> m_runningPsks; ///< old keys of pending PSK rotations
     };
     /// Removes and returns the key pair and preshared keys of \a keyId.
     Material take(const QString &keyId);
@@ -113,7 +143,7 @@ public:
     /// main keys (what the planner uses) are the new ones.
     QStringList pendingKeyIds() const;
     QList<std::pair<QString, QString>> pendingPresharedPairs() const;
-    bool hasPendingRotation() const { return !m_running.isEmpty() || !m_runningPsks.isEmpty(); }
+    bool hasPendingRotation() const;
     /// The public key the hosts run for \a keyId: the old one while a rotation is pending.
     QString runningPublicKey(const QString &keyId) const;
     /// A deploy installed the new key of \a keyId: forget the old one.
@@ -126,29 +156,46 @@ public:
     bool importDirectory(const QString &directory, const QStringList &hostNames,
                          QStringList *report, QString *error);
 
-    qsizetype keyCount() const { return m_keys.size(); }
+    qsizetype keyCount() const { return m_keyCount; }
     qsizetype presharedKeyCount() const { return m_pskCount; }
 
 private:
-    struct KeyPair
+    /// One key id. Ids are numbered as they first appear and keep their number; the keys
+    /// themselves are slots of m_secrets.
+    struct Entry
     {
-        QString privateKey;
+        QString name;
+        int key = -1; ///< the private key
         QString publicKey;
+        int running = -1; ///< the pair the hosts still run (pending rotation)
+        QString runningPublicKey;
+        /// Other id -> slot of the preshared key they share (both ends list it: one
+        /// owner's table is small, where one table of every pair would not be).
+        QHash<int, int> psks;
     };
-    void insertPresharedKey(const QString &a, const QString &b, const QString &key);
-    static QString pairKey(const QString &a, const QString &b);
-    bool parse(const QByteArray &data, const QString &path, QString *error);
-    QByteArray serialize() const;
+    static quint64 pairOf(int a, int b) { return a < b ? (quint64(quint32(a)) << 32) | quint32(b) : (quint64(quint32(b)) << 32) | quint32(a); }
+    int idOf(const QString &name) const { return m_ids.value(name, -1); }
+    int intern(const QString &name);
+    int presharedSlot(int a, int b) const { return a < 0 || b < 0 ? -1 : m_entries[a].psks.value(b, -1); }
+    /// \a id's key pair from the 32 bytes at \a secret (clamped or not, as given); false
+    /// when libsodium refuses them.
+    bool assignPrivateKey(int id, const unsigned char *secret);
+    /// A new random key pair for \a id.
+    void newPrivateKey(int id);
+    void assignPresharedKey(int a, int b, const unsigned char *secret);
+    void dropPresharedKey(int a, int b);
+    bool parse(QByteArrayView data, const QString &path, QString *error);
+    std::unique_ptr<KeySeal::Secret> serialize() const;
     void clear();
 
-    QHash<QString, KeyPair> m_keys;
-    /// Both directions: m_psks[a][b] == m_psks[b][a], sharing one string.
-    QHash<QString, QHash<QString, QString>> m_psks;
+    QHash<QString, int> m_ids;
+    QList<Entry> m_entries;
+    qsizetype m_keyCount = 0;
+    /// Every key of the store, the running ones of pending rotations too.
+    KeySeal::SecretArena m_secrets;
     qsizetype m_pskCount = 0;
-    /// Pending rotations: key id -> the pair the hosts still run.
-    QHash<QString, KeyPair> m_running;
-    /// Pending PSK rotations: pairKey(a, b) -> the key the hosts still run.
-    QHash<QString, QString> m_runningPsks;
+    /// Pending PSK rotations: pairOf(a, b) -> slot of the key the hosts still run.
+    QHash<quint64, int> m_runningPsks;
     bool m_modified = false;
     std::shared_ptr<const KeySeal::SealingKey> m_seal; ///< set: encrypted
     LoadFailure m_loadFailure = LoadFailure::None;

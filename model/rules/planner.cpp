@@ -343,7 +343,7 @@ QList<IpPrefix> Planner::staticRoutes(qsizetype host, qsizetype peer, bool skipB
 }
 
 PeerConfig Planner::peerConfig(qsizetype host, qsizetype peer, const KeyStore &keys,
-                               const QHash<QString, QString> &presharedKeys) const
+                               const KeyStore::PresharedKeys &presharedKeys) const
 {
     const Host &p = m_project.hosts[peer];
     PeerConfig config;
@@ -580,7 +580,7 @@ PlannedInterface Planner::plan(qsizetype host, const KeyStore &keys) const
     planned.pfRules = pfRules(host, {iface.name}, {config.listenPort.value_or(0)});
 
     QList<qsizetype> gateways;
-    const QHash<QString, QString> &presharedKeys = keys.presharedKeysOf(keyId(h));
+    const KeyStore::PresharedKeys presharedKeys = keys.presharedKeysOf(keyId(h));
     config.peers.reserve(m_project.hosts.size());
     for (qsizetype peer = 0; peer < m_project.hosts.size(); ++peer) {
         if (!hasPeer(host, peer))

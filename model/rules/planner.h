@@ -2,6 +2,7 @@
 #pragma once
 
 #include "interfaceconfig.h"
+#include "keystore.h"
 #include "project.h"
 
 #include <QHash>
@@ -12,7 +13,6 @@
 #include <utility>
 #include <vector>
 
-class KeyStore;
 
 /// Applies wireguardmeshgenerator's rules (see DESIGN.md, "The project file") and
 /// Meshwright's per-link settings. The project must outlive the planner.
@@ -113,7 +113,7 @@ private:
     bool sharesPresharedKey(qsizetype a, qsizetype b) const;
     int listenPort(qsizetype host) const;
     PeerConfig peerConfig(qsizetype host, qsizetype peer, const KeyStore &keys,
-                          const QHash<QString, QString> &presharedKeys) const;
+                          const KeyStore::PresharedKeys &presharedKeys) const;
     /// Whether the peer's own address or a mesh subnet is routed, before link extras.
     enum class Routes { Everything, MeshSubnets, Own };
     Routes routes(qsizetype host, qsizetype peer) const;

@@ -57,8 +57,15 @@ bool sameKeys(const KeyStore &a, const KeyStore &b, int hosts)
 {
     for (int i = 0; i < hosts; ++i) {
         const QString id = QStringLiteral("host-%1").arg(i);
-        if (a.privateKey(id) != b.privateKey(id) || a.presharedKeysOf(id) != b.presharedKeysOf(id))
+        if (a.privateKey(id) != b.privateKey(id))
             return false;
+        const KeyStore::PresharedKeys mineA = a.presharedKeysOf(id);
+        const KeyStore::PresharedKeys mineB = b.presharedKeysOf(id);
+        for (int j = i + 1; j < hosts; ++j) {
+            const QString other = QStringLiteral("host-%1").arg(j);
+            if (mineA.value(other) != mineB.value(other))
+                return false;
+        }
     }
     return a.keyCount() == b.keyCount() && a.presharedKeyCount() == b.presharedKeyCount();
 }

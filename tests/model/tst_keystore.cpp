@@ -7,9 +7,88 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <sodium.h>
+
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace {
+
+/// A secret to look for in this process's memory, kept masked (each byte XOR Mask) so
+/// that the search holds no copy of what it looks for.
+constexpr unsigned char Mask = 0xa5;
+QByteArray masked(QByteArray plain)
+{
+    QByteArray out(plain.size(), Qt::Uninitialized);
+    for (qsizetype i = 0; i < plain.size(); ++i)
+        out[i] = char(uchar(plain[i]) ^ Mask);
+    sodium_memzero(plain.data(), size_t(plain.size()));
+    return out;
+}
+
+/// The three forms a key can take in memory: base64 as Latin-1 (a QByteArray, a file's
+/// bytes), base64 as UTF-16 (a QString), and its 32 raw bytes. \a key is wiped.
+QList<QByteArray> forms(QString key)
+{
+    const QByteArray latin1 = key.toLatin1();
+    QList<QByteArray> result{masked(latin1), masked(QByteArray(reinterpret_cast<const char *>(key.utf16()), key.size() * 2)),
+                             masked(QByteArray::fromBase64(latin1))};
+    sodium_memzero(key.data(), size_t(key.size()) * sizeof(QChar));
+    sodium_memzero(const_cast<char *>(latin1.constData()), size_t(latin1.size()));
+    return result;
+}
+
+/// How often each masked needle occurs in the readable memory of this process (read
+/// through /proc/self/mem, into a buffer of its own that is left out of the search).
+QList<int> occurrences(const QList<QByteArray> &needles)
+{
+    QList<int> counts(needles.size(), 0);
+    QFile maps(QStringLiteral("/proc/self/maps"));
+    if (!maps.open(QIODevice::ReadOnly))
+        return {};
+    QList<std::pair<quintptr, quintptr>> regions;
+    for (const QByteArray &line : maps.readAll().split('\n')) {
+        const QList<QByteArray> fields = line.simplified().split(' ');
+        if (fields.size() < 2 || !fields[1].startsWith('r') || line.contains("[vvar") || line.contains("[vsyscall]"))
+            continue;
+        const QList<QByteArray> range = fields[0].split('-');
+        regions.append({range[0].toULongLong(nullptr, 16), range[1].toULongLong(nullptr, 16)});
+    }
+    const int mem = ::open("/proc/self/mem", O_RDONLY | O_CLOEXEC);
+    if (mem < 0)
+        return {};
+    for (const auto &[begin, end] : std::as_const(regions)) {
+        const size_t length = end - begin;
+        if (length > (size_t(1) << 30)) // a sanitizer's shadow, reserved and never written
+            continue;
+        void *mapped = ::mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (mapped == MAP_FAILED)
+            continue;
+        auto *buffer = static_cast<unsigned char *>(mapped);
+        const quintptr at = quintptr(mapped);
+        const bool overlaps = at < end && begin < at + length;
+        const ssize_t got = overlaps ? -1 : ::pread(mem, buffer, length, off_t(begin));
+        for (qsizetype n = 0; got > 0 && n < needles.size(); ++n) {
+            const QByteArray &needle = needles[n];
+            const unsigned char first = uchar(needle[0]) ^ Mask;
+            for (ssize_t i = 0; i + needle.size() <= got; ++i) {
+                if (buffer[i] != first)
+                    continue;
+                qsizetype k = 1;
+                while (k < needle.size() && (buffer[i + k] ^ Mask) == uchar(needle[k]))
+                    ++k;
+                if (k == needle.size())
+                    ++counts[n];
+            }
+        }
+        sodium_memzero(buffer, length);
+        ::munmap(mapped, length);
+    }
+    ::close(mem);
+    return counts;
+}
 
 void writeText(const QString &path, const QByteArray &text)
 {
@@ -39,6 +118,8 @@ private slots:
     void storeIsPrivate();
     void presharedKeysArePerPair();
     void takeAndPut();
+    void keysStayInGuardedMemory();
+    void encodesEveryByte();
     void rotationStaysPendingUntilSettled();
     void importAdoptsExistingKeys();
     void importRefusesMismatchedKeys();
@@ -167,8 +248,8 @@ void tst_KeyStore::takeAndPut()
     QVERIFY(!store.hasPrivateKey(QStringLiteral("a")));
     QVERIFY(store.presharedKey(QStringLiteral("b"), QStringLiteral("a")).isEmpty());
     QCOMPARE(store.presharedKeyCount(), 1);
-    QCOMPARE(taken.privateKey, key);
-    QCOMPARE(taken.presharedKeys.size(), 2);
+    QCOMPARE(taken.privateKey(), key);
+    QCOMPARE(taken.presharedKeyCount(), 2);
     store.put(QStringLiteral("a"), taken);
     QCOMPARE(store.privateKey(QStringLiteral("a")), key);
     QCOMPARE(store.presharedKey(QStringLiteral("b"), QStringLiteral("a")), ab);
@@ -179,6 +260,90 @@ void tst_KeyStore::takeAndPut()
     QCOMPARE(store.privateKey(QStringLiteral("d")), store.privateKey(QStringLiteral("b")));
     QCOMPARE(store.presharedKey(QStringLiteral("d"), QStringLiteral("c")), store.presharedKey(QStringLiteral("b"), QStringLiteral("c")));
     QCOMPARE(store.presharedKey(QStringLiteral("d"), QStringLiteral("a")), ab);
+}
+
+void tst_KeyStore::keysStayInGuardedMemory()
+{
+    // Whatever the store did with its keys (made them, saved them, read them back, plain
+    // or sealed, rotated one, took a host away and put it back), a key is in this
+    // process's memory once, as 32 bytes in the store's guarded block: never as base64
+    // text, whether a QString of the store or a buffer left behind by reading or writing
+    // the file.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("mesh.keys"));
+    const QString sealedPath = dir.filePath(QStringLiteral("sealed.keys"));
+    QList<QByteArray> needles;
+    QString error;
+    {
+        KeyStore store;
+        store.ensure({QStringLiteral("alpha"), QStringLiteral("beta")}, {{QStringLiteral("alpha"), QStringLiteral("beta")}});
+        QVERIFY2(store.save(path, &error), qPrintable(error));
+        needles = forms(store.privateKey(QStringLiteral("alpha")))
+            + forms(store.presharedKey(QStringLiteral("alpha"), QStringLiteral("beta")));
+        QVERIFY2(store.encrypt("passphrase", KeySeal::Parameters::weakest(), &error), qPrintable(error));
+        QVERIFY2(store.save(sealedPath, &error), qPrintable(error));
+    }
+    auto expectOnceAndRaw = [&needles](const char *when) {
+        const QList<int> counts = occurrences(needles);
+        QVERIFY2(counts.size() == needles.size(), "cannot read /proc/self/mem");
+        for (qsizetype n = 0; n < counts.size(); ++n) {
+            static const char *const names[] = {"private key as base64", "private key as a QString", "private key's bytes",
+                                                "preshared key as base64", "preshared key as a QString", "preshared key's bytes"};
+            const int expected = n % 3 == 2 ? 1 : 0;
+            QVERIFY2(counts[n] == expected,
+                     qPrintable(QStringLiteral("%1: the %2 is in memory %3 times, not %4").arg(QLatin1String(when), QLatin1String(names[n])).arg(counts[n]).arg(expected)));
+        }
+    };
+    {
+        KeyStore plain;
+        QVERIFY2(plain.load(path, &error), qPrintable(error));
+        QVERIFY(plain.hasPrivateKey(QStringLiteral("alpha")));
+        expectOnceAndRaw("a plain store loaded");
+        QVERIFY2(plain.save(path, &error), qPrintable(error));
+        expectOnceAndRaw("a plain store saved");
+    }
+    KeyStore sealed;
+    QVERIFY2(sealed.load(sealedPath, &error, [](const QString &, const QString &) { return std::optional<QByteArray>("passphrase"); }),
+             qPrintable(error));
+    QVERIFY(sealed.isEncrypted());
+    expectOnceAndRaw("a sealed store opened");
+    const KeyStore::Material material = sealed.take(QStringLiteral("beta")); // the PSK moves into the material's block
+    QVERIFY(!sealed.hasPrivateKey(QStringLiteral("beta")));
+    sealed.put(QStringLiteral("beta"), material);
+    sealed.rotate(QStringLiteral("alpha")); // the old key stays, as the running one
+    QVERIFY2(sealed.save(sealedPath, &error), qPrintable(error));
+    const QList<int> counts = occurrences(needles);
+    QCOMPARE(counts.value(2), 1); // alpha's old key: once, as bytes
+    QCOMPARE(counts.value(0) + counts.value(1) + counts.value(3) + counts.value(4), 0);
+    QCOMPARE(counts.value(5), 2); // the PSK in the store and in the undo material
+}
+
+void tst_KeyStore::encodesEveryByte()
+{
+    // Keys go in and come out as WireGuard's base64, for every value of every byte.
+    KeyStore store;
+    for (int n = 0; n < 258; ++n) {
+        QByteArray raw(32, char(n));
+        if (n == 256)
+            raw = QByteArray(32, '\0');
+        else if (n == 257)
+            raw = WireGuardKeys::randomBytes(32);
+        else
+            for (int i = 0; i < 32; ++i)
+                raw[i] = char((n + 37 * i) & 0xff);
+        const QString text = QString::fromLatin1(raw.toBase64());
+        const QString id = QStringLiteral("h%1").arg(n);
+        QVERIFY(store.setPresharedKey(id, QStringLiteral("other"), text));
+        QCOMPARE(store.presharedKey(QStringLiteral("other"), id), text);
+        raw[0] = char(raw[0] & 248); // a valid private key is clamped, as wg genkey makes it
+        raw[31] = char((raw[31] & 127) | 64);
+        const QString key = QString::fromLatin1(raw.toBase64());
+        QVERIFY(store.setPrivateKey(id, key));
+        QCOMPARE(store.privateKey(id), key);
+        QCOMPARE(store.publicKey(id), *WireGuardKeys::publicKey(key));
+    }
+    QVERIFY(!store.setPresharedKey(QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("not base64 at all, but forty-four characters=")));
+    QVERIFY(!store.setPresharedKey(QStringLiteral("a"), QStringLiteral("b"), QString::fromLatin1(QByteArray(31, 'x').toBase64())));
 }
 
 void tst_KeyStore::rotationStaysPendingUntilSettled()
