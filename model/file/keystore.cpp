@@ -321,12 +321,11 @@ bool KeyStore::load(const QString &path, QString *error, const PassphraseSource 
     if (!file)
         return fail(LoadFailure::Unreadable, QStringLiteral("%1: %2").arg(path, why));
     // Looked at in place: a plain store's bytes are its keys, and no copy is made of them.
-    if (!KeySeal::isSealed(QByteArray::fromRawData(reinterpret_cast<const char *>(file->data()), file->size()))) {
+    const QByteArray data = QByteArray::fromRawData(reinterpret_cast<const char *>(file->data()), file->size());
+    if (!KeySeal::isSealed(data)) {
         m_seal.reset();
         return parse(file->view(), path, error) || fail(LoadFailure::Invalid, error ? *error : QString());
     }
-    // Sealed: the ciphertext is no secret.
-    const QByteArray data = file->view().toByteArray();
     const auto header = KeySeal::readHeader(data, &why);
     if (!header)
         return fail(LoadFailure::Format, QStringLiteral("%1: %2").arg(path, why));
