@@ -33,8 +33,8 @@ std::optional<LoadedProject> loadProject(const QString &path, Context &c)
 
 void printFindings(const QList<Diagnostic> &findings, QTextStream &stream)
 {
-    for (const Diagnostic &finding : findings)
-        stream << finding.toString() << '\n';
+    for (const FindingGroup &group : groupFindings(findings))
+        stream << group.toString() << '\n';
     stream.flush();
 }
 

@@ -1,4 +1,5 @@
-// The validator's findings of a MeshDocument as a table: severity, host, peer, message.
+// The validator's findings of a MeshDocument as a table: severity, host, peer, message; one
+// row for a finding that says the same of many hosts (groupFindings()).
 #include "diagnosticsmodel.h"
 
 #include "meshdocument.h"
@@ -16,10 +17,11 @@ DiagnosticsModel::DiagnosticsModel(MeshDocument *document, QObject *parent)
 void DiagnosticsModel::refresh()
 {
     const QList<Diagnostic> &current = m_document->diagnostics();
-    if (current == m_rows)
+    if (current == m_findings)
         return;
     beginResetModel();
-    m_rows = current;
+    m_findings = current;
+    m_rows = groupFindings(current);
     endResetModel();
 }
 
@@ -35,21 +37,22 @@ int DiagnosticsModel::columnCount(const QModelIndex &parent) const
 
 int DiagnosticsModel::errorCount() const
 {
-    return int(std::count_if(m_rows.cbegin(), m_rows.cend(), [](const Diagnostic &d) { return d.isError(); }));
+    return int(std::count_if(m_findings.cbegin(), m_findings.cend(), [](const Diagnostic &d) { return d.isError(); }));
 }
 
 QVariant DiagnosticsModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
-    const Diagnostic &d = m_rows.at(index.row());
+    const FindingGroup &group = m_rows.at(index.row());
+    const Diagnostic &d = group.first;
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
         case SeverityColumn:
             return d.isError() ? tr("Error") : tr("Warning");
         case HostColumn:
-            return d.host;
+            return group.hosts.size() > 1 ? nameList(group.hosts, 3) : d.host;
         case PeerColumn:
             return d.peer;
         case MessageColumn:
@@ -57,7 +60,7 @@ QVariant DiagnosticsModel::data(const QModelIndex &index, int role) const
         }
         break;
     case Qt::ToolTipRole:
-        return d.toString();
+        return group.toString();
     case Qt::ForegroundRole:
         if (index.column() == SeverityColumn)
             return d.isError() ? StateColors::error() : StateColors::warningText();
@@ -68,6 +71,8 @@ QVariant DiagnosticsModel::data(const QModelIndex &index, int role) const
         return d.peer;
     case IsErrorRole:
         return d.isError();
+    case HostNamesRole:
+        return group.hosts;
     }
     return {};
 }

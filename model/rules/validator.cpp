@@ -307,13 +307,15 @@ void Checker::checkAllowedIps(qsizetype host)
             profiles.append(h.meshInterface().name + QLatin1Char('-') + names.back());
             allGateways = allGateways && m_project.hosts[peer].role() == Host::Role::Internet;
         }
-        names.last().prepend(QLatin1String("and "));
         QString message = QStringLiteral("%1 get the same default route (0.0.0.0/0, ::/0); WireGuard "
                                          "uses only one of them and does not fail over")
-                              .arg(names.join(names.size() == 2 ? QLatin1String(" ") : QLatin1String(", ")));
+                              .arg(nameList(names));
+        // A dozen names say it; a hundred gateways would make every such finding 3 kB.
+        constexpr qsizetype Shown = 12;
         if (allGateways)
             message += QStringLiteral(". Use the per-gateway profiles (%1) to switch gateways by hand")
-                           .arg(profiles.join(QLatin1String(", ")));
+                           .arg(profiles.first(std::min(profiles.size(), Shown)).join(QLatin1String(", "))
+                                + (profiles.size() > Shown ? QStringLiteral(", and %1 more").arg(profiles.size() - Shown) : QString()));
         warning(h.name, {}, message);
     }
 }

@@ -54,6 +54,7 @@ private slots:
     void editedProjectsAreChecked();
     void keptCommandsAreChecked();
     void exampleHasOnlyTrueWarnings();
+    void manyHostsShareOneFinding();
 };
 
 void tst_Validator::baseIsClean()
@@ -213,3 +214,61 @@ void tst_Validator::exampleHasOnlyTrueWarnings()
 
 QTEST_APPLESS_MAIN(tst_Validator)
 #include "tst_validator.moc"
+
+void tst_Validator::manyHostsShareOneFinding()
+{
+    // 15 gateways and 20 roaming clients that may use any of them: every client gets the
+    // same warning, which the command line and the Findings pane show once, naming a dozen
+    // clients; the warning itself names a dozen gateways, not all 15.
+    QByteArray yaml = "network: {ipv4: '10.9.0.0/24'}\nhosts:\n";
+    for (int g = 1; g <= 15; ++g)
+        yaml += QStringLiteral("  gw%1:\n    os: Linux\n    internet: {ip: '198.51.100.%1'}\n    wg0: {ip: '10.9.0.%1'}\n").arg(g).toUtf8();
+    QStringList clients;
+    for (int c = 1; c <= 20; ++c)
+        clients.append(QStringLiteral("c%1").arg(c, 2, 10, QLatin1Char('0')));
+    for (const QString &client : std::as_const(clients)) // phones reach the gateways, not each other
+        yaml += QStringLiteral("  %1:\n    os: Android\n    wg0: {ip: '10.9.0.1%2'}\n    exclude_peers: [%3]\n")
+                    .arg(client, client.mid(1), clients.join(QLatin1String(", ")))
+                    .toUtf8();
+    ProjectFile::LoadError error;
+    const auto project = ProjectFile::parse(yaml, QStringLiteral("v.yaml"), &error);
+    QVERIFY2(project, qPrintable(error.toString()));
+    const QList<Diagnostic> found = Validator::validate(*project);
+    QCOMPARE(found.size(), 20);
+    const QString message = found.front().message;
+    QVERIFY2(message.startsWith(QLatin1String("gw1, gw2, gw3, gw4, gw5, gw6, gw7, gw8, gw9, gw10, gw11, gw12, and 3 more get the same default route")),
+             qPrintable(message));
+    QVERIFY2(message.contains(QLatin1String("(wg0-gw1, wg0-gw2, wg0-gw3, wg0-gw4, wg0-gw5, wg0-gw6, wg0-gw7, wg0-gw8, wg0-gw9, wg0-gw10, "
+                                            "wg0-gw11, wg0-gw12, and 3 more)")),
+             qPrintable(message));
+
+    const QList<FindingGroup> groups = groupFindings(found);
+    QCOMPARE(groups.size(), 1);
+    QCOMPARE(groups[0].hosts.size(), 20);
+    QCOMPARE(groups[0].first, found.front());
+    QVERIFY2(groups[0].toString().startsWith(QLatin1String("warning: c01, c02, c03, c04, c05, c06, c07, c08, c09, c10, c11, c12, "
+                                                          "and 8 more: gw1, gw2,")),
+             qPrintable(groups[0].toString()));
+
+    // Only the same severity, peer and message make one group; project-wide findings stay apart.
+    auto finding = [](Diagnostic::Severity severity, const char *host, const char *peer, const char *message) {
+        return Diagnostic{severity, QString::fromLatin1(host), QString::fromLatin1(peer), QString::fromLatin1(message), 0};
+    };
+    using S = Diagnostic::Severity;
+    const QList<FindingGroup> mixed = groupFindings({finding(S::Warning, "a", "", "m"), finding(S::Error, "b", "", "m"),
+                                                     finding(S::Warning, "c", "", "m"), finding(S::Warning, "d", "x", "m"),
+                                                     finding(S::Warning, "", "", "m"), finding(S::Warning, "", "", "m"),
+                                                     finding(S::Warning, "a", "", "m")});
+    QCOMPARE(mixed.size(), 5);
+    QCOMPARE(mixed[0].hosts, QStringList({"a", "c"}));
+    QCOMPARE(mixed[0].toString(), QStringLiteral("warning: a and c: m"));
+    QCOMPARE(mixed[1].toString(), QStringLiteral("error: b: m"));
+    QCOMPARE(mixed[2].toString(), QStringLiteral("warning: d -> x: m"));
+    QCOMPARE(mixed[3].toString(), QStringLiteral("warning: m"));
+    QCOMPARE(mixed[4].toString(), QStringLiteral("warning: m"));
+
+    QCOMPARE(nameList({}), QString());
+    QCOMPARE(nameList({"a"}), QStringLiteral("a"));
+    QCOMPARE(nameList({"a", "b", "c"}), QStringLiteral("a, b, and c"));
+    QCOMPARE(nameList({"a", "b", "c", "d"}, 2), QStringLiteral("a, b, and 2 more"));
+}
