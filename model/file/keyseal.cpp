@@ -155,6 +155,13 @@ int SecretArena::allocate()
 
 int SecretArena::allocate(const unsigned char *bytes)
 {
+    // A copy of one of its own slots: allocating may move the block, so by offset.
+    if (m_bytes && bytes >= m_bytes && bytes < m_bytes + m_used * SlotSize) {
+        const qsizetype from = bytes - m_bytes;
+        const int slot = allocate();
+        std::memcpy(at(slot), m_bytes + from, SlotSize);
+        return slot;
+    }
     const int slot = allocate();
     std::memcpy(at(slot), bytes, SlotSize);
     return slot;

@@ -68,7 +68,7 @@ public:
 
     /// A new slot, zeroed. Throws std::bad_alloc when libsodium cannot allocate.
     int allocate();
-    /// A new slot holding a copy of \a bytes (SlotSize of them).
+    /// A new slot holding a copy of \a bytes (SlotSize of them), which may be another slot.
     int allocate(const unsigned char *bytes);
     /// Wipes \a slot and lets allocate() hand it out again.
     void release(int slot);
