@@ -9,20 +9,46 @@
 
 namespace {
 
-void appendLine(QByteArray &out, const char *key, const QString &value)
+/// \a text appended to \a out as UTF-8; keys, addresses and names are ASCII almost
+/// always, and those bytes are copied without a temporary.
+void appendText(QByteArray &out, QStringView text)
+{
+    const qsizetype at = out.size();
+    out.resize(at + text.size());
+    char *bytes = out.data() + at;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const char16_t c = text[i].unicode();
+        if (c >= 0x80) {
+            out.truncate(at + i);
+            out += text.sliced(i).toUtf8();
+            return;
+        }
+        bytes[i] = char(c);
+    }
+}
+
+void appendLine(QByteArray &out, const char *key, QStringView value)
 {
     if (value.isEmpty())
         return;
     out += key;
     out += " = ";
-    out += value.toUtf8();
+    appendText(out, value);
     out += '\n';
 }
 
 void appendList(QByteArray &out, const char *key, const QStringList &values)
 {
-    if (!values.isEmpty())
-        appendLine(out, key, values.join(QLatin1String(", ")));
+    if (values.isEmpty())
+        return;
+    out += key;
+    out += " = ";
+    for (qsizetype i = 0; i < values.size(); ++i) {
+        if (i > 0)
+            out += ", ";
+        appendText(out, values[i]);
+    }
+    out += '\n';
 }
 
 void appendEach(QByteArray &out, const char *key, const QStringList &values)
@@ -33,8 +59,12 @@ void appendEach(QByteArray &out, const char *key, const QStringList &values)
 
 void appendNumber(QByteArray &out, const char *key, std::optional<qint64> value)
 {
-    if (value)
-        appendLine(out, key, QString::number(*value));
+    if (!value)
+        return;
+    out += key;
+    out += " = ";
+    out += QByteArray::number(*value);
+    out += '\n';
 }
 
 QStringList splitList(const QString &value)
@@ -90,8 +120,11 @@ QByteArray write(const InterfaceConfig &config, const QString &header)
         out += "SaveConfig = true\n";
     for (const PeerConfig &peer : config.peers) {
         out += "\n[Peer]\n";
-        if (!peer.name.isEmpty())
-            out += "# " + peer.name.toUtf8() + '\n';
+        if (!peer.name.isEmpty()) {
+            out += "# ";
+            appendText(out, peer.name);
+            out += '\n';
+        }
         appendLine(out, "PublicKey", peer.publicKey);
         appendLine(out, "PresharedKey", peer.presharedKey);
         appendList(out, "AllowedIPs", peer.allowedIps);
