@@ -5,16 +5,33 @@
 #include "hostsfile.h"
 #include "planner.h"
 
+#include "parallel.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+
+#include <vector>
+
 namespace HostConfigs {
 
 bool generate(const Project &project, KeyStore &keys, const QString &keyStorePath, const QString &outDir,
          const QList<qsizetype> &hostIndexes, Summary *summary, QString *error)
 {
-    Summary result;
     const Planner planner(project);
-    result.keysCreated = keys.ensure(planner.keyIds(), planner.presharedKeyPairs());
+    const qsizetype created = keys.ensure(planner.keyIds(), planner.presharedKeyPairs());
     if (keys.isModified() && !keys.save(keyStorePath, error))
         return false;
+    Summary result;
+    const bool ok = writeHosts(project, planner, keys, outDir, hostIndexes, &result, error);
+    result.keysCreated = created;
+    if (ok && summary)
+        *summary = result;
+    return ok;
+}
+
+bool writeHosts(const Project &project, const Planner &planner, const KeyStore &keys, const QString &outDir,
+                const QList<qsizetype> &hostIndexes, Summary *summary, QString *error, int threads)
+{
     QList<qsizetype> selected = hostIndexes;
     if (selected.isEmpty()) {
         for (qsizetype i = 0; i < project.hosts.size(); ++i) {
@@ -29,21 +46,68 @@ bool generate(const Project &project, KeyStore &keys, const QString &keyStorePat
                              .arg(project.hosts[host].name);
             return false;
         }
-        QList<ConfigFiles::File> files;
-        for (const PlannedInterface &planned : planner.planAll(host, keys))
-            files += ConfigFiles::files(planned);
-        // The mesh's names, for /etc/hosts: what a deploy merges in, to paste by hand.
-        if (project.defaults.hostsFile)
-            files.append({project.hosts[host].name + QLatin1String("/hosts"), HostsFile::block(project)});
+    }
+    if (!QDir().mkpath(outDir)) {
+        if (error)
+            *error = QStringLiteral("%1: cannot create the folder").arg(outDir);
+        return false;
+    }
+    // The mesh's names, for /etc/hosts: what a deploy merges in, to paste by hand.
+    const QByteArray hostsBlock = project.defaults.hostsFile ? HostsFile::block(project) : QByteArray();
+
+    // Hosts are independent: each worker takes the next one until all are written or one
+    // fails. The planner and the keys are only read.
+    struct Worker
+    {
+        Summary done;
+        qsizetype failedAt = -1;
         QString why;
-        if (!ConfigFiles::write(outDir, files, &why, &result.bytes)) {
-            if (error)
-                *error = project.hosts[host].name + QLatin1String(": ") + why;
+    };
+    const int count = Parallel::workers(selected.size(), threads);
+    std::vector<Worker> workers(static_cast<size_t>(count));
+    Parallel::run(selected.size(), count, [&](int index, qsizetype i) {
+        Worker &worker = workers[size_t(index)];
+        const qsizetype host = selected[i];
+        QElapsedTimer phase;
+        phase.start();
+        const QList<PlannedInterface> planned = planner.planAll(host, keys);
+        worker.done.planNs += phase.nsecsElapsed();
+        phase.restart();
+        QList<ConfigFiles::File> files;
+        for (const PlannedInterface &interface : planned)
+            files += ConfigFiles::files(interface);
+        if (project.defaults.hostsFile)
+            files.append({project.hosts[host].name + QLatin1String("/hosts"), hostsBlock});
+        worker.done.formatNs += phase.nsecsElapsed();
+        phase.restart();
+        QString why;
+        if (!ConfigFiles::write(outDir, files, &why, &worker.done.bytes)) {
+            worker.failedAt = i;
+            worker.why = project.hosts[host].name + QLatin1String(": ") + why;
             return false;
         }
-        result.files += files.size();
-    }
+        worker.done.writeNs += phase.nsecsElapsed();
+        worker.done.files += files.size();
+        return true;
+    });
+    Summary result;
     result.hosts = selected.size();
+    result.threads = count;
+    const Worker *first = nullptr;
+    for (const Worker &worker : workers) {
+        result.files += worker.done.files;
+        result.bytes += worker.done.bytes;
+        result.planNs += worker.done.planNs;
+        result.formatNs += worker.done.formatNs;
+        result.writeNs += worker.done.writeNs;
+        if (worker.failedAt >= 0 && (!first || worker.failedAt < first->failedAt))
+            first = &worker;
+    }
+    if (first) {
+        if (error)
+            *error = first->why;
+        return false;
+    }
     if (summary)
         *summary = result;
     return true;

@@ -4,6 +4,7 @@
 
 #include "interfaceconfig.h"
 #include "keystore.h"
+#include "planner.h"
 #include "project.h"
 
 #include <QList>
@@ -17,6 +18,12 @@ struct Summary
     qsizetype files = 0;
     qint64 bytes = 0;
     qsizetype keysCreated = 0;
+    int threads = 1; ///< that wrote the hosts
+    /// Time in Planner::planAll, ConfigFiles::files and ConfigFiles::write, summed over
+    /// the hosts (and so over the threads: the sum can exceed the time it took).
+    qint64 planNs = 0;
+    qint64 formatNs = 0;
+    qint64 writeNs = 0;
 };
 
 /// Makes missing keys (saving \a keys to \a keyStorePath when it changed), then writes
@@ -25,6 +32,12 @@ struct Summary
 /// the host or file (an external host named in \a hostIndexes is refused).
 bool generate(const Project &project, KeyStore &keys, const QString &keyStorePath, const QString &outDir,
          const QList<qsizetype> &hostIndexes, Summary *summary, QString *error);
+
+/// Writes the files of the hosts at \a hostIndexes (all but the external ones when empty)
+/// below \a outDir, whose keys \a keys must hold, on \a threads threads (0: one per CPU):
+/// the hosts are independent. Stops at a failure; \a error names the first failed host.
+bool writeHosts(const Project &project, const Planner &planner, const KeyStore &keys, const QString &outDir,
+                const QList<qsizetype> &hostIndexes, Summary *summary, QString *error, int threads = 0);
 
 /// Every planned interface of host \a host, after making the keys it needs (its key
 /// pairs, its peers' and the preshared keys of its links) in \a keys, which is not saved.

@@ -9,6 +9,7 @@
 
 #include "diagnostic.h"
 #include "configfiles.h"
+#include "hostconfigs.h"
 #include "keyseal.h"
 #include "keystore.h"
 #include "planner.h"
@@ -112,9 +113,11 @@ struct RunResult
     qint64 keyLoad = 0;  ///< KeyStore::load (nothing to read on the first run)
     qint64 ensure = 0;   ///< Planner, keyIds, presharedKeyPairs, KeyStore::ensure
     qint64 save = 0;     ///< KeyStore::save (only when keys were made)
-    qint64 plan = 0;     ///< Planner::plan for every host
-    qint64 format = 0;   ///< ConfigFiles::files for every host
-    qint64 write = 0;    ///< ConfigFiles::write for every host
+    qint64 plan = 0;     ///< Planner::planAll for every host, summed over the threads
+    qint64 format = 0;   ///< ConfigFiles::files for every host, summed over the threads
+    qint64 write = 0;    ///< ConfigFiles::write for every host, summed over the threads
+    qint64 hosts = 0;    ///< the wall time of plan, format and write (HostConfigs::writeHosts)
+    int threads = 1;
     qint64 total = 0;
 
     qsizetype files = 0;
@@ -127,7 +130,7 @@ struct RunResult
 
 /// What `meshwright generate` does for every host of \a projectPath, with its key store
 /// beside it, writing below \a outDir.
-RunResult runGenerate(const QString &projectPath, const QString &outDir, bool canResetPeak, const QByteArray &passphrase = {})
+RunResult runGenerate(const QString &projectPath, const QString &outDir, bool canResetPeak, int threads, const QByteArray &passphrase = {})
 {
     RunResult r;
     trimHeap();
@@ -188,21 +191,21 @@ RunResult runGenerate(const QString &projectPath, const QString &outDir, bool ca
     }
     r.save = phase.nsecsElapsed();
 
-    for (qsizetype host = 0; host < project->hosts.size(); ++host) {
-        phase.restart();
-        const PlannedInterface planned = planner.plan(host, keys);
-        r.plan += phase.nsecsElapsed();
-        phase.restart();
-        const QList<ConfigFiles::File> files = ConfigFiles::files(planned);
-        r.format += phase.nsecsElapsed();
-        phase.restart();
-        if (!ConfigFiles::write(outDir, files, &error, &r.bytes)) {
-            r.error = project->hosts[host].name + QLatin1String(": ") + error;
-            return r;
-        }
-        r.write += phase.nsecsElapsed();
-        r.files += files.size();
+    // The hosts as `meshwright generate` writes them: HostConfigs::writeHosts, on
+    // every CPU (or --threads), each phase summed over the hosts.
+    phase.restart();
+    HostConfigs::Summary written;
+    if (!HostConfigs::writeHosts(*project, planner, keys, outDir, {}, &written, &error, threads)) {
+        r.error = error;
+        return r;
     }
+    r.hosts = phase.nsecsElapsed();
+    r.threads = written.threads;
+    r.plan = written.planNs;
+    r.format = written.formatNs;
+    r.write = written.writeNs;
+    r.files = written.files;
+    r.bytes = written.bytes;
     r.total = total.nsecsElapsed();
 
     r.peakRssKiB = maxRssKiB();
@@ -340,13 +343,14 @@ QString pad(const QString &text, int width)
 void printTables(QTextStream &out, const QList<SizeResult> &results)
 {
     out << "\nPhase times in ms (parse = read+parse YAML; ensure = Planner + keyIds + "
-           "presharedKeyPairs + KeyStore::ensure;\nplan/format/write = Planner::plan, "
-           "ConfigFiles::files, ConfigFiles::write summed over hosts):\n\n";
+           "presharedKeyPairs + KeyStore::ensure;\nplan/format/write = Planner::planAll, "
+           "ConfigFiles::files, ConfigFiles::write summed over hosts and threads; hosts = their\n"
+           "wall time in HostConfigs::writeHosts, on the threads shown; total = wall time of the run):\n\n";
     const QList<std::pair<QString, int>> timeColumns{
         {QStringLiteral("hosts"), 6}, {QStringLiteral("run"), -7},  {QStringLiteral("parse"), 9},
         {QStringLiteral("validate"), 9}, {QStringLiteral("key load"), 9}, {QStringLiteral("ensure"), 9},
         {QStringLiteral("save"), 9},  {QStringLiteral("plan"), 9},   {QStringLiteral("format"), 9},
-        {QStringLiteral("write"), 9}, {QStringLiteral("total"), 10}};
+        {QStringLiteral("write"), 9}, {QStringLiteral("hosts"), 9}, {QStringLiteral("threads"), 7}, {QStringLiteral("total"), 10}};
     auto print = [&out](const QList<std::pair<QString, int>> &columns, const QStringList &cells) {
         QString line;
         for (qsizetype i = 0; i < columns.size(); ++i) {
@@ -376,7 +380,7 @@ void printTables(QTextStream &out, const QList<SizeResult> &results)
                 continue;
             print(timeColumns, {QString::number(size.hosts), run.label, ms(run.parse), ms(run.validate),
                                 ms(run.keyLoad), ms(run.ensure), ms(run.save), ms(run.plan),
-                                ms(run.format), ms(run.write), ms(run.total)});
+                                ms(run.format), ms(run.write), ms(run.hosts), QString::number(run.threads), ms(run.total)});
         }
     }
 
@@ -492,7 +496,11 @@ int main(int argc, char **argv)
         QStringLiteral("encrypted"),
         QStringLiteral("Encrypt the key store after the first run (Argon2id at the default cost), so that the steady-state "
                        "run unlocks it; the unlock is also timed alone, to show what the store costs after it."));
-    parser.addOptions({sizesOption, checkOption, printOption, encryptedOption});
+    const QCommandLineOption threadsOption(QStringLiteral("threads"),
+                                           QStringLiteral("Threads that plan, format and write the hosts (default: one per CPU, as "
+                                                          "`meshwright generate`)."),
+                                           QStringLiteral("N"), QStringLiteral("0"));
+    parser.addOptions({sizesOption, checkOption, printOption, encryptedOption, threadsOption});
     parser.process(app);
     if (!parser.positionalArguments().isEmpty()) {
         err << "bench_generate: unexpected argument '" << parser.positionalArguments().front() << "'\n";
@@ -511,6 +519,12 @@ int main(int argc, char **argv)
             return 2;
         standardOutput.write(makeProject(size->front()).yaml);
         return 0;
+    }
+    bool threadsOk = false;
+    const int threads = parser.value(threadsOption).toInt(&threadsOk);
+    if (!threadsOk || threads < 0 || threads > 64) {
+        err << "bench_generate: --threads takes 0 (one per CPU) to 64" << Qt::endl;
+        return 2;
     }
     const auto sizes = parseSizes(parser.value(sizesOption), &error);
     if (!sizes) {
@@ -585,7 +599,7 @@ int main(int argc, char **argv)
                                    .arg(header->parameters.memLimit >> 20)
                                    .arg(ms(unlock.nsecsElapsed())));
             }
-            RunResult run = runGenerate(projectPath, outDir, canResetPeak, firstRun ? QByteArray() : passphrase);
+            RunResult run = runGenerate(projectPath, outDir, canResetPeak, threads, firstRun ? QByteArray() : passphrase);
             run.label = firstRun ? QStringLiteral("first") : QStringLiteral("steady");
             if (!run.ok) {
                 err << "bench_generate: " << hosts << " hosts, " << run.label << " run failed: "
