@@ -3,6 +3,7 @@
 
 #include "fieldcheck.h"
 
+#include "parallel.h"
 #include "planner.h"
 
 #include <QHash>
@@ -252,7 +253,9 @@ void Checker::checkAllowedIps(qsizetype host)
     QHash<IpPrefix, qsizetype> firstPeer;
     QList<qsizetype> sharedDefault; // peers sharing a default route
     const bool interfacePerPeer = m_planner.isPerPeerRouter(host);
-    for (const qsizetype peer : m_planner.peersOf(host)) {
+    const QList<qsizetype> peers = m_planner.peersOf(host);
+    firstPeer.reserve(interfacePerPeer ? 4 : peers.size() * 2);
+    for (const qsizetype peer : peers) {
         if (interfacePerPeer) {
             // Each peer has an interface of its own: prefixes may overlap across them.
             firstPeer.clear();
@@ -398,15 +401,28 @@ QList<Diagnostic> Checker::run()
         return m_found; // the rules below assume valid names and addresses
     checkAddresses();
     checkDerivedSubnets();
-    for (qsizetype host = 0; host < m_project.hosts.size(); ++host) {
+    // Each host's own checks only read the project and the planner: hosts are checked
+    // side by side, each by a copy of this checker (sharing what it read), and their
+    // findings are put together in the hosts' order.
+    const qsizetype hosts = m_project.hosts.size();
+    const int count = hosts >= 64 ? Parallel::workers(hosts) : 1;
+    std::vector<Checker> workers(size_t(count), *this);
+    std::vector<QList<Diagnostic>> perHost(static_cast<size_t>(hosts));
+    Parallel::run(hosts, count, [&](int index, qsizetype host) {
         if (m_project.hosts[host].isExternal())
-            continue; // its own config is its owner's: nothing of it is ours to check
-        checkHalfLinks(host);
-        checkRouter(host);
-        checkAllowedIps(host);
-        checkReachability(host);
-        checkExitGateway(host);
-    }
+            return true; // its own config is its owner's: nothing of it is ours to check
+        Checker &worker = workers[size_t(index)];
+        worker.m_found.clear();
+        worker.checkHalfLinks(host);
+        worker.checkRouter(host);
+        worker.checkAllowedIps(host);
+        worker.checkReachability(host);
+        worker.checkExitGateway(host);
+        perHost[size_t(host)] = std::move(worker.m_found);
+        return true;
+    });
+    for (QList<Diagnostic> &found : perHost)
+        m_found += std::move(found);
     return m_found;
 }
 
