@@ -53,24 +53,42 @@ QString readKeyFile(const QString &path)
     return key;
 }
 
+/// The 64 digits of base64 in one cache line, so that which ones a key uses leaves no
+/// trace in which lines were read.
+alignas(64) constexpr char Base64Digits[65] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
 /// The 32 bytes of a key in WireGuard's base64 (44 characters, one '='), decoded into
-/// \a out; false for anything else.
+/// \a out; false for anything else. Each digit's value is computed, not looked up (no
+/// memory access that depends on the key), in one pass the compiler can vectorise.
 bool decodeKey(QByteArrayView text, unsigned char *out)
 {
     if (text.size() != 44 || text.back() != '=')
         return false;
-    size_t length = 0;
-    const char *end = nullptr;
-    return sodium_base642bin(out, 32, text.data(), size_t(text.size()), nullptr, &length, &end, sodium_base64_VARIANT_ORIGINAL) == 0
-        && length == 32 && end == text.data() + text.size();
-}
-
-/// One base64 digit of the six bits \a v, without a table (as libsodium does it: no
-/// lookup whose timing depends on the key).
-inline char base64Digit(unsigned v)
-{
-    const int x = int(v);
-    return char(x + 'A' + (((25 - x) >> 8) & 6) - (((51 - x) >> 8) & 75) - (((61 - x) >> 8) & 15) + (((62 - x) >> 8) & 3));
+    const auto *in = reinterpret_cast<const unsigned char *>(text.data());
+    unsigned char values[43];
+    unsigned char bad = 0;
+    for (int i = 0; i < 43; ++i) {
+        const unsigned char c = in[i];
+        const unsigned char upper = static_cast<unsigned char>(-((c >= 'A') & (c <= 'Z')));
+        const unsigned char lower = static_cast<unsigned char>(-((c >= 'a') & (c <= 'z')));
+        const unsigned char digit = static_cast<unsigned char>(-((c >= '0') & (c <= '9')));
+        const unsigned char plus = static_cast<unsigned char>(-(c == '+'));
+        const unsigned char slash = static_cast<unsigned char>(-(c == '/'));
+        values[i] = static_cast<unsigned char>((upper & (c - 'A')) | (lower & (c - 'a' + 26)) | (digit & (c - '0' + 52)) | (plus & 62)
+                                               | (slash & 63));
+        bad |= static_cast<unsigned char>(~(upper | lower | digit | plus | slash));
+    }
+    for (int i = 0, o = 0; i < 40; i += 4, o += 3) {
+        const unsigned group = (unsigned(values[i]) << 18) | (unsigned(values[i + 1]) << 12) | (unsigned(values[i + 2]) << 6) | values[i + 3];
+        out[o] = static_cast<unsigned char>(group >> 16);
+        out[o + 1] = static_cast<unsigned char>(group >> 8);
+        out[o + 2] = static_cast<unsigned char>(group);
+    }
+    const unsigned rest = (unsigned(values[40]) << 12) | (unsigned(values[41]) << 6) | values[42]; // 16 bits of the key, 2 spare
+    out[30] = static_cast<unsigned char>(rest >> 10);
+    out[31] = static_cast<unsigned char>(rest >> 2);
+    sodium_memzero(values, sizeof values);
+    return bad == 0;
 }
 
 /// The 44 base64 characters of a 32-byte \a key, written through \a put(index, char).
@@ -80,22 +98,22 @@ void encodeKeyTo(const unsigned char *key, Put put)
     int at = 0;
     for (int i = 0; i < 30; i += 3) {
         const unsigned group = (unsigned(key[i]) << 16) | (unsigned(key[i + 1]) << 8) | key[i + 2];
-        put(at++, base64Digit(group >> 18));
-        put(at++, base64Digit((group >> 12) & 63));
-        put(at++, base64Digit((group >> 6) & 63));
-        put(at++, base64Digit(group & 63));
+        put(at++, Base64Digits[group >> 18]);
+        put(at++, Base64Digits[(group >> 12) & 63]);
+        put(at++, Base64Digits[(group >> 6) & 63]);
+        put(at++, Base64Digits[group & 63]);
     }
     const unsigned rest = (unsigned(key[30]) << 8) | key[31];
-    put(at++, base64Digit(rest >> 10));
-    put(at++, base64Digit((rest >> 4) & 63));
-    put(at++, base64Digit((rest << 2) & 63));
+    put(at++, Base64Digits[rest >> 10]);
+    put(at++, Base64Digits[(rest >> 4) & 63]);
+    put(at++, Base64Digits[(rest << 2) & 63]);
     put(at, '=');
 }
 
 /// \a key in base64, for the copy a caller asked for.
 QString encodeKey(const unsigned char *key)
 {
-    QString text(44, Qt::Uninitialized);
+    QString text(44, Qt::Uninitialized); // written in place: no copy of the key on the stack
     QChar *out = text.data();
     encodeKeyTo(key, [out](int i, char c) { out[i] = QLatin1Char(c); });
     return text;
@@ -366,6 +384,13 @@ bool KeyStore::parse(QByteArrayView data, const QString &path, QString *error)
             it = ids.insert(bytes, intern(QString::fromUtf8(bytes)));
         return *it;
     };
+    // A line per key: the block is made big enough once, and each id's table of
+    // preshared keys for as many as an id has on average (a full mesh: all the others).
+    const qsizetype lines = std::count(data.cbegin(), data.cend(), '\n') + 1;
+    m_secrets.reserve(m_secrets.size() + lines);
+    qsizetype perId = 0; // set at the first "psk" line: the ids of the "private" lines before it
+    QByteArrayView lastOwner; // "psk A B" lines come sorted by A
+    int lastOwnerId = -1;
     unsigned char key[32];
     int lineNumber = 0;
     bool ok = true;
@@ -398,7 +423,18 @@ bool KeyStore::parse(QByteArrayView data, const QString &path, QString *error)
         if (count == 3 && fields[0] == "private") {
             ok = assignPrivateKey(id(fields[1]), key);
         } else if (count == 4 && fields[0] == "psk" && fields[1] != fields[2]) {
-            assignPresharedKey(id(fields[1]), id(fields[2]), key);
+            if (fields[1] != lastOwner) {
+                lastOwner = fields[1];
+                lastOwnerId = id(lastOwner);
+            }
+            if (perId == 0)
+                perId = std::max<qsizetype>(1, std::min<qsizetype>(2 * lines / std::max<qsizetype>(m_entries.size(), 1), m_entries.size()));
+            const int other = id(fields[2]);
+            for (const int end : {lastOwnerId, other}) {
+                if (m_entries[end].psks.isEmpty())
+                    m_entries[end].psks.reserve(perId);
+            }
+            assignPresharedKey(lastOwnerId, other, key);
         } else if (count == 3 && fields[0] == "running") {
             unsigned char pub[crypto_scalarmult_BYTES];
             Entry &entry = m_entries[id(fields[1])];
