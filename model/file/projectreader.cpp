@@ -13,6 +13,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <initializer_list>
+#include <cstring>
 #include <sstream>
 #include <string>
 
@@ -81,6 +82,90 @@ private:
     int m_nodes = 0;
     int m_depth = 0;
 };
+
+/// True when \a text certainly holds no more than MaxNodes nodes, nests no deeper than
+/// MaxDepth and has no aliases, judged from its characters alone: far cheaper than
+/// GuardHandler's pass, which it spares a file that passes. What it cannot judge simply
+/// (an anchor, alias or tag, a block scalar, a tab in the indentation, an escape in double
+/// quotes) it leaves to the guard.
+///
+/// Nodes: every node but the root comes with an indicator: ':' (a key, its value, and the
+/// map the first key starts), '-' or '?' (likewise), ',', '[' or '{'. They are counted
+/// wherever they stand, in comments and quotes too: an overestimate.
+/// Depth: a line's collections are opened by its indentation (at most two per column: a
+/// map and, at the same column, a sequence as one of its values), by the indicators on
+/// the line, and by open flow brackets. Every '[' and '{' counts as opening; ']' and '}'
+/// close only outside comments and quoted scalars (a quote opens one only where a scalar
+/// can start), and flow context is the only place a plain scalar cannot hold them.
+bool certainlyWithinLimits(const std::string &text)
+{
+    qint64 indicators = 0;
+    qint64 open = 0;
+    qint64 deepest = 0;
+    qint64 indent = 0;
+    qint64 onLine = 0;
+    bool lineStart = true;
+    bool comment = false;
+    char quote = 0;
+    char significant = '\n'; // the last character on the line that is not a space
+    char previous = '\n';
+    for (const char c : text) {
+        switch (c) {
+        case '*': case '&': case '!':
+            return false;
+        case '\n':
+            deepest = std::max(deepest, 2 * (indent + 1) + onLine + open);
+            indent = onLine = 0;
+            lineStart = true;
+            comment = false;
+            significant = previous = c;
+            continue;
+        case ':': case '-': case '?':
+            indicators += 3;
+            ++onLine;
+            break;
+        case ',':
+            indicators += 1;
+            break;
+        case '[': case '{':
+            indicators += 2;
+            ++open;
+            deepest = std::max(deepest, 2 * (indent + 1) + onLine + open);
+            break;
+        default:
+            break;
+        }
+        if (lineStart && (c == ' ' || c == '\t')) {
+            if (c == '\t')
+                return false;
+            ++indent;
+            previous = c;
+            continue;
+        }
+        lineStart = false;
+        if (quote) {
+            if (c == '\\' && quote == '"')
+                return false;
+            if (c == quote)
+                quote = 0; // '' in single quotes closes and opens again
+        } else if (!comment) {
+            const bool scalarStart = std::strchr(":-?,[{\n", significant) != nullptr;
+            if (c == ']' || c == '}')
+                open = std::max<qint64>(open - 1, 0);
+            else if (c == '#')
+                comment = previous == ' ' || previous == '\t' || previous == '\n';
+            else if ((c == '|' || c == '>') && scalarStart)
+                return false;
+            else if ((c == '\'' || c == '"') && scalarStart)
+                quote = c;
+        }
+        if (c != ' ')
+            significant = c;
+        previous = c;
+    }
+    deepest = std::max(deepest, 2 * (indent + 1) + onLine + open);
+    return indicators + 1 <= ProjectFile::MaxNodes && deepest <= ProjectFile::MaxDepth;
+}
 
 /// Reads the node tree into a Project, checking every value on the way.
 class Reader
@@ -598,7 +683,7 @@ std::optional<Project> parse(const QByteArray &yaml, const QString &fileName, Pr
         return failWith(0, QStringLiteral("the file holds binary data; not a project file"));
     const std::string text = yaml.toStdString();
     try {
-        {
+        if (!certainlyWithinLimits(text)) {
             std::stringstream stream(text);
             YAML::Parser parser(stream);
             GuardHandler guard;
