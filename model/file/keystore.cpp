@@ -497,10 +497,9 @@ std::unique_ptr<KeySeal::Secret> KeyStore::serialize() const
     }
     for (int a : std::as_const(order)) {
         QList<int> others;
-        const QHash<int, int> &mine = m_entries[a].psks;
-        for (auto it = mine.cbegin(); it != mine.cend(); ++it) {
-            if (rank[a] < rank[it.key()])
-                others.append(it.key());
+        for (const auto &[other, slot] : m_entries[a].psks.all()) {
+            if (rank[a] < rank[other])
+                others.append(other);
         }
         std::sort(others.begin(), others.end(), [&rank](int x, int y) { return rank[x] < rank[y]; });
         for (int b : std::as_const(others))
@@ -717,7 +716,9 @@ KeyStore::Material KeyStore::take(const QString &keyId)
         entry.runningPublicKey.clear();
         m_modified = true;
     }
-    const QList<int> partners = entry.psks.keys();
+    QList<int> partners;
+    for (const auto &[other, slot] : entry.psks.all())
+        partners.append(other);
     for (int other : partners) {
         const quint64 pair = pairOf(id, other);
         material.m_psks.append({m_entries[other].name, secrets.allocate(m_secrets.at(presharedSlot(id, other)))});
@@ -771,12 +772,11 @@ void KeyStore::copyKeys(const QString &from, const QString &to)
         m_entries[target].running = m_secrets.allocate(m_secrets.at(entry.running));
         m_entries[target].runningPublicKey = entry.runningPublicKey;
     }
-    for (auto it = entry.psks.cbegin(); it != entry.psks.cend(); ++it) {
-        const int other = it.key();
+    for (const auto &[other, slot] : entry.psks.all()) {
         if (other == target)
             continue;
         const quint64 pair = pairOf(source, other);
-        assignPresharedKey(target, other, m_secrets.at(it.value()));
+        assignPresharedKey(target, other, m_secrets.at(slot));
         if (const auto running = m_runningPsks.constFind(pair); running != m_runningPsks.cend()) {
             const int slot = m_secrets.allocate(m_secrets.at(*running));
             m_runningPsks.insert(pairOf(target, other), slot);

@@ -8,6 +8,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -160,6 +161,46 @@ public:
     qsizetype presharedKeyCount() const { return m_pskCount; }
 
 private:
+    /// The preshared keys of one id: other id -> slot, sorted by the other id (a file
+    /// read in its own order, and keys made for a new mesh, come sorted: appended).
+    class Partners
+    {
+    public:
+        int value(int other) const
+        {
+            const auto it = find(other);
+            return it != m_list.cend() && it->first == other ? it->second : -1;
+        }
+        void insert(int other, int slot)
+        {
+            if (m_list.isEmpty() || m_list.back().first < other) {
+                m_list.append({other, slot});
+                return;
+            }
+            const auto it = find(other);
+            if (it != m_list.cend() && it->first == other)
+                m_list[it - m_list.cbegin()].second = slot;
+            else
+                m_list.insert(it - m_list.cbegin(), {other, slot});
+        }
+        void remove(int other)
+        {
+            const auto it = find(other);
+            if (it != m_list.cend() && it->first == other)
+                m_list.remove(it - m_list.cbegin());
+        }
+        bool isEmpty() const { return m_list.isEmpty(); }
+        void reserve(qsizetype size) { m_list.reserve(size); }
+        const QList<std::pair<int, int>> &all() const { return m_list; }
+
+    private:
+        QList<std::pair<int, int>>::const_iterator find(int other) const
+        {
+            return std::lower_bound(m_list.cbegin(), m_list.cend(), other, [](const std::pair<int, int> &entry, int id) { return entry.first < id; });
+        }
+        QList<std::pair<int, int>> m_list;
+    };
+
     /// One key id. Ids are numbered as they first appear and keep their number; the keys
     /// themselves are slots of m_secrets.
     struct Entry
@@ -169,14 +210,14 @@ private:
         QString publicKey;
         int running = -1; ///< the pair the hosts still run (pending rotation)
         QString runningPublicKey;
-        /// Other id -> slot of the preshared key they share (both ends list it: one
-        /// owner's table is small, where one table of every pair would not be).
-        QHash<int, int> psks;
+        /// The preshared keys this id shares (both ends list them: one owner's list is
+        /// small and read in order, where one table of every pair would not be).
+        Partners psks;
     };
     static quint64 pairOf(int a, int b) { return a < b ? (quint64(quint32(a)) << 32) | quint32(b) : (quint64(quint32(b)) << 32) | quint32(a); }
     int idOf(const QString &name) const { return m_ids.value(name, -1); }
     int intern(const QString &name);
-    int presharedSlot(int a, int b) const { return a < 0 || b < 0 ? -1 : m_entries[a].psks.value(b, -1); }
+    int presharedSlot(int a, int b) const { return a < 0 || b < 0 ? -1 : m_entries[a].psks.value(b); }
     /// \a id's key pair from the 32 bytes at \a secret (clamped or not, as given); false
     /// when libsodium refuses them.
     bool assignPrivateKey(int id, const unsigned char *secret);
