@@ -667,8 +667,14 @@ qsizetype KeyStore::ensure(const QStringList &keyIds,
         ++created;
     }
     QList<std::pair<int, int>> missing;
+    // Pairs come grouped by their first id (the planner lists them host by host).
+    const QString *lastFirst = nullptr;
+    int x = -1;
     for (const auto &[a, b] : pairs) {
-        const int x = intern(a);
+        if (!lastFirst || a != *lastFirst) {
+            lastFirst = &a;
+            x = intern(a);
+        }
         const int y = intern(b);
         if (x != y && presharedSlot(x, y) < 0)
             missing.append({x, y});
