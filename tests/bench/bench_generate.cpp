@@ -413,11 +413,17 @@ void printTables(QTextStream &out, const QList<SizeResult> &results)
     }
 }
 
-/// The targets, reported against and never asserted.
+/// The targets, reported against and never asserted: 1000 hosts whose keys exist under
+/// 1 s (the first run, which makes every key, under 1.5 s), no phase over a quarter of the
+/// run, the key store loaded in under 100 ms, peak memory under 400 MiB; 100 hosts under
+/// 15 ms.
 void printTargets(QTextStream &out, const QList<SizeResult> &results)
 {
     out << "\nTargets (reported, not asserted):\n";
     bool any = false;
+    auto report = [&out](const QString &what, const QString &measured, const QString &limit, bool met) {
+        out << "  " << pad(what, -50) << pad(measured, 10) << "  (target " << limit << ")  " << (met ? "met" : "MISSED") << '\n';
+    };
     for (const SizeResult &size : results) {
         if (size.hosts != 100 && size.hosts != 1000)
             continue;
@@ -425,16 +431,29 @@ void printTargets(QTextStream &out, const QList<SizeResult> &results)
             if (!run.ok)
                 continue;
             any = true;
-            const qint64 limitNs = size.hosts == 1000 ? 3'000'000'000LL : 100'000'000LL;
-            out << "  " << pad(QString::number(size.hosts), 4) << " hosts, " << pad(run.label, -6)
-                << " run: " << pad(ms(run.total), 9) << " ms  (target < "
-                << (size.hosts == 1000 ? "3000" : "100") << " ms)  "
-                << (run.total < limitNs ? "met" : "MISSED") << '\n';
+            const bool first = run.label == QLatin1String("first");
+            const qint64 limitNs = size.hosts == 100 ? 15'000'000LL : first ? 1'500'000'000LL : 1'000'000'000LL;
+            report(QStringLiteral("%1 hosts, %2 run").arg(size.hosts).arg(run.label), ms(run.total) + QLatin1String(" ms"),
+                   QStringLiteral("< %1 ms").arg(limitNs / 1'000'000), run.total < limitNs);
+            if (size.hosts != 1000)
+                continue;
+            // The phases as the table has them; plan, format and write summed over threads.
+            const std::pair<const char *, qint64> phases[] = {{"parse", run.parse},   {"validate", run.validate}, {"key load", run.keyLoad},
+                                                              {"ensure", run.ensure}, {"save", run.save},         {"plan", run.plan},
+                                                              {"format", run.format}, {"write", run.write}};
+            const auto largest = *std::max_element(std::begin(phases), std::end(phases),
+                                                   [](const auto &a, const auto &b) { return a.second < b.second; });
+            const double share = run.total > 0 ? 100.0 * double(largest.second) / double(run.total) : 0;
+            report(QStringLiteral("1000 hosts, %1 run, largest phase (%2)").arg(run.label, QLatin1String(largest.first)),
+                   QString::number(share, 'f', 0) + QLatin1String(" %"), QStringLiteral("at most 25 %"), share <= 25.0);
+            if (!first)
+                report(QStringLiteral("1000 hosts, key store load"), ms(run.keyLoad) + QLatin1String(" ms"), QStringLiteral("< 100 ms"),
+                       run.keyLoad < 100'000'000LL);
         }
         if (size.hosts == 1000 && !size.runs.isEmpty() && size.runs.back().ok) {
             const long peak = size.runs.back().peakRssKiB;
-            out << "  1000 hosts, peak RSS:  " << pad(mib(peak), 9) << " MiB (target < 1024 MiB)  "
-                << (peak >= 0 && peak < 1024 * 1024 ? "met" : "MISSED") << '\n';
+            report(QStringLiteral("1000 hosts, peak RSS"), mib(peak) + QLatin1String(" MiB"), QStringLiteral("< 400 MiB"),
+                   peak >= 0 && peak < 400 * 1024);
         }
     }
     if (!any)
