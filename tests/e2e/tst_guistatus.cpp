@@ -137,14 +137,24 @@ void tst_GuiStatus::pollSixteenHosts()
     QVERIFY(!window.statusMonitor()->isRunning());
     QVERIFY(!window.scene()->liveStateCounts().value(LinkState::Alive));
     const EventLoopGapMeter::Gap longest = gaps.longest();
-    qInfo("polling 16 hosts every 2 s for %.1f s: longest event-loop gap %lld ms (limit 250; it ended %.1f s in; the window's "
+    qInfo("polling 16 hosts every 2 s for %.1f s: longest event-loop gap %lld ms (it ended %.1f s in; the window's "
           "thread ran %lld ms of it and waited %lld ms for a CPU), %.2f s CPU (%.1f%% of one core, test actions included); "
           "turning status on took %lld ms",
           seconds, longest.ms, double(longest.endedAt) / 1000, longest.runningMs, longest.waitingMs, cpu, 100 * cpu / seconds,
           toggleMs);
-    // What a real block would break: the window not answering for a quarter of a second.
-    // The figure itself is the status benchmark's (tests/bench/bench-status.sh).
-    QVERIFY2(longest.ms < 250, qPrintable(QStringLiteral("the event loop was blocked for %1 ms").arg(longest.ms)));
+    // What a real block would break: the window's own thread held for a quarter of a second
+    // (work, or a blocking call, on it). Time it waited for a CPU, or that the machine's host
+    // took, is the machine's load and is left out; the figures themselves are the status
+    // benchmark's (tests/bench/bench-status.sh).
+    const EventLoopGapMeter::Gap own = gaps.longestOwn();
+    qInfo("longest gap of the thread's own: %lld ms of a %lld ms gap (%lld ms waiting for a CPU, %lld ms stolen)", own.ownMs(),
+          own.ms, own.waitingMs, own.stolenMs);
+    QVERIFY2(own.ownMs() < 250, qPrintable(QStringLiteral("the event loop was blocked for %1 ms by the window's own thread (a %2 ms gap, "
+                                                          "%3 ms of it waiting for a CPU, %4 ms stolen)")
+                                               .arg(own.ownMs())
+                                               .arg(own.ms)
+                                               .arg(own.waitingMs)
+                                               .arg(own.stolenMs)));
 }
 
 QTEST_MAIN(tst_GuiStatus)
