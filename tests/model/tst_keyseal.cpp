@@ -87,6 +87,10 @@ private slots:
     void decryptAndPasswd();
 
 private:
+    /// A store of \a hosts hosts sealed with \a passphrase at \a parameters, saved as
+    /// \a name in the test's folder; its path (empty when it could not be made).
+    QString saveSealed(int hosts, const QByteArray &passphrase, const KeySeal::Parameters &parameters, const QString &name);
+
     QTemporaryDir m_dir;
 };
 
@@ -131,13 +135,23 @@ void tst_KeySeal::roundTrip()
     QCOMPARE(third.privateKey(QStringLiteral("host-1")), again.privateKey(QStringLiteral("host-1")));
 }
 
+QString tst_KeySeal::saveSealed(int hosts, const QByteArray &passphrase, const KeySeal::Parameters &parameters, const QString &name)
+{
+    KeyStore store = meshStore(hosts);
+    QString error;
+    const QString path = m_dir.filePath(name);
+    if (!store.encrypt(passphrase, parameters, &error) || !store.save(path, &error)) {
+        qWarning("%s: %s", qPrintable(name), qPrintable(error));
+        return {};
+    }
+    return path;
+}
+
 void tst_KeySeal::wrongPassphrase()
 {
-    KeyStore store = meshStore(3);
+    const QString path = saveSealed(3, "right", KeySeal::Parameters::weakest(), QStringLiteral("wrong.keys"));
+    QVERIFY(!path.isEmpty());
     QString error;
-    QVERIFY(store.encrypt("right", KeySeal::Parameters::weakest(), &error));
-    const QString path = m_dir.filePath(QStringLiteral("wrong.keys"));
-    QVERIFY(store.save(path, &error));
     const QByteArray before = readAll(path);
     KeyStore other;
     int asked = 0;
@@ -155,11 +169,9 @@ void tst_KeySeal::wrongPassphrase()
 void tst_KeySeal::everyByteChangedIsDetected()
 {
     // Each byte of the file, flipped in turn: no flip opens, and each says one thing.
-    KeyStore store = meshStore(4);
+    const QString path = saveSealed(4, "pass", KeySeal::Parameters::weakest(), QStringLiteral("flip.keys"));
+    QVERIFY(!path.isEmpty());
     QString error;
-    QVERIFY(store.encrypt("pass", KeySeal::Parameters::weakest(), &error));
-    const QString path = m_dir.filePath(QStringLiteral("flip.keys"));
-    QVERIFY(store.save(path, &error));
     const QByteArray sealed = readAll(path);
     for (qsizetype at = 0; at < sealed.size(); ++at) {
         for (const char bit : {char(0x01), char(0x80)}) {
@@ -177,11 +189,9 @@ void tst_KeySeal::everyByteChangedIsDetected()
 
 void tst_KeySeal::cutShortAndUnknownVersions()
 {
-    KeyStore store = meshStore(2);
+    const QString path = saveSealed(2, "pass", KeySeal::Parameters::weakest(), QStringLiteral("cut.keys"));
+    QVERIFY(!path.isEmpty());
     QString error;
-    QVERIFY(store.encrypt("pass", KeySeal::Parameters::weakest(), &error));
-    const QString path = m_dir.filePath(QStringLiteral("cut.keys"));
-    QVERIFY(store.save(path, &error));
     const QByteArray sealed = readAll(path);
     for (const qsizetype size : {qsizetype(8), qsizetype(40), qsizetype(70), sealed.size() - 1}) {
         QVERIFY(writeAll(path, sealed.left(size)));
@@ -205,11 +215,9 @@ void tst_KeySeal::costIsReadFromTheHeader()
 {
     // The cost is the file's, not the build's: a store sealed at another cost opens.
     const KeySeal::Parameters raised{crypto_pwhash_OPSLIMIT_MIN + 2, crypto_pwhash_MEMLIMIT_MIN * 4};
-    KeyStore store = meshStore(2);
+    const QString path = saveSealed(2, "pass", raised, QStringLiteral("cost.keys"));
+    QVERIFY(!path.isEmpty());
     QString error;
-    QVERIFY(store.encrypt("pass", raised, &error));
-    const QString path = m_dir.filePath(QStringLiteral("cost.keys"));
-    QVERIFY(store.save(path, &error));
     const auto header = KeySeal::readHeader(readAll(path), &error);
     QVERIFY2(header, qPrintable(error));
     QCOMPARE(header->version, 1);
