@@ -25,23 +25,6 @@ void ensureSodium()
     Q_ASSERT(initialised);
 }
 
-QString toBase64(const unsigned char *bytes)
-{
-    return QString::fromLatin1(
-        QByteArray::fromRawData(reinterpret_cast<const char *>(bytes), 32).toBase64());
-}
-
-std::optional<QByteArray> fromBase64(const QString &key)
-{
-    if (key.size() != 44 || !key.endsWith(QLatin1Char('=')))
-        return std::nullopt;
-    const auto decoded = QByteArray::fromBase64Encoding(key.toLatin1(),
-                                                        QByteArray::AbortOnBase64DecodingErrors);
-    if (!decoded || decoded.decoded.size() != 32)
-        return std::nullopt;
-    return decoded.decoded;
-}
-
 QString readKeyFile(const QString &path)
 {
     QFile file(path);
@@ -89,6 +72,23 @@ bool decodeKey(QByteArrayView text, unsigned char *out)
     out[31] = static_cast<unsigned char>(rest >> 2);
     sodium_memzero(values, sizeof values);
     return bad == 0;
+}
+
+/// The same for a key as text (a QString): its characters go through a stack buffer that
+/// is wiped, never through a heap copy.
+bool decodeKey(QStringView text, unsigned char *out)
+{
+    if (text.size() != 44)
+        return false;
+    char latin1[44];
+    bool ascii = true;
+    for (qsizetype i = 0; i < 44; ++i) {
+        ascii = ascii && text[i].unicode() < 0x80;
+        latin1[i] = char(text[i].unicode());
+    }
+    const bool ok = ascii && decodeKey(QByteArrayView(latin1, 44), out);
+    sodium_memzero(latin1, sizeof latin1);
+    return ok;
 }
 
 /// The 44 base64 characters of a 32-byte \a key, written through \a put(index, char).
@@ -172,7 +172,7 @@ QString generatePrivateKey()
     randombytes_buf(key, sizeof key);
     key[0] &= 248;
     key[31] = (key[31] & 127) | 64;
-    const QString result = toBase64(key);
+    const QString result = encodeKey(key);
     sodium_memzero(key, sizeof key);
     return result;
 }
@@ -180,15 +180,13 @@ QString generatePrivateKey()
 std::optional<QString> publicKey(const QString &privateKey)
 {
     ensureSodium();
-    auto secret = fromBase64(privateKey);
-    if (!secret)
-        return std::nullopt;
+    unsigned char secret[32];
     unsigned char pub[crypto_scalarmult_BYTES];
-    const int rc = crypto_scalarmult_base(pub, reinterpret_cast<const unsigned char *>(secret->constData()));
-    sodium_memzero(secret->data(), size_t(secret->size()));
-    if (rc != 0)
+    const bool ok = decodeKey(QStringView(privateKey), secret) && crypto_scalarmult_base(pub, secret) == 0;
+    sodium_memzero(secret, sizeof secret);
+    if (!ok)
         return std::nullopt;
-    return toBase64(pub);
+    return encodeKey(pub);
 }
 
 QByteArray randomBytes(qsizetype count)
@@ -204,14 +202,17 @@ QString generatePresharedKey()
     ensureSodium();
     unsigned char key[32];
     randombytes_buf(key, sizeof key);
-    const QString result = toBase64(key);
+    const QString result = encodeKey(key);
     sodium_memzero(key, sizeof key);
     return result;
 }
 
 bool isValidKey(const QString &key)
 {
-    return fromBase64(key).has_value();
+    unsigned char bytes[32];
+    const bool ok = decodeKey(QStringView(key), bytes);
+    sodium_memzero(bytes, sizeof bytes);
+    return ok;
 }
 
 } // namespace WireGuardKeys
@@ -617,9 +618,8 @@ bool KeyStore::setPrivateKey(const QString &keyId, const QString &privateKey)
 {
     if (keyId.isEmpty() || keyId.contains(QLatin1Char(' ')))
         return false;
-    const QByteArray text = privateKey.toLatin1();
     unsigned char key[32];
-    bool ok = decodeKey(text, key);
+    bool ok = decodeKey(QStringView(privateKey), key);
     if (ok) {
         unsigned char pub[crypto_scalarmult_BYTES];
         ok = crypto_scalarmult_base(pub, key) == 0 && assignPrivateKey(intern(keyId), key);
@@ -645,9 +645,8 @@ bool KeyStore::setPresharedKey(const QString &a, const QString &b, const QString
 {
     if (a.isEmpty() || b.isEmpty() || a == b || a.contains(QLatin1Char(' ')) || b.contains(QLatin1Char(' ')))
         return false;
-    const QByteArray text = key.toLatin1();
     unsigned char bytes[32];
-    const bool ok = decodeKey(text, bytes);
+    const bool ok = decodeKey(QStringView(key), bytes);
     if (ok)
         assignPresharedKey(intern(a), intern(b), bytes);
     sodium_memzero(bytes, sizeof bytes);
