@@ -23,8 +23,9 @@ QString profileName(const QString &interfaceName, const QString &gateway, const 
 
 } // namespace
 
-Planner::Planner(const Project &project)
+Planner::Planner(const Project &project, std::shared_ptr<const Exclusions> exclusions)
     : m_project(project)
+    , m_exclusions(exclusions ? std::move(exclusions) : std::make_shared<const Exclusions>(project))
     , m_subnetV4(project.meshSubnetV4())
     , m_subnetV6(project.meshSubnetV6())
 {
@@ -33,18 +34,13 @@ Planner::Planner(const Project &project)
     index.reserve(count);
     for (qsizetype i = 0; i < count; ++i)
         index.insert(project.hosts[i].name, i);
-    m_excluded.resize(size_t(count));
+    Q_ASSERT(m_exclusions->size() == count);
     m_ownPrefixes.resize(size_t(count));
     m_ownParsed.resize(size_t(count));
     m_siteEndpoint.resize(size_t(count));
     m_siteAddress.resize(size_t(count));
     for (qsizetype i = 0; i < count; ++i) {
         const Host &host = project.hosts[i];
-        for (const QString &peer : host.excludePeers) {
-            const qsizetype j = index.value(peer, -1);
-            if (j >= 0)
-                m_excluded[size_t(i)].insert(j);
-        }
         const Interface &iface = host.meshInterface();
         if (!iface.ip.isEmpty())
             m_ownPrefixes[size_t(i)].append(iface.ip + QLatin1String("/32"));
@@ -75,7 +71,7 @@ Planner::Planner(const Project &project)
         for (qsizetype peer = 0; peer < count; ++peer) {
             // Only a peer the client can send to carries its traffic (a LAN host behind NAT
             // never gets it; the validator reports that link).
-            if (peer != client && !m_excluded[size_t(client)].contains(peer) && hasEndpoint(client, peer))
+            if (peer != client && !m_exclusions->excludes(client, peer) && hasEndpoint(client, peer))
                 m_exitGateway[size_t(peer)] = true;
         }
     }
@@ -184,11 +180,6 @@ QList<qsizetype> Planner::peersOf(qsizetype host) const
             peers.append(peer);
     }
     return peers;
-}
-
-bool Planner::hasPeer(qsizetype host, qsizetype peer) const
-{
-    return host != peer && !m_excluded[size_t(host)].contains(peer);
 }
 
 const LinkSettings *Planner::link(qsizetype a, qsizetype b) const

@@ -1,6 +1,7 @@
 // Turns a project into what each host interface is configured with, by the mesh rules.
 #pragma once
 
+#include "exclusions.h"
 #include "interfaceconfig.h"
 #include "keystore.h"
 #include "project.h"
@@ -10,6 +11,7 @@
 #include <QSet>
 #include <QString>
 
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -19,7 +21,12 @@
 class Planner
 {
 public:
-    explicit Planner(const Project &project);
+    /// With \a exclusions (built from \a project, or from a project with the same names
+    /// and exclude lists) the planner shares them; without, it resolves its own.
+    explicit Planner(const Project &project, std::shared_ptr<const Exclusions> exclusions = {});
+
+    /// exclude_peers resolved, as the planner uses them (shareable with the next planner).
+    const std::shared_ptr<const Exclusions> &exclusions() const { return m_exclusions; }
 
     /// Key ids of every host interface (what KeyStore::ensure needs).
     QStringList keyIds() const;
@@ -33,7 +40,7 @@ public:
     /// it excludes.
     QList<qsizetype> peersOf(qsizetype host) const;
     /// True when \a host has \a peer as a peer.
-    bool hasPeer(qsizetype host, qsizetype peer) const;
+    bool hasPeer(qsizetype host, qsizetype peer) const { return host != peer && !m_exclusions->excludes(host, peer); }
 
     /// The endpoint under which \a host reaches \a peer, or empty when it cannot (the
     /// peer roams, or sits behind NAT on a LAN that \a host is not on).
@@ -130,7 +137,7 @@ private:
     QStringList pfRules(qsizetype host, const QStringList &interfaces, const QList<int> &ports) const;
 
     const Project &m_project;
-    std::vector<QSet<qsizetype>> m_excluded;
+    std::shared_ptr<const Exclusions> m_exclusions;
     std::vector<QStringList> m_ownPrefixes; ///< ip/32 and ipv6/128 of each host
     std::vector<QList<IpPrefix>> m_ownParsed;
     std::vector<QString> m_siteEndpoint; ///< internet or LAN address with port, per host

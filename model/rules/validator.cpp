@@ -15,14 +15,10 @@ namespace {
 class Checker
 {
 public:
-    explicit Checker(const Project &project)
+    Checker(const Project &project, const Planner &planner)
         : m_project(project)
-        , m_planner(project)
+        , m_planner(planner)
     {
-        m_index.reserve(project.hosts.size());
-        // Backwards, so that the first of two hosts with one name wins, as in Project::indexOf.
-        for (qsizetype i = project.hosts.size() - 1; i >= 0; --i)
-            m_index.insert(project.hosts[i].name, i);
     }
 
     QList<Diagnostic> run();
@@ -36,7 +32,7 @@ private:
     {
         m_found.append({Diagnostic::Severity::Warning, host, peer, message, 0});
     }
-    void checkFields(const Host &host);
+    void checkFields(qsizetype index);
     void checkAddresses();
     void checkLinks();
     void checkDerivedSubnets();
@@ -47,14 +43,14 @@ private:
     void checkExitGateway(qsizetype host);
 
     const Project &m_project;
-    Planner m_planner;
+    const Planner &m_planner;
     QList<Diagnostic> m_found;
     QSet<QString> m_duplicateAddresses; ///< canonical mesh addresses used twice
-    QHash<QString, qsizetype> m_index;  ///< host name -> index (exclude lists are long)
 };
 
-void Checker::checkFields(const Host &host)
+void Checker::checkFields(qsizetype index)
 {
+    const Host &host = m_project.hosts[index];
     if (const QString problem = FieldCheck::hostName(host.name); !problem.isEmpty())
         error(host.name, {}, problem);
     auto check = [&](const QString &field, const QString &value) {
@@ -107,10 +103,8 @@ void Checker::checkFields(const Host &host)
                 error(host.name, {}, QStringLiteral("ssh.%1: %2").arg(QLatin1String(key), problem));
         }
     }
-    for (const QString &peer : host.excludePeers) {
-        if (!m_index.contains(peer))
-            error(host.name, {}, QStringLiteral("exclude_peers names unknown host '%1'").arg(peer));
-    }
+    for (const QString &peer : m_planner.exclusions()->unknown(index))
+        error(host.name, {}, QStringLiteral("exclude_peers names unknown host '%1'").arg(peer));
 }
 
 void Checker::checkLinks()
@@ -235,9 +229,14 @@ void Checker::checkRouter(qsizetype host)
 
 void Checker::checkHalfLinks(qsizetype host)
 {
+    const Exclusions &exclusions = *m_planner.exclusions();
+    const auto excluded = exclusions.excluded(host);
+    if (std::none_of(excluded.begin(), excluded.end(), [&](qint32 peer) { return m_planner.hasPeer(peer, host); }))
+        return; // the usual case: every exclusion is mutual
+    // Named in the order of the host's list, as the user wrote them.
     const Host &h = m_project.hosts[host];
     for (const QString &name : h.excludePeers) {
-        const qsizetype peer = m_index.value(name, -1);
+        const qsizetype peer = m_project.indexOf(name);
         if (peer < 0 || peer == host || !m_planner.hasPeer(peer, host))
             continue;
         error(h.name, name,
@@ -394,7 +393,7 @@ void Checker::checkExitGateway(qsizetype host)
 
 QList<Diagnostic> Checker::run()
 {
-    for (const Host &host : m_project.hosts)
+    for (qsizetype host = 0; host < m_project.hosts.size(); ++host)
         checkFields(host);
     checkLinks();
     if (hasErrors(m_found))
@@ -432,7 +431,12 @@ namespace Validator {
 
 QList<Diagnostic> validate(const Project &project)
 {
-    return Checker(project).run();
+    return validate(project, Planner(project));
+}
+
+QList<Diagnostic> validate(const Project &project, const Planner &planner)
+{
+    return Checker(project, planner).run();
 }
 
 } // namespace Validator

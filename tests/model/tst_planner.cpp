@@ -20,6 +20,7 @@ private slots:
     void initTestCase();
     void peers_data();
     void peers();
+    void exclusionsResolveEveryList();
     void externalHostIsListedNotPlanned();
     void addressAndMtuAsWritten();
     void endpoints_data();
@@ -120,6 +121,56 @@ void tst_Planner::addressAndMtuAsWritten()
     QCOMPARE(edge.size(), 1);
     QCOMPARE(edge.front().config.mtu, std::nullopt);
     QCOMPARE(edge.front().config.postUp.value(edge.front().config.postUp.size() - 1), QStringLiteral("logger up %i"));
+}
+
+void tst_Planner::exclusionsResolveEveryList()
+{
+    // 200 hosts: long lists (a bit per host), short ones (a sorted list), unknown names,
+    // duplicates, a host naming itself, two hosts of one name (the first counts).
+    Project project;
+    for (int i = 0; i < 200; ++i) {
+        Host host;
+        host.name = QStringLiteral("h%1").arg(i);
+        project.hosts.append(host);
+    }
+    project.hosts[198].name = QStringLiteral("h7");
+    QStringList &dense = project.hosts[0].excludePeers;
+    for (int i = 1; i < 200; i += 2)
+        dense.append(QStringLiteral("h%1").arg(i));
+    project.hosts[1].excludePeers = {QStringLiteral("h0"), QStringLiteral("nowhere"), QStringLiteral("h150"),
+                                     QStringLiteral("h0"), QStringLiteral("h1"), QStringLiteral("gone"), QStringLiteral("nowhere")};
+    project.hosts[2].excludePeers = {QStringLiteral("h7")};
+    for (int i = 3; i < 200; i += 3)
+        project.hosts[50].excludePeers.prepend(QStringLiteral("h%1").arg(i));
+
+    const Exclusions exclusions(project);
+    QCOMPARE(exclusions.size(), project.hosts.size());
+    for (qsizetype host = 0; host < project.hosts.size(); ++host) {
+        QList<qint32> expected;
+        for (const QString &name : project.hosts[host].excludePeers) {
+            const qsizetype peer = project.indexOf(name);
+            if (peer >= 0 && !expected.contains(qint32(peer)))
+                expected.append(qint32(peer));
+        }
+        std::sort(expected.begin(), expected.end());
+        const auto excluded = exclusions.excluded(host);
+        QCOMPARE(QList<qint32>(excluded.begin(), excluded.end()), expected);
+        for (qsizetype peer = 0; peer < project.hosts.size(); ++peer) {
+            if (exclusions.excludes(host, peer) != expected.contains(qint32(peer)))
+                QFAIL(qPrintable(QStringLiteral("h%1 excludes h%2: %3").arg(host).arg(peer).arg(exclusions.excludes(host, peer))));
+        }
+    }
+    QCOMPARE(exclusions.unknown(1), (QStringList{QStringLiteral("nowhere"), QStringLiteral("gone"), QStringLiteral("nowhere")}));
+    QVERIFY(exclusions.unknown(0).isEmpty());
+    QVERIFY(exclusions.excludes(2, 7));
+    QVERIFY(!exclusions.excludes(2, 198));
+
+    // A planner given these exclusions answers as one that resolved its own.
+    const Planner shared(project, std::make_shared<const Exclusions>(project));
+    const Planner own(project);
+    for (qsizetype host = 0; host < project.hosts.size(); ++host)
+        QCOMPARE(shared.peersOf(host), own.peersOf(host));
+    QVERIFY(!own.hasPeer(0, 1) && own.hasPeer(0, 2) && !own.hasPeer(1, 1));
 }
 
 void tst_Planner::externalHostIsListedNotPlanned()
