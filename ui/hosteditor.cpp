@@ -292,7 +292,7 @@ void HostEditor::refresh(bool reset)
     m_gateway->setEnabled(role == Host::Role::Roaming);
     {
         const Project &project = m_document->project();
-        const Planner planner(project);
+        const Planner &planner = m_document->planner();
         const Planner::Forwarding forwarding = planner.forwarding(project.indexOf(host->name));
         const bool exit = forwarding.exitGateway;
         const QSignalBlocker blocker(m_exitNat);
@@ -320,7 +320,7 @@ void HostEditor::refreshRouting()
     }
     const Project &project = m_document->project();
     const Host &host = project.hosts[index];
-    const Planner planner(project);
+    const Planner &planner = m_document->planner();
     QStringList html;
     // MTU and MSS, with the arithmetic, for routers and wherever an MTU is set.
     const int mtu = planner.tunnelMtu(index);

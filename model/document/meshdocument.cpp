@@ -44,9 +44,8 @@ void MeshDocument::reset(const Project &project, const QString &filePath)
         emit filePathChanged(filePath);
     }
     m_keys = KeyStore();
+    forgetDerived(false);
     ensureKeys();
-    m_links.reset();
-    m_diagnostics.reset();
     emit projectReset();
     emit linksChanged();
     emit diagnosticsChanged();
@@ -111,7 +110,7 @@ bool MeshDocument::save(const QString &path, QString *error)
 {
     // Keys first: a project file whose key store could not be written would get new keys
     // the next time it is opened.
-    const Planner planner(m_project);
+    const Planner &planner = this->planner();
     m_keys.ensure(planner.keyIds(), planner.presharedKeyPairs());
     const QString absolute = QFileInfo(path).absoluteFilePath();
     if (m_keys.isModified() || absolute != m_filePath) {
@@ -146,7 +145,7 @@ QList<PlannedInterface> MeshDocument::plan(HostId id)
 {
     const qsizetype index = indexOf(id);
     Q_ASSERT(index >= 0);
-    return HostConfigs::planHost(m_project, m_keys, index);
+    return HostConfigs::planHost(planner(), m_keys, index);
 }
 
 QList<ConfigFiles::File> MeshDocument::exportFiles(Exporter::Format format, QString *error)
@@ -156,7 +155,7 @@ QList<ConfigFiles::File> MeshDocument::exportFiles(Exporter::Format format, QStr
 
 std::optional<DeployPlan> MeshDocument::deployPlan(const QStringList &hosts, QString *error)
 {
-    const Planner planner(m_project);
+    const Planner &planner = this->planner();
     m_keys.ensure(planner.keyIds(), planner.presharedKeyPairs());
     if (!m_filePath.isEmpty() && m_keys.isModified() && !m_keys.save(KeyStore::pathForProject(m_filePath), error))
         return std::nullopt;
@@ -199,7 +198,7 @@ bool MeshDocument::rotatePresharedKey(HostId a, HostId b, QString *error)
     const qsizetype ib = indexOf(b);
     if (ia < 0 || ib < 0)
         return false;
-    const Planner planner(m_project);
+    const Planner &planner = this->planner();
     m_keys.ensure(planner.keyIds(), planner.presharedKeyPairsOf(ia));
     if (!m_keys.rotatePresharedKey(planner.keyIdFacing(ia, ib), planner.keyIdFacing(ib, ia))) {
         if (error)
@@ -260,11 +259,20 @@ HostId MeshDocument::idOf(const QString &name) const
     return index < 0 ? 0 : m_ids[index];
 }
 
+const Planner &MeshDocument::planner() const
+{
+    if (!m_planner) {
+        m_planner.emplace(m_project, m_exclusions);
+        m_exclusions = m_planner->exclusions();
+    }
+    return *m_planner;
+}
+
 QList<MeshLink> MeshDocument::links() const
 {
     if (!m_links) {
         QList<MeshLink> links;
-        const Planner planner(m_project);
+        const Planner &planner = this->planner();
         const qsizetype count = m_project.hosts.size();
         for (qsizetype a = 0; a < count; ++a) {
             for (qsizetype b = a + 1; b < count; ++b) {
@@ -290,7 +298,7 @@ QList<MeshLink> MeshDocument::links() const
 QList<Diagnostic> MeshDocument::diagnostics() const
 {
     if (!m_diagnostics) {
-        m_diagnostics = Validator::validate(m_project);
+        m_diagnostics = Validator::validate(m_project, planner());
         if (!m_filePath.isEmpty()) {
             if (const auto finding = plainKeyStoreFinding(KeyStore::pathForProject(m_filePath), m_keys.isEncrypted(),
                                                           QStringLiteral("File → Key Store…")))
@@ -300,10 +308,17 @@ QList<Diagnostic> MeshDocument::diagnostics() const
     return *m_diagnostics;
 }
 
-void MeshDocument::invalidate()
+void MeshDocument::forgetDerived(bool keepExclusions)
 {
+    if (!keepExclusions)
+        m_exclusions.reset();
+    m_planner.reset();
     m_links.reset();
     m_diagnostics.reset();
+}
+
+void MeshDocument::invalidate()
+{
     emit linksChanged();
     if (!m_diagnosticsSignalPending) {
         // Many edits can come in a row (a macro, a drag): tell the views once.
@@ -589,6 +604,7 @@ void MeshDocument::insertHost(qsizetype index, HostId id, const Host &host)
     index = std::clamp<qsizetype>(index, 0, m_project.hosts.size());
     m_project.hosts.insert(index, host);
     m_ids.insert(index, id);
+    forgetDerived(false);
     if (!host.isExternal())
         m_keys.ensure({Planner::keyId(host)}, {});
     emit hostAdded(id);
@@ -602,6 +618,7 @@ Host MeshDocument::takeHost(HostId id, qsizetype *index)
     emit hostAboutToBeRemoved(id);
     Host host = m_project.hosts.takeAt(at);
     m_ids.removeAt(at);
+    forgetDerived(false);
     if (index)
         *index = at;
     emit hostRemoved(id);
@@ -612,23 +629,33 @@ Host MeshDocument::takeHost(HostId id, qsizetype *index)
 void MeshDocument::swapHosts(QHash<HostId, Host> &values)
 {
     QList<HostId> changed;
+    bool keepExclusions = true;
+    bool moved = true; // only positions changed: links and findings stay
     for (auto it = values.begin(); it != values.end(); ++it) {
         const qsizetype index = m_ids.indexOf(it.key());
         Q_ASSERT(index >= 0);
         Host &stored = m_project.hosts[index];
         if (stored.name != it.value().name)
             m_keys.copyKeys(stored.name, it.value().name); // a rename keeps the host's keys
+        keepExclusions = keepExclusions && Exclusions::keeps(stored, it.value());
+        Host placed = stored;
+        placed.position = it.value().position;
+        moved = moved && placed == it.value();
         std::swap(stored, it.value());
         changed.append(it.key());
     }
+    if (!moved)
+        forgetDerived(keepExclusions);
     for (const HostId id : std::as_const(changed))
         emit hostChanged(id);
-    invalidate();
+    if (!moved)
+        invalidate();
 }
 
 void MeshDocument::swapLinkSettings(QList<LinkSettings> &links)
 {
     std::swap(m_project.links, links);
+    forgetDerived(true);
     invalidate();
 }
 
@@ -641,6 +668,7 @@ void MeshDocument::swapSettings(Defaults &defaults, NetworkSettings &network)
 {
     std::swap(m_project.defaults, defaults);
     std::swap(m_project.network, network);
+    forgetDerived(true);
     for (const HostId id : std::as_const(m_ids))
         emit hostChanged(id);
     invalidate();

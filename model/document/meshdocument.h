@@ -7,6 +7,7 @@
 #include "hostconfigs.h"
 #include "interfaceconfig.h"
 #include "keystore.h"
+#include "planner.h"
 #include "project.h"
 
 #include <QHash>
@@ -85,6 +86,10 @@ public:
     QList<MeshLink> links() const;
     /// The validator's findings. Recomputed lazily after edits.
     QList<Diagnostic> diagnostics() const;
+    /// The planner of the project as it is now, made once after each edit for every pane
+    /// that asks (links, findings, configs, the properties pane). An edit replaces it: do
+    /// not keep the reference past the signals of one edit.
+    const Planner &planner() const;
 
     // --- Keys: the document is their only writer; everyone else reads -----------------
     const KeyStore &keys() const { return m_keys; }
@@ -175,7 +180,12 @@ signals:
 private:
     /// The findings again: the key store's state (plain or encrypted) is one of them.
     void refreshKeyStoreFinding();
+    /// Tells the views that links and findings may have changed (findings debounced).
     void invalidate();
+    /// Drops what was derived from the project (planner, links, findings) and, unless
+    /// \a keepExclusions, the resolved exclude lists. Every edit calls it right after
+    /// changing the project, before its first signal, so no view reads a stale planner.
+    void forgetDerived(bool keepExclusions);
     void ensureKeys();
     /// Saves new keys of a project that has a file; a failure leaves the document modified.
 
@@ -185,6 +195,8 @@ private:
     QString m_filePath;
     KeyStore m_keys;
     QUndoStack *m_undoStack;
+    mutable std::shared_ptr<const Exclusions> m_exclusions;
+    mutable std::optional<Planner> m_planner;
     mutable std::optional<QList<MeshLink>> m_links;
     mutable std::optional<QList<Diagnostic>> m_diagnostics;
     bool m_diagnosticsSignalPending = false;

@@ -115,7 +115,11 @@ bool writeHosts(const Project &project, const Planner &planner, const KeyStore &
 
 QList<PlannedInterface> planHost(const Project &project, KeyStore &keys, qsizetype host)
 {
-    const Planner planner(project);
+    return planHost(Planner(project), keys, host);
+}
+
+QList<PlannedInterface> planHost(const Planner &planner, KeyStore &keys, qsizetype host)
+{
     keys.ensure(planner.keyIds(), planner.presharedKeyPairsOf(host));
     return planner.planAll(host, keys);
 }

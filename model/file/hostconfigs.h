@@ -42,6 +42,8 @@ bool writeHosts(const Project &project, const Planner &planner, const KeyStore &
 /// Every planned interface of host \a host, after making the keys it needs (its key
 /// pairs, its peers' and the preshared keys of its links) in \a keys, which is not saved.
 QList<PlannedInterface> planHost(const Project &project, KeyStore &keys, qsizetype host);
+/// The same with \a planner, a planner of the project (the document keeps one).
+QList<PlannedInterface> planHost(const Planner &planner, KeyStore &keys, qsizetype host);
 
 /// Every config a user can pick for a host, by name: each interface (wg0, wg1, ...) and
 /// each per-gateway profile (wg0-GATEWAY), in that order.

@@ -4,6 +4,7 @@
 #include "planner.h"
 #include "projectfile.h"
 #include "testsupport.h"
+#include "validator.h"
 
 #include <QCryptographicHash>
 #include <QRandomGenerator>
@@ -20,6 +21,39 @@ namespace {
 QByteArray fingerprint(const MeshDocument &document)
 {
     return QCryptographicHash::hash(ProjectFile::serialize(document.project()), QCryptographicHash::Sha256).toHex();
+}
+
+/// The links of \a document as "a b kind one-sided", by name (ids differ between documents).
+QStringList namedLinks(const MeshDocument &document)
+{
+    QStringList named;
+    for (const MeshLink &link : document.links())
+        named.append(QStringLiteral("%1 %2 %3 %4").arg(document.host(link.a)->name, document.host(link.b)->name)
+                         .arg(int(link.kind)).arg(link.oneSided));
+    return named;
+}
+
+/// What \a document derives and keeps between edits (its planner, links and findings)
+/// is what a fresh look at its project gives.
+void verifyDerived(const MeshDocument &document, const QString &step)
+{
+    const Project &project = document.project();
+    QVERIFY2(document.diagnostics() == Validator::validate(project), qPrintable(step));
+    MeshDocument fresh;
+    fresh.reset(project);
+    QVERIFY2(namedLinks(document) == namedLinks(fresh), qPrintable(step));
+    const Planner planner(project);
+    const Planner &kept = document.planner();
+    for (qsizetype a = 0; a < project.hosts.size(); ++a) {
+        for (qsizetype b = 0; b < project.hosts.size(); ++b) {
+            QVERIFY2(kept.hasPeer(a, b) == planner.hasPeer(a, b), qPrintable(step));
+            if (planner.hasPeer(a, b)) {
+                QVERIFY2(kept.allowedIps(a, b) == planner.allowedIps(a, b), qPrintable(step));
+                QVERIFY2(kept.endpoint(a, b) == planner.endpoint(a, b), qPrintable(step));
+                QVERIFY2(kept.keepalive(a, b) == planner.keepalive(a, b), qPrintable(step));
+            }
+        }
+    }
 }
 
 bool peersOf(const Project &project, const QString &host, const QString &peer)
@@ -362,7 +396,7 @@ void tst_MeshDocument::randomEditsUndoToTheStart()
         const QList<HostId> ids = m_document.hostIds();
         const HostId some = ids.isEmpty() ? 0 : ids[random.bounded(int(ids.size()))];
         const HostId other = ids.isEmpty() ? 0 : ids[random.bounded(int(ids.size()))];
-        switch (random.bounded(7)) {
+        switch (random.bounded(8)) {
         case 0: {
             Host host = HostPresets::create(presets[random.bounded(int(presets.size()))], m_document);
             host.position = QPointF(random.bounded(1000), random.bounded(1000));
@@ -400,18 +434,42 @@ void tst_MeshDocument::randomEditsUndoToTheStart()
             m_document.setDefaults(defaults, m_document.project().network);
             break;
         }
+        case 7: {
+            // An edit that keeps names and exclude lists: the document keeps their resolution.
+            if (!some)
+                break;
+            Host host = *m_document.host(some);
+            host.meshInterface().ip = m_document.nextFreeAddress(false);
+            if (!host.lan && !host.internet)
+                host.lan = SiteAddress{QString(), QStringLiteral("192.168.9.%1").arg(random.bounded(1, 250))};
+            m_document.changeHost(some, host, QStringLiteral("Readdress"));
+            break;
+        }
+        }
+        // Every few steps, as asking builds what the next edit must replace.
+        if (step % 5 == 0) {
+            verifyDerived(m_document, QStringLiteral("after step %1").arg(step));
+            if (QTest::currentTestFailed())
+                return;
         }
     }
     QVERIFY(m_document.undoStack()->count() > 150);
     const QByteArray end = fingerprint(m_document);
     QVERIFY(end != start);
-    while (m_document.undoStack()->canUndo())
+    while (m_document.undoStack()->canUndo()) {
         m_document.undoStack()->undo();
+        if (m_document.undoStack()->index() % 7 == 0) {
+            verifyDerived(m_document, QStringLiteral("undo to %1").arg(m_document.undoStack()->index()));
+            if (QTest::currentTestFailed())
+                return;
+        }
+    }
     QCOMPARE(fingerprint(m_document), start);
     QVERIFY(!m_document.isModified());
     while (m_document.undoStack()->canRedo())
         m_document.undoStack()->redo();
     QCOMPARE(fingerprint(m_document), end);
+    verifyDerived(m_document, QStringLiteral("after the redos"));
 }
 
 void tst_MeshDocument::saveAndLoad()
