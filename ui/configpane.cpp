@@ -53,8 +53,10 @@ ConfigPane::ConfigPane(MeshDocument *document, QWidget *parent)
     layout->addLayout(buttons);
     layout->addWidget(m_tabs, 1);
 
+    // One refresh for all the signals of one edit (a macro sends many), as soon as the
+    // event loop is through with them: the pane follows every edit at once.
     m_debounce->setSingleShot(true);
-    m_debounce->setInterval(150);
+    m_debounce->setInterval(0);
     connect(m_debounce, &QTimer::timeout, this, &ConfigPane::refresh);
     for (auto signal : {&MeshDocument::linksChanged, &MeshDocument::projectReset})
         connect(document, signal, m_debounce, qOverload<>(&QTimer::start));

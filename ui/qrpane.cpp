@@ -70,8 +70,10 @@ QrPane::QrPane(MeshDocument *document, QWidget *parent)
     layout->addWidget(m_notes);
     layout->addLayout(buttons);
 
+    // One refresh for all the signals of one edit (a macro sends many), as soon as the
+    // event loop is through with them: the pane follows every edit at once.
     m_debounce->setSingleShot(true);
-    m_debounce->setInterval(150);
+    m_debounce->setInterval(0);
     connect(m_debounce, &QTimer::timeout, this, &QrPane::refresh);
     connect(document, &MeshDocument::linksChanged, m_debounce, qOverload<>(&QTimer::start));
     connect(document, &MeshDocument::hostChanged, m_debounce, qOverload<>(&QTimer::start));

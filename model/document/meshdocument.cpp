@@ -321,9 +321,10 @@ void MeshDocument::invalidate()
 {
     emit linksChanged();
     if (!m_diagnosticsSignalPending) {
-        // Many edits can come in a row (a macro, a drag): tell the views once.
+        // Many edits can come in one go (a macro, a rename through every exclude list):
+        // tell the views once, when the event loop has delivered what this turn queued.
         m_diagnosticsSignalPending = true;
-        QTimer::singleShot(100, this, [this] {
+        QTimer::singleShot(0, this, [this] {
             m_diagnosticsSignalPending = false;
             emit diagnosticsChanged();
         });
