@@ -136,6 +136,7 @@ void ConfigPane::refresh()
                                           .arg(external.name, external.publicKey)});
         m_files = files;
         render();
+        emit refreshed();
         return;
     }
     for (const PlannedInterface &planned : m_document->plan(m_host)) {
@@ -187,6 +188,7 @@ void ConfigPane::refresh()
     }
     m_files = files;
     render();
+    emit refreshed();
 }
 
 void ConfigPane::render()

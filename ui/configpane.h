@@ -43,6 +43,8 @@ public:
 
 signals:
     void qrCodeRequested(HostId id);
+    /// The shown files were made anew from the document (after an edit, a selection).
+    void refreshed();
 
 private:
     void refresh();

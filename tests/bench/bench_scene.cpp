@@ -11,33 +11,44 @@
 // 3. Start-up: the meshwright binary opening an 11-host home-lab project with
 //    MESHWRIGHT_STARTUP_PROBE=1, wall time of the whole process and the "painted after N ms"
 //    it prints.
+// 4. Edit to update: in the main window (1600x1000, fit zoom), an edit in the properties
+//    pane (a LAN host's mesh address, typed and Return; a link's keepalive) until the
+//    findings pane, the config pane (for the host) and the canvas are updated and painted.
 //
 // It prints tables and reports against the targets, never asserting on timings. With
 // --smoke it runs small sizes only and exits non-zero when a result is wrong (item counts,
 // blank canvas, a start-up without "painted after").
 
+#include "configpane.h"
 #include "diagnostic.h"
 #include "ipaddress.h"
+#include "mainwindow.h"
 #include "meshdocument.h"
 #include "project.h"
 #include "projectfile.h"
+#include "propertiespane.h"
 #include "topologyscene.h"
 #include "topologyview.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QImage>
+#include <QKeyEvent>
+#include <QLineEdit>
 #include <QPainter>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSpinBox>
 #include <QTemporaryDir>
 #include <QTextStream>
 #include <QThread>
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -52,8 +63,9 @@ QTextStream out(stdout);
 // ---------------------------------------------------------------------------------------
 // Targets (reported, never asserted)
 
-constexpr double BuildTargetMs = 300;   ///< scene for 500 hosts
+constexpr double BuildTargetMs = 100;   ///< scene for 500 hosts
 constexpr double RepaintTargetMs = 16;  ///< one full repaint at 500 hosts
+constexpr double EditTargetMs = 50;     ///< one edit to every pane updated, at 500 hosts
 constexpr double StartupTargetMs = 1000; ///< launch to painted window
 constexpr int TargetHosts = 500;
 
@@ -441,6 +453,136 @@ PaintResult benchPaint(const Case &c, int runs)
 }
 
 // ---------------------------------------------------------------------------------------
+// 4. Edit to update
+
+struct EditResult
+{
+    Case c;
+    QString edit;         ///< what was edited, for the table
+    bool configs = false; ///< the config pane shows a host the edit changes
+    QList<double> total;  ///< the edit to canvas, findings and configs updated and painted
+    QList<double> sync;   ///< the edit's own call: the command, the canvas's items
+    QList<double> findingsAt; ///< when the findings pane had refreshed (from the edit)
+    QList<double> configsAt;  ///< when the config pane had refreshed (from the edit)
+    QList<double> paint;  ///< the window's repaint at the end
+    QStringList failures;
+};
+
+/// Times \a runs edits done by \a edit(run) on \a window's properties pane, each from the
+/// edit to everything updated: the findings pane's refresh, the config pane's (when
+/// \a configs) and the canvas repainted. \a check(run) says what is wrong afterwards.
+EditResult timeEdits(MainWindow &window, const Case &c, const QString &label, bool configs, int runs,
+                     const std::function<void(int)> &edit, const std::function<QString(int)> &check)
+{
+    EditResult r;
+    r.c = c;
+    r.edit = label;
+    r.configs = configs;
+    MeshDocument *doc = window.document();
+    QElapsedTimer clock;
+    double findingsAt = -1;
+    double configsAt = -1;
+    // Connected after the panes' own handlers, so these run when the panes are done.
+    const auto findings = QObject::connect(doc, &MeshDocument::diagnosticsChanged, [&] { findingsAt = ms(clock.nsecsElapsed()); });
+    const auto refreshed = QObject::connect(window.configPane(), &ConfigPane::refreshed, [&] { configsAt = ms(clock.nsecsElapsed()); });
+    for (int run = 0; run < runs; ++run) {
+        settle();
+        findingsAt = configsAt = -1;
+        clock.start();
+        edit(run);
+        const double sync = ms(clock.nsecsElapsed());
+        QDeadlineTimer deadline(5000);
+        while ((findingsAt < 0 || (configs && configsAt < 0)) && !deadline.hasExpired())
+            QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
+        const double beforePaint = ms(clock.nsecsElapsed());
+        window.view()->viewport()->repaint();
+        const double total = ms(clock.nsecsElapsed());
+        if (findingsAt < 0 || (configs && configsAt < 0)) {
+            r.failures.append(QStringLiteral("%1, %2: no update within 5 s").arg(c.label(), label));
+            break;
+        }
+        if (const QString problem = check(run); !problem.isEmpty()) {
+            r.failures.append(QStringLiteral("%1, %2: %3").arg(c.label(), label, problem));
+            break;
+        }
+        r.total.append(total);
+        r.sync.append(sync);
+        r.findingsAt.append(findingsAt);
+        r.configsAt.append(configs ? configsAt : 0);
+        r.paint.append(total - beforePaint);
+    }
+    QObject::disconnect(findings);
+    QObject::disconnect(refreshed);
+    return r;
+}
+
+/// The editor on \a c, as a user has it: the main window at 1600x1000, fit zoom. Two
+/// edits in the properties pane: a LAN host's mesh address (the host selected, its configs
+/// shown) and the keepalive of a link (the link selected).
+QList<EditResult> benchEdits(const Case &c, int runs)
+{
+    QList<EditResult> results;
+    MainWindow window;
+    window.resize(1600, 1000);
+    window.document()->reset(makeProject(c));
+    window.show();
+    window.view()->fitAll();
+    settle();
+    MeshDocument *doc = window.document();
+    const int width = int(QString::number(c.lan()).size());
+    const QString first = QStringLiteral("lan-%1").arg(1, width, 10, QLatin1Char('0'));
+    const QString second = QStringLiteral("lan-%1").arg(2, width, 10, QLatin1Char('0'));
+    const HostId a = doc->idOf(first);
+    const HostId b = doc->idOf(second);
+
+    // The mesh address: typed into its field, then Return.
+    window.scene()->selectHost(a);
+    window.configPane()->refreshNow();
+    settle();
+    auto *address = window.propertiesPane()->findChild<QLineEdit *>(QStringLiteral("meshIpv4"));
+    if (!address) {
+        results.append(EditResult{c, QStringLiteral("mesh address"), true, {}, {}, {}, {}, {}, {QStringLiteral("no meshIpv4 field")}});
+        return results;
+    }
+    // Two free addresses in turn, outside the generated ones (10.20.0.1 and up).
+    auto addressOf = [](int run) { return QStringLiteral("10.20.200.%1").arg(run % 2 + 1); };
+    results.append(timeEdits(
+        window, c, QStringLiteral("mesh address of ") + first, true, runs,
+        [&](int run) {
+            address->setFocus();
+            address->setText(addressOf(run));
+            QKeyEvent press(QEvent::KeyPress, Qt::Key_Return, Qt::NoModifier);
+            QCoreApplication::sendEvent(address, &press);
+        },
+        [&](int run) {
+            if (doc->host(a)->meshInterface().ip != addressOf(run))
+                return QStringLiteral("the document has %1").arg(doc->host(a)->meshInterface().ip);
+            if (!window.configPane()->currentText().contains(QStringLiteral("Address = ") + addressOf(run)))
+                return QStringLiteral("the config pane does not show the new address");
+            return QString();
+        }));
+
+    // The keepalive of a link: the spin box's value, as arrows or typing set it.
+    window.scene()->selectLink(a, b);
+    settle();
+    auto *keepalive = window.propertiesPane()->findChild<QSpinBox *>(QStringLiteral("linkKeepalive"));
+    if (!keepalive) {
+        results.append(EditResult{c, QStringLiteral("keepalive"), false, {}, {}, {}, {}, {}, {QStringLiteral("no linkKeepalive field")}});
+        return results;
+    }
+    results.append(timeEdits(
+        window, c, QStringLiteral("keepalive of %1 - %2").arg(first, second), false, runs,
+        [&](int run) { keepalive->setValue(30 + run); },
+        [&](int run) {
+            const LinkSettings *settings = doc->project().linkSettings(first, second);
+            if (!settings || settings->keepalive != 30 + run)
+                return QStringLiteral("the document's link keepalive is not %1").arg(30 + run);
+            return QString();
+        }));
+    return results;
+}
+
+// ---------------------------------------------------------------------------------------
 // 3. Start-up
 
 struct StartupRun
@@ -585,8 +727,11 @@ int main(int argc, char *argv[])
     const QCommandLineOption paintOption(QStringLiteral("paint"),
                                          QStringLiteral("Repaint cases (default mesh:100,rings:500; 'none' to skip)."),
                                          QStringLiteral("cases"));
+    const QCommandLineOption editOption(QStringLiteral("edit"),
+                                        QStringLiteral("Edit-to-update cases (default rings:500; 'none' to skip)."),
+                                        QStringLiteral("cases"));
     const QCommandLineOption noStartupOption(QStringLiteral("no-startup"), QStringLiteral("Skip the start-up runs."));
-    parser.addOptions({smokeOption, repeatsOption, buildOption, paintOption, noStartupOption});
+    parser.addOptions({smokeOption, repeatsOption, buildOption, paintOption, editOption, noStartupOption});
     parser.process(app);
 
     const bool smoke = parser.isSet(smokeOption);
@@ -603,7 +748,8 @@ int main(int argc, char *argv[])
     const auto buildCases = casesFrom(buildOption, QStringLiteral("mesh:100,rings:500,rings:1000"),
                                       QStringLiteral("mesh:12,rings:24"));
     const auto paintCases = casesFrom(paintOption, QStringLiteral("mesh:100,rings:500"), QStringLiteral("mesh:12,rings:24"));
-    if (!buildCases || !paintCases) {
+    const auto editCases = casesFrom(editOption, QStringLiteral("rings:500"), QStringLiteral("rings:24"));
+    if (!buildCases || !paintCases || !editCases) {
         QTextStream(stderr) << "bench_scene: cases are a comma-separated list of mesh:N or rings:N (N >= 6)\n";
         return 2;
     }
@@ -685,6 +831,31 @@ int main(int argc, char *argv[])
         printTable({QStringLiteral("run"), QStringLiteral("process wall"), QStringLiteral("painted after")}, rows);
     }
 
+    // 4. Edit to update
+    QList<EditResult> edits;
+    for (const Case &c : *editCases) {
+        for (EditResult &e : benchEdits(c, std::max(repeats, smoke ? 2 : 9))) {
+            failures += e.failures;
+            edits.append(std::move(e));
+        }
+    }
+    if (!edits.isEmpty()) {
+        out << "4. Edit to update: an edit in the properties pane until findings, configs and canvas are "
+               "updated and painted (median)\n";
+        QList<QStringList> rows;
+        for (const EditResult &e : std::as_const(edits)) {
+            rows.append({e.c.label(), e.edit, fmt(median(e.total)), fmt(minimum(e.total)), fmt(median(e.sync)),
+                         fmt(median(e.findingsAt)), e.configs ? fmt(median(e.configsAt)) : QStringLiteral("-"),
+                         fmt(median(e.paint)), QString::number(e.total.size())});
+        }
+        printTable({QStringLiteral("case"), QStringLiteral("edit"), QStringLiteral("total"), QStringLiteral("min"),
+                    QStringLiteral("edit call"), QStringLiteral("findings at"), QStringLiteral("configs at"),
+                    QStringLiteral("repaint"), QStringLiteral("runs")},
+                   rows);
+        out << "   edit call: the edit itself (the undo command, the canvas's items); findings at / configs at: "
+               "when those panes had refreshed, from the edit; repaint: the canvas painted at the end.\n\n";
+    }
+
     // Against the targets
     if (!smoke) {
         out << "Targets\n";
@@ -703,6 +874,11 @@ int main(int argc, char *argv[])
                              QStringLiteral("< ") + fmt(RepaintTargetMs, 0), fmt(p.first, 2),
                              verdict(p.first, RepaintTargetMs)});
             }
+        }
+        for (const EditResult &e : std::as_const(edits)) {
+            if (e.c.hosts == TargetHosts && !e.total.isEmpty())
+                rows.append({e.edit + QStringLiteral(", ") + e.c.label(), QStringLiteral("< ") + fmt(EditTargetMs, 0),
+                             fmt(median(e.total)), verdict(median(e.total), EditTargetMs)});
         }
         if (startup && !startup->runs.isEmpty()) {
             QList<double> walls;
