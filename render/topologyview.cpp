@@ -188,6 +188,15 @@ QRect TopologyView::legendRect() const
     return box;
 }
 
+void TopologyView::drawBackground(QPainter *painter, const QRectF &rect)
+{
+    QGraphicsView::drawBackground(painter, rect);
+    // The items draw next, with this painter's state (DontSavePainterState). The raster
+    // engine draws thin lines several times faster inside a clip rectangle than under the
+    // widget's own clip region, and far out a large mesh is thousands of long thin links.
+    painter->setClipRect(rect, Qt::IntersectClip);
+}
+
 void TopologyView::drawForeground(QPainter *painter, const QRectF &)
 {
     // The legend, in a corner of the view whatever the zoom.
