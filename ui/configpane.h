@@ -12,7 +12,7 @@ class QPushButton;
 class QTabWidget;
 class QTimer;
 
-/// Follows the document (debounced): an edit anywhere shows in the text at once, with the
+/// Follows the document (once per event-loop turn): an edit anywhere shows in the text at once, with the
 /// lines that changed against the previous text marked. Private and preshared keys show as
 /// "•••• (hidden)" until Reveal; Copy copies what is shown.
 class ConfigPane : public QWidget
@@ -38,7 +38,7 @@ public:
     /// Writes the current file, keys included, with mode 0600.
     bool saveCurrent(const QString &path, QString *error);
     QTabWidget *tabs() const { return m_tabs; }
-    /// Applies pending document changes now instead of after the debounce.
+    /// Applies pending document changes now instead of when the event loop next runs.
     void refreshNow();
 
 signals:

@@ -170,7 +170,7 @@ signals:
     void hostChanged(HostId id);
     /// The set or the kind of links may have changed.
     void linksChanged();
-    /// Emitted (debounced) after edits once the findings may have changed.
+    /// Emitted after edits once the findings may have changed: once per event-loop turn.
     void diagnosticsChanged();
     void filePathChanged(const QString &path);
     /// A key rotation changed what the hosts will be given (configs, QR codes).
@@ -180,7 +180,7 @@ signals:
 private:
     /// The findings again: the key store's state (plain or encrypted) is one of them.
     void refreshKeyStoreFinding();
-    /// Tells the views that links and findings may have changed (findings debounced).
+    /// Tells the views that links and findings may have changed (findings once per turn).
     void invalidate();
     /// Drops what was derived from the project (planner, links, findings) and, unless
     /// \a keepExclusions, the resolved exclude lists. Every edit calls it right after
