@@ -12,9 +12,9 @@ class QPushButton;
 class QTabWidget;
 class QTimer;
 
-/// Follows the document (once per event-loop turn): an edit anywhere shows in the text at once, with the
-/// lines that changed against the previous text marked. Private and preshared keys show as
-/// "•••• (hidden)" until Reveal; Copy copies what is shown.
+/// Follows the document (once per event-loop turn): an edit anywhere shows in the text at
+/// once, with the lines that changed against the previous text marked. Private and
+/// preshared keys show as "•••• (hidden)" until Reveal; Copy copies what is shown.
 class ConfigPane : public QWidget
 {
     Q_OBJECT
