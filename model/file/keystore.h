@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <utility>
+#include <vector>
 
 /// X25519 and preshared keys in WireGuard's base64 form, made with libsodium.
 namespace WireGuardKeys {
@@ -173,32 +174,32 @@ private:
         }
         void insert(int other, int slot)
         {
-            if (m_list.isEmpty() || m_list.back().first < other) {
-                m_list.append({other, slot});
+            if (m_list.empty() || m_list.back().first < other) {
+                m_list.emplace_back(other, slot);
                 return;
             }
             const auto it = find(other);
             if (it != m_list.cend() && it->first == other)
-                m_list[it - m_list.cbegin()].second = slot;
+                m_list[size_t(it - m_list.cbegin())].second = slot;
             else
-                m_list.insert(it - m_list.cbegin(), {other, slot});
+                m_list.insert(it, {other, slot});
         }
         void remove(int other)
         {
             const auto it = find(other);
             if (it != m_list.cend() && it->first == other)
-                m_list.remove(it - m_list.cbegin());
+                m_list.erase(it);
         }
-        bool isEmpty() const { return m_list.isEmpty(); }
-        void reserve(qsizetype size) { m_list.reserve(size); }
-        const QList<std::pair<int, int>> &all() const { return m_list; }
+        bool isEmpty() const { return m_list.empty(); }
+        void reserve(qsizetype size) { m_list.reserve(size_t(size)); }
+        const std::vector<std::pair<int, int>> &all() const { return m_list; }
 
     private:
-        QList<std::pair<int, int>>::const_iterator find(int other) const
+        std::vector<std::pair<int, int>>::const_iterator find(int other) const
         {
             return std::lower_bound(m_list.cbegin(), m_list.cend(), other, [](const std::pair<int, int> &entry, int id) { return entry.first < id; });
         }
-        QList<std::pair<int, int>> m_list;
+        std::vector<std::pair<int, int>> m_list;
     };
 
     /// One key id. Ids are numbered as they first appear and keep their number; the keys

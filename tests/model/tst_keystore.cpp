@@ -4,6 +4,7 @@
 
 #include <QFileInfo>
 #include <QProcess>
+#include <QRandomGenerator>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -116,6 +117,7 @@ private slots:
     void generatedKeysAreClamped();
     void storeIsStableAcrossRuns();
     void storeIsPrivate();
+    void readsLinesInAnyOrder();
     void presharedKeysArePerPair();
     void takeAndPut();
     void keysStayInGuardedMemory();
@@ -199,6 +201,57 @@ void tst_KeyStore::storeIsStableAcrossRuns()
     second.rotate(QStringLiteral("b"));
     QVERIFY(second.privateKey(QStringLiteral("b")) != before);
     QCOMPARE(second.privateKey(QStringLiteral("a")), first.privateKey(QStringLiteral("a")));
+}
+
+void tst_KeyStore::readsLinesInAnyOrder()
+{
+    // A store as written (sorted) and the same lines shuffled, pairs swapped, names
+    // appearing first in "psk" lines (hand-edited, or merged): both read the same keys.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("mesh.keys"));
+    QStringList ids;
+    QList<std::pair<QString, QString>> pairs;
+    for (int i = 0; i < 40; ++i)
+        ids.append(QStringLiteral("host-%1").arg(i * 7 % 40, 2, 10, QLatin1Char('0')));
+    for (qsizetype a = 0; a < ids.size(); ++a) {
+        for (qsizetype b = a + 1; b < ids.size(); ++b) {
+            if ((a + b) % 3 != 0)
+                pairs.append({ids[a], ids[b]});
+        }
+    }
+    KeyStore written;
+    written.ensure(ids, pairs);
+    QString error;
+    QVERIFY2(written.save(path, &error), qPrintable(error));
+
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QList<QByteArray> lines = file.readAll().split('\n');
+    file.close();
+    QRandomGenerator random(17);
+    for (qsizetype i = lines.size() - 1; i > 0; --i)
+        lines.swapItemsAt(i, random.bounded(int(i + 1)));
+    for (QByteArray &line : lines) {
+        QList<QByteArray> fields = line.split(' ');
+        if (fields.size() == 4 && fields[0] == "psk" && random.bounded(2)) {
+            std::swap(fields[1], fields[2]);
+            line = fields.join("  "); // and two spaces between the fields
+        }
+    }
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    file.write(lines.join('\n'));
+    file.close();
+
+    KeyStore read;
+    QVERIFY2(read.load(path, &error), qPrintable(error));
+    QCOMPARE(read.keyCount(), written.keyCount());
+    QCOMPARE(read.presharedKeyCount(), written.presharedKeyCount());
+    for (const QString &id : std::as_const(ids))
+        QCOMPARE(read.privateKey(id), written.privateKey(id));
+    for (const auto &[a, b] : std::as_const(pairs)) {
+        QCOMPARE(read.presharedKey(a, b), written.presharedKey(a, b));
+        QCOMPARE(read.presharedKey(b, a), written.presharedKey(a, b));
+    }
 }
 
 void tst_KeyStore::storeIsPrivate()
@@ -343,6 +396,19 @@ void tst_KeyStore::encodesEveryByte()
         QCOMPARE(store.publicKey(id), *WireGuardKeys::publicKey(key));
     }
     QVERIFY(!store.setPresharedKey(QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("not base64 at all, but forty-four characters=")));
+    // One character that is not a base64 digit, anywhere among the 43, is refused.
+    const QString good = QString::fromLatin1(WireGuardKeys::randomBytes(32).toBase64());
+    for (qsizetype at = 0; at < 43; ++at) {
+        for (const char bad : {'=', '-', '_', ' ', '@', '[', '`', '{', ':', '.', '\x7f', '\x01'}) {
+            QString key = good;
+            key[at] = QLatin1Char(bad);
+            if (store.setPresharedKey(QStringLiteral("a"), QStringLiteral("b"), key))
+                QFAIL(qPrintable(QStringLiteral("accepted %1 at %2").arg(int(bad)).arg(at)));
+        }
+    }
+    QString unterminated = good;
+    unterminated[43] = QLatin1Char('A');
+    QVERIFY(!store.setPresharedKey(QStringLiteral("a"), QStringLiteral("b"), unterminated));
     QVERIFY(!store.setPresharedKey(QStringLiteral("a"), QStringLiteral("b"), QString::fromLatin1(QByteArray(31, 'x').toBase64())));
 }
 
