@@ -75,15 +75,28 @@ inline QByteArray meshIpv6(int index)
     return "fd20::" + QByteArray::number(index + 1, 16);
 }
 
-/// A project of \a hostCount hosts: 2 gateways (one OpenBSD, as in the homelab example),
-/// 2 to 8 roaming clients and the rest on one LAN. Roaming clients exclude every LAN host
-/// and each other; LAN hosts exclude every roaming client, so the project validates with
-/// warnings only (the roaming clients' two default routes).
-inline SyntheticProject makeProject(int hostCount)
+/// How a synthetic project's hosts divide into roles.
+enum class Shape {
+    HomeLab, ///< 2 gateways, 2 to 8 roaming clients, the rest on one LAN
+    /// A tenth gateways and a fifth roaming clients (1000 hosts: 100 and 200), as a large
+    /// remote-access setup: each roaming client gets a profile per gateway.
+    ManyGateways,
+};
+
+/// A project of \a hostCount hosts: gateways (the first one OpenBSD, as in the homelab
+/// example), roaming clients and the rest on one LAN, as \a shape divides them. Roaming
+/// clients exclude every LAN host and each other; LAN hosts exclude every roaming client,
+/// so the project validates with warnings only (the roaming clients' default routes).
+inline SyntheticProject makeProject(int hostCount, Shape shape = Shape::HomeLab)
 {
     SyntheticProject p;
-    p.gateways = 2;
-    p.roaming = std::clamp(hostCount / 25, 2, 8);
+    if (shape == Shape::ManyGateways) {
+        p.gateways = std::max(2, hostCount / 10);
+        p.roaming = std::max(2, hostCount / 5);
+    } else {
+        p.gateways = 2;
+        p.roaming = std::clamp(hostCount / 25, 2, 8);
+    }
     p.lan = hostCount - p.gateways - p.roaming;
 
     const int nameWidth = int(QByteArray::number(hostCount).size());
@@ -92,6 +105,8 @@ inline SyntheticProject makeProject(int hostCount)
     };
     p.hosts.append({QStringLiteral("gw-a"), Host::Role::Internet, true});
     p.hosts.append({QStringLiteral("gw-b"), Host::Role::Internet, false});
+    for (int i = 3; i <= p.gateways; ++i)
+        p.hosts.append({numbered("gw-", i), Host::Role::Internet, false});
     for (int i = 1; i <= p.lan; ++i)
         p.hosts.append({numbered("lan-", i), Host::Role::Lan, false});
     for (int i = 1; i <= p.roaming; ++i)
@@ -135,7 +150,10 @@ inline SyntheticProject makeProject(int hostCount)
                 y += "    os: Linux\n    ssh:\n      user: root\n      conf_dir: /etc/wireguard\n"
                      "      sudo_cmd:\n      reload_cmd: systemctl restart wg-quick@wg0.service\n";
             y += "    internet:\n      domain: '" + name + ".example.org'\n      ip: '"
-                + (i == 0 ? QByteArray("203.0.113.10") : QByteArray("198.51.100.20")) + "'\n";
+                + (i == 0   ? QByteArray("203.0.113.10")
+                   : i == 1 ? QByteArray("198.51.100.20")
+                            : "198.18." + QByteArray::number(i / 250) + '.' + QByteArray::number(i % 250 + 1))
+                + "'\n";
             break;
         case Host::Role::Lan:
             y += "    os: Linux\n    ssh:\n      user: root\n      conf_dir: /etc/wireguard\n"

@@ -519,13 +519,25 @@ int main(int argc, char **argv)
                                            QStringLiteral("Threads that plan, format and write the hosts (default: one per CPU, as "
                                                           "`meshwright generate`)."),
                                            QStringLiteral("N"), QStringLiteral("0"));
-    parser.addOptions({sizesOption, checkOption, printOption, encryptedOption, threadsOption});
+    const QCommandLineOption shapeOption(
+        QStringLiteral("shape"),
+        QStringLiteral("The hosts' roles: 'homelab' (default: 2 gateways, 2 to 8 roaming clients, the rest on the LAN) or "
+                       "'gateways' (a tenth gateways, a fifth roaming clients with a profile per gateway)."),
+        QStringLiteral("name"), QStringLiteral("homelab"));
+    parser.addOptions({sizesOption, checkOption, printOption, encryptedOption, threadsOption, shapeOption});
     parser.process(app);
     if (!parser.positionalArguments().isEmpty()) {
         err << "bench_generate: unexpected argument '" << parser.positionalArguments().front() << "'\n";
         return 2;
     }
     QString error;
+    const QString shapeName = parser.value(shapeOption);
+    if (shapeName != QLatin1String("homelab") && shapeName != QLatin1String("gateways")) {
+        err << "bench_generate: --shape is homelab or gateways" << Qt::endl;
+        return 2;
+    }
+    const SyntheticMesh::Shape shape = shapeName == QLatin1String("gateways") ? SyntheticMesh::Shape::ManyGateways
+                                                                             : SyntheticMesh::Shape::HomeLab;
     if (parser.isSet(printOption)) {
         const auto size = parseSizes(parser.value(printOption), &error);
         if (!size || size->size() != 1) {
@@ -536,7 +548,7 @@ int main(int argc, char **argv)
         QFile standardOutput;
         if (!standardOutput.open(stdout, QIODevice::WriteOnly))
             return 2;
-        standardOutput.write(makeProject(size->front()).yaml);
+        standardOutput.write(makeProject(size->front(), shape).yaml);
         return 0;
     }
     bool threadsOk = false;
@@ -564,7 +576,7 @@ int main(int argc, char **argv)
     out << "bench_generate: `meshwright generate` in-process; Qt " << qVersion() << ", " << build
         << "; " << QThread::idealThreadCount() << " CPUs; files below " << QDir::tempPath()
         << "; run peak " << (canResetPeak ? "measured" : "n/a (cannot reset VmHWM)")
-        << (check ? "; checking output" : "") << Qt::endl;
+        << (check ? "; checking output" : "") << "; shape " << shapeName << Qt::endl;
 
     QList<SizeResult> results;
     QStringList problems;
@@ -572,7 +584,7 @@ int main(int argc, char **argv)
     for (const int hosts : *sizes) {
         SizeResult size;
         size.hosts = hosts;
-        size.project = makeProject(hosts);
+        size.project = makeProject(hosts, shape);
         size.yamlBytes = size.project.yaml.size();
 
         QTemporaryDir dir;
@@ -648,7 +660,10 @@ int main(int argc, char **argv)
     }
 
     printTables(out, results);
-    printTargets(out, results);
+    if (shape == SyntheticMesh::Shape::HomeLab)
+        printTargets(out, results);
+    else
+        out << "\n(The targets are set for the homelab shape; this shape is measured, not judged.)\n";
     if (encrypted) {
         out << "\nEncrypted key store (the steady runs' key load includes its unlock):\n";
         for (const QString &line : std::as_const(unlocks))
