@@ -6,16 +6,21 @@
 #include "keystore.h"
 #include "projectcomments.h"
 
+#include <QHash>
 #include <QRegularExpression>
 #include <QSet>
 
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
-#include <initializer_list>
+#include <algorithm>
+#include <cctype>
 #include <cstring>
+#include <initializer_list>
 #include <sstream>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace ProjectReader {
 
@@ -97,7 +102,7 @@ private:
 /// the line, and by open flow brackets. Every '[' and '{' counts as opening; ']' and '}'
 /// close only outside comments and quoted scalars (a quote opens one only where a scalar
 /// can start), and flow context is the only place a plain scalar cannot hold them.
-bool certainlyWithinLimits(const std::string &text)
+bool certainlyWithinLimits(const std::string &text, qint64 extraNodes = 0)
 {
     qint64 indicators = 0;
     qint64 open = 0;
@@ -164,15 +169,110 @@ bool certainlyWithinLimits(const std::string &text)
         previous = c;
     }
     deepest = std::max(deepest, 2 * (indent + 1) + onLine + open);
-    return indicators + 1 <= ProjectFile::MaxNodes && deepest <= ProjectFile::MaxDepth;
+    return indicators + extraNodes + 1 <= ProjectFile::MaxNodes && deepest <= ProjectFile::MaxDepth;
+}
+
+/// exclude_peers lists of plain host names, one per line, read beside yaml-cpp: its
+/// scanner takes about a microsecond a character, and a mesh with many roaming clients
+/// is mostly such lists (1000 hosts with 200 roaming clients: 5.9 MB of them).
+struct AsideLists
+{
+    std::string text;                ///< the file with the items' lines emptied (lines kept)
+    QHash<int, QStringList> byLine;  ///< the items, by the line of their "exclude_peers:" key
+};
+
+/// The item of a list line "INDENT- NAME": a plain name, or one in quotes without quotes
+/// or escapes inside; empty when the line is anything else (then the list stays yaml-cpp's).
+std::string_view listItem(std::string_view line, size_t indent)
+{
+    if (line.size() < indent + 3 || line.find_first_not_of(' ') != indent || line.compare(indent, 2, "- ") != 0)
+        return {};
+    std::string_view item = line.substr(indent + 2);
+    while (!item.empty() && item.back() == ' ')
+        item.remove_suffix(1);
+    if (item.size() >= 2 && (item.front() == '\'' || item.front() == '"') && item.back() == item.front()) {
+        const std::string_view inner = item.substr(1, item.size() - 2);
+        return inner.empty() || inner.find_first_of("'\"\\") != std::string_view::npos ? std::string_view() : inner;
+    }
+    auto nameChar = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.'; };
+    if (item.empty() || !std::isalnum(static_cast<unsigned char>(item.front())) || !std::all_of(item.begin(), item.end(), nameChar))
+        return {};
+    if (item == "null" || item == "Null" || item == "NULL")
+        return {}; // yaml-cpp reads these as no value
+    return item;
+}
+
+/// The exclude_peers lists of \a text that are nothing but plain names, taken out. A list
+/// with anything else in it (a comment, a blank line, a flow list, a mapping) is left
+/// where it is, for yaml-cpp; so is everything after "\r".
+AsideLists setAsideExcludeLists(const std::string &text)
+{
+    AsideLists aside;
+    if (text.find('\r') != std::string::npos || text.find("exclude_peers:") == std::string::npos)
+        return aside;
+    std::vector<size_t> starts; // of every line
+    for (size_t at = 0; at <= text.size();) {
+        starts.push_back(at);
+        const size_t end = text.find('\n', at);
+        at = end == std::string::npos ? text.size() + 1 : end + 1;
+    }
+    auto lineAt = [&](size_t i) {
+        const size_t end = i + 1 < starts.size() ? starts[i + 1] - 1 : text.size();
+        return std::string_view(text).substr(starts[i], end - starts[i]);
+    };
+    size_t copied = 0; // text before this is in aside.text
+    for (size_t i = 0; i + 1 < starts.size(); ++i) {
+        const std::string_view line = lineAt(i);
+        const size_t keyIndent = line.find_first_not_of(' ');
+        if (keyIndent == std::string_view::npos || line.compare(keyIndent, 14, "exclude_peers:") != 0
+            || line.find_first_not_of(' ', keyIndent + 14) != std::string_view::npos)
+            continue;
+        const std::string_view first = lineAt(i + 1);
+        const size_t indent = first.find_first_not_of(' ');
+        if (indent == std::string_view::npos || indent < keyIndent)
+            continue;
+        QStringList items;
+        size_t next = i + 1;
+        for (; next < starts.size(); ++next) {
+            const std::string_view item = listItem(lineAt(next), indent);
+            if (item.empty())
+                break;
+            items.append(QString::fromUtf8(item.data(), qsizetype(item.size())));
+        }
+        // What follows must plainly end the list: the end, or a line less indented than
+        // the list (or as much, when the list is not indented under its key).
+        if (items.isEmpty())
+            continue;
+        if (next < starts.size()) {
+            const std::string_view after = lineAt(next);
+            const size_t afterIndent = after.find_first_not_of(' ');
+            const bool ends = (after.empty() && next + 1 == starts.size())
+                || (afterIndent != std::string_view::npos && after[afterIndent] != '#' && after[afterIndent] != '-'
+                    && afterIndent <= keyIndent);
+            if (!ends)
+                continue;
+        }
+        // Up to the key's line as it is, then the items' lines empty.
+        aside.text.append(text, copied, starts[i + 1] - copied);
+        aside.text.append(next - i - 1, '\n');
+        copied = next < starts.size() ? starts[next] : text.size();
+        aside.byLine.insert(int(i) + 1, items);
+        i = next - 1;
+    }
+    if (aside.byLine.isEmpty())
+        return aside;
+    aside.text.append(text, copied, std::string::npos);
+    return aside;
 }
 
 /// Reads the node tree into a Project, checking every value on the way.
 class Reader
 {
 public:
-    explicit Reader(QList<Diagnostic> *warnings)
+    /// \a aside: exclude_peers lists read beside the node tree (setAsideExcludeLists()).
+    explicit Reader(QList<Diagnostic> *warnings, const QHash<int, QStringList> *aside = nullptr)
         : m_warnings(warnings)
+        , m_aside(aside)
     {
     }
 
@@ -313,6 +413,7 @@ private:
     std::optional<RouterSettings> readRouter(const YAML::Node &node, const QString &host);
 
     QList<Diagnostic> *m_warnings;
+    const QHash<int, QStringList> *m_aside;
     qint64 m_visited = 0;
 };
 
@@ -437,8 +538,17 @@ Host Reader::readHost(const YAML::Node &key, const YAML::Node &value)
     if (!value["wg0"].IsDefined() || value["wg0"].IsNull())
         fail(key, QStringLiteral("host '%1' has no 'wg0' section (its WireGuard interface)").arg(host.name));
     host.interfaces = {readInterface(value["wg0"], QStringLiteral("wg0"), host.name)};
-    if (value["exclude_peers"].IsDefined())
-        host.excludePeers = stringList(value["exclude_peers"], host.name + QLatin1String(".exclude_peers"));
+    if (const YAML::Node excluded = value["exclude_peers"]; excluded.IsDefined()) {
+        host.excludePeers = stringList(excluded, host.name + QLatin1String(".exclude_peers"));
+        if (m_aside && excluded.IsNull()) {
+            for (auto it = value.begin(); it != value.end(); ++it) {
+                if (it->first.IsScalar() && it->first.Scalar() == "exclude_peers") {
+                    host.excludePeers = m_aside->value(lineOf(it->first.Mark()));
+                    break;
+                }
+            }
+        }
+    }
     if (value["gateway"].IsDefined() && !value["gateway"].IsNull())
         host.gateway = boolean(value["gateway"], host.name + QLatin1String(".gateway"));
     if (value["nat"].IsDefined() && !value["nat"].IsNull())
@@ -683,16 +793,39 @@ std::optional<Project> parse(const QByteArray &yaml, const QString &fileName, Pr
         return failWith(0, QStringLiteral("the file holds binary data; not a project file"));
     const std::string text = yaml.toStdString();
     try {
-        if (!certainlyWithinLimits(text)) {
+        // Long lists of names are read beside yaml-cpp (setAsideExcludeLists); their
+        // items still count as the nodes they are.
+        const AsideLists aside = setAsideExcludeLists(text);
+        qint64 asideItems = 0;
+        for (const QStringList &items : aside.byLine)
+            asideItems += items.size();
+        const bool plain = aside.byLine.isEmpty() ? certainlyWithinLimits(text) : certainlyWithinLimits(aside.text, asideItems);
+        if (!plain) {
             std::stringstream stream(text);
             YAML::Parser parser(stream);
             GuardHandler guard;
             parser.HandleNextDocument(guard);
         }
-        const YAML::Node root = YAML::Load(text);
         QList<Diagnostic> found;
         Reader reader(&found);
-        Project project = reader.read(root);
+        Project project;
+        // Only a file that reads without a problem is taken with lists set aside: a
+        // problem is reported as yaml-cpp sees the whole file, with its lines and words.
+        bool read = false;
+        if (plain && !aside.byLine.isEmpty()) {
+            try {
+                Reader quick(&found, &aside.byLine);
+                project = quick.read(YAML::Load(aside.text));
+                reader.keyPositions = std::move(quick.keyPositions);
+                read = true;
+            } catch (const ReadFailure &) {
+                found.clear();
+            } catch (const YAML::Exception &) {
+                found.clear();
+            }
+        }
+        if (!read)
+            project = reader.read(YAML::Load(text));
         ProjectComments::collect(yaml, reader.keyPositions, &project, commentLines, lineEndComments);
         ProjectComments::sort(&project, commentLines);
         for (const int line : std::as_const(*lineEndComments)) {

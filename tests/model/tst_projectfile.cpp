@@ -2,6 +2,8 @@
 #include "projectfile.h"
 #include "testsupport.h"
 
+#include <algorithm>
+
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -36,6 +38,8 @@ private slots:
     void keepsComments();
     void reportsCommentsASaveLoses();
     void unknownKeysWarnWithLine();
+    void excludeListsAsWritten_data();
+    void excludeListsAsWritten();
     void badInput_data();
     void badInput();
     void hostileInputFailsFast_data();
@@ -187,6 +191,62 @@ void tst_ProjectFile::unknownKeysWarnWithLine()
     QVERIFY(warnings[2].message.startsWith(QLatin1String("unknown key 'forward_agent' in ssh at line 9")));
 }
 
+void tst_ProjectFile::excludeListsAsWritten_data()
+{
+    // Host a's exclude_peers, written in the ways YAML allows; long lists of plain names
+    // are read beside yaml-cpp, the rest by it: both must give the same.
+    QTest::addColumn<QByteArray>("list");
+    QTest::addColumn<QStringList>("expected");
+    const QStringList bc{QStringLiteral("b"), QStringLiteral("c")};
+    QTest::newRow("indented") << QByteArray("    exclude_peers:\n      - b\n      - c\n") << bc;
+    QTest::newRow("at the key's indent") << QByteArray("    exclude_peers:\n    - b\n    - c\n") << bc;
+    QTest::newRow("quoted") << QByteArray("    exclude_peers:\n      - 'b'\n      - \"c\"\n") << bc;
+    QTest::newRow("trailing spaces") << QByteArray("    exclude_peers:   \n      - b   \n      - c\n") << bc;
+    QTest::newRow("comment inside") << QByteArray("    exclude_peers:\n      - b\n      # why\n      - c\n") << bc;
+    QTest::newRow("blank line inside") << QByteArray("    exclude_peers:\n      - b\n\n      - c\n") << bc;
+    QTest::newRow("comment at a line's end") << QByteArray("    exclude_peers:\n      - b # x\n      - c\n") << bc;
+    QTest::newRow("flow") << QByteArray("    exclude_peers: [b, c]\n") << bc;
+    QTest::newRow("one name, no list") << QByteArray("    exclude_peers: b\n") << QStringList{QStringLiteral("b")};
+    QTest::newRow("twice the same") << QByteArray("    exclude_peers:\n      - b\n      - b\n")
+                                    << QStringList{QStringLiteral("b"), QStringLiteral("b")};
+    QTest::newRow("empty") << QByteArray("    exclude_peers:\n") << QStringList();
+    QTest::newRow("followed by a key") << QByteArray("    exclude_peers:\n      - c\n      - b\n    gateway: false\n")
+                                       << QStringList{QStringLiteral("c"), QStringLiteral("b")};
+}
+
+void tst_ProjectFile::excludeListsAsWritten()
+{
+    QFETCH(QByteArray, list);
+    QFETCH(QStringList, expected);
+    auto project = [](const QByteArray &aList) {
+        return "hosts:\n  a:\n    os: Linux\n" + aList + "    wg0:\n      ip: '10.0.0.1'\n"
+               "  b:\n    wg0: {ip: '10.0.0.2'}\n    exclude_peers:\n      - a\n"
+               "  c:\n    exclude_peers:\n    - a\n    colour: red\n    wg0: {ip: '10.0.0.3'}\n";
+    };
+    for (const bool crlf : {false, true}) {
+        QByteArray text = project(list);
+        if (crlf)
+            text.replace("\n", "\r\n");
+        ProjectFile::LoadError error;
+        QList<Diagnostic> warnings;
+        const auto parsed = ProjectFile::parse(text, QStringLiteral("x.yaml"), &error, &warnings);
+        QVERIFY2(parsed, qPrintable(error.toString()));
+        QCOMPARE(parsed->hosts.size(), 3);
+        QCOMPARE(parsed->hosts[0].excludePeers, expected);
+        QCOMPARE(parsed->hosts[1].excludePeers, QStringList{QStringLiteral("a")});
+        QCOMPARE(parsed->hosts[2].excludePeers, QStringList{QStringLiteral("a")});
+        // Lines after a list keep their numbers: c's unknown key is where the file has it.
+        const qsizetype colour = text.left(text.indexOf("colour")).count('\n') + 1;
+        QVERIFY(std::any_of(warnings.cbegin(), warnings.cend(), [&](const Diagnostic &w) {
+            return w.line == colour && w.message.startsWith(QLatin1String("unknown key 'colour'"));
+        }));
+        // And a save keeps each list as it was read.
+        const auto again = ProjectFile::parse(ProjectFile::serialize(*parsed), QStringLiteral("y.yaml"), &error);
+        QVERIFY2(again, qPrintable(error.toString()));
+        QCOMPARE(again->hosts[0].excludePeers, expected);
+    }
+}
+
 void tst_ProjectFile::badInput_data()
 {
     QTest::addColumn<QByteArray>("text");
@@ -206,6 +266,10 @@ void tst_ProjectFile::badInput_data()
                                          << "a.lan: 'nas.local' is not a valid IP address";
     QTest::newRow("unknown excluded host") << MinimalHost + "    exclude_peers:\n      - ghost\n" << 7
                                            << "a.exclude_peers: unknown host 'ghost'";
+    QTest::newRow("unknown host among many") << MinimalHost + "    exclude_peers:\n      - a\n      - a\n      - ghost\n      - a\n" << 7
+                                             << "a.exclude_peers: unknown host 'ghost'";
+    QTest::newRow("list item that is a mapping") << MinimalHost + "    exclude_peers:\n      - a\n      - {b: 1}\n" << 8
+                                                 << "a.exclude_peers must be a single value";
     QTest::newRow("newline in value") << QByteArray("hosts:\n  a:\n    os: \"Linux\\nPostUp = rm -rf /\"\n    wg0: {ip: '10.0.0.1'}\n")
                                       << 3 << "a.os holds a line break or control character";
     QTest::newRow("newline in command") << MinimalHost + "    ssh:\n      reload_cmd: \"true\\nreboot\"\n" << 7
