@@ -6,66 +6,119 @@
 #include <QList>
 
 #include <algorithm>
+#include <charconv>
+#include <cstring>
 
 namespace {
 
-/// \a text appended to \a out as UTF-8; keys, addresses and names are ASCII almost
-/// always, and those bytes are copied without a temporary.
-void appendText(QByteArray &out, QStringView text)
+/// Writes a config into one buffer through a cursor: a large gateway's file is thousands
+/// of short lines, and a QByteArray append per piece costs more than the bytes.
+class Writer
 {
-    const qsizetype at = out.size();
-    out.resize(at + text.size());
-    char *bytes = out.data() + at;
-    for (qsizetype i = 0; i < text.size(); ++i) {
-        const char16_t c = text[i].unicode();
-        if (c >= 0x80) {
-            out.truncate(at + i);
-            out += text.sliced(i).toUtf8();
-            return;
+public:
+    explicit Writer(qsizetype expected)
+    {
+        m_buffer.resize(std::max<qsizetype>(expected, 64));
+        m_base = m_buffer.data();
+    }
+    /// The bytes written.
+    QByteArray take()
+    {
+        m_buffer.truncate(m_used);
+        return std::move(m_buffer);
+    }
+    template <size_t N>
+    void literal(const char (&text)[N])
+    {
+        bytes(text, N - 1);
+    }
+    void bytes(const char *data, qsizetype size)
+    {
+        reserve(size);
+        std::memcpy(m_base + m_used, data, size_t(size));
+        m_used += size;
+    }
+    void byte(char c)
+    {
+        reserve(1);
+        m_base[m_used++] = c;
+    }
+    /// \a text as UTF-8; keys, addresses and names are ASCII almost always, and those
+    /// characters are copied one by one without a temporary.
+    void text(QStringView text)
+    {
+        reserve(text.size());
+        char *out = m_base + m_used;
+        for (qsizetype i = 0; i < text.size(); ++i) {
+            const char16_t c = text[i].unicode();
+            if (c >= 0x80) {
+                m_used += i;
+                const QByteArray rest = text.sliced(i).toUtf8();
+                bytes(rest.constData(), rest.size());
+                return;
+            }
+            out[i] = char(c);
         }
-        bytes[i] = char(c);
+        m_used += text.size();
     }
-}
-
-void appendLine(QByteArray &out, const char *key, QStringView value)
-{
-    if (value.isEmpty())
-        return;
-    out += key;
-    out += " = ";
-    appendText(out, value);
-    out += '\n';
-}
-
-void appendList(QByteArray &out, const char *key, const QStringList &values)
-{
-    if (values.isEmpty())
-        return;
-    out += key;
-    out += " = ";
-    for (qsizetype i = 0; i < values.size(); ++i) {
-        if (i > 0)
-            out += ", ";
-        appendText(out, values[i]);
+    void number(qint64 value)
+    {
+        char digits[24];
+        const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
+        Q_UNUSED(ec);
+        bytes(digits, end - digits);
     }
-    out += '\n';
-}
 
-void appendEach(QByteArray &out, const char *key, const QStringList &values)
-{
-    for (const QString &value : values)
-        appendLine(out, key, value);
-}
+    void line(const char *key, QStringView value)
+    {
+        if (value.isEmpty())
+            return;
+        bytes(key, qsizetype(std::strlen(key)));
+        literal(" = ");
+        text(value);
+        byte('\n');
+    }
+    void list(const char *key, const QStringList &values)
+    {
+        if (values.isEmpty())
+            return;
+        bytes(key, qsizetype(std::strlen(key)));
+        literal(" = ");
+        for (qsizetype i = 0; i < values.size(); ++i) {
+            if (i > 0)
+                literal(", ");
+            text(values[i]);
+        }
+        byte('\n');
+    }
+    void each(const char *key, const QStringList &values)
+    {
+        for (const QString &value : values)
+            line(key, value);
+    }
+    void number(const char *key, std::optional<qint64> value)
+    {
+        if (!value)
+            return;
+        bytes(key, qsizetype(std::strlen(key)));
+        literal(" = ");
+        number(*value);
+        byte('\n');
+    }
 
-void appendNumber(QByteArray &out, const char *key, std::optional<qint64> value)
-{
-    if (!value)
-        return;
-    out += key;
-    out += " = ";
-    out += QByteArray::number(*value);
-    out += '\n';
-}
+private:
+    void reserve(qsizetype more)
+    {
+        if (m_used + more <= m_buffer.size())
+            return;
+        m_buffer.resize(std::max(2 * m_buffer.size(), m_used + more));
+        m_base = m_buffer.data();
+    }
+
+    QByteArray m_buffer;
+    char *m_base = nullptr;
+    qsizetype m_used = 0;
+};
 
 QStringList splitList(const QString &value)
 {
@@ -98,41 +151,43 @@ namespace WgQuick {
 
 QByteArray write(const InterfaceConfig &config, const QString &header)
 {
-    QByteArray out;
-    out.reserve(256 + config.peers.size() * 300);
+    Writer out(256 + config.peers.size() * 300);
     if (!header.isEmpty()) {
-        for (const QString &line : header.split(QLatin1Char('\n')))
-            out += "# " + line.toUtf8() + '\n';
-    }
-    out += "[Interface]\n";
-    appendList(out, "Address", config.addresses);
-    appendNumber(out, "ListenPort", config.listenPort);
-    appendLine(out, "PrivateKey", config.privateKey);
-    appendList(out, "DNS", config.dns);
-    appendNumber(out, "MTU", config.mtu);
-    appendLine(out, "Table", config.table);
-    appendNumber(out, "FwMark", config.fwMark);
-    appendEach(out, "PreUp", config.preUp);
-    appendEach(out, "PostUp", config.postUp);
-    appendEach(out, "PreDown", config.preDown);
-    appendEach(out, "PostDown", config.postDown);
-    if (config.saveConfig)
-        out += "SaveConfig = true\n";
-    for (const PeerConfig &peer : config.peers) {
-        out += "\n[Peer]\n";
-        if (!peer.name.isEmpty()) {
-            out += "# ";
-            appendText(out, peer.name);
-            out += '\n';
+        for (const QString &line : header.split(QLatin1Char('\n'))) {
+            out.literal("# ");
+            out.text(line);
+            out.byte('\n');
         }
-        appendLine(out, "PublicKey", peer.publicKey);
-        appendLine(out, "PresharedKey", peer.presharedKey);
-        appendList(out, "AllowedIPs", peer.allowedIps);
-        appendLine(out, "Endpoint", peer.endpoint);
-        if (peer.persistentKeepalive > 0)
-            appendNumber(out, "PersistentKeepalive", peer.persistentKeepalive);
     }
-    return out;
+    out.literal("[Interface]\n");
+    out.list("Address", config.addresses);
+    out.number("ListenPort", config.listenPort);
+    out.line("PrivateKey", config.privateKey);
+    out.list("DNS", config.dns);
+    out.number("MTU", config.mtu);
+    out.line("Table", config.table);
+    out.number("FwMark", config.fwMark);
+    out.each("PreUp", config.preUp);
+    out.each("PostUp", config.postUp);
+    out.each("PreDown", config.preDown);
+    out.each("PostDown", config.postDown);
+    if (config.saveConfig)
+        out.literal("SaveConfig = true\n");
+    for (const PeerConfig &peer : config.peers) {
+        out.literal("\n[Peer]\n");
+        if (!peer.name.isEmpty()) {
+            out.literal("# ");
+            out.text(peer.name);
+            out.byte('\n');
+        }
+        out.line("PublicKey", peer.publicKey);
+        out.line("PresharedKey", peer.presharedKey);
+        out.list("AllowedIPs", peer.allowedIps);
+        out.line("Endpoint", peer.endpoint);
+        if (peer.persistentKeepalive > 0)
+            out.number("PersistentKeepalive", peer.persistentKeepalive);
+    }
+    return out.take();
 }
 
 QStringList canonicalPrefixes(QStringList texts)
