@@ -29,12 +29,42 @@ class tst_WgQuick : public QObject
     Q_OBJECT
 
 private slots:
+    void writesExactText();
     void roundTrip_data();
     void roundTrip();
     void parseErrors_data();
     void parseErrors();
     void parseIsLenient();
 };
+
+void tst_WgQuick::writesExactText()
+{
+    // Every line as wg-quick reads it, names in UTF-8, and a file far larger than the
+    // writer first makes room for (a long PostUp, many peers).
+    InterfaceConfig config;
+    config.addresses = {QStringLiteral("10.0.0.1/24"), QStringLiteral("fd00::1/64")};
+    config.listenPort = 51820;
+    config.privateKey = QStringLiteral("cHJpdmF0ZSBrZXkgcHJpdmF0ZSBrZXkgcHJpdmF0ZSA=");
+    config.dns = {QStringLiteral("1.1.1.1"), QStringLiteral("9.9.9.9")};
+    config.mtu = 1420;
+    config.postUp = {QStringLiteral("echo ") + QString(5000, QLatin1Char('x'))};
+    QString expected = QStringLiteral("# Jürgen’s mesh ☎\n# second\n[Interface]\nAddress = 10.0.0.1/24, fd00::1/64\nListenPort = 51820\n"
+                                      "PrivateKey = cHJpdmF0ZSBrZXkgcHJpdmF0ZSBrZXkgcHJpdmF0ZSA=\nDNS = 1.1.1.1, 9.9.9.9\nMTU = 1420\n")
+        + QStringLiteral("PostUp = echo ") + QString(5000, QLatin1Char('x')) + QLatin1Char('\n');
+    for (int i = 0; i < 40; ++i) {
+        PeerConfig p = peer(i % 2 ? QStringLiteral("Zoë’s phone %1").arg(i) : QStringLiteral("node-%1").arg(i),
+                            {QStringLiteral("10.0.0.%1/32").arg(i + 2)}, i % 3 ? QStringLiteral("203.0.113.%1:51820").arg(i) : QString(),
+                            i % 4 ? 0 : 25 + i);
+        expected += QStringLiteral("\n[Peer]\n# %1\nPublicKey = %2\nPresharedKey = %3\nAllowedIPs = %4\n")
+                        .arg(p.name, p.publicKey, p.presharedKey, p.allowedIps.join(QLatin1String(", ")));
+        if (!p.endpoint.isEmpty())
+            expected += QStringLiteral("Endpoint = %1\n").arg(p.endpoint);
+        if (p.persistentKeepalive > 0)
+            expected += QStringLiteral("PersistentKeepalive = %1\n").arg(p.persistentKeepalive);
+        config.peers.append(p);
+    }
+    QCOMPARE(WgQuick::write(config, QStringLiteral("Jürgen’s mesh ☎\nsecond")), expected.toUtf8());
+}
 
 void tst_WgQuick::roundTrip_data()
 {
