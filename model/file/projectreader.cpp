@@ -279,6 +279,9 @@ public:
     Project read(const YAML::Node &root);
     /// Where keys stand, for anchoring comments.
     QList<ProjectComments::KeyPosition> keyPositions;
+    /// How many of the lists set aside a host took back. Fewer than were set aside, and
+    /// one was not a host's (a key elsewhere, or lines inside a quoted scalar).
+    qsizetype asideTaken() const { return m_asideTaken; }
 
 private:
     [[noreturn]] void fail(const YAML::Node &node, const QString &message) const
@@ -414,6 +417,7 @@ private:
 
     QList<Diagnostic> *m_warnings;
     const QHash<int, QStringList> *m_aside;
+    qsizetype m_asideTaken = 0;
     qint64 m_visited = 0;
 };
 
@@ -543,7 +547,10 @@ Host Reader::readHost(const YAML::Node &key, const YAML::Node &value)
         if (m_aside && excluded.IsNull()) {
             for (auto it = value.begin(); it != value.end(); ++it) {
                 if (it->first.IsScalar() && it->first.Scalar() == "exclude_peers") {
-                    host.excludePeers = m_aside->value(lineOf(it->first.Mark()));
+                    if (const auto list = m_aside->constFind(lineOf(it->first.Mark())); list != m_aside->cend()) {
+                        host.excludePeers = *list;
+                        ++m_asideTaken;
+                    }
                     break;
                 }
             }
@@ -816,8 +823,11 @@ std::optional<Project> parse(const QByteArray &yaml, const QString &fileName, Pr
             try {
                 Reader quick(&found, &aside.byLine);
                 project = quick.read(YAML::Load(aside.text));
-                reader.keyPositions = std::move(quick.keyPositions);
-                read = true;
+                read = quick.asideTaken() == aside.byLine.size();
+                if (read)
+                    reader.keyPositions = std::move(quick.keyPositions);
+                else
+                    found.clear();
             } catch (const ReadFailure &) {
                 found.clear();
             } catch (const YAML::Exception &) {

@@ -212,6 +212,12 @@ void tst_ProjectFile::excludeListsAsWritten_data()
     QTest::newRow("empty") << QByteArray("    exclude_peers:\n") << QStringList();
     QTest::newRow("followed by a key") << QByteArray("    exclude_peers:\n      - c\n      - b\n    gateway: false\n")
                                        << QStringList{QStringLiteral("c"), QStringLiteral("b")};
+    // Lines that look like a list but are inside a quoted value, or under a key that is
+    // not a host's: they stay where they are.
+    QTest::newRow("inside a quoted value") << QByteArray("    lan:\n      ip: '192.168.1.5'\n      domain: \"x\n    exclude_peers:\n      - b\n    \"\n")
+                                           << QStringList();
+    QTest::newRow("under another key") << QByteArray("    notes:\n      exclude_peers:\n        - b\n    exclude_peers:\n      - c\n")
+                                       << QStringList{QStringLiteral("c")};
 }
 
 void tst_ProjectFile::excludeListsAsWritten()
@@ -233,6 +239,8 @@ void tst_ProjectFile::excludeListsAsWritten()
         QVERIFY2(parsed, qPrintable(error.toString()));
         QCOMPARE(parsed->hosts.size(), 3);
         QCOMPARE(parsed->hosts[0].excludePeers, expected);
+        if (list.contains("domain"))
+            QCOMPARE(parsed->hosts[0].lan->domain, QStringLiteral("x exclude_peers: - b"));
         QCOMPARE(parsed->hosts[1].excludePeers, QStringList{QStringLiteral("a")});
         QCOMPARE(parsed->hosts[2].excludePeers, QStringList{QStringLiteral("a")});
         // Lines after a list keep their numbers: c's unknown key is where the file has it.
