@@ -1,16 +1,39 @@
 // One SSH connection (libssh) with verified host keys, shared by deploy and status.
 #include "sshsession.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QThread>
+
+#include <atomic>
 
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+
+namespace {
+
+std::atomic<qint64> mainThreadCalls{0};
+
+/// Counts a call that waits for the network when it runs on the main thread.
+void noteThread()
+{
+    const QCoreApplication *app = QCoreApplication::instance();
+    if (app && QThread::currentThread() == app->thread())
+        ++mainThreadCalls;
+}
+
+} // namespace
+
+qint64 SshSession::callsOnMainThread()
+{
+    return mainThreadCalls.load();
+}
 
 QByteArray privilege(const PollTarget &target)
 {
@@ -59,6 +82,7 @@ void SshSession::detectDeadConnections(int seconds)
 
 std::optional<DeployFailure> SshSession::connect(const DeployOptions &options, const std::function<void(DeployStep, const QString &)> &report)
 {
+    noteThread();
     const QByteArray host = m_target.address.toUtf8();
     const QByteArray user = m_target.user.toUtf8();
     const QString knownHosts = options.knownHostsFile.isEmpty() ? QDir::homePath() + QLatin1String("/.ssh/known_hosts")
@@ -153,6 +177,7 @@ std::optional<DeployFailure> SshSession::connect(const DeployOptions &options, c
 
 int SshSession::run(const QByteArray &command, const QByteArray &input, QByteArray *out, QByteArray *err)
 {
+    noteThread();
     ssh_channel channel = ssh_channel_new(m_session);
     if (!channel)
         return -1;
@@ -190,6 +215,7 @@ int SshSession::run(const QByteArray &command, const QByteArray &input, QByteArr
 
 bool SshSession::startSftp(QString *why)
 {
+    noteThread();
     if (m_sftp)
         return true;
     m_sftp = sftp_new(m_session);

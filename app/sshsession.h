@@ -32,6 +32,11 @@ public:
 
     std::optional<DeployFailure> connect(const DeployOptions &options, const std::function<void(DeployStep, const QString &)> &report);
 
+    /// How many of the calls that wait for the network (connect, run, startSftp, and
+    /// through it upload and makeDirectory) ran on the application's main thread so far.
+    /// A window must make none: its event loop would stop until the host answers.
+    static qint64 callsOnMainThread();
+
     /// Runs \a command, feeding \a input; returns its exit status (-1 if it did not run).
     int run(const QByteArray &command, const QByteArray &input, QByteArray *out, QByteArray *err);
 
