@@ -20,6 +20,7 @@ namespace {
 /// scripts name them as @NAME@ and get the numbers from here.
 enum RemoteExit {
     NoState = 20,       ///< cannot create the state folder
+    NoStage = 21,       ///< cannot create or write the stage folder
     NoTools = 25,       ///< preflight: a tool or setting the switch needs is missing
     Rejected = 30,      ///< the host's parser refused the candidate
     NoBackup = 40,      ///< cannot back up or arm: nothing was installed
@@ -429,9 +430,9 @@ void SshHostAgent::threadFinished()
     OPENSSL_thread_stop();
 }
 
-int SshHostAgent::runScript(const QByteArray &body, const QByteArray &arguments, QByteArray *out, QByteArray *err)
+int SshHostAgent::runScript(const QByteArray &body, const QByteArray &arguments, QByteArray *out, QByteArray *err, const QByteArray &head)
 {
-    return m_session->run(privilege(m_target) + "sh -s --" + arguments, script(body.constData()), out, err);
+    return m_session->run(privilege(m_target) + "sh -s --" + arguments, head + script(body.constData()), out, err);
 }
 
 QByteArray SshHostAgent::filePairs() const
@@ -485,17 +486,13 @@ std::optional<DeployFailure> SshHostAgent::readLive(QList<QByteArray> *live)
 
 std::optional<DeployFailure> SshHostAgent::stage(const QList<DeployTarget::File> &files, const Report &report)
 {
-    report(DeployStep::Upload, QString());
-    QString why;
-    if (!m_session->makeDirectory(m_stage, &why))
-        return DeployFailure{DeployStep::Upload, DeployFailure::Problem::RemoteCommand, why};
-    for (const DeployTarget::File &file : files) {
-        if (!m_session->upload(m_stage + QLatin1Char('/') + QFileInfo(file.path).fileName(), file.content, &why)) {
-            discardStage();
-            return DeployFailure{DeployStep::Upload, DeployFailure::Problem::Network, why};
-        }
-    }
+    // The candidates travel in the input of the command that validates them: one command
+    // instead of an SFTP session and a round trip per file, and a host needs no SFTP server.
     report(DeployStep::Validate, QString());
+    QString why;
+    const std::optional<QByteArray> staging = stagingText(files, m_token, &why);
+    if (!staging)
+        return DeployFailure{DeployStep::Upload, DeployFailure::Problem::RemoteCommand, why};
     QByteArray err;
     // An exit gateway's PostUp loads a nftables table: the host must have nft.
     const bool needsNft = std::any_of(m_target.files.cbegin(), m_target.files.cend(), [](const DeployTarget::File &file) {
@@ -504,20 +501,54 @@ std::optional<DeployFailure> SshHostAgent::stage(const QList<DeployTarget::File>
     const int status = runScript(ValidateScript,
                                  ' ' + ShellQuote::word(m_stage) + ' ' + osKind(m_target.os) + (needsNft ? " 1 " : " 0 ")
                                      + ShellQuote::word(m_target.reloadCmd) + filePairs(),
-                                 nullptr, &err);
+                                 nullptr, &err, *staging);
     if (status == 0)
         return std::nullopt;
-    discardStage();
-    if (status == -1)
+    if (status == -1) {
+        discardStage();
         return lostAt(DeployStep::Validate);
+    }
     const QString message = QString::fromUtf8(err).trimmed();
-    return DeployFailure{DeployStep::Validate, DeployFailure::Problem::RemoteCommand,
+    // A stage folder that could not be made is not ours to delete.
+    if (status != NoStage)
+        discardStage();
+    return DeployFailure{status == NoStage ? DeployStep::Upload : DeployStep::Validate, DeployFailure::Problem::RemoteCommand,
                          message.isEmpty() ? QStringLiteral("exit status %1").arg(status) : message};
+}
+
+std::optional<QByteArray> SshHostAgent::stagingText(const QList<DeployTarget::File> &files, const QString &token, QString *why)
+{
+    QByteArray end = "MESHWRIGHT_FILE_" + token.toLatin1();
+    for (const DeployTarget::File &file : files) {
+        if (file.content.contains('\0')) {
+            *why = QStringLiteral("%1 is not a text file (it holds a NUL byte): nothing was sent").arg(file.path);
+            return std::nullopt;
+        }
+        while (file.content.contains(end))
+            end += '_';
+    }
+    // $1 is the stage folder: made here, so nobody else can have put anything in it.
+    QByteArray text = "umask 077\nmkdir -m 700 \"$1\" || { echo \"cannot create the stage folder $1\" >&2; exit "
+        + QByteArray::number(NoStage) + "; }\n";
+    for (const DeployTarget::File &file : files) {
+        const QByteArray target = "\"$1\"/" + ShellQuote::word(QFileInfo(file.path).fileName());
+        const QByteArray failed = " || { echo \"cannot write \"" + target + " >&2; exit " + QByteArray::number(NoStage) + "; }\n";
+        // A quoted here-document keeps every byte of whole lines; a last line without its
+        // line break follows with printf.
+        const qsizetype lines = file.content.lastIndexOf('\n') + 1;
+        if (lines > 0)
+            text += "cat > " + target + " <<'" + end + "'" + failed + file.content.first(lines) + end + '\n';
+        else
+            text += ": > " + target + failed;
+        if (lines < file.content.size())
+            text += "printf '%s' " + ShellQuote::bytes(file.content.mid(lines)) + " >> " + target + failed;
+    }
+    return text;
 }
 
 void SshHostAgent::discardStage()
 {
-    m_session->run("rm -rf " + ShellQuote::word(m_stage), {}, nullptr, nullptr);
+    m_session->run(privilege(m_target) + "rm -rf " + ShellQuote::word(m_stage), {}, nullptr, nullptr);
 }
 
 HostAgent::SwitchOutcome SshHostAgent::switchOver(bool restart, int timeoutSeconds, const Report &report, QString *reason)

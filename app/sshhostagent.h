@@ -31,9 +31,17 @@ public:
     /// project). Not part of any deploy, and never of a rollback.
     std::optional<DeployFailure> decommission(const Report &report, QStringList *done);
 
+    /// Shell text that makes the stage folder ($1, which must not exist yet) and writes
+    /// \a files into it byte for byte, each as a quoted here-document whose end line is
+    /// built from \a token; nothing when a file cannot travel that way (\a why says which:
+    /// a NUL byte). On the host a failure exits with a line on stderr.
+    static std::optional<QByteArray> stagingText(const QList<DeployTarget::File> &files, const QString &token, QString *why);
+
 private:
-    /// Runs one of the fixed scripts with \a arguments (already quoted) as root.
-    int runScript(const QByteArray &script, const QByteArray &arguments, QByteArray *out, QByteArray *err);
+    /// Runs one of the fixed scripts with \a arguments (already quoted) as root; \a head
+    /// runs before it, in the same shell.
+    int runScript(const QByteArray &script, const QByteArray &arguments, QByteArray *out, QByteArray *err,
+                  const QByteArray &head = {});
     QByteArray filePairs() const;
     /// Runs FinishScript's \a action; a failure is reported at \a step.
     std::optional<DeployFailure> finish(const char *action, DeployStep step, DeployFailure::Problem problem);

@@ -10,7 +10,6 @@
 
 #include <atomic>
 
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -53,8 +52,6 @@ SshSession::SshSession(const PollTarget &target)
 
 SshSession::~SshSession()
 {
-    if (m_sftp)
-        sftp_free(m_sftp);
     if (ssh_is_connected(m_session))
         ssh_disconnect(m_session);
     ssh_free(m_session);
@@ -211,60 +208,6 @@ int SshSession::run(const QByteArray &command, const QByteArray &input, QByteArr
     ssh_channel_close(channel);
     ssh_channel_free(channel);
     return status;
-}
-
-bool SshSession::startSftp(QString *why)
-{
-    noteThread();
-    if (m_sftp)
-        return true;
-    m_sftp = sftp_new(m_session);
-    if (m_sftp && sftp_init(m_sftp) == SSH_OK)
-        return true;
-    *why = QStringLiteral("SFTP is not available: %1").arg(error());
-    if (m_sftp) {
-        sftp_free(m_sftp); // half started: try afresh next time
-        m_sftp = nullptr;
-    }
-    return false;
-}
-
-bool SshSession::upload(const QString &path, const QByteArray &data, QString *why)
-{
-    if (!startSftp(why))
-        return false;
-    const QByteArray remote = path.toUtf8();
-    sftp_file file = sftp_open(m_sftp, remote.constData(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (!file) {
-        *why = QStringLiteral("cannot create %1: %2").arg(path, error());
-        return false;
-    }
-    qsizetype written = 0;
-    while (written < data.size()) {
-        const ssize_t n = sftp_write(file, data.constData() + written, size_t(std::min<qsizetype>(data.size() - written, 32768)));
-        if (n <= 0) {
-            sftp_close(file);
-            *why = QStringLiteral("writing %1 failed: %2").arg(path, error());
-            return false;
-        }
-        written += n;
-    }
-    if (sftp_close(file) != SSH_OK) {
-        *why = QStringLiteral("closing %1 failed: %2").arg(path, error());
-        return false;
-    }
-    return true;
-}
-
-bool SshSession::makeDirectory(const QString &path, QString *why)
-{
-    if (!startSftp(why))
-        return false;
-    if (sftp_mkdir(m_sftp, path.toUtf8().constData(), 0700) != SSH_OK) {
-        *why = QStringLiteral("cannot create %1: %2").arg(path, error());
-        return false;
-    }
-    return true;
 }
 
 QString SshSession::error() const

@@ -7,7 +7,6 @@
 #include <QString>
 
 #include <libssh/libssh.h>
-#include <libssh/sftp.h>
 
 #include <functional>
 #include <optional>
@@ -25,28 +24,20 @@ public:
     SshSession &operator=(const SshSession &) = delete;
 
     /// A connection whose path dies (a cable pulled, a firewall dropping everything) sends
-    /// no reset: without this, a blocking SFTP call would wait for its reply forever. TCP
+    /// no reset: without this, a blocking command would wait for its reply forever. TCP
     /// keepalives and a limit on unacknowledged data make the kernel fail the socket after
     /// about \a seconds (at least 15), and the step fails with a network error.
     void detectDeadConnections(int seconds);
 
     std::optional<DeployFailure> connect(const DeployOptions &options, const std::function<void(DeployStep, const QString &)> &report);
 
-    /// How many of the calls that wait for the network (connect, run, startSftp, and
-    /// through it upload and makeDirectory) ran on the application's main thread so far.
+    /// How many of the calls that wait for the network (connect, run) ran on the
+    /// application's main thread so far.
     /// A window must make none: its event loop would stop until the host answers.
     static qint64 callsOnMainThread();
 
     /// Runs \a command, feeding \a input; returns its exit status (-1 if it did not run).
     int run(const QByteArray &command, const QByteArray &input, QByteArray *out, QByteArray *err);
-
-    /// Opens the SFTP channel on first use.
-    bool startSftp(QString *why);
-
-    /// Uploads \a data to \a path with mode 0600 over SFTP.
-    bool upload(const QString &path, const QByteArray &data, QString *why);
-
-    bool makeDirectory(const QString &path, QString *why);
 
     /// A remote command that sends nothing for this long means the connection is lost
     /// (connect() sets it from the deploy's confirm timeout).
@@ -60,6 +51,5 @@ private:
 
     const PollTarget &m_target;
     ssh_session m_session;
-    sftp_session m_sftp = nullptr;
     int m_commandTimeoutMs = 60000;
 };

@@ -7,6 +7,7 @@
 #include <QStandardPaths>
 #include <QString>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace TestSupport {
@@ -20,6 +21,13 @@ inline QByteArray readFile(const QString &path)
 {
     QFile file(path);
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+/// The permission bits of \a path (0600, say), or -1 when it does not exist.
+inline int fileMode(const QString &path)
+{
+    struct stat info{};
+    return ::stat(QFile::encodeName(path).constData(), &info) == 0 ? int(info.st_mode & 07777) : -1;
 }
 
 /// Why `wg-quick strip` cannot run here, or empty when it can (it needs root and

@@ -10,6 +10,11 @@ QString quoted(const QString &value)
     return QLatin1Char('\'') + QString(value).replace(QLatin1String("'"), QLatin1String("'\\''")) + QLatin1Char('\'');
 }
 
+QByteArray bytes(const QByteArray &value)
+{
+    return '\'' + QByteArray(value).replace("'", "'\\''") + '\'';
+}
+
 QString plainOrQuoted(const QString &value)
 {
     static const QRegularExpression plain(QStringLiteral("^[A-Za-z0-9_./:+=@,%-]+$"));

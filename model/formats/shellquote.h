@@ -12,6 +12,8 @@ namespace ShellQuote {
 QString quoted(const QString &value);
 /// The same, as UTF-8, to append to a command line.
 inline QByteArray word(const QString &value) { return quoted(value).toUtf8(); }
+/// \a value in single quotes, byte for byte: a file's text, which need not be UTF-8.
+QByteArray bytes(const QByteArray &value);
 /// \a value as it is when it holds nothing a shell would act on, else quoted().
 QString plainOrQuoted(const QString &value);
 

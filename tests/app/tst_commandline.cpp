@@ -12,7 +12,6 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <sys/stat.h>
 #include <unistd.h>
 
 namespace {
@@ -59,12 +58,6 @@ QMap<QString, QByteArray> tree(const QString &root)
         files.insert(QDir(root).relativeFilePath(path), TestSupport::readFile(path));
     }
     return files;
-}
-
-int modeOf(const QString &path)
-{
-    struct stat info{};
-    return ::stat(QFile::encodeName(path).constData(), &info) == 0 ? int(info.st_mode & 0777) : -1;
 }
 
 } // namespace
@@ -140,7 +133,7 @@ void tst_CommandLine::generateExample()
     QCOMPARE(run.err.count(QLatin1String("warning: ")), 1); // the laptop's and the phone's, as one
     QVERIFY2(run.err.contains(QLatin1String("warning: laptop and phone: ")), qPrintable(run.err));
     const QString keys = m_dir->filePath(QStringLiteral("homelab.keys"));
-    QCOMPARE(modeOf(keys), 0600);
+    QCOMPARE(TestSupport::fileMode(keys), 0600);
 
     const QMap<QString, QByteArray> files = tree(out);
     QCOMPARE(files.keys(), QStringList({"cloudgw/wg0.conf", "k3s-a/wg0.conf", "k3s-b/wg0.conf", "laptop/wg0-cloudgw.conf",
@@ -152,7 +145,7 @@ void tst_CommandLine::generateExample()
     const QString why = TestSupport::wgQuickUnavailable();
     for (auto it = files.cbegin(); it != files.cend(); ++it) {
         const QString path = QDir(out).filePath(it.key());
-        QCOMPARE(modeOf(path), 0600);
+        QCOMPARE(TestSupport::fileMode(path), 0600);
         if (it.key().endsWith(QLatin1String("/pf-meshwright.conf"))) { // the exit gateway's pf rules: no key
             QVERIFY(it.value().contains("nat-to (egress)"));
             continue;
@@ -321,7 +314,7 @@ void tst_CommandLine::qrForAPhone()
     const Run run = meshwright({QStringLiteral("qr"), m_project, QStringLiteral("phone"), QStringLiteral("--out"), png});
     QVERIFY2(run.exitCode == 0, qPrintable(run.err));
     QVERIFY(run.err.contains(QRegularExpression(QStringLiteral("phone: \\d+ bytes, QR version \\d+, error correction M"))));
-    QCOMPARE(modeOf(png), 0600);
+    QCOMPARE(TestSupport::fileMode(png), 0600);
     QString error;
     const QByteArray decoded = TestSupport::decodeQr(png, &error);
     QVERIFY2(error.isEmpty(), qPrintable(error));
@@ -365,7 +358,7 @@ void tst_CommandLine::exportForRouterAndCluster()
     const QString out = m_dir->filePath(QStringLiteral("export"));
     const Run edgeos = meshwright({QStringLiteral("export"), project, QStringLiteral("--format"), QStringLiteral("edgeos"), QStringLiteral("--out"), out});
     QVERIFY2(edgeos.exitCode == 0, qPrintable(edgeos.err));
-    QCOMPARE(modeOf(out + QLatin1String("/router.sh")), 0600);
+    QCOMPARE(TestSupport::fileMode(out + QLatin1String("/router.sh")), 0600);
     const Run k8s = meshwright({QStringLiteral("export"), project, QStringLiteral("--format"), QStringLiteral("k8s"), QStringLiteral("--out"), out});
     QVERIFY2(k8s.exitCode == 0, qPrintable(k8s.err));
     QVERIFY(TestSupport::readFile(out + QLatin1String("/meshwright-wireguard.yaml")).contains("kind: DaemonSet"));
@@ -492,7 +485,7 @@ void tst_CommandLine::encryptedKeyStore()
                                QStringLiteral("--cost"), QStringLiteral("interactive")});
     QVERIFY2(encrypted.exitCode == 0, qPrintable(encrypted.err));
     QVERIFY(KeySeal::isSealed(TestSupport::readFile(keys)));
-    QCOMPARE(modeOf(keys), 0600);
+    QCOMPARE(TestSupport::fileMode(keys), 0600);
     QVERIFY(!plainFinding()); // and validate needs no passphrase
 
     // Every command that needs keys, with the passphrase from a file.
@@ -597,7 +590,7 @@ void tst_CommandLine::importAdoptsAnEstate()
                                      QStringLiteral("nas=storage"), estate});
     QVERIFY2(imported.exitCode == 0, qPrintable(imported.err));
     QVERIFY(imported.out.startsWith(QLatin1String("imported 6 hosts and 2 link overrides into ")));
-    QCOMPARE(modeOf(m_dir->filePath(QStringLiteral("adopted.keys"))), 0600);
+    QCOMPARE(TestSupport::fileMode(m_dir->filePath(QStringLiteral("adopted.keys"))), 0600);
     for (const Run &run : {first, imported}) // keys are never printed
         QVERIFY(!(run.out + run.err).contains(QLatin1String("PrivateKey")));
     const QString again = m_dir->filePath(QStringLiteral("again"));

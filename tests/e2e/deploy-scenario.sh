@@ -162,13 +162,16 @@ cut_started=$(date +%s)
 ( timeout 150 "$testbed" ctl "$state" "$binary" deploy "$project" --hosts lan2 --known-hosts "$state/known_hosts" \
     --keys "$work/mesh.keys" --confirm-timeout 20 > "$work/cut.log" 2>&1 ) &
 deployer=$!
-for _ in $(seq 1 100); do grep -q '^lan2: upload' "$work/cut.log" 2>/dev/null && break; sleep 0.05; done
+# The cut comes while lan2 validates its candidates (they travel in that command's input).
+cut_seen=0
+for _ in $(seq 1 200); do grep -q '^lan2: validate on host' "$work/cut.log" 2>/dev/null && { cut_seen=1; break; }; sleep 0.025; done
 "$testbed" exec "$state" lan2 sh -c 'nft add table inet mwcut &&
     nft add chain inet mwcut input "{ type filter hook input priority -10; }" && nft add rule inet mwcut input tcp dport 22 drop &&
     nft add chain inet mwcut output "{ type filter hook output priority -10; }" && nft add rule inet mwcut output tcp sport 22 drop'
 wait $deployer
 cut_status=$?
 echo "info: the cut deploy ended after $(( $(date +%s) - cut_started )) s"
+check "connection cut: the cut came while lan2 was being prepared" [ $cut_seen -eq 1 ]
 check "connection cut: the deploy exits 1 and names lan2" sh -c "[ $cut_status -eq 1 ] && grep -qE '^lan2 +(failed|rolled back) ' '$work/cut.log'" ||
     tail -5 "$work/cut.log"
 "$testbed" exec "$state" lan2 nft delete table inet mwcut

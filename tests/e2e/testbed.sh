@@ -334,7 +334,6 @@ X11Forwarding no
 AllowTcpForwarding no
 AllowAgentForwarding no
 SetEnv ${WG_ENV[*]}
-Subsystem sftp internal-sftp
 LogLevel VERBOSE
 EOF
 }

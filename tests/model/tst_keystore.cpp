@@ -99,12 +99,6 @@ void writeText(const QString &path, const QByteArray &text)
     file.write(text);
 }
 
-int modeOf(const QString &path)
-{
-    struct stat info{};
-    return ::stat(QFile::encodeName(path).constData(), &info) == 0 ? int(info.st_mode & 0777) : -1;
-}
-
 } // namespace
 
 class tst_KeyStore : public QObject
@@ -263,7 +257,7 @@ void tst_KeyStore::storeIsPrivate()
     QString error;
     ::umask(022);
     QVERIFY2(store.save(path, &error), qPrintable(error));
-    QCOMPARE(modeOf(path), 0600);
+    QCOMPARE(TestSupport::fileMode(path), 0600);
 
     // A key store that others can read is refused, not silently used.
     QVERIFY(::chmod(QFile::encodeName(path).constData(), 0644) == 0);
