@@ -162,9 +162,14 @@ int SecretArena::allocate(const unsigned char *bytes)
         std::memcpy(at(slot), m_bytes + from, SlotSize);
         return slot;
     }
-    const int slot = allocate();
-    std::memcpy(at(slot), bytes, SlotSize);
-    return slot;
+    // Filled at once: a slot never used before needs no wiping first.
+    if (!m_free.isEmpty() || m_used == m_capacity) {
+        const int slot = allocate();
+        std::memcpy(at(slot), bytes, SlotSize);
+        return slot;
+    }
+    std::memcpy(at(int(m_used)), bytes, SlotSize);
+    return int(m_used++);
 }
 
 void SecretArena::release(int slot)

@@ -7,6 +7,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QScopeGuard>
 
 #include <sodium.h>
 
@@ -40,11 +41,38 @@ QString readKeyFile(const QString &path)
 /// trace in which lines were read.
 alignas(64) constexpr char Base64Digits[65] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-/// True when \a a and \a b hold the same bytes: inline, for the half a million short
-/// fields of a large store.
+/// Eight (or four) bytes at \a at, in one load.
+template <typename Word>
+inline Word wordAt(const char *at)
+{
+    Word word;
+    std::memcpy(&word, at, sizeof word);
+    return word;
+}
+
+/// True when \a a and \a b hold the same bytes: inline and a word at a time (the last
+/// word overlapping), for the half a million short fields of a large store.
 inline bool same(QByteArrayView a, QByteArrayView b)
 {
-    return a.size() == b.size() && std::memcmp(a.data(), b.data(), size_t(a.size())) == 0;
+    const qsizetype size = a.size();
+    if (size != b.size())
+        return false;
+    const char *p = a.data();
+    const char *q = b.data();
+    if (size >= 8) {
+        for (qsizetype at = 0; at + 8 < size; at += 8) {
+            if (wordAt<quint64>(p + at) != wordAt<quint64>(q + at))
+                return false;
+        }
+        return wordAt<quint64>(p + size - 8) == wordAt<quint64>(q + size - 8);
+    }
+    if (size >= 4)
+        return wordAt<quint32>(p) == wordAt<quint32>(q) && wordAt<quint32>(p + size - 4) == wordAt<quint32>(q + size - 4);
+    for (qsizetype at = 0; at < size; ++at) {
+        if (p[at] != q[at])
+            return false;
+    }
+    return true;
 }
 
 /// Sixteen bytes, as GCC and Clang vectorise them (SSE2 on x86-64, NEON on ARM).
@@ -295,13 +323,15 @@ void KeyStore::newPrivateKey(int id)
 
 void KeyStore::assignPresharedKey(int a, int b, const unsigned char *secret)
 {
-    const int slot = presharedSlot(a, b);
+    Entry *const entries = m_entries.data();
+    // A store read in its own order adds every pair after the partners it has.
+    const int slot = entries[a].psks.comesAfterAll(b) ? -1 : entries[a].psks.value(b);
     if (slot >= 0) {
         std::memcpy(m_secrets.at(slot), secret, KeySeal::SecretArena::SlotSize);
     } else {
         const int made = m_secrets.allocate(secret);
-        m_entries[a].psks.insert(b, made);
-        m_entries[b].psks.insert(a, made);
+        entries[a].psks.insert(b, made);
+        entries[b].psks.insert(a, made);
         ++m_pskCount;
     }
     m_modified = true;
@@ -333,17 +363,20 @@ void KeyStore::clear()
     m_secrets.clear();
 }
 
+bool KeyStore::failLoad(LoadFailure why, const QString &message, QString *error)
+{
+    m_loadFailure = why;
+    if (error)
+        *error = message;
+    return false;
+}
+
 bool KeyStore::load(const QString &path, QString *error, const PassphraseSource &passphrase)
 {
     clear();
     m_modified = false;
     m_loadFailure = LoadFailure::None;
-    auto fail = [&](LoadFailure why, const QString &message) {
-        m_loadFailure = why;
-        if (error)
-            *error = message;
-        return false;
-    };
+    auto fail = [&](LoadFailure why, const QString &message) { return failLoad(why, message, error); };
     if (!QFileInfo::exists(path)) {
         m_seal.reset();
         return true;
@@ -354,15 +387,19 @@ bool KeyStore::load(const QString &path, QString *error, const PassphraseSource 
                                                             "run chmod 600 on it")
                                                  .arg(path)
                                                  .arg(info.st_mode & 0777, 3, 8, QLatin1Char('0')));
+    // A plain store is read as it streams in; a sealed one is opened whole.
+    if (const std::optional<bool> plain = readPlain(path, error); plain) {
+        m_seal.reset();
+        return *plain;
+    }
     QString why;
     const std::unique_ptr<KeySeal::Secret> file = readSecretFile(path, &why);
     if (!file)
         return fail(LoadFailure::Unreadable, QStringLiteral("%1: %2").arg(path, why));
-    // Looked at in place: a plain store's bytes are its keys, and no copy is made of them.
     const QByteArray data = QByteArray::fromRawData(reinterpret_cast<const char *>(file->data()), file->size());
-    if (!KeySeal::isSealed(data)) {
+    if (!KeySeal::isSealed(data)) { // it was replaced by a plain one in between
         m_seal.reset();
-        return parse(file->view(), path, error) || fail(LoadFailure::Invalid, error ? *error : QString());
+        return parse(file->view(), path, error);
     }
     const auto header = KeySeal::readHeader(data, &why);
     if (!header)
@@ -385,7 +422,7 @@ bool KeyStore::load(const QString &path, QString *error, const PassphraseSource 
         }
         if (const std::unique_ptr<KeySeal::Secret> plain = KeySeal::open(data, *key, &why)) {
             if (!parse(plain->view(), path, error))
-                return fail(LoadFailure::Invalid, error ? *error : QString());
+                return false;
             m_seal = key;
             return true;
         }
@@ -394,111 +431,220 @@ bool KeyStore::load(const QString &path, QString *error, const PassphraseSource 
     }
 }
 
-bool KeyStore::parse(QByteArrayView data, const QString &path, QString *error)
+/// Reads a store's lines into it, in as many pieces of whole lines as come: a plain store
+/// is read from its file a block at a time, a sealed one as it was opened.
+class KeyStore::LineReader
 {
-    // Key ids repeat on many lines: look each one up once.
-    QHash<QByteArrayView, int> ids;
-    QList<QByteArrayView> spelled; // id -> its name as in the file
-    auto id = [&](QByteArrayView bytes) {
-        auto it = ids.constFind(bytes);
-        if (it == ids.cend()) {
-            it = ids.insert(bytes, intern(QString::fromUtf8(bytes)));
-            spelled.resize(m_entries.size());
-            spelled[*it] = bytes;
-        }
-        return *it;
-    };
-    // A line per key: the block is made big enough once, and each id's table of
-    // preshared keys for as many as an id has on average (a full mesh: all the others).
-    qsizetype lines = 1;
-    for (const char *at = data.data(), *end = at + data.size();
-         (at = static_cast<const char *>(std::memchr(at, '\n', size_t(end - at)))) != nullptr; ++at)
-        ++lines;
-    m_secrets.reserve(m_secrets.size() + lines);
-    qsizetype perId = 0; // set at the first "psk" line: the ids of the "private" lines before it
-    QByteArrayView lastOwner; // "psk A B" lines come sorted by A
-    int lastOwnerId = -1;
-    int lastOther = -1;
-    unsigned char key[32];
-    int lineNumber = 0;
-    bool ok = true;
-    for (qsizetype start = 0; ok && start < data.size();) {
-        qsizetype end = data.indexOf('\n', start);
-        if (end < 0)
-            end = data.size();
-        const QByteArrayView line = data.sliced(start, end - start).trimmed();
-        start = end + 1;
-        ++lineNumber;
-        if (line.isEmpty() || line.startsWith('#'))
-            continue;
-        // Fields between spaces; lines are short, so a scan beats a search per field.
-        QByteArrayView fields[4];
-        qsizetype count = 0;
-        for (const char *at = line.data(), *stop = at + line.size(); ok && at < stop;) {
-            if (*at == ' ') {
-                ++at;
-                continue;
-            }
-            const char *field = at;
-            while (at < stop && *at != ' ')
-                ++at;
-            if (count == 4)
-                ok = false;
-            else
-                fields[count++] = QByteArrayView(field, at - field);
-        }
-        ok = ok && count >= 3 && decodeKey(fields[count - 1], key);
-        if (!ok)
-            break;
-        if (count == 3 && same(fields[0], "private")) {
-            ok = assignPrivateKey(id(fields[1]), key);
-        } else if (count == 4 && same(fields[0], "psk") && !same(fields[1], fields[2])) {
-            if (!same(fields[1], lastOwner)) {
-                lastOwner = fields[1];
-                lastOwnerId = id(lastOwner);
-            }
-            if (perId == 0)
-                perId = std::max<qsizetype>(1, std::min<qsizetype>(2 * lines / std::max<qsizetype>(m_entries.size(), 1), m_entries.size()));
-            // This file wrote each owner's partners in the order of the "private" lines
-            // above (by name): the next partner is most often the id after the last one.
-            const int next = lastOther + 1;
-            const int other = next < spelled.size() && same(spelled[next], fields[2]) ? next : id(fields[2]);
-            lastOther = other;
-            for (const int end : {lastOwnerId, other}) {
-                if (m_entries[end].psks.isEmpty())
-                    m_entries[end].psks.reserve(perId);
-            }
-            assignPresharedKey(lastOwnerId, other, key);
-        } else if (count == 3 && same(fields[0], "running")) {
-            unsigned char pub[crypto_scalarmult_BYTES];
-            Entry &entry = m_entries[id(fields[1])];
-            ok = crypto_scalarmult_base(pub, key) == 0;
-            if (ok) {
-                if (entry.running < 0)
-                    entry.running = m_secrets.allocate(key);
-                else
-                    std::memcpy(m_secrets.at(entry.running), key, sizeof key);
-                entry.runningPublicKey = encodeKey(pub);
-            }
-        } else if (count == 4 && same(fields[0], "running-psk") && !same(fields[1], fields[2])) {
-            const quint64 pair = pairOf(id(fields[1]), id(fields[2]));
-            if (const auto it = m_runningPsks.constFind(pair); it != m_runningPsks.cend())
-                std::memcpy(m_secrets.at(*it), key, sizeof key);
-            else
-                m_runningPsks.insert(pair, m_secrets.allocate(key));
-        } else {
-            ok = false;
+public:
+    /// \a bytes: the store's size, which bounds the number of keys (a line that holds a
+    /// key is at least MinKeyLine long).
+    LineReader(KeyStore &store, qsizetype bytes)
+        : m_store(store)
+        , m_keyLines(bytes / MinKeyLine + 1)
+    {
+        m_store.m_secrets.reserve(m_store.m_secrets.size() + m_keyLines);
+    }
+    ~LineReader() { sodium_memzero(m_key, sizeof m_key); }
+    LineReader(const LineReader &) = delete;
+    LineReader &operator=(const LineReader &) = delete;
+
+    /// Whole lines, without the last one's line break: "" is one empty line. False at the
+    /// first that is not a valid entry.
+    bool read(QByteArrayView lines)
+    {
+        for (qsizetype start = 0;;) {
+            const char *stop = static_cast<const char *>(std::memchr(lines.data() + start, '\n', size_t(lines.size() - start)));
+            const qsizetype end = stop ? stop - lines.data() : lines.size();
+            ++m_lineNumber;
+            if (!line(lines.sliced(start, end - start).trimmed()))
+                return false;
+            if (!stop)
+                return true;
+            start = end + 1;
         }
     }
-    sodium_memzero(key, sizeof key);
-    if (!ok) {
-        if (error)
-            *error = QStringLiteral("%1:%2: not a valid key store entry").arg(path).arg(lineNumber);
-        clear();
+    int lineNumber() const { return m_lineNumber; }
+    /// The next line is refused before it was read whole (longer than any entry).
+    void refuseNext() { ++m_lineNumber; }
+
+    /// "psk a b " and a key: the shortest line that holds one.
+    static constexpr qsizetype MinKeyLine = 52;
+
+private:
+    bool line(QByteArrayView line);
+    /// The id of \a name, which stays valid after the piece it came from is gone.
+    int id(QByteArrayView name)
+    {
+        auto it = m_ids.constFind(name);
+        if (it == m_ids.cend()) {
+            m_names.append(name.toByteArray());
+            const int made = m_store.intern(QString::fromUtf8(m_names.last()));
+            // A QByteArray keeps its bytes where they are when the list grows.
+            it = m_ids.insert(QByteArrayView(m_names.last()), made);
+            m_spelled.resize(m_store.m_entries.size());
+            m_spelled[made] = QByteArrayView(m_names.last());
+        }
+        return *it;
+    }
+
+    KeyStore &m_store;
+    qsizetype m_keyLines;
+    // Key ids repeat on many lines: each is looked up once.
+    QList<QByteArray> m_names;
+    QHash<QByteArrayView, int> m_ids; ///< views of m_names
+    QList<QByteArrayView> m_spelled;  ///< id -> its name as in the file
+    qsizetype m_perId = 0;            ///< set at the first "psk" line
+    int m_lastOwner = -1;             ///< "psk A B" lines come sorted by A
+    int m_lastOther = -1;
+    unsigned char m_key[32];
+    int m_lineNumber = 0;
+};
+
+bool KeyStore::LineReader::line(QByteArrayView line)
+{
+    if (line.isEmpty() || line.startsWith('#'))
+        return true;
+    // Fields between spaces; lines are short, so a scan beats a search per field. The
+    // last field is a key: when the line ends in a space and 44 characters, only what
+    // comes before them is scanned (a space among the 44 fails the key's decoding).
+    QByteArrayView fields[4];
+    qsizetype count = 0;
+    const bool keyLast = line.size() > 45 && line[line.size() - 45] == ' ';
+    const qsizetype scanned = keyLast ? line.size() - 45 : line.size();
+    for (const char *at = line.data(), *stop = at + scanned; at < stop;) {
+        if (*at == ' ') {
+            ++at;
+            continue;
+        }
+        const char *field = at;
+        while (at < stop && *at != ' ')
+            ++at;
+        if (count == 4)
+            return false;
+        fields[count++] = QByteArrayView(field, at - field);
+    }
+    if (keyLast) {
+        if (count == 4)
+            return false;
+        fields[count++] = line.last(44);
+    }
+    if (count < 3 || !decodeKey(fields[count - 1], m_key))
         return false;
+    if (count == 3 && same(fields[0], "private"))
+        return m_store.assignPrivateKey(id(fields[1]), m_key);
+    if (count == 4 && same(fields[0], "psk") && !same(fields[1], fields[2])) {
+        if (m_lastOwner < 0 || !same(fields[1], m_spelled.at(m_lastOwner)))
+            m_lastOwner = id(fields[1]);
+        // Each id's table of preshared keys is made big enough once, for as many as an
+        // id has on average (a full mesh: all the others).
+        if (m_perId == 0) {
+            const qsizetype ids = std::max<qsizetype>(m_store.m_entries.size(), 1);
+            m_perId = std::max<qsizetype>(1, std::min<qsizetype>(2 * m_keyLines / ids, ids));
+        }
+        // This file wrote each owner's partners in the order of the "private" lines
+        // above (by name): the next partner is most often the id after the last one.
+        const int next = m_lastOther + 1;
+        const int other = next < m_spelled.size() && same(m_spelled.at(next), fields[2]) ? next : id(fields[2]);
+        m_lastOther = other;
+        Entry *const entries = m_store.m_entries.data();
+        for (const int end : {m_lastOwner, other}) {
+            if (entries[end].psks.isEmpty())
+                entries[end].psks.reserve(m_perId);
+        }
+        m_store.assignPresharedKey(m_lastOwner, other, m_key);
+        return true;
+    }
+    if (count == 3 && same(fields[0], "running")) {
+        unsigned char pub[crypto_scalarmult_BYTES];
+        Entry &entry = m_store.m_entries[id(fields[1])];
+        if (crypto_scalarmult_base(pub, m_key) != 0)
+            return false;
+        if (entry.running < 0)
+            entry.running = m_store.m_secrets.allocate(m_key);
+        else
+            std::memcpy(m_store.m_secrets.at(entry.running), m_key, sizeof m_key);
+        entry.runningPublicKey = encodeKey(pub);
+        return true;
+    }
+    if (count == 4 && same(fields[0], "running-psk") && !same(fields[1], fields[2])) {
+        const quint64 pair = pairOf(id(fields[1]), id(fields[2]));
+        if (const auto it = m_store.m_runningPsks.constFind(pair); it != m_store.m_runningPsks.cend())
+            std::memcpy(m_store.m_secrets.at(*it), m_key, sizeof m_key);
+        else
+            m_store.m_runningPsks.insert(pair, m_store.m_secrets.allocate(m_key));
+        return true;
+    }
+    return false;
+}
+
+bool KeyStore::parse(QByteArrayView data, const QString &path, QString *error)
+{
+    LineReader reader(*this, data.size());
+    return parsed(reader.read(data), reader, path, error);
+}
+
+bool KeyStore::parsed(bool ok, const LineReader &reader, const QString &path, QString *error)
+{
+    if (!ok) {
+        clear();
+        return failLoad(LoadFailure::Invalid, QStringLiteral("%1:%2: not a valid key store entry").arg(path).arg(reader.lineNumber()), error);
     }
     m_modified = false;
     return true;
+}
+
+std::optional<bool> KeyStore::readPlain(const QString &path, QString *error)
+{
+    auto fail = [&](const QString &why) { return failLoad(LoadFailure::Unreadable, QStringLiteral("%1: %2").arg(path, why), error); };
+    const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return fail(QString::fromLocal8Bit(std::strerror(errno)));
+    const auto closing = qScopeGuard([fd] { ::close(fd); });
+    struct stat info{};
+    if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode))
+        return fail(QStringLiteral("not a regular file"));
+    const qsizetype size = qsizetype(info.st_size);
+    // A block at a time through one small guarded buffer: the whole file is never in
+    // this process at once, and no large block is locked, filled and wiped for it.
+    constexpr qsizetype Block = 64 * 1024;
+    KeySeal::Secret buffer(Block);
+    if (buffer.size() == 0)
+        return fail(QStringLiteral("out of memory"));
+    char *const data = reinterpret_cast<char *>(buffer.data());
+    qsizetype held = 0; // bytes in the buffer not read as lines yet: the start of one
+    qsizetype total = 0;
+    std::optional<LineReader> reader;
+    for (;;) {
+        const ssize_t got = ::read(fd, data + held, size_t(Block - held));
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            return fail(QString::fromLocal8Bit(std::strerror(errno)));
+        if (total == 0 && KeySeal::isSealed(QByteArray::fromRawData(data, held + got)))
+            return std::nullopt;
+        if (!reader)
+            reader.emplace(*this, size);
+        total += got;
+        held += got;
+        if (got == 0) { // the end: what is left is the last line
+            if (total != size)
+                return fail(QStringLiteral("the file changed while it was read"));
+            return parsed(reader->read(QByteArrayView(data, held)), *reader, path, error);
+        }
+        const char *last = static_cast<const char *>(memrchr(data, '\n', size_t(held)));
+        if (!last) {
+            if (held == Block) { // no entry is that long
+                reader->refuseNext();
+                return parsed(false, *reader, path, error);
+            }
+            continue;
+        }
+        const qsizetype whole = last - data + 1;
+        if (!reader->read(QByteArrayView(data, whole - 1)))
+            return parsed(false, *reader, path, error);
+        std::memmove(data, data + whole, size_t(held - whole));
+        held -= whole;
+    }
 }
 
 std::unique_ptr<KeySeal::Secret> KeyStore::serialize() const

@@ -172,9 +172,11 @@ private:
             const auto it = find(other);
             return it != m_list.cend() && it->first == other ? it->second : -1;
         }
+        /// True when \a other sorts after every partner (so it is not one yet).
+        bool comesAfterAll(int other) const { return m_list.empty() || m_list.back().first < other; }
         void insert(int other, int slot)
         {
-            if (m_list.empty() || m_list.back().first < other) {
+            if (comesAfterAll(other)) {
                 m_list.emplace_back(other, slot);
                 return;
             }
@@ -226,7 +228,14 @@ private:
     void newPrivateKey(int id);
     void assignPresharedKey(int a, int b, const unsigned char *secret);
     void dropPresharedKey(int a, int b);
+    class LineReader;
+    /// Reads \a data, a whole store's lines, into this store.
     bool parse(QByteArrayView data, const QString &path, QString *error);
+    /// What load() does with the result of a LineReader.
+    bool parsed(bool ok, const LineReader &reader, const QString &path, QString *error);
+    /// Loads the plain store at \a path as it is read; nullopt when it is sealed.
+    std::optional<bool> readPlain(const QString &path, QString *error);
+    bool failLoad(LoadFailure why, const QString &message, QString *error);
     std::unique_ptr<KeySeal::Secret> serialize() const;
     void clear();
 

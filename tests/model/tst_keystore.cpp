@@ -8,6 +8,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <functional>
+
 #include <sodium.h>
 
 #include <fcntl.h>
@@ -99,6 +101,19 @@ void writeText(const QString &path, const QByteArray &text)
     file.write(text);
 }
 
+/// The pairs of \a ids (by index a < b) that \a linked keeps.
+QList<std::pair<QString, QString>> pairsOf(const QStringList &ids, const std::function<bool(qsizetype, qsizetype)> &linked)
+{
+    QList<std::pair<QString, QString>> pairs;
+    for (qsizetype a = 0; a < ids.size(); ++a) {
+        for (qsizetype b = a + 1; b < ids.size(); ++b) {
+            if (linked(a, b))
+                pairs.append({ids[a], ids[b]});
+        }
+    }
+    return pairs;
+}
+
 } // namespace
 
 class tst_KeyStore : public QObject
@@ -110,6 +125,7 @@ private slots:
     void publicKeysMatchWgPubkey();
     void generatedKeysAreClamped();
     void storeIsStableAcrossRuns();
+    void readsAcrossBlocks();
     void storeIsPrivate();
     void readsLinesInAnyOrder();
     void presharedKeysArePerPair();
@@ -204,15 +220,9 @@ void tst_KeyStore::readsLinesInAnyOrder()
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("mesh.keys"));
     QStringList ids;
-    QList<std::pair<QString, QString>> pairs;
     for (int i = 0; i < 40; ++i)
         ids.append(QStringLiteral("host-%1").arg(i * 7 % 40, 2, 10, QLatin1Char('0')));
-    for (qsizetype a = 0; a < ids.size(); ++a) {
-        for (qsizetype b = a + 1; b < ids.size(); ++b) {
-            if ((a + b) % 3 != 0)
-                pairs.append({ids[a], ids[b]});
-        }
-    }
+    const QList<std::pair<QString, QString>> pairs = pairsOf(ids, [](qsizetype a, qsizetype b) { return (a + b) % 3 != 0; });
     KeyStore written;
     written.ensure(ids, pairs);
     QString error;
@@ -246,6 +256,67 @@ void tst_KeyStore::readsLinesInAnyOrder()
         QCOMPARE(read.presharedKey(a, b), written.presharedKey(a, b));
         QCOMPARE(read.presharedKey(b, a), written.presharedKey(a, b));
     }
+}
+
+void tst_KeyStore::readsAcrossBlocks()
+{
+    // A store many times the size of the block it is read through: lines cut at every
+    // block's end, and the line numbers of what is refused deep inside it.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("mesh.keys"));
+    QStringList ids;
+    for (int i = 0; i < 120; ++i)
+        ids.append(QStringLiteral("host-with-a-longer-name-%1").arg(i, 3, 10, QLatin1Char('0')));
+    const QList<std::pair<QString, QString>> pairs = pairsOf(ids, [](qsizetype, qsizetype) { return true; });
+    KeyStore written;
+    written.ensure(ids, pairs);
+    QString error;
+    QVERIFY2(written.save(path, &error), qPrintable(error));
+    const QByteArray text = TestSupport::readFile(path);
+    QVERIFY(text.size() > 10 * 64 * 1024);
+    const QList<QByteArray> lines = text.split('\n');
+
+    auto rewrite = [&](const QByteArray &content) {
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        QCOMPARE(file.write(content), content.size());
+    };
+    auto readsEveryKey = [&](const char *what) {
+        KeyStore read;
+        QString why;
+        QVERIFY2(read.load(path, &why), qPrintable(QStringLiteral("%1: %2").arg(QLatin1String(what), why)));
+        QCOMPARE(read.keyCount(), written.keyCount());
+        QCOMPARE(read.presharedKeyCount(), written.presharedKeyCount());
+        for (const QString &id : std::as_const(ids))
+            QCOMPARE(read.privateKey(id), written.privateKey(id));
+        for (const auto &[a, b] : std::as_const(pairs))
+            QCOMPARE(read.presharedKey(a, b), written.presharedKey(a, b));
+    };
+    readsEveryKey("as written");
+    rewrite(text.chopped(1)); // no line break at the end
+    readsEveryKey("no final line break");
+    QByteArray crlf = text;
+    rewrite(crlf.replace("\n", "\r\n"));
+    readsEveryKey("CRLF");
+
+    // A refused line is named by its number, wherever the blocks were cut.
+    for (const qsizetype bad : {qsizetype(2), lines.size() / 3, lines.size() / 2 + 1, lines.size() - 2}) {
+        QList<QByteArray> broken = lines;
+        broken[bad - 1] = "psk " + ids[0].toUtf8() + ' ' + ids[1].toUtf8() + " not-a-key";
+        rewrite(broken.join('\n'));
+        KeyStore read;
+        QVERIFY(!read.load(path, &error));
+        QVERIFY2(error.endsWith(QStringLiteral("mesh.keys:%1: not a valid key store entry").arg(bad)), qPrintable(error));
+        QCOMPARE(read.loadFailure(), KeyStore::LoadFailure::Invalid);
+        QCOMPARE(read.keyCount(), 0);
+    }
+    // A line longer than any entry (64 KiB and more) is refused, by its number.
+    QList<QByteArray> longLine = lines;
+    longLine[2] = "# " + QByteArray(100 * 1024, 'x');
+    rewrite(longLine.join('\n'));
+    KeyStore read;
+    QVERIFY(!read.load(path, &error));
+    QVERIFY2(error.endsWith(QLatin1String("mesh.keys:3: not a valid key store entry")), qPrintable(error));
 }
 
 void tst_KeyStore::storeIsPrivate()
