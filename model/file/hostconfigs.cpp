@@ -63,6 +63,8 @@ bool writeHosts(const Project &project, const Planner &planner, const KeyStore &
         qsizetype failedAt = -1;
         QString why;
     };
+    // Every host's key number, found once: the peers' keys are then looked up by it.
+    const std::vector<int> keyNumbers = planner.keyNumbers(keys);
     const int count = Parallel::workers(selected.size(), threads);
     std::vector<Worker> workers(static_cast<size_t>(count));
     Parallel::run(selected.size(), count, [&](int index, qsizetype i) {
@@ -70,7 +72,7 @@ bool writeHosts(const Project &project, const Planner &planner, const KeyStore &
         const qsizetype host = selected[i];
         QElapsedTimer phase;
         phase.start();
-        const QList<PlannedInterface> planned = planner.planAll(host, keys);
+        const QList<PlannedInterface> planned = planner.planAll(host, keys, &keyNumbers);
         worker.done.planNs += phase.nsecsElapsed();
         phase.restart();
         QList<ConfigFiles::File> files;

@@ -784,8 +784,7 @@ QString KeyStore::privateKey(const QString &keyId) const
 
 QString KeyStore::publicKey(const QString &keyId) const
 {
-    const int id = idOf(keyId);
-    return id >= 0 ? m_entries[id].publicKey : QString();
+    return publicKeyOf(idOf(keyId));
 }
 
 QString KeyStore::Material::privateKey() const
@@ -814,9 +813,12 @@ QString KeyStore::presharedKey(const QString &a, const QString &b) const
 
 QString KeyStore::PresharedKeys::value(const QString &other) const
 {
-    if (m_id < 0)
-        return {};
-    const int slot = m_store->presharedSlot(m_id, m_store->idOf(other));
+    return m_id < 0 ? QString() : valueOf(m_store->idOf(other));
+}
+
+QString KeyStore::PresharedKeys::valueOf(int number) const
+{
+    const int slot = m_store->presharedSlot(m_id, number);
     return slot >= 0 ? encodeKey(m_store->m_secrets.at(slot)) : QString();
 }
 

@@ -79,6 +79,12 @@ public:
     /// user asked for.
     QString privateKey(const QString &keyId) const;
     QString publicKey(const QString &keyId) const;
+    /// The number of \a keyId in this store (-1: it has none), for looking up the keys of
+    /// many ids without their names; numbers stay as they are until the store is loaded
+    /// again.
+    int keyNumber(const QString &keyId) const { return idOf(keyId); }
+    /// The public key of the id numbered \a number (empty for -1 or no key).
+    QString publicKeyOf(int number) const { return number >= 0 ? m_entries[number].publicKey : QString(); }
     /// Sets a private key; false (and nothing changes) when it is not a valid key.
     bool setPrivateKey(const QString &keyId, const QString &privateKey);
 
@@ -91,6 +97,8 @@ public:
     {
     public:
         QString value(const QString &other) const;
+        /// The same, for the id that keyNumber() numbers \a number.
+        QString valueOf(int number) const;
 
     private:
         friend class KeyStore;

@@ -333,16 +333,29 @@ QList<IpPrefix> Planner::staticRoutes(qsizetype host, qsizetype peer, bool skipB
     return routes;
 }
 
-PeerConfig Planner::peerConfig(qsizetype host, qsizetype peer, const KeyStore &keys,
-                               const KeyStore::PresharedKeys &presharedKeys) const
+std::vector<int> Planner::keyNumbers(const KeyStore &keys) const
+{
+    std::vector<int> numbers(size_t(m_project.hosts.size()), -1);
+    for (qsizetype host = 0; host < m_project.hosts.size(); ++host) {
+        if (!perPeer(host))
+            numbers[size_t(host)] = keys.keyNumber(keyId(m_project.hosts[host]));
+    }
+    return numbers;
+}
+
+PeerConfig Planner::peerConfig(qsizetype host, qsizetype peer, const KeyStore &keys, const KeyStore::PresharedKeys &presharedKeys,
+                               const std::vector<int> *keyNumbers) const
 {
     const Host &p = m_project.hosts[peer];
     PeerConfig config;
     config.name = p.name;
-    config.publicKey = publicKeyOf(peer, host, keys);
+    // The key id the peer faces this host with, by its number in the store.
+    const int known = keyNumbers ? (*keyNumbers)[size_t(peer)] : -1;
+    const int number = known >= 0 ? known : keys.keyNumber(keyIdFacing(peer, host));
+    config.publicKey = p.isExternal() ? p.publicKey : keys.publicKeyOf(number);
     const LinkSettings *settings = link(host, peer);
     if (!settings || settings->presharedKey)
-        config.presharedKey = presharedKeys.value(keyIdFacing(peer, host));
+        config.presharedKey = presharedKeys.valueOf(number);
     config.allowedIps = allowedIps(host, peer);
     config.endpoint = endpoint(host, peer);
     config.persistentKeepalive = keepalive(host, peer);
@@ -359,10 +372,10 @@ QStringList Planner::interfaceNames(qsizetype host) const
     return names;
 }
 
-QList<PlannedInterface> Planner::planAll(qsizetype host, const KeyStore &keys) const
+QList<PlannedInterface> Planner::planAll(qsizetype host, const KeyStore &keys, const std::vector<int> *keyNumbers) const
 {
     if (!perPeer(host))
-        return {plan(host, keys)};
+        return {plan(host, keys, keyNumbers)};
     QList<PlannedInterface> interfaces;
     for (const qsizetype peer : peersOf(host))
         interfaces.append(planPerPeer(host, peer, slotOf(host, peer), keys));
@@ -536,7 +549,7 @@ void Planner::addRouterLines(qsizetype host, InterfaceConfig &config) const
     }
 }
 
-PlannedInterface Planner::plan(qsizetype host, const KeyStore &keys) const
+PlannedInterface Planner::plan(qsizetype host, const KeyStore &keys, const std::vector<int> *keyNumbers) const
 {
     if (perPeer(host))
         return planAll(host, keys).value(0);
@@ -576,7 +589,7 @@ PlannedInterface Planner::plan(qsizetype host, const KeyStore &keys) const
     for (qsizetype peer = 0; peer < m_project.hosts.size(); ++peer) {
         if (!hasPeer(host, peer))
             continue;
-        config.peers.append(peerConfig(host, peer, keys, presharedKeys));
+        config.peers.append(peerConfig(host, peer, keys, presharedKeys, keyNumbers));
         if (m_project.hosts[peer].role() == Host::Role::Internet)
             gateways.append(config.peers.size() - 1);
     }

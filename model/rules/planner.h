@@ -89,10 +89,15 @@ public:
 
     /// The planned mesh interface of host \a host, with keys from \a keys. For a router
     /// with one interface per peer, its first interface (see planAll()).
-    PlannedInterface plan(qsizetype host, const KeyStore &keys) const;
+    /// \a keyNumbers, from keyNumbers(keys), saves looking the peers' keys up by name.
+    PlannedInterface plan(qsizetype host, const KeyStore &keys, const std::vector<int> *keyNumbers = nullptr) const;
     /// Every interface of host \a host: the mesh interface, or for a router with one
     /// interface per peer, wg0, wg1, ... in the order of its peers.
-    QList<PlannedInterface> planAll(qsizetype host, const KeyStore &keys) const;
+    QList<PlannedInterface> planAll(qsizetype host, const KeyStore &keys, const std::vector<int> *keyNumbers = nullptr) const;
+    /// The number \a keys gives each host's key id (KeyStore::keyNumber), -1 for a
+    /// router with one interface per peer (a key per peer, found by name): found once,
+    /// for planning many hosts with the same keys.
+    std::vector<int> keyNumbers(const KeyStore &keys) const;
 
     /// Key id of a host's mesh interface.
     static QString keyId(const Host &host) { return host.name; }
@@ -119,8 +124,8 @@ private:
     /// Linked (either way) and the link keeps its preshared key.
     bool sharesPresharedKey(qsizetype a, qsizetype b) const;
     int listenPort(qsizetype host) const;
-    PeerConfig peerConfig(qsizetype host, qsizetype peer, const KeyStore &keys,
-                          const KeyStore::PresharedKeys &presharedKeys) const;
+    PeerConfig peerConfig(qsizetype host, qsizetype peer, const KeyStore &keys, const KeyStore::PresharedKeys &presharedKeys,
+                          const std::vector<int> *keyNumbers = nullptr) const;
     /// Whether the peer's own address or a mesh subnet is routed, before link extras.
     enum class Routes { Everything, MeshSubnets, Own };
     Routes routes(qsizetype host, qsizetype peer) const;
