@@ -3,6 +3,7 @@
 
 #include "atomicfile.h"
 #include "diagnostic.h"
+#include "parallel.h"
 
 #include <QDir>
 #include <QFile>
@@ -293,11 +294,8 @@ int KeyStore::intern(const QString &name)
     return id;
 }
 
-bool KeyStore::assignPrivateKey(int id, const unsigned char *secret)
+void KeyStore::storePrivateKey(int id, const unsigned char *secret)
 {
-    unsigned char pub[crypto_scalarmult_BYTES];
-    if (crypto_scalarmult_base(pub, secret) != 0)
-        return false;
     Entry &entry = m_entries[id];
     if (entry.key < 0) {
         entry.key = m_secrets.allocate(secret);
@@ -305,7 +303,15 @@ bool KeyStore::assignPrivateKey(int id, const unsigned char *secret)
     } else {
         std::memcpy(m_secrets.at(entry.key), secret, KeySeal::SecretArena::SlotSize);
     }
-    entry.publicKey = encodeKey(pub);
+}
+
+bool KeyStore::assignPrivateKey(int id, const unsigned char *secret)
+{
+    unsigned char pub[crypto_scalarmult_BYTES];
+    if (crypto_scalarmult_base(pub, secret) != 0)
+        return false;
+    storePrivateKey(id, secret);
+    m_entries[id].publicKey = encodeKey(pub);
     m_modified = true;
     return true;
 }
@@ -466,6 +472,10 @@ public:
     int lineNumber() const { return m_lineNumber; }
     /// The next line is refused before it was read whole (longer than any entry).
     void refuseNext() { ++m_lineNumber; }
+    /// After the last line: the public keys of the private keys read, on every CPU when
+    /// there are many (each is a scalar multiplication, some 30 us). False when libsodium
+    /// refuses one; lineNumber() is then its line.
+    bool derivePublicKeys();
 
     /// "psk a b " and a key: the shortest line that holds one.
     static constexpr qsizetype MinKeyLine = 52;
@@ -498,7 +508,40 @@ private:
     int m_lastOther = -1;
     unsigned char m_key[32];
     int m_lineNumber = 0;
+    /// Per id, the line of its "private" entry (0: none yet), and the ids that have one.
+    std::vector<int> m_privateLine;
+    std::vector<int> m_withPrivate;
 };
+
+bool KeyStore::LineReader::derivePublicKeys()
+{
+    // One item per id (an id written twice keeps its last key): no two workers touch
+    // the same entry.
+    const qsizetype items = qsizetype(m_withPrivate.size());
+    std::vector<int> refused(size_t(Parallel::workers(items)), 0);
+    Entry *const entries = m_store.m_entries.data(); // detached here, on this thread
+    Parallel::run(items, items >= 64 ? int(refused.size()) : 1, [&](int worker, qsizetype item) {
+        const int id = m_withPrivate[size_t(item)];
+        Entry &entry = entries[id];
+        unsigned char pub[crypto_scalarmult_BYTES];
+        if (crypto_scalarmult_base(pub, m_store.m_secrets.at(entry.key)) != 0) {
+            const int line = m_privateLine[size_t(id)];
+            int &first = refused[size_t(worker)];
+            first = first == 0 ? line : std::min(first, line);
+            return true;
+        }
+        entry.publicKey = encodeKey(pub);
+        return true;
+    });
+    int first = 0;
+    for (const int line : refused) {
+        if (line > 0)
+            first = first == 0 ? line : std::min(first, line);
+    }
+    if (first > 0)
+        m_lineNumber = first;
+    return first == 0;
+}
 
 bool KeyStore::LineReader::line(QByteArrayView line)
 {
@@ -530,8 +573,17 @@ bool KeyStore::LineReader::line(QByteArrayView line)
     }
     if (count < 3 || !decodeKey(fields[count - 1], m_key))
         return false;
-    if (count == 3 && same(fields[0], "private"))
-        return m_store.assignPrivateKey(id(fields[1]), m_key);
+    if (count == 3 && same(fields[0], "private")) {
+        // The key now, its public key once every line is read (derivePublicKeys).
+        const int owner = id(fields[1]);
+        m_store.storePrivateKey(owner, m_key);
+        if (m_privateLine.size() <= size_t(owner))
+            m_privateLine.resize(size_t(owner) + 1, 0);
+        if (m_privateLine[size_t(owner)] == 0)
+            m_withPrivate.push_back(owner);
+        m_privateLine[size_t(owner)] = m_lineNumber;
+        return true;
+    }
     if (count == 4 && same(fields[0], "psk") && !same(fields[1], fields[2])) {
         if (m_lastOwner < 0 || !same(fields[1], m_spelled.at(m_lastOwner)))
             m_lastOwner = id(fields[1]);
@@ -583,9 +635,9 @@ bool KeyStore::parse(QByteArrayView data, const QString &path, QString *error)
     return parsed(reader.read(data), reader, path, error);
 }
 
-bool KeyStore::parsed(bool ok, const LineReader &reader, const QString &path, QString *error)
+bool KeyStore::parsed(bool ok, LineReader &reader, const QString &path, QString *error)
 {
-    if (!ok) {
+    if (!ok || !reader.derivePublicKeys()) {
         clear();
         return failLoad(LoadFailure::Invalid, QStringLiteral("%1:%2: not a valid key store entry").arg(path).arg(reader.lineNumber()), error);
     }

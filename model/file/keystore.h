@@ -232,6 +232,8 @@ private:
     /// \a id's key pair from the 32 bytes at \a secret (clamped or not, as given); false
     /// when libsodium refuses them.
     bool assignPrivateKey(int id, const unsigned char *secret);
+    /// The same without its public key (a store being read derives them all at the end).
+    void storePrivateKey(int id, const unsigned char *secret);
     /// A new random key pair for \a id.
     void newPrivateKey(int id);
     void assignPresharedKey(int a, int b, const unsigned char *secret);
@@ -240,7 +242,7 @@ private:
     /// Reads \a data, a whole store's lines, into this store.
     bool parse(QByteArrayView data, const QString &path, QString *error);
     /// What load() does with the result of a LineReader.
-    bool parsed(bool ok, const LineReader &reader, const QString &path, QString *error);
+    bool parsed(bool ok, LineReader &reader, const QString &path, QString *error);
     /// Loads the plain store at \a path as it is read; nullopt when it is sealed.
     std::optional<bool> readPlain(const QString &path, QString *error);
     bool failLoad(LoadFailure why, const QString &message, QString *error);

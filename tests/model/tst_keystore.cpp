@@ -287,8 +287,10 @@ void tst_KeyStore::readsAcrossBlocks()
         QVERIFY2(read.load(path, &why), qPrintable(QStringLiteral("%1: %2").arg(QLatin1String(what), why)));
         QCOMPARE(read.keyCount(), written.keyCount());
         QCOMPARE(read.presharedKeyCount(), written.presharedKeyCount());
-        for (const QString &id : std::as_const(ids))
+        for (const QString &id : std::as_const(ids)) {
             QCOMPARE(read.privateKey(id), written.privateKey(id));
+            QCOMPARE(read.publicKey(id), written.publicKey(id)); // derived on every CPU
+        }
         for (const auto &[a, b] : std::as_const(pairs))
             QCOMPARE(read.presharedKey(a, b), written.presharedKey(a, b));
     };
@@ -298,6 +300,18 @@ void tst_KeyStore::readsAcrossBlocks()
     QByteArray crlf = text;
     rewrite(crlf.replace("\n", "\r\n"));
     readsEveryKey("CRLF");
+
+    // An id written twice keeps the key of its last line, and the public key of that one.
+    {
+        const QByteArray again = "private " + ids[5].toUtf8() + ' ' + written.privateKey(ids[6]).toUtf8();
+        rewrite(text + again + '\n');
+        KeyStore read;
+        QVERIFY2(read.load(path, &error), qPrintable(error));
+        QCOMPARE(read.keyCount(), written.keyCount());
+        QCOMPARE(read.privateKey(ids[5]), written.privateKey(ids[6]));
+        QCOMPARE(read.publicKey(ids[5]), written.publicKey(ids[6]));
+        QCOMPARE(read.publicKey(ids[7]), written.publicKey(ids[7]));
+    }
 
     // A refused line is named by its number, wherever the blocks were cut.
     for (const qsizetype bad : {qsizetype(2), lines.size() / 3, lines.size() / 2 + 1, lines.size() - 2}) {
