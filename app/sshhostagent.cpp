@@ -195,7 +195,7 @@ if [ -n "$reload" ]; then
         done ;;
     esac
 fi
-[ "$kind" = openbsd ] && exit 0
+[ "$kind" = openbsd ] && { echo valid; exit 0; } # no wg-quick: netstart reads hostname.wgN at the switch
 check_one() {
     case "$1" in *.conf) ;; *) return 0 ;; esac
     wg-quick strip "$stage/$1" >"$stage/${1%.conf}.stripped" 2>"$stage/strip.err" || { echo "rejected by wg-quick strip: $(cat "$stage/strip.err")" >&2; return 1; }
@@ -498,18 +498,27 @@ std::optional<DeployFailure> SshHostAgent::stage(const QList<DeployTarget::File>
     const bool needsNft = std::any_of(m_target.files.cbegin(), m_target.files.cend(), [](const DeployTarget::File &file) {
         return file.content.contains("nft \"table inet meshwright-");
     });
+    QByteArray out;
     const int status = runScript(ValidateScript,
                                  ' ' + ShellQuote::word(m_stage) + ' ' + osKind(m_target.os) + (needsNft ? " 1 " : " 0 ")
                                      + ShellQuote::word(m_target.reloadCmd) + filePairs(),
-                                 nullptr, &err, *staging);
-    if (status == 0)
+                                 &out, &err, *staging);
+    // The script's last word: a shell that got only part of its input (the files, not
+    // the checks after them) may well have exited 0.
+    if (status == 0 && out.endsWith("valid\n"))
         return std::nullopt;
+    if (status == 0) {
+        discardStage();
+        return DeployFailure{DeployStep::Validate, DeployFailure::Problem::Network,
+                             QStringLiteral("the host ran only part of the validation (its input was cut short)")};
+    }
     if (status == -1) {
         discardStage();
         return lostAt(DeployStep::Validate);
     }
     const QString message = QString::fromUtf8(err).trimmed();
-    // A stage folder that could not be made is not ours to delete.
+    // A stage folder that could not be made is not ours to delete; one that could not be
+    // written was deleted on the host.
     if (status != NoStage)
         discardStage();
     return DeployFailure{status == NoStage ? DeployStep::Upload : DeployStep::Validate, DeployFailure::Problem::RemoteCommand,
@@ -532,7 +541,8 @@ std::optional<QByteArray> SshHostAgent::stagingText(const QList<DeployTarget::Fi
         + QByteArray::number(NoStage) + "; }\n";
     for (const DeployTarget::File &file : files) {
         const QByteArray target = "\"$1\"/" + ShellQuote::word(QFileInfo(file.path).fileName());
-        const QByteArray failed = " || { echo \"cannot write \"" + target + " >&2; exit " + QByteArray::number(NoStage) + "; }\n";
+        // The folder is ours by now: what was written of the candidates (keys) goes too.
+        const QByteArray failed = " || { echo \"cannot write \"" + target + " >&2; rm -rf \"$1\"; exit " + QByteArray::number(NoStage) + "; }\n";
         // A quoted here-document keeps every byte of whole lines; a last line without its
         // line break follows with printf.
         const qsizetype lines = file.content.lastIndexOf('\n') + 1;

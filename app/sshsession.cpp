@@ -181,24 +181,29 @@ int SshSession::run(const QByteArray &command, const QByteArray &input, QByteArr
     int status = -1;
     bool lost = false;
     if (ssh_channel_open_session(channel) == SSH_OK && ssh_channel_request_exec(channel, command.constData()) == SSH_OK) {
-        if (!input.isEmpty())
-            ssh_channel_write(channel, input.constData(), uint32_t(input.size()));
-        ssh_channel_send_eof(channel);
-        char buffer[4096];
-        for (int stream : {0, 1}) {
-            QByteArray *sink = stream ? err : out;
-            int n = 0;
-            QElapsedTimer waited;
-            waited.start();
-            while ((n = ssh_channel_read_timeout(channel, buffer, sizeof buffer, stream, m_commandTimeoutMs)) > 0) {
-                if (sink)
-                    sink->append(buffer, n);
-                waited.restart();
-            }
-            // Nothing for the whole timeout, or an error: the connection is gone.
-            if (n == SSH_ERROR || (n == 0 && waited.elapsed() >= m_commandTimeoutMs - 100)) {
-                lost = true;
-                break;
+        // A host that stops reading for the session's timeout takes part of the input
+        // only, and a shell would run what it got: the command counts as lost, and the
+        // channel is closed without an end of input.
+        if (!input.isEmpty() && ssh_channel_write(channel, input.constData(), uint32_t(input.size())) != int(input.size())) {
+            lost = true;
+        } else {
+            ssh_channel_send_eof(channel);
+            char buffer[4096];
+            for (int stream : {0, 1}) {
+                QByteArray *sink = stream ? err : out;
+                int n = 0;
+                QElapsedTimer waited;
+                waited.start();
+                while ((n = ssh_channel_read_timeout(channel, buffer, sizeof buffer, stream, m_commandTimeoutMs)) > 0) {
+                    if (sink)
+                        sink->append(buffer, n);
+                    waited.restart();
+                }
+                // Nothing for the whole timeout, or an error: the connection is gone.
+                if (n == SSH_ERROR || (n == 0 && waited.elapsed() >= m_commandTimeoutMs - 100)) {
+                    lost = true;
+                    break;
+                }
             }
         }
         status = lost ? -1 : ssh_channel_get_exit_status(channel);

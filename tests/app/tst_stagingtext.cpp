@@ -43,6 +43,7 @@ private slots:
     void arrivesByteForByte_data();
     void arrivesByteForByte();
     void refusesAStageThatExists();
+    void removesAStageItCannotWrite();
     void refusesNulBytes();
 };
 
@@ -115,6 +116,23 @@ void tst_StagingText::refusesAStageThatExists()
     QVERIFY(ran.exitCode > 0);
     QVERIFY2(ran.err.contains("cannot create the stage folder " + QFile::encodeName(stage)), ran.err.constData());
     QVERIFY(!QFile::exists(stage + QLatin1String("/wg0.conf")));
+}
+
+void tst_StagingText::removesAStageItCannotWrite()
+{
+    // A file that cannot be written (here: a name that is the folder itself) leaves
+    // nothing behind: what was written before it holds keys.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString stage = dir.filePath(QStringLiteral("stage"));
+    QString why;
+    const std::optional<QByteArray> text = SshHostAgent::stagingText(
+        {{QStringLiteral("/etc/wireguard/wg0.conf"), "[Interface]\nPrivateKey = secret=\n"}, {QStringLiteral("/etc/wireguard/"), "x\n"}}, Token, &why);
+    QVERIFY(text);
+    const Ran ran = runStaging(QStringLiteral("sh"), *text, stage);
+    QVERIFY(ran.exitCode > 0);
+    QVERIFY2(ran.err.contains("cannot write " + QFile::encodeName(stage) + '/'), ran.err.constData());
+    QVERIFY(!QFile::exists(stage));
 }
 
 void tst_StagingText::refusesNulBytes()
