@@ -23,6 +23,7 @@ namespace KeySeal {
 namespace {
 
 constexpr char Magic[8] = {'\x89', 'M', 'W', 'K', 'E', 'Y', 'S', '\n'};
+static_assert(sizeof Magic == MagicSize);
 constexpr int Version = 1;
 constexpr int Argon2id = 1;
 constexpr int XChaCha20Poly1305 = 1;

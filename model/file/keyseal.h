@@ -110,6 +110,8 @@ private:
     Parameters m_parameters;
 };
 
+/// How many bytes the mark at the start of a sealed file takes: isSealed() needs them.
+inline constexpr qsizetype MagicSize = 8;
 /// True when \a file begins as a sealed store does (else it is a plain one).
 bool isSealed(const QByteArray &file);
 

@@ -647,7 +647,10 @@ bool KeyStore::parsed(bool ok, LineReader &reader, const QString &path, QString 
 
 std::optional<bool> KeyStore::readPlain(const QString &path, QString *error)
 {
-    auto fail = [&](const QString &why) { return failLoad(LoadFailure::Unreadable, QStringLiteral("%1: %2").arg(path, why), error); };
+    auto fail = [&](const QString &why) {
+        clear(); // nothing half read stays
+        return failLoad(LoadFailure::Unreadable, QStringLiteral("%1: %2").arg(path, why), error);
+    };
     const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return fail(QString::fromLocal8Bit(std::strerror(errno)));
@@ -672,12 +675,16 @@ std::optional<bool> KeyStore::readPlain(const QString &path, QString *error)
             continue;
         if (got < 0)
             return fail(QString::fromLocal8Bit(std::strerror(errno)));
-        if (total == 0 && KeySeal::isSealed(QByteArray::fromRawData(data, held + got)))
-            return std::nullopt;
-        if (!reader)
-            reader.emplace(*this, size);
         total += got;
         held += got;
+        // Sealed or plain, told by the first bytes (a short read gets more first).
+        if (!reader) {
+            if (got > 0 && held < KeySeal::MagicSize)
+                continue;
+            if (KeySeal::isSealed(QByteArray::fromRawData(data, held)))
+                return std::nullopt;
+            reader.emplace(*this, size);
+        }
         if (got == 0) { // the end: what is left is the last line
             if (total != size)
                 return fail(QStringLiteral("the file changed while it was read"));
