@@ -176,39 +176,6 @@ qsizetype appendKey(unsigned char *out, qsizetype at, const unsigned char *key)
 
 /// The file at \a path read into guarded memory (a plain store is its keys in base64);
 /// null with \a error when it cannot be read.
-std::unique_ptr<KeySeal::Secret> readSecretFile(const QString &path, QString *error)
-{
-    const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        *error = QString::fromLocal8Bit(std::strerror(errno));
-        return nullptr;
-    }
-    struct stat info{};
-    std::unique_ptr<KeySeal::Secret> data;
-    if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
-        *error = QStringLiteral("not a regular file");
-    } else {
-        data = std::make_unique<KeySeal::Secret>(std::max<qsizetype>(qsizetype(info.st_size), 1));
-        qsizetype at = 0;
-        while (data->size() > 0 && at < qsizetype(info.st_size)) {
-            const ssize_t got = ::read(fd, data->data() + at, size_t(info.st_size - at));
-            if (got < 0 && errno == EINTR)
-                continue;
-            if (got <= 0)
-                break;
-            at += got;
-        }
-        if (data->size() == 0 || at != qsizetype(info.st_size)) {
-            *error = data->size() == 0 ? QStringLiteral("out of memory") : QStringLiteral("the file changed while it was read");
-            data.reset();
-        } else {
-            data->truncate(at);
-        }
-    }
-    ::close(fd);
-    return data;
-}
-
 } // namespace
 
 namespace WireGuardKeys {
@@ -394,19 +361,13 @@ bool KeyStore::load(const QString &path, QString *error, const PassphraseSource 
                                                  .arg(path)
                                                  .arg(info.st_mode & 0777, 3, 8, QLatin1Char('0')));
     // A plain store is read as it streams in; a sealed one is opened whole.
-    if (const std::optional<bool> plain = readPlain(path, error); plain) {
+    std::unique_ptr<KeySeal::Secret> file;
+    if (const std::optional<bool> plain = readPlain(path, error, &file); plain) {
         m_seal.reset();
         return *plain;
     }
     QString why;
-    const std::unique_ptr<KeySeal::Secret> file = readSecretFile(path, &why);
-    if (!file)
-        return fail(LoadFailure::Unreadable, QStringLiteral("%1: %2").arg(path, why));
     const QByteArray data = QByteArray::fromRawData(reinterpret_cast<const char *>(file->data()), file->size());
-    if (!KeySeal::isSealed(data)) { // it was replaced by a plain one in between
-        m_seal.reset();
-        return parse(file->view(), path, error);
-    }
     const auto header = KeySeal::readHeader(data, &why);
     if (!header)
         return fail(LoadFailure::Format, QStringLiteral("%1: %2").arg(path, why));
@@ -645,7 +606,7 @@ bool KeyStore::parsed(bool ok, LineReader &reader, const QString &path, QString 
     return true;
 }
 
-std::optional<bool> KeyStore::readPlain(const QString &path, QString *error)
+std::optional<bool> KeyStore::readPlain(const QString &path, QString *error, std::unique_ptr<KeySeal::Secret> *sealed)
 {
     auto fail = [&](const QString &why) {
         clear(); // nothing half read stays
@@ -681,8 +642,28 @@ std::optional<bool> KeyStore::readPlain(const QString &path, QString *error)
         if (!reader) {
             if (got > 0 && held < KeySeal::MagicSize)
                 continue;
-            if (KeySeal::isSealed(QByteArray::fromRawData(data, held)))
+            if (KeySeal::isSealed(QByteArray::fromRawData(data, held))) {
+                // Opened whole: the rest joins what was read, in a guarded block of its own.
+                auto whole = std::make_unique<KeySeal::Secret>(std::max(size, held));
+                if (whole->size() == 0)
+                    return fail(QStringLiteral("out of memory"));
+                std::memcpy(whole->data(), data, size_t(held));
+                qsizetype at = held;
+                while (at < whole->size()) {
+                    const ssize_t more = ::read(fd, whole->data() + at, size_t(whole->size() - at));
+                    if (more < 0 && errno == EINTR)
+                        continue;
+                    if (more < 0)
+                        return fail(QString::fromLocal8Bit(std::strerror(errno)));
+                    if (more == 0)
+                        break;
+                    at += more;
+                }
+                if (at != size)
+                    return fail(QStringLiteral("the file changed while it was read"));
+                *sealed = std::move(whole);
                 return std::nullopt;
+            }
             reader.emplace(*this, size);
         }
         if (got == 0) { // the end: what is left is the last line

@@ -243,8 +243,9 @@ private:
     bool parse(QByteArrayView data, const QString &path, QString *error);
     /// What load() does with the result of a LineReader.
     bool parsed(bool ok, LineReader &reader, const QString &path, QString *error);
-    /// Loads the plain store at \a path as it is read; nullopt when it is sealed.
-    std::optional<bool> readPlain(const QString &path, QString *error);
+    /// Loads the plain store at \a path as it is read; nullopt when it is sealed, with
+    /// the whole file in \a sealed.
+    std::optional<bool> readPlain(const QString &path, QString *error, std::unique_ptr<KeySeal::Secret> *sealed);
     bool failLoad(LoadFailure why, const QString &message, QString *error);
     std::unique_ptr<KeySeal::Secret> serialize() const;
     void clear();
