@@ -10,17 +10,9 @@
 #include <QRegularExpression>
 #include <QSet>
 
-#include <yaml-cpp/eventhandler.h>
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
-#include <cctype>
-#include <cstring>
 #include <initializer_list>
-#include <sstream>
-#include <string>
 #include <string_view>
-#include <vector>
 
 namespace ProjectReader {
 
@@ -37,258 +29,27 @@ struct ReadFailure
     QString message;
 };
 
-int lineOf(const YAML::Mark &mark)
-{
-    return mark.line >= 0 ? mark.line + 1 : 0;
-}
-
-/// Refuses documents that are too deep or too large before a node tree is built.
-class GuardHandler final : public YAML::EventHandler
-{
-public:
-    void OnDocumentStart(const YAML::Mark &) override {}
-    void OnDocumentEnd() override {}
-    void OnNull(const YAML::Mark &mark, YAML::anchor_t) override { count(mark); }
-    void OnAlias(const YAML::Mark &mark, YAML::anchor_t) override { count(mark); }
-    void OnScalar(const YAML::Mark &mark, const std::string &, YAML::anchor_t,
-                  const std::string &) override
-    {
-        count(mark);
-    }
-    void OnSequenceStart(const YAML::Mark &mark, const std::string &, YAML::anchor_t,
-                         YAML::EmitterStyle::value) override
-    {
-        open(mark);
-    }
-    void OnSequenceEnd() override { --m_depth; }
-    void OnMapStart(const YAML::Mark &mark, const std::string &, YAML::anchor_t,
-                    YAML::EmitterStyle::value) override
-    {
-        open(mark);
-    }
-    void OnMapEnd() override { --m_depth; }
-
-private:
-    void count(const YAML::Mark &mark)
-    {
-        if (++m_nodes > ProjectFile::MaxNodes)
-            throw ReadFailure{lineOf(mark),
-                              QStringLiteral("more than %1 YAML nodes; not a project file")
-                                  .arg(ProjectFile::MaxNodes)};
-    }
-    void open(const YAML::Mark &mark)
-    {
-        count(mark);
-        if (++m_depth > ProjectFile::MaxDepth)
-            throw ReadFailure{lineOf(mark), QStringLiteral("nested deeper than %1 levels; not a project file")
-                                                .arg(ProjectFile::MaxDepth)};
-    }
-
-    int m_nodes = 0;
-    int m_depth = 0;
-};
-
-/// True when \a text certainly holds no more than MaxNodes nodes, nests no deeper than
-/// MaxDepth and has no aliases, judged from its characters alone: far cheaper than
-/// GuardHandler's pass, which it spares a file that passes. What it cannot judge simply
-/// (an anchor, alias or tag, a block scalar, a tab in the indentation, an escape in double
-/// quotes) it leaves to the guard.
-///
-/// Nodes: every node but the root comes with an indicator: ':' (a key, its value, and the
-/// map the first key starts), '-' or '?' (likewise), ',', '[' or '{'. They are counted
-/// wherever they stand, in comments and quotes too: an overestimate.
-/// Depth: a line's collections are opened by its indentation (at most two per column: a
-/// map and, at the same column, a sequence as one of its values), by the indicators on
-/// the line, and by open flow brackets. Every '[' and '{' counts as opening; ']' and '}'
-/// close only outside comments and quoted scalars (a quote opens one only where a scalar
-/// can start), and flow context is the only place a plain scalar cannot hold them.
-bool certainlyWithinLimits(const std::string &text, qint64 extraNodes = 0)
-{
-    qint64 indicators = 0;
-    qint64 open = 0;
-    qint64 deepest = 0;
-    qint64 indent = 0;
-    qint64 onLine = 0;
-    bool lineStart = true;
-    bool comment = false;
-    char quote = 0;
-    char significant = '\n'; // the last character on the line that is not a space
-    char previous = '\n';
-    for (const char c : text) {
-        switch (c) {
-        case '*': case '&': case '!':
-            return false;
-        case '\n':
-            deepest = std::max(deepest, 2 * (indent + 1) + onLine + open);
-            indent = onLine = 0;
-            lineStart = true;
-            comment = false;
-            significant = previous = c;
-            continue;
-        case ':': case '-': case '?':
-            indicators += 3;
-            ++onLine;
-            break;
-        case ',':
-            indicators += 1;
-            break;
-        case '[': case '{':
-            indicators += 2;
-            ++open;
-            deepest = std::max(deepest, 2 * (indent + 1) + onLine + open);
-            break;
-        default:
-            break;
-        }
-        if (lineStart && (c == ' ' || c == '\t')) {
-            if (c == '\t')
-                return false;
-            ++indent;
-            previous = c;
-            continue;
-        }
-        lineStart = false;
-        if (quote) {
-            if (c == '\\' && quote == '"')
-                return false;
-            if (c == quote)
-                quote = 0; // '' in single quotes closes and opens again
-        } else if (!comment) {
-            const bool scalarStart = std::strchr(":-?,[{\n", significant) != nullptr;
-            if (c == ']' || c == '}')
-                open = std::max<qint64>(open - 1, 0);
-            else if (c == '#')
-                comment = previous == ' ' || previous == '\t' || previous == '\n';
-            else if ((c == '|' || c == '>') && scalarStart)
-                return false;
-            else if ((c == '\'' || c == '"') && scalarStart)
-                quote = c;
-        }
-        if (c != ' ')
-            significant = c;
-        previous = c;
-    }
-    deepest = std::max(deepest, 2 * (indent + 1) + onLine + open);
-    return indicators + extraNodes + 1 <= ProjectFile::MaxNodes && deepest <= ProjectFile::MaxDepth;
-}
-
-/// exclude_peers lists of plain host names, one per line, read beside yaml-cpp: its
-/// scanner takes about a microsecond a character, and a mesh with many roaming clients
-/// is mostly such lists (1000 hosts with 200 roaming clients: 5.9 MB of them).
-struct AsideLists
-{
-    std::string text;                ///< the file with the items' lines emptied (lines kept)
-    QHash<int, QStringList> byLine;  ///< the items, by the line of their "exclude_peers:" key
-};
-
-/// The item of a list line "INDENT- NAME": a plain name, or one in quotes without quotes
-/// or escapes inside; empty when the line is anything else (then the list stays yaml-cpp's).
-std::string_view listItem(std::string_view line, size_t indent)
-{
-    if (line.size() < indent + 3 || line.find_first_not_of(' ') != indent || line.compare(indent, 2, "- ") != 0)
-        return {};
-    std::string_view item = line.substr(indent + 2);
-    while (!item.empty() && item.back() == ' ')
-        item.remove_suffix(1);
-    if (item.size() >= 2 && (item.front() == '\'' || item.front() == '"') && item.back() == item.front()) {
-        const std::string_view inner = item.substr(1, item.size() - 2);
-        return inner.empty() || inner.find_first_of("'\"\\") != std::string_view::npos ? std::string_view() : inner;
-    }
-    auto nameChar = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.'; };
-    if (item.empty() || !std::isalnum(static_cast<unsigned char>(item.front())) || !std::all_of(item.begin(), item.end(), nameChar))
-        return {};
-    if (item == "null" || item == "Null" || item == "NULL")
-        return {}; // yaml-cpp reads these as no value
-    return item;
-}
-
-/// The exclude_peers lists of \a text that are nothing but plain names, taken out. A list
-/// with anything else in it (a comment, a blank line, a flow list, a mapping) is left
-/// where it is, for yaml-cpp; so is everything after "\r".
-AsideLists setAsideExcludeLists(const std::string &text)
-{
-    AsideLists aside;
-    if (text.find('\r') != std::string::npos || text.find("exclude_peers:") == std::string::npos)
-        return aside;
-    std::vector<size_t> starts; // of every line
-    for (size_t at = 0; at <= text.size();) {
-        starts.push_back(at);
-        const size_t end = text.find('\n', at);
-        at = end == std::string::npos ? text.size() + 1 : end + 1;
-    }
-    auto lineAt = [&](size_t i) {
-        const size_t end = i + 1 < starts.size() ? starts[i + 1] - 1 : text.size();
-        return std::string_view(text).substr(starts[i], end - starts[i]);
-    };
-    size_t copied = 0; // text before this is in aside.text
-    for (size_t i = 0; i + 1 < starts.size(); ++i) {
-        const std::string_view line = lineAt(i);
-        const size_t keyIndent = line.find_first_not_of(' ');
-        if (keyIndent == std::string_view::npos || line.compare(keyIndent, 14, "exclude_peers:") != 0
-            || line.find_first_not_of(' ', keyIndent + 14) != std::string_view::npos)
-            continue;
-        const std::string_view first = lineAt(i + 1);
-        const size_t indent = first.find_first_not_of(' ');
-        if (indent == std::string_view::npos || indent < keyIndent)
-            continue;
-        QStringList items;
-        size_t next = i + 1;
-        for (; next < starts.size(); ++next) {
-            const std::string_view item = listItem(lineAt(next), indent);
-            if (item.empty())
-                break;
-            items.append(QString::fromUtf8(item.data(), qsizetype(item.size())));
-        }
-        // What follows must plainly end the list: the end, or a line less indented than
-        // the list (or as much, when the list is not indented under its key).
-        if (items.isEmpty())
-            continue;
-        if (next < starts.size()) {
-            const std::string_view after = lineAt(next);
-            const size_t afterIndent = after.find_first_not_of(' ');
-            const bool ends = (after.empty() && next + 1 == starts.size())
-                || (afterIndent != std::string_view::npos && after[afterIndent] != '#' && after[afterIndent] != '-'
-                    && afterIndent <= keyIndent);
-            if (!ends)
-                continue;
-        }
-        // Up to the key's line as it is, then the items' lines empty.
-        aside.text.append(text, copied, starts[i + 1] - copied);
-        aside.text.append(next - i - 1, '\n');
-        copied = next < starts.size() ? starts[next] : text.size();
-        aside.byLine.insert(int(i) + 1, items);
-        i = next - 1;
-    }
-    if (aside.byLine.isEmpty())
-        return aside;
-    aside.text.append(text, copied, std::string::npos);
-    return aside;
-}
+using Node = YamlTree::Node;
 
 /// Reads the node tree into a Project, checking every value on the way.
 class Reader
 {
 public:
-    /// \a aside: exclude_peers lists read beside the node tree (setAsideExcludeLists()).
-    explicit Reader(QList<Diagnostic> *warnings, const QHash<int, QStringList> *aside = nullptr)
+    explicit Reader(QList<Diagnostic> *warnings)
         : m_warnings(warnings)
-        , m_aside(aside)
     {
     }
 
-    Project read(const YAML::Node &root);
+    Project read(const Node &root);
     /// Where keys stand, for anchoring comments.
     QList<ProjectComments::KeyPosition> keyPositions;
-    /// How many of the lists set aside a host took back. Fewer than were set aside, and
-    /// one was not a host's (a key elsewhere, or lines inside a quoted scalar).
-    qsizetype asideTaken() const { return m_asideTaken; }
 
 private:
-    [[noreturn]] void fail(const YAML::Node &node, const QString &message) const
+    [[noreturn]] void fail(const Node &node, const QString &message) const
     {
-        throw ReadFailure{lineOf(node.Mark()), message};
+        throw ReadFailure{node.line(), message};
     }
-    void visit(const YAML::Node &node)
+    void visit(const Node &node)
     {
         // Aliases share nodes, so a small file can reference one list many times; count
         // every visit so that such a file is refused rather than walked for minutes.
@@ -296,34 +57,34 @@ private:
             fail(node, QStringLiteral("the document expands to more than %1 nodes (aliases?)")
                            .arg(ProjectFile::MaxNodes));
     }
-    void expectMap(const YAML::Node &node, const QString &what) const
+    void expectMap(const Node &node, const QString &what) const
     {
-        if (!node.IsMap())
+        if (!node.isMap())
             fail(node, QStringLiteral("%1 must be a mapping of keys to values").arg(what));
     }
-    QString scalar(const YAML::Node &node, const QString &what)
+    QString scalar(const Node &node, const QString &what)
     {
-        if (!node.IsDefined() || node.IsNull())
+        if (!node.isDefined() || node.isNull())
             return {};
         visit(node);
-        if (!node.IsScalar())
+        if (!node.isScalar())
             fail(node, QStringLiteral("%1 must be a single value").arg(what));
-        const QString value = QString::fromStdString(node.Scalar());
+        const QString value = node.text();
         if (hasControlCharacters(value))
             fail(node, QStringLiteral("%1 holds a line break or control character").arg(what));
         return value;
     }
-    QString requiredScalar(const YAML::Node &map, const char *key, const QString &what)
+    QString requiredScalar(const Node &map, const char *key, const QString &what)
     {
-        const YAML::Node node = map[key];
-        if (!node.IsDefined() || node.IsNull())
+        const Node node = map[key];
+        if (!node.isDefined() || node.isNull())
             fail(map, QStringLiteral("%1: missing '%2'").arg(what, QLatin1String(key)));
         const QString value = scalar(node, what + QLatin1Char('.') + QLatin1String(key));
         if (value.trimmed().isEmpty())
             fail(node, QStringLiteral("%1: '%2' is empty").arg(what, QLatin1String(key)));
         return value;
     }
-    int integer(const YAML::Node &node, const QString &what, int min, int max)
+    int integer(const Node &node, const QString &what, int min, int max)
     {
         const QString text = scalar(node, what);
         bool ok = false;
@@ -336,7 +97,7 @@ private:
                            .arg(text));
         return value;
     }
-    double number(const YAML::Node &node, const QString &what)
+    double number(const Node &node, const QString &what)
     {
         const QString text = scalar(node, what);
         bool ok = false;
@@ -345,7 +106,7 @@ private:
             fail(node, QStringLiteral("%1 must be a number, not '%2'").arg(what, text));
         return value;
     }
-    bool boolean(const YAML::Node &node, const QString &what)
+    bool boolean(const Node &node, const QString &what)
     {
         const QString text = scalar(node, what).toLower();
         if (text == QLatin1String("true") || text == QLatin1String("yes") || text == QLatin1String("on"))
@@ -354,11 +115,11 @@ private:
             return false;
         fail(node, QStringLiteral("%1 must be true or false, not '%2'").arg(what, text));
     }
-    QString address(const YAML::Node &map, const char *key, const QString &what, bool required,
+    QString address(const Node &map, const char *key, const QString &what, bool required,
                     IpAddress::Family family)
     {
-        const YAML::Node node = map[key];
-        if (!required && (!node.IsDefined() || node.IsNull()))
+        const Node node = map[key];
+        if (!required && (!node.isDefined() || node.isNull()))
             return {};
         const QString text = required ? requiredScalar(map, key, what)
                                       : scalar(node, what + QLatin1Char('.') + QLatin1String(key));
@@ -371,28 +132,28 @@ private:
                                                                   : QStringLiteral("IP")));
         return text.trimmed();
     }
-    QStringList stringList(const YAML::Node &node, const QString &what)
+    QStringList stringList(const Node &node, const QString &what)
     {
         QStringList result;
-        if (node.IsNull())
+        if (node.isNull())
             return result;
-        if (node.IsScalar()) {
+        if (node.isScalar()) {
             for (const QString &part : scalar(node, what).split(QLatin1Char(','), Qt::SkipEmptyParts))
                 result.append(part.trimmed());
             return result;
         }
-        if (!node.IsSequence())
+        if (!node.isSequence())
             fail(node, QStringLiteral("%1 must be a list").arg(what));
-        for (const YAML::Node &item : node)
+        for (const Node item : node.items())
             result.append(scalar(item, what));
         return result;
     }
-    void checkKeys(const YAML::Node &map, std::initializer_list<const char *> known,
+    void checkKeys(const Node &map, std::initializer_list<const char *> known,
                    const QString &host, const QString &where)
     {
-        for (auto it = map.begin(); it != map.end(); ++it) {
-            visit(it->first);
-            const std::string key = it->first.IsScalar() ? it->first.Scalar() : std::string();
+        for (const auto &entry : map.entries()) {
+            visit(entry.key);
+            const std::string_view key = entry.key.scalar();
             const bool isKnown = std::any_of(known.begin(), known.end(),
                                              [&](const char *k) { return key == k; });
             if (isKnown || !m_warnings)
@@ -400,30 +161,28 @@ private:
             Diagnostic warning;
             warning.severity = Diagnostic::Severity::Warning;
             warning.host = host;
-            warning.line = lineOf(it->first.Mark());
+            warning.line = entry.key.line();
             warning.message = QStringLiteral("unknown key '%1'%2 at line %3; it is ignored and "
                                              "not kept when saving")
-                                  .arg(QString::fromStdString(key), where, QString::number(warning.line));
+                                  .arg(entry.key.text(), where, QString::number(warning.line));
             m_warnings->append(warning);
         }
     }
 
-    std::optional<SshSettings> readSsh(const YAML::Node &node, const QString &host);
-    std::optional<SiteAddress> readSite(const YAML::Node &node, const QString &what, const QString &host);
-    Interface readInterface(const YAML::Node &node, const QString &name, const QString &host);
-    Host readHost(const YAML::Node &key, const YAML::Node &value);
-    LinkSettings readLink(const YAML::Node &node, const Project &project);
-    std::optional<RouterSettings> readRouter(const YAML::Node &node, const QString &host);
+    std::optional<SshSettings> readSsh(const Node &node, const QString &host);
+    std::optional<SiteAddress> readSite(const Node &node, const QString &what, const QString &host);
+    Interface readInterface(const Node &node, const QString &name, const QString &host);
+    Host readHost(const Node &key, const Node &value);
+    LinkSettings readLink(const Node &node, const Project &project);
+    std::optional<RouterSettings> readRouter(const Node &node, const QString &host);
 
     QList<Diagnostic> *m_warnings;
-    const QHash<int, QStringList> *m_aside;
-    qsizetype m_asideTaken = 0;
     qint64 m_visited = 0;
 };
 
-std::optional<SshSettings> Reader::readSsh(const YAML::Node &node, const QString &host)
+std::optional<SshSettings> Reader::readSsh(const Node &node, const QString &host)
 {
-    if (!node.IsDefined() || node.IsNull())
+    if (!node.isDefined() || node.isNull())
         return std::nullopt;
     const QString what = host + QLatin1String(".ssh");
     expectMap(node, what);
@@ -435,22 +194,22 @@ std::optional<SshSettings> Reader::readSsh(const YAML::Node &node, const QString
     if (!hostPattern.match(ssh.host).hasMatch())
         fail(node["host"], QStringLiteral("%1.host: '%2' is not a host name or address").arg(what, ssh.host));
     ssh.user = scalar(node["user"], what + QLatin1String(".user")).trimmed();
-    if (node["port"].IsDefined() && !node["port"].IsNull())
+    if (node["port"].isDefined() && !node["port"].isNull())
         ssh.port = integer(node["port"], what + QLatin1String(".port"), 1, 65535);
-    if (node["conf_dir"].IsDefined() && !node["conf_dir"].IsNull())
+    if (node["conf_dir"].isDefined() && !node["conf_dir"].isNull())
         ssh.confDir = scalar(node["conf_dir"], what + QLatin1String(".conf_dir")).trimmed();
     ssh.sudoCmd = scalar(node["sudo_cmd"], what + QLatin1String(".sudo_cmd")).trimmed();
     ssh.reloadCmd = scalar(node["reload_cmd"], what + QLatin1String(".reload_cmd")).trimmed();
     if (const QString problem = FieldCheck::configFolder(ssh.confDir); !problem.isEmpty())
-        fail(node["conf_dir"].IsDefined() ? node["conf_dir"] : node, QStringLiteral("%1.conf_dir: %2").arg(what, problem));
+        fail(node["conf_dir"].isDefined() ? node["conf_dir"] : node, QStringLiteral("%1.conf_dir: %2").arg(what, problem));
 
     return ssh;
 }
 
-std::optional<SiteAddress> Reader::readSite(const YAML::Node &node, const QString &what,
+std::optional<SiteAddress> Reader::readSite(const Node &node, const QString &what,
                                             const QString &host)
 {
-    if (!node.IsDefined() || node.IsNull())
+    if (!node.isDefined() || node.isNull())
         return std::nullopt;
     expectMap(node, what);
     checkKeys(node, {"domain", "ip"}, host, QStringLiteral(" in ") + what.section(QLatin1Char('.'), -1));
@@ -460,7 +219,7 @@ std::optional<SiteAddress> Reader::readSite(const YAML::Node &node, const QStrin
     return site;
 }
 
-Interface Reader::readInterface(const YAML::Node &node, const QString &name, const QString &host)
+Interface Reader::readInterface(const Node &node, const QString &name, const QString &host)
 {
     const QString what = host + QLatin1Char('.') + name;
     expectMap(node, what);
@@ -472,16 +231,16 @@ Interface Reader::readInterface(const YAML::Node &node, const QString &name, con
     iface.domain = scalar(node["domain"], what + QLatin1String(".domain")).trimmed();
     iface.ip = address(node, "ip", what, true, IpAddress::Family::V4);
     iface.ipv6 = address(node, "ipv6", what, false, IpAddress::Family::V6);
-    if (node["listen_port"].IsDefined() && !node["listen_port"].IsNull())
+    if (node["listen_port"].isDefined() && !node["listen_port"].isNull())
         iface.listenPort = integer(node["listen_port"], what + QLatin1String(".listen_port"), 1, 65535);
-    if (node["mtu"].IsDefined() && !node["mtu"].IsNull()) {
+    if (node["mtu"].isDefined() && !node["mtu"].isNull()) {
         // auto: no MTU line at all, wg-quick (or the app) picks it, whatever the rule says
-        iface.mtu = node["mtu"].IsScalar() && node["mtu"].Scalar() == "auto" ? 0 : integer(node["mtu"], what + QLatin1String(".mtu"), 1280, 9000);
+        iface.mtu = node["mtu"].isScalar() && node["mtu"].scalar() == "auto" ? 0 : integer(node["mtu"], what + QLatin1String(".mtu"), 1280, 9000);
     }
     for (const auto &[key, lines] : {std::pair("pre_up", &iface.preUp), std::pair("post_up", &iface.postUp),
                                      std::pair("pre_down", &iface.preDown), std::pair("post_down", &iface.postDown)}) {
-        const YAML::Node list = node[key];
-        if (!list.IsDefined() || list.IsNull())
+        const Node list = node[key];
+        if (!list.isDefined() || list.isNull())
             continue;
         *lines = stringList(list, what + QLatin1Char('.') + QLatin1String(key));
         for (const QString &command : std::as_const(*lines)) {
@@ -489,49 +248,49 @@ Interface Reader::readInterface(const YAML::Node &node, const QString &name, con
                 fail(list, QStringLiteral("%1.%2: a command may not hold '#' or control characters").arg(what, QLatin1String(key)));
         }
     }
-    if (node["table"].IsDefined() && !node["table"].IsNull()) {
+    if (node["table"].isDefined() && !node["table"].isNull()) {
         iface.table = scalar(node["table"], what + QLatin1String(".table")).trimmed();
         static const QRegularExpression table(QStringLiteral("^[A-Za-z0-9_-]+$"));
         if (!table.match(iface.table).hasMatch())
             fail(node["table"], QStringLiteral("%1.table: '%2' is not off, auto or a routing table").arg(what, iface.table));
     }
-    if (node["fwmark"].IsDefined() && !node["fwmark"].IsNull()) {
+    if (node["fwmark"].isDefined() && !node["fwmark"].isNull()) {
         bool ok = false;
         const uint mark = scalar(node["fwmark"], what + QLatin1String(".fwmark")).trimmed().toUInt(&ok, 0);
         if (!ok)
             fail(node["fwmark"], QStringLiteral("%1.fwmark must be a number (decimal or 0x…)").arg(what));
         iface.fwMark = mark;
     }
-    if (node["save_config"].IsDefined())
+    if (node["save_config"].isDefined())
         iface.saveConfig = boolean(node["save_config"], what + QLatin1String(".save_config"));
-    if (node["subnet_route"].IsDefined())
+    if (node["subnet_route"].isDefined())
         iface.subnetRoute = boolean(node["subnet_route"], what + QLatin1String(".subnet_route"));
     return iface;
 }
 
-Host Reader::readHost(const YAML::Node &key, const YAML::Node &value)
+Host Reader::readHost(const Node &key, const Node &value)
 {
     Host host;
     host.name = scalar(key, QStringLiteral("host name"));
     if (const QString problem = FieldCheck::hostName(host.name); !problem.isEmpty())
         fail(key, QStringLiteral("'%1' is not a valid host name: %2").arg(host.name, problem));
-    keyPositions.append({lineOf(key.Mark()), key.Mark().column, host.name, QString()});
+    keyPositions.append({key.line(), key.column(), host.name, QString()});
     expectMap(value, QStringLiteral("host '%1'").arg(host.name));
     checkKeys(value, {"os", "ssh", "lan", "internet", "wg0", "exclude_peers", "gateway", "nat", "egress", "own_forwarding", "public_key", "position",
                       "router", "kubernetes"},
               host.name, QString());
-    for (auto it = value.begin(); it != value.end(); ++it) {
+    for (const auto &entry : value.entries()) {
         // Comments anchor to keys a save writes back; unknown keys are not kept.
-        if (it->first.IsScalar() && HostKeys.contains(QString::fromStdString(it->first.Scalar())))
-            keyPositions.append({lineOf(it->first.Mark()), it->first.Mark().column, host.name,
-                                 QString::fromStdString(it->first.Scalar())});
+        if (entry.key.isScalar() && HostKeys.contains(entry.key.text()))
+            keyPositions.append({entry.key.line(), entry.key.column(), host.name,
+                                 entry.key.text()});
     }
-    if (value["os"].IsDefined() && !value["os"].IsNull()) {
+    if (value["os"].isDefined() && !value["os"].isNull()) {
         host.os = scalar(value["os"], host.name + QLatin1String(".os")).trimmed();
         if (!isSafeConfigValue(host.os))
             fail(value["os"], QStringLiteral("%1.os holds a '#'").arg(host.name));
     }
-    if (value["public_key"].IsDefined() && !value["public_key"].IsNull()) {
+    if (value["public_key"].isDefined() && !value["public_key"].isNull()) {
         host.publicKey = scalar(value["public_key"], host.name + QLatin1String(".public_key")).trimmed();
         if (!WireGuardKeys::isValidKey(host.publicKey))
             fail(value["public_key"], QStringLiteral("%1.public_key is not a WireGuard key (44 characters of base64)").arg(host.name));
@@ -539,46 +298,35 @@ Host Reader::readHost(const YAML::Node &key, const YAML::Node &value)
     host.ssh = readSsh(value["ssh"], host.name);
     host.lan = readSite(value["lan"], host.name + QLatin1String(".lan"), host.name);
     host.internet = readSite(value["internet"], host.name + QLatin1String(".internet"), host.name);
-    if (!value["wg0"].IsDefined() || value["wg0"].IsNull())
+    if (!value["wg0"].isDefined() || value["wg0"].isNull())
         fail(key, QStringLiteral("host '%1' has no 'wg0' section (its WireGuard interface)").arg(host.name));
     host.interfaces = {readInterface(value["wg0"], QStringLiteral("wg0"), host.name)};
-    if (const YAML::Node excluded = value["exclude_peers"]; excluded.IsDefined()) {
+    if (const Node excluded = value["exclude_peers"]; excluded.isDefined()) {
         host.excludePeers = stringList(excluded, host.name + QLatin1String(".exclude_peers"));
-        if (m_aside && excluded.IsNull()) {
-            for (auto it = value.begin(); it != value.end(); ++it) {
-                if (it->first.IsScalar() && it->first.Scalar() == "exclude_peers") {
-                    if (const auto list = m_aside->constFind(lineOf(it->first.Mark())); list != m_aside->cend()) {
-                        host.excludePeers = *list;
-                        ++m_asideTaken;
-                    }
-                    break;
-                }
-            }
-        }
     }
-    if (value["gateway"].IsDefined() && !value["gateway"].IsNull())
+    if (value["gateway"].isDefined() && !value["gateway"].isNull())
         host.gateway = boolean(value["gateway"], host.name + QLatin1String(".gateway"));
-    if (value["nat"].IsDefined() && !value["nat"].IsNull())
+    if (value["nat"].isDefined() && !value["nat"].isNull())
         host.nat = boolean(value["nat"], host.name + QLatin1String(".nat"));
-    if (value["own_forwarding"].IsDefined())
+    if (value["own_forwarding"].isDefined())
         host.ownForwarding = boolean(value["own_forwarding"], host.name + QLatin1String(".own_forwarding"));
-    if (value["egress"].IsDefined() && !value["egress"].IsNull()) {
+    if (value["egress"].isDefined() && !value["egress"].isNull()) {
         host.egress = scalar(value["egress"], host.name + QLatin1String(".egress")).trimmed();
         if (!isValidInterfaceName(host.egress))
             fail(value["egress"], QStringLiteral("%1.egress: '%2' is not an interface name (up to 15 letters, digits, '_', '.', '-')")
                                       .arg(host.name, host.egress));
     }
-    const YAML::Node position = value["position"];
-    if (position.IsDefined() && !position.IsNull()) {
+    const Node position = value["position"];
+    if (position.isDefined() && !position.isNull()) {
         expectMap(position, host.name + QLatin1String(".position"));
-        if (!position["x"].IsDefined() || !position["y"].IsDefined())
+        if (!position["x"].isDefined() || !position["y"].isDefined())
             fail(position, QStringLiteral("%1.position needs x and y").arg(host.name));
         host.position = QPointF(number(position["x"], host.name + QLatin1String(".position.x")),
                                 number(position["y"], host.name + QLatin1String(".position.y")));
     }
     host.router = readRouter(value["router"], host.name);
-    const YAML::Node kubernetes = value["kubernetes"];
-    if (kubernetes.IsDefined() && !kubernetes.IsNull()) {
+    const Node kubernetes = value["kubernetes"];
+    if (kubernetes.isDefined() && !kubernetes.isNull()) {
         expectMap(kubernetes, host.name + QLatin1String(".kubernetes"));
         checkKeys(kubernetes, {"node"}, host.name, QStringLiteral(" in kubernetes"));
         host.kubernetesNode = scalar(kubernetes["node"], host.name + QLatin1String(".kubernetes.node")).trimmed();
@@ -590,9 +338,9 @@ Host Reader::readHost(const YAML::Node &key, const YAML::Node &value)
     return host;
 }
 
-std::optional<RouterSettings> Reader::readRouter(const YAML::Node &node, const QString &host)
+std::optional<RouterSettings> Reader::readRouter(const Node &node, const QString &host)
 {
-    if (!node.IsDefined() || node.IsNull())
+    if (!node.isDefined() || node.isNull())
         return std::nullopt;
     const QString what = host + QLatin1String(".router");
     expectMap(node, what);
@@ -601,32 +349,32 @@ std::optional<RouterSettings> Reader::readRouter(const YAML::Node &node, const Q
               host, QStringLiteral(" in router"));
     RouterSettings router;
     auto flag = [&](const char *key, bool *out) {
-        if (node[key].IsDefined() && !node[key].IsNull())
+        if (node[key].isDefined() && !node[key].isNull())
             *out = boolean(node[key], what + QLatin1Char('.') + QLatin1String(key));
     };
     flag("interface_per_peer", &router.interfacePerPeer);
     flag("mss_clamp", &router.mssClamp);
     flag("forwarding", &router.forwarding);
     flag("nat", &router.nat);
-    if (node["base_port"].IsDefined())
+    if (node["base_port"].isDefined())
         router.basePort = integer(node["base_port"], what + QLatin1String(".base_port"), 1, 65000);
-    if (node["uplink_mtu"].IsDefined())
+    if (node["uplink_mtu"].isDefined())
         router.uplinkMtu = integer(node["uplink_mtu"], what + QLatin1String(".uplink_mtu"), 1280, 9000);
-    if (node["tunnel_range"].IsDefined() && !node["tunnel_range"].IsNull()) {
+    if (node["tunnel_range"].isDefined() && !node["tunnel_range"].isNull()) {
         const QString text = scalar(node["tunnel_range"], what + QLatin1String(".tunnel_range"));
         const auto range = IpPrefix::parse(text);
         if (!range || !range->address().isV4())
             fail(node["tunnel_range"], QStringLiteral("%1.tunnel_range: '%2' is not an IPv4 prefix").arg(what, text));
         router.tunnelRange = range->network();
     }
-    if (node["routes"].IsDefined()) {
+    if (node["routes"].isDefined()) {
         const QString routes = scalar(node["routes"], what + QLatin1String(".routes")).trimmed();
         if (routes == QLatin1String("explicit"))
             router.routes = RouterSettings::Routes::Explicit;
         else if (routes != QLatin1String("allowed_ips"))
             fail(node["routes"], QStringLiteral("%1.routes must be allowed_ips or explicit, not '%2'").arg(what, routes));
     }
-    if (node["outer"].IsDefined()) {
+    if (node["outer"].isDefined()) {
         const QString outer = scalar(node["outer"], what + QLatin1String(".outer")).trimmed();
         if (outer != QLatin1String("ipv4") && outer != QLatin1String("ipv6"))
             fail(node["outer"], QStringLiteral("%1.outer must be ipv4 or ipv6, not '%2'").arg(what, outer));
@@ -637,13 +385,13 @@ std::optional<RouterSettings> Reader::readRouter(const YAML::Node &node, const Q
     return router;
 }
 
-LinkSettings Reader::readLink(const YAML::Node &node, const Project &project)
+LinkSettings Reader::readLink(const Node &node, const Project &project)
 {
     expectMap(node, QStringLiteral("a link"));
     checkKeys(node, {"hosts", "keepalive", "preshared_key", "endpoint", "allowed_ips", "bgp_prefixes", "encrypt_public_address"},
               QString(), QStringLiteral(" in links"));
-    const YAML::Node hosts = node["hosts"];
-    if (!hosts.IsDefined())
+    const Node hosts = node["hosts"];
+    if (!hosts.isDefined())
         fail(node, QStringLiteral("a link needs 'hosts: [A, B]'"));
     const QStringList names = stringList(hosts, QStringLiteral("links.hosts"));
     if (names.size() != 2 || names[0] == names[1])
@@ -656,29 +404,29 @@ LinkSettings Reader::readLink(const YAML::Node &node, const Project &project)
     link.a = names[0];
     link.b = names[1];
     const QString what = QStringLiteral("link %1-%2").arg(link.a, link.b);
-    if (node["keepalive"].IsDefined())
+    if (node["keepalive"].isDefined())
         link.keepalive = integer(node["keepalive"], what + QLatin1String(" keepalive"), 0, 65535);
-    if (node["preshared_key"].IsDefined())
+    if (node["preshared_key"].isDefined())
         link.presharedKey = boolean(node["preshared_key"], what + QLatin1String(" preshared_key"));
     auto perHost = [&](const char *key, auto store) {
-        const YAML::Node map = node[key];
-        if (!map.IsDefined() || map.IsNull())
+        const Node map = node[key];
+        if (!map.isDefined() || map.isNull())
             return;
         expectMap(map, what + QLatin1Char(' ') + QLatin1String(key));
-        for (auto it = map.begin(); it != map.end(); ++it) {
-            const QString host = scalar(it->first, what + QLatin1Char(' ') + QLatin1String(key));
+        for (const auto &entry : map.entries()) {
+            const QString host = scalar(entry.key, what + QLatin1Char(' ') + QLatin1String(key));
             if (host != link.a && host != link.b)
-                fail(it->first, QStringLiteral("%1: '%2' is not one of its two hosts").arg(what, host));
-            store(link.end(host), it->second);
+                fail(entry.key, QStringLiteral("%1: '%2' is not one of its two hosts").arg(what, host));
+            store(link.end(host), entry.value);
         }
     };
-    perHost("endpoint", [&](LinkEnd &end, const YAML::Node &value) {
+    perHost("endpoint", [&](LinkEnd &end, const Node &value) {
         const QString endpoint = scalar(value, what + QLatin1String(" endpoint")).trimmed();
         if (const QString problem = FieldCheck::endpoint(endpoint); !problem.isEmpty() || endpoint.isEmpty())
             fail(value, QStringLiteral("%1: endpoint %2").arg(what, endpoint.isEmpty() ? QStringLiteral("is empty") : problem));
         end.endpoint = endpoint;
     });
-    auto prefixList = [&](const YAML::Node &value, const char *key) {
+    auto prefixList = [&](const Node &value, const char *key) {
         QStringList prefixes = stringList(value, what + QLatin1Char(' ') + QLatin1String(key));
         for (QString &prefix : prefixes) {
             const auto parsed = IpPrefix::parse(prefix, true);
@@ -688,37 +436,37 @@ LinkSettings Reader::readLink(const YAML::Node &node, const Project &project)
         }
         return prefixes;
     };
-    perHost("allowed_ips", [&](LinkEnd &end, const YAML::Node &value) { end.allowedIps = prefixList(value, "allowed_ips"); });
-    perHost("bgp_prefixes", [&](LinkEnd &end, const YAML::Node &value) { end.bgpPrefixes = prefixList(value, "bgp_prefixes"); });
-    if (node["encrypt_public_address"].IsDefined())
+    perHost("allowed_ips", [&](LinkEnd &end, const Node &value) { end.allowedIps = prefixList(value, "allowed_ips"); });
+    perHost("bgp_prefixes", [&](LinkEnd &end, const Node &value) { end.bgpPrefixes = prefixList(value, "bgp_prefixes"); });
+    if (node["encrypt_public_address"].isDefined())
         link.encryptPublicAddress = boolean(node["encrypt_public_address"], what + QLatin1String(" encrypt_public_address"));
     return link;
 }
 
-Project Reader::read(const YAML::Node &root)
+Project Reader::read(const Node &root)
 {
-    if (!root.IsDefined() || root.IsNull())
+    if (!root.isDefined() || root.isNull())
         throw ReadFailure{1, QStringLiteral("the file is empty")};
     expectMap(root, QStringLiteral("the project"));
     checkKeys(root, {"hosts", "defaults", "network", "links"}, QString(), QString());
-    for (auto it = root.begin(); it != root.end(); ++it) {
-        if (it->first.IsScalar() && TopKeys.contains(QString::fromStdString(it->first.Scalar())))
-            keyPositions.append({lineOf(it->first.Mark()), it->first.Mark().column, QString(),
-                                 QString::fromStdString(it->first.Scalar())});
+    for (const auto &entry : root.entries()) {
+        if (entry.key.isScalar() && TopKeys.contains(entry.key.text()))
+            keyPositions.append({entry.key.line(), entry.key.column(), QString(),
+                                 entry.key.text()});
     }
     Project project;
-    const YAML::Node hosts = root["hosts"];
-    if (!hosts.IsDefined())
+    const Node hosts = root["hosts"];
+    if (!hosts.isDefined())
         fail(root, QStringLiteral("missing 'hosts'"));
     expectMap(hosts, QStringLiteral("hosts"));
     QSet<QString> names;
-    QHash<QString, YAML::Node> excludeNodes;
-    for (auto it = hosts.begin(); it != hosts.end(); ++it) {
-        Host host = readHost(it->first, it->second);
+    QHash<QString, Node> excludeNodes;
+    for (const auto &entry : hosts.entries()) {
+        Host host = readHost(entry.key, entry.value);
         if (names.contains(host.name))
-            fail(it->first, QStringLiteral("host '%1' is defined twice").arg(host.name));
+            fail(entry.key, QStringLiteral("host '%1' is defined twice").arg(host.name));
         names.insert(host.name);
-        excludeNodes.insert(host.name, it->second["exclude_peers"]);
+        excludeNodes.insert(host.name, entry.value["exclude_peers"]);
         project.hosts.append(std::move(host));
     }
     if (project.hosts.isEmpty())
@@ -731,17 +479,17 @@ Project Reader::read(const YAML::Node &root)
         }
     }
 
-    const YAML::Node defaults = root["defaults"];
-    if (defaults.IsDefined() && !defaults.IsNull()) {
+    const Node defaults = root["defaults"];
+    if (defaults.isDefined() && !defaults.isNull()) {
         expectMap(defaults, QStringLiteral("defaults"));
         checkKeys(defaults, {"listen_port", "keepalive", "dns", "hosts_file"}, QString(), QStringLiteral(" in defaults"));
-        if (defaults["hosts_file"].IsDefined() && !defaults["hosts_file"].IsNull())
+        if (defaults["hosts_file"].isDefined() && !defaults["hosts_file"].isNull())
             project.defaults.hostsFile = boolean(defaults["hosts_file"], QStringLiteral("defaults.hosts_file"));
-        if (defaults["listen_port"].IsDefined())
+        if (defaults["listen_port"].isDefined())
             project.defaults.listenPort = integer(defaults["listen_port"], QStringLiteral("defaults.listen_port"), 1, 65535);
-        if (defaults["keepalive"].IsDefined())
+        if (defaults["keepalive"].isDefined())
             project.defaults.keepalive = integer(defaults["keepalive"], QStringLiteral("defaults.keepalive"), 0, 65535);
-        if (defaults["dns"].IsDefined()) {
+        if (defaults["dns"].isDefined()) {
             project.defaults.dns = stringList(defaults["dns"], QStringLiteral("defaults.dns"));
             for (const QString &server : std::as_const(project.defaults.dns)) {
                 if (!IpAddress::parse(server))
@@ -749,13 +497,13 @@ Project Reader::read(const YAML::Node &root)
             }
         }
     }
-    const YAML::Node network = root["network"];
-    if (network.IsDefined() && !network.IsNull()) {
+    const Node network = root["network"];
+    if (network.isDefined() && !network.isNull()) {
         expectMap(network, QStringLiteral("network"));
         checkKeys(network, {"ipv4", "ipv6"}, QString(), QStringLiteral(" in network"));
         auto subnet = [&](const char *key, IpAddress::Family family) -> std::optional<IpPrefix> {
-            const YAML::Node node = network[key];
-            if (!node.IsDefined() || node.IsNull())
+            const Node node = network[key];
+            if (!node.isDefined() || node.isNull())
                 return std::nullopt;
             const QString text = scalar(node, QStringLiteral("network.") + QLatin1String(key));
             const auto prefix = IpPrefix::parse(text);
@@ -769,11 +517,11 @@ Project Reader::read(const YAML::Node &root)
         project.network.ipv4 = subnet("ipv4", IpAddress::Family::V4);
         project.network.ipv6 = subnet("ipv6", IpAddress::Family::V6);
     }
-    const YAML::Node links = root["links"];
-    if (links.IsDefined() && !links.IsNull()) {
-        if (!links.IsSequence())
+    const Node links = root["links"];
+    if (links.isDefined() && !links.isNull()) {
+        if (!links.isSequence())
             fail(links, QStringLiteral("links must be a list"));
-        for (const YAML::Node &node : links) {
+        for (const Node node : links.items()) {
             LinkSettings link = readLink(node, project);
             if (project.linkSettings(link.a, link.b))
                 fail(node, QStringLiteral("the link %1-%2 is listed twice").arg(link.a, link.b));
@@ -786,7 +534,8 @@ Project Reader::read(const YAML::Node &root)
 } // namespace
 
 std::optional<Project> parse(const QByteArray &yaml, const QString &fileName, ProjectFile::LoadError *error,
-                             QList<Diagnostic> *warnings, QList<int> *commentLines, QList<int> *lineEndComments)
+                             QList<Diagnostic> *warnings, QList<int> *commentLines, QList<int> *lineEndComments,
+                             YamlTree::Reader yamlReader)
 {
     auto failWith = [&](int line, const QString &message) -> std::optional<Project> {
         if (error)
@@ -798,44 +547,15 @@ std::optional<Project> parse(const QByteArray &yaml, const QString &fileName, Pr
                                .arg(ProjectFile::MaxFileSize / (1024 * 1024)));
     if (yaml.contains('\0'))
         return failWith(0, QStringLiteral("the file holds binary data; not a project file"));
-    const std::string text = yaml.toStdString();
     try {
-        // Long lists of names are read beside yaml-cpp (setAsideExcludeLists); their
-        // items still count as the nodes they are.
-        const AsideLists aside = setAsideExcludeLists(text);
-        qint64 asideItems = 0;
-        for (const QStringList &items : aside.byLine)
-            asideItems += items.size();
-        const bool plain = aside.byLine.isEmpty() ? certainlyWithinLimits(text) : certainlyWithinLimits(aside.text, asideItems);
-        if (!plain) {
-            std::stringstream stream(text);
-            YAML::Parser parser(stream);
-            GuardHandler guard;
-            parser.HandleNextDocument(guard);
-        }
+        YamlTree::Error yamlError;
+        const auto tree = YamlTree::read(std::string_view(yaml.constData(), size_t(yaml.size())),
+                                         {ProjectFile::MaxDepth, ProjectFile::MaxNodes}, &yamlError, yamlReader);
+        if (!tree)
+            return failWith(yamlError.line, yamlError.message);
         QList<Diagnostic> found;
         Reader reader(&found);
-        Project project;
-        // Only a file that reads without a problem is taken with lists set aside: a
-        // problem is reported as yaml-cpp sees the whole file, with its lines and words.
-        bool read = false;
-        if (plain && !aside.byLine.isEmpty()) {
-            try {
-                Reader quick(&found, &aside.byLine);
-                project = quick.read(YAML::Load(aside.text));
-                read = quick.asideTaken() == aside.byLine.size();
-                if (read)
-                    reader.keyPositions = std::move(quick.keyPositions);
-                else
-                    found.clear();
-            } catch (const ReadFailure &) {
-                found.clear();
-            } catch (const YAML::Exception &) {
-                found.clear();
-            }
-        }
-        if (!read)
-            project = reader.read(YAML::Load(text));
+        Project project = reader.read(tree->root());
         ProjectComments::collect(yaml, reader.keyPositions, &project, commentLines, lineEndComments);
         ProjectComments::sort(&project, commentLines);
         for (const int line : std::as_const(*lineEndComments)) {
@@ -852,8 +572,6 @@ std::optional<Project> parse(const QByteArray &yaml, const QString &fileName, Pr
         return project;
     } catch (const ReadFailure &failure) {
         return failWith(failure.line, failure.message);
-    } catch (const YAML::Exception &e) {
-        return failWith(lineOf(e.mark), QString::fromStdString(e.msg));
     }
 }
 

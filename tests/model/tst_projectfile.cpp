@@ -193,8 +193,8 @@ void tst_ProjectFile::unknownKeysWarnWithLine()
 
 void tst_ProjectFile::excludeListsAsWritten_data()
 {
-    // Host a's exclude_peers, written in the ways YAML allows; long lists of plain names
-    // are read beside yaml-cpp, the rest by it: both must give the same.
+    // Host a's exclude_peers, written in the ways YAML allows; the quick reader takes most,
+    // yaml-cpp the rest (a multi-line quoted value): both must give the same.
     QTest::addColumn<QByteArray>("list");
     QTest::addColumn<QStringList>("expected");
     const QStringList bc{QStringLiteral("b"), QStringLiteral("c")};
