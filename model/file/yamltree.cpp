@@ -216,8 +216,8 @@ private:
         if (pastLineBreak())
             skipToContent(false);
     }
-    /// At a line's start: skips lines without content. At the first line of the text a
-    /// "---" stays; anywhere else a document marker or a directive gives up.
+    /// At a line's start: skips lines without content. A "---" before the first content
+    /// stays (read() takes it); any other document marker, or a directive, gives up.
     void skipToContent(bool first)
     {
         for (;;) {
@@ -228,7 +228,7 @@ private:
                 return;
             if (!atLineEnd()) {
                 m_indent = size_t(column());
-                if (m_p == m_lineStart && (m_text[m_p] == '%' || (!first && (isMarker("---") || isMarker("...")))))
+                if (m_p == m_lineStart && (m_text[m_p] == '%' || isMarker("...") || (!first && isMarker("---"))))
                     throw GiveUp{};
                 return;
             }

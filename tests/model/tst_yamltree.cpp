@@ -132,6 +132,7 @@ void tst_YamlTree::givesUp_data()
     QTest::newRow("empty list item") << QByteArray("a:\n  -\n  - x\n");
     QTest::newRow("second document") << QByteArray("a: 1\n---\nb: 2\n");
     QTest::newRow("document end") << QByteArray("a: 1\n...\n");
+    QTest::newRow("document end first") << QByteArray("... w,:\n");
     QTest::newRow("directive") << QByteArray("%YAML 1.2\n---\na: 1\n");
     QTest::newRow("byte order mark") << QByteArray("\xEF\xBB\xBF" "a: 1\n");
     QTest::newRow("lone CR") << QByteArray("a: 1\rb: 2\n");
