@@ -168,6 +168,8 @@ public:
     {
         if (!m_text.empty() && static_cast<unsigned char>(m_text.front()) >= 0x80)
             throw GiveUp{}; // a byte order mark, or another encoding
+        if (m_text.find('\0') != std::string_view::npos)
+            throw GiveUp{}; // yaml-cpp takes zero bytes as a sign of UTF-16 or UTF-32
         for (size_t at = m_text.find('\r'); at != std::string_view::npos; at = m_text.find('\r', at + 1)) {
             if (at + 1 >= m_text.size() || m_text[at + 1] != '\n')
                 throw GiveUp{}; // only CRLF

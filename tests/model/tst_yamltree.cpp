@@ -150,6 +150,7 @@ void tst_YamlTree::givesUp_data()
     QTest::newRow("indented root") << QByteArray("  a: 1\n");
     QTest::newRow("empty document") << QByteArray("# only a comment\n");
     QTest::newRow("control character") << QByteArray("a: x\x01y\n");
+    QTest::newRow("zero byte in a comment") << QByteArray("a: 1 # \0\n", 9);
 }
 
 void tst_YamlTree::givesUp()
