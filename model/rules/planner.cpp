@@ -347,19 +347,19 @@ PeerConfig Planner::peerConfig(qsizetype host, qsizetype peer, const KeyStore &k
                                const std::vector<int> *keyNumbers) const
 {
     const Host &p = m_project.hosts[peer];
-    PeerConfig config;
-    config.name = p.name;
     // The key id the peer faces this host with, by its number in the store.
     const int known = keyNumbers ? (*keyNumbers)[size_t(peer)] : -1;
     const int number = known >= 0 ? known : keys.keyNumber(keyIdFacing(peer, host));
-    config.publicKey = p.isExternal() ? p.publicKey : keys.publicKeyOf(number);
     const LinkSettings *settings = link(host, peer);
-    if (!settings || settings->presharedKey)
-        config.presharedKey = presharedKeys.valueOf(number);
-    config.allowedIps = allowedIps(host, peer);
-    config.endpoint = endpoint(host, peer);
-    config.persistentKeepalive = keepalive(host, peer);
-    return config;
+    // Built whole, each value copied once: a million peers at 1000 hosts.
+    return PeerConfig{
+        p.name,
+        p.isExternal() ? p.publicKey : keys.publicKeyOf(number),
+        !settings || settings->presharedKey ? presharedKeys.valueOf(number) : QString(),
+        allowedIps(host, peer),
+        endpoint(host, peer),
+        keepalive(host, peer),
+    };
 }
 
 QStringList Planner::interfaceNames(qsizetype host) const
