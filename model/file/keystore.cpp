@@ -158,6 +158,14 @@ void encodeKeyTo(const unsigned char *key, Put put)
     put(at, '=');
 }
 
+/// A new random private key, clamped as wg genkey makes it.
+void randomPrivateKey(unsigned char (&key)[32])
+{
+    randombytes_buf(key, sizeof key);
+    key[0] &= 248;
+    key[31] = (key[31] & 127) | 64;
+}
+
 /// \a key in base64, for the copy a caller asked for.
 QString encodeKey(const unsigned char *key)
 {
@@ -184,9 +192,7 @@ QString generatePrivateKey()
 {
     ensureSodium();
     unsigned char key[32];
-    randombytes_buf(key, sizeof key);
-    key[0] &= 248;
-    key[31] = (key[31] & 127) | 64;
+    randomPrivateKey(key);
     const QString result = encodeKey(key);
     sodium_memzero(key, sizeof key);
     return result;
@@ -283,13 +289,33 @@ bool KeyStore::assignPrivateKey(int id, const unsigned char *secret)
     return true;
 }
 
+std::vector<int> KeyStore::derivePublicKeys(const std::vector<int> &ids)
+{
+    // One item per id (ids must not repeat): no two workers touch the same entry.
+    const qsizetype items = qsizetype(ids.size());
+    std::vector<std::vector<int>> refused(size_t(Parallel::workers(items)));
+    Entry *const entries = m_entries.data(); // detached here, on this thread
+    Parallel::run(items, items >= 64 ? int(refused.size()) : 1, [&](int worker, qsizetype item) {
+        const int id = ids[size_t(item)];
+        Entry &entry = entries[id];
+        unsigned char pub[crypto_scalarmult_BYTES];
+        if (crypto_scalarmult_base(pub, m_secrets.at(entry.key)) != 0)
+            refused[size_t(worker)].push_back(id);
+        else
+            entry.publicKey = encodeKey(pub);
+        return true;
+    });
+    std::vector<int> all;
+    for (const std::vector<int> &some : refused)
+        all.insert(all.end(), some.begin(), some.end());
+    return all;
+}
+
 void KeyStore::newPrivateKey(int id)
 {
     ensureSodium();
     unsigned char key[32];
-    randombytes_buf(key, sizeof key);
-    key[0] &= 248; // clamped, as wg genkey makes it
-    key[31] = (key[31] & 127) | 64;
+    randomPrivateKey(key);
     assignPrivateKey(id, key);
     sodium_memzero(key, sizeof key);
 }
@@ -476,28 +502,10 @@ private:
 
 bool KeyStore::LineReader::derivePublicKeys()
 {
-    // One item per id (an id written twice keeps its last key): no two workers touch
-    // the same entry.
-    const qsizetype items = qsizetype(m_withPrivate.size());
-    std::vector<int> refused(size_t(Parallel::workers(items)), 0);
-    Entry *const entries = m_store.m_entries.data(); // detached here, on this thread
-    Parallel::run(items, items >= 64 ? int(refused.size()) : 1, [&](int worker, qsizetype item) {
-        const int id = m_withPrivate[size_t(item)];
-        Entry &entry = entries[id];
-        unsigned char pub[crypto_scalarmult_BYTES];
-        if (crypto_scalarmult_base(pub, m_store.m_secrets.at(entry.key)) != 0) {
-            const int line = m_privateLine[size_t(id)];
-            int &first = refused[size_t(worker)];
-            first = first == 0 ? line : std::min(first, line);
-            return true;
-        }
-        entry.publicKey = encodeKey(pub);
-        return true;
-    });
     int first = 0;
-    for (const int line : refused) {
-        if (line > 0)
-            first = first == 0 ? line : std::min(first, line);
+    for (const int id : m_store.derivePublicKeys(m_withPrivate)) {
+        const int line = m_privateLine[size_t(id)];
+        first = first == 0 ? line : std::min(first, line);
     }
     if (first > 0)
         m_lineNumber = first;
@@ -878,14 +886,23 @@ qsizetype KeyStore::ensure(const QStringList &keyIds,
                            const QList<std::pair<QString, QString>> &pairs)
 {
     ensureSodium();
-    qsizetype created = 0;
+    // New key pairs: the private keys here, their public keys on every CPU.
+    std::vector<int> fresh;
     for (const QString &name : keyIds) {
         const int id = intern(name);
         if (m_entries[id].key >= 0)
-            continue;
-        newPrivateKey(id);
-        ++created;
+            continue; // it has one, or got one a line ago (an id listed twice)
+        unsigned char key[32];
+        randomPrivateKey(key);
+        storePrivateKey(id, key);
+        sodium_memzero(key, sizeof key);
+        fresh.push_back(id);
     }
+    for (const int id : derivePublicKeys(fresh))
+        newPrivateKey(id); // libsodium refused it: another one
+    if (!fresh.empty())
+        m_modified = true;
+    qsizetype created = qsizetype(fresh.size());
     QList<std::pair<int, int>> missing;
     // Pairs come grouped by their first id (the planner lists them host by host).
     const QString *lastFirst = nullptr;

@@ -234,6 +234,9 @@ private:
     bool assignPrivateKey(int id, const unsigned char *secret);
     /// The same without its public key (a store being read derives them all at the end).
     void storePrivateKey(int id, const unsigned char *secret);
+    /// The public keys of \a ids from their private keys, on every CPU when there are
+    /// many (an X25519 multiplication each). Returns the ids libsodium refused.
+    std::vector<int> derivePublicKeys(const std::vector<int> &ids);
     /// A new random key pair for \a id.
     void newPrivateKey(int id);
     void assignPresharedKey(int a, int b, const unsigned char *secret);

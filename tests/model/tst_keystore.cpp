@@ -127,6 +127,7 @@ private slots:
     void storeIsStableAcrossRuns();
     void readsAcrossBlocks();
     void storeIsPrivate();
+    void ensureMakesManyKeyPairs();
     void readsLinesInAnyOrder();
     void presharedKeysArePerPair();
     void takeAndPut();
@@ -211,6 +212,31 @@ void tst_KeyStore::storeIsStableAcrossRuns()
     second.rotate(QStringLiteral("b"));
     QVERIFY(second.privateKey(QStringLiteral("b")) != before);
     QCOMPARE(second.privateKey(QStringLiteral("a")), first.privateKey(QStringLiteral("a")));
+}
+
+void tst_KeyStore::ensureMakesManyKeyPairs()
+{
+    // Enough new ids that their public keys are derived on every CPU; one listed twice.
+    QStringList ids;
+    for (int i = 0; i < 150; ++i)
+        ids.append(QStringLiteral("host-%1").arg(i));
+    ids.append(QStringLiteral("host-7"));
+    KeyStore store;
+    QCOMPARE(store.ensure(ids, {}), 150);
+    QVERIFY(store.isModified());
+    QSet<QString> seen;
+    for (int i = 0; i < 150; ++i) {
+        const QString id = QStringLiteral("host-%1").arg(i);
+        const QString privateKey = store.privateKey(id);
+        const QByteArray bytes = QByteArray::fromBase64(privateKey.toLatin1());
+        QCOMPARE(bytes.size(), 32);
+        QCOMPARE(quint8(bytes[0]) & 7, 0);
+        QCOMPARE(quint8(bytes[31]) & 0xc0, 0x40);
+        QCOMPARE(store.publicKey(id), *WireGuardKeys::publicKey(privateKey)); // each its own pair
+        QVERIFY(!seen.contains(privateKey));
+        seen.insert(privateKey);
+    }
+    QCOMPARE(store.ensure(ids, {}), 0);
 }
 
 void tst_KeyStore::readsLinesInAnyOrder()
