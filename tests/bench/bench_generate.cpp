@@ -3,7 +3,8 @@
 // For each size it makes a project in wireguardmeshgenerator's format (two internet
 // gateways, a few roaming clients, the rest on the LAN, full mesh), then times two runs
 // of what `meshwright generate PROJECT.yaml --out DIR` does: a first run that creates
-// every key, and a steady-state run that loads the key store and writes again. With
+// every key, and a steady-state run that loads the key store and writes again, each
+// repeated and reported by its median. With
 // --check it also verifies the output and exits non-zero when something is wrong; it
 // never judges timings.
 
@@ -53,9 +54,12 @@ using SyntheticMesh::makeProject;
 using SyntheticMesh::meshIpv4;
 using SyntheticMesh::meshIpv6;
 
-/// Sizes up to this many hosts repeat their steady run SteadyRepeats times.
-constexpr int SteadyRepeatsUpTo = 100;
-constexpr int SteadyRepeats = 9;
+/// How many times a run of \a hosts hosts is repeated (its row is the median by total):
+/// a run of a few milliseconds on a two-CPU machine says little alone.
+int repeatsFor(int hosts)
+{
+    return hosts <= 100 ? 9 : hosts <= 1000 ? 5 : 1;
+}
 
 // ---------------------------------------------------------------------------------------
 // Memory
@@ -124,7 +128,7 @@ struct RunResult
     qint64 hosts = 0;    ///< the wall time of plan, format and write (HostConfigs::writeHosts)
     int threads = 1;
     qint64 total = 0;
-    /// Steady runs of small sizes are repeated: the median run by total, and the range.
+    /// Runs are repeated (repeatsFor()): the median run by total, and the range.
     int repeats = 1;
     qint64 fastest = 0;
     qint64 slowest = 0;
@@ -385,7 +389,8 @@ void printTables(QTextStream &out, const QList<SizeResult> &results)
            "presharedKeyPairs + KeyStore::ensure;\nplan/format/write = Planner::planAll, "
            "ConfigFiles::files, ConfigFiles::write summed over hosts and threads; hosts = their\n"
            "wall time in HostConfigs::writeHosts, on the threads shown; total = wall time of the run;\n"
-           "steady rows of up to " << SteadyRepeatsUpTo << " hosts: the median of " << SteadyRepeats << " runs by total):\n\n";
+           "each row is the median by total of " << repeatsFor(100) << " runs up to 100 hosts, " << repeatsFor(1000)
+        << " up to 1000, then one; a first run starts from no keys and no configs):\n\n";
     const QList<std::pair<QString, int>> timeColumns{
         {QStringLiteral("hosts"), 6}, {QStringLiteral("run"), -7},  {QStringLiteral("parse"), 9},
         {QStringLiteral("validate"), 9}, {QStringLiteral("key load"), 9}, {QStringLiteral("ensure"), 9},
@@ -702,22 +707,23 @@ int main(int argc, char **argv)
                                    .arg(header->parameters.memLimit >> 20)
                                    .arg(ms(unlock.nsecsElapsed())));
             }
-            RunResult run = runGenerate(projectPath, outDir, canResetPeak, threads, firstRun ? QByteArray() : passphrase);
-            if (!firstRun && run.ok && hosts <= SteadyRepeatsUpTo) {
-                // A run of a few milliseconds: the median of several, so that one
-                // scheduling hiccup on a busy machine does not stand for it.
-                QList<RunResult> repeated{run};
-                while (run.ok && repeated.size() < SteadyRepeats) {
-                    run = runGenerate(projectPath, outDir, canResetPeak, threads, passphrase);
-                    repeated.append(run);
+            // Each first run starts from nothing: no key store, no configs.
+            QList<RunResult> repeated;
+            RunResult run;
+            do {
+                if (firstRun && !repeated.isEmpty()) {
+                    QFile::remove(KeyStore::pathForProject(projectPath));
+                    QDir(outDir).removeRecursively();
                 }
-                if (run.ok) {
-                    std::sort(repeated.begin(), repeated.end(), [](const RunResult &a, const RunResult &b) { return a.total < b.total; });
-                    run = repeated[repeated.size() / 2];
-                    run.repeats = int(repeated.size());
-                    run.fastest = repeated.front().total;
-                    run.slowest = repeated.back().total;
-                }
+                run = runGenerate(projectPath, outDir, canResetPeak, threads, firstRun ? QByteArray() : passphrase);
+                repeated.append(run);
+            } while (run.ok && repeated.size() < repeatsFor(hosts));
+            if (run.ok) {
+                std::sort(repeated.begin(), repeated.end(), [](const RunResult &a, const RunResult &b) { return a.total < b.total; });
+                run = repeated[repeated.size() / 2];
+                run.repeats = int(repeated.size());
+                run.fastest = repeated.front().total;
+                run.slowest = repeated.back().total;
             }
             run.label = firstRun ? QStringLiteral("first") : QStringLiteral("steady");
             if (!run.ok) {
