@@ -100,7 +100,6 @@ public:
         m_tree.m_children.insert(m_tree.m_children.end(), m_pending.begin() + qsizetype(first), m_pending.end());
         m_pending.resize(first);
     }
-    int depth() const { return int(m_open.size()); }
 
     /// The tree, its root the first node; a null root when nothing was added.
     YamlTree take(bool quick)
@@ -264,12 +263,14 @@ private:
     /// where the next token starts. At the end of the text that is the end of the mapping,
     /// where the last line's spaces or comment leave it if the mapping stands to the right of
     /// that, else at the start of the last line.
-    std::uint32_t nullHere(size_t indent)
+    void nullHere(size_t indent)
     {
-        if (m_p < m_text.size())
-            return m_out.null(m_line + 1, column());
+        if (m_p < m_text.size()) {
+            m_out.null(m_line + 1, column());
+            return;
+        }
         const int lastColumn = int(m_text.size() - m_lineStart);
-        return m_out.null(m_line + 1, int(indent) > lastColumn ? lastColumn : 0);
+        m_out.null(m_line + 1, int(indent) > lastColumn ? lastColumn : 0);
     }
 
     // --- block collections
@@ -278,14 +279,17 @@ private:
     bool atItem() const { return current() == '-' && blankAt(m_p + 1); }
 
     /// A mapping or a list that starts here, at column \a indent of a line of its own.
-    std::uint32_t blockNode(size_t indent)
+    void blockNode(size_t indent)
     {
-        return atItem() ? blockList(indent) : blockMap(indent);
+        if (atItem())
+            blockList(indent);
+        else
+            blockMap(indent);
     }
 
-    std::uint32_t blockList(size_t indent)
+    void blockList(size_t indent)
     {
-        const std::uint32_t list = m_out.open(YamlTree::Kind::Sequence, m_line + 1, column());
+        m_out.open(YamlTree::Kind::Sequence, m_line + 1, column());
         for (;;) {
             ++m_p; // the '-'
             skipSpaces();
@@ -309,12 +313,11 @@ private:
                 break; // the key after a list at its key's column: the mapping's to read
         }
         m_out.close();
-        return list;
     }
 
-    std::uint32_t blockMap(size_t indent)
+    void blockMap(size_t indent)
     {
-        const std::uint32_t map = m_out.open(YamlTree::Kind::Map, m_line + 1, column());
+        m_out.open(YamlTree::Kind::Map, m_line + 1, column());
         for (;;) {
             key();
             skipSpaces();
@@ -335,21 +338,21 @@ private:
                 throw GiveUp{};
         }
         m_out.close();
-        return map;
     }
 
-    /// A mapping's key and its ':'.
+    /// A mapping's key and its ':'. yaml-cpp refuses a key of over 1024 characters: past
+    /// 1000, this gives up.
     void key()
     {
         const int line = m_line + 1;
         const int keyColumn = column();
+        const size_t start = m_p;
         if (current() == '\'' || current() == '"') {
             const std::string value = quoted();
-            if (current() != ':' || !blankAt(m_p + 1))
+            if (current() != ':' || !blankAt(m_p + 1) || m_p - start > 1000)
                 throw GiveUp{};
             m_out.scalar(line, keyColumn, value);
         } else {
-            const size_t start = m_p;
             if (!plainStart(false))
                 throw GiveUp{};
             size_t end = m_p;
@@ -419,19 +422,19 @@ private:
     }
 
     /// A flow list or mapping that ends on this line.
-    std::uint32_t flow(int depth)
+    void flow(int depth)
     {
         if (depth > 64)
             throw GiveUp{};
         const bool map = current() == '{';
         const char close = map ? '}' : ']';
-        const std::uint32_t node = m_out.open(map ? YamlTree::Kind::Map : YamlTree::Kind::Sequence, m_line + 1, column());
+        m_out.open(map ? YamlTree::Kind::Map : YamlTree::Kind::Sequence, m_line + 1, column());
         ++m_p;
         skipSpaces();
         if (current() == close) {
             ++m_p;
             m_out.close();
-            return node;
+            return;
         }
         for (;;) {
             if (map) {
@@ -458,7 +461,6 @@ private:
                 throw GiveUp{}; // a trailing or empty entry
         }
         m_out.close();
-        return node;
     }
 
     /// A plain scalar: in a block up to the line's end or a comment; in a flow collection up

@@ -148,6 +148,8 @@ void tst_YamlTree::givesUp_data()
     QTest::newRow("comment without a space") << QByteArray("a: 'x'# c\n");
     QTest::newRow("not a key") << QByteArray("a: 1\njust words\n");
     QTest::newRow("indented root") << QByteArray("  a: 1\n");
+    QTest::newRow("long quoted key") << "'" + QByteArray(1100, 'k') + "': 1\n";
+    QTest::newRow("long plain key") << QByteArray(1100, 'k') + ": 1\n";
     QTest::newRow("empty document") << QByteArray("# only a comment\n");
     QTest::newRow("control character") << QByteArray("a: x\x01y\n");
     QTest::newRow("zero byte in a comment") << QByteArray("a: 1 # \0\n", 9);
