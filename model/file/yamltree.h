@@ -80,7 +80,8 @@ private:
 };
 
 /// A node of a YamlTree, or an undefined one: what a map gives for a key it does not
-/// have. Cheap to copy; valid as long as its tree.
+/// have. Cheap to copy; valid while its tree lives where it was when the node was taken
+/// (it points at the tree: moving the tree leaves it dangling).
 class YamlTree::Node
 {
 public:
