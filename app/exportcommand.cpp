@@ -2,7 +2,7 @@
 #include "commandcontext.h"
 #include "commandline.h"
 
-#include "atomicfile.h"
+#include "configfiles.h"
 #include "exporter.h"
 #include "keystore.h"
 
@@ -67,13 +67,10 @@ int exportCommand(const QStringList &arguments, Context &c)
         c.err << "error: " << QDir::toNativeSeparators(outDir) << ": cannot create the folder" << Qt::endl;
         return CommandLine::BadInput;
     }
-    const QDir out(outDir);
-    for (const ConfigFiles::File &file : files) {
-        // The files hold private keys: readable by the user alone.
-        if (!AtomicFile::write(out.filePath(file.relativePath), file.content, 0600, &error)) {
-            c.err << "error: " << error << Qt::endl;
-            return CommandLine::BadInput;
-        }
+    // The files hold private keys: readable by the user alone.
+    if (!ConfigFiles::write(outDir, files, &error)) {
+        c.err << "error: " << error << Qt::endl;
+        return CommandLine::BadInput;
     }
     c.out << "wrote " << files.size() << " files to " << QDir::toNativeSeparators(outDir) << Qt::endl;
     return CommandLine::Success;

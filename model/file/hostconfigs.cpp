@@ -1,6 +1,7 @@
 // Generating a project's configs into a folder: what `meshwright generate` and the GUI share.
 #include "hostconfigs.h"
 
+#include "atomicfile.h"
 #include "configfiles.h"
 #include "hostsfile.h"
 #include "planner.h"
@@ -59,6 +60,7 @@ bool writeHosts(const Project &project, const Planner &planner, const KeyStore &
     // fails. The planner and the keys are only read.
     struct Worker
     {
+        AtomicFile::Writer writer{ConfigFiles::FileMode}; // what it replaces takes its next files
         Summary done;
         qsizetype failedAt = -1;
         QString why;
@@ -83,7 +85,7 @@ bool writeHosts(const Project &project, const Planner &planner, const KeyStore &
         worker.done.formatNs += phase.nsecsElapsed();
         phase.restart();
         QString why;
-        if (!ConfigFiles::write(outDir, files, &why, &worker.done.bytes)) {
+        if (!ConfigFiles::write(outDir, files, worker.writer, &why, &worker.done.bytes)) {
             worker.failedAt = i;
             worker.why = project.hosts[host].name + QLatin1String(": ") + why;
             return false;

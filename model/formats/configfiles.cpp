@@ -52,6 +52,13 @@ QByteArray pfRulesFile(const PlannedInterface &planned)
 
 bool write(const QString &directory, const QList<File> &files, QString *error, qint64 *bytesWritten)
 {
+    AtomicFile::Writer writer(FileMode);
+    return write(directory, files, writer, error, bytesWritten);
+}
+
+bool write(const QString &directory, const QList<File> &files, AtomicFile::Writer &writer, QString *error,
+           qint64 *bytesWritten)
+{
     const QDir root(directory);
     QString madeFolder;
     for (const File &file : files) {
@@ -63,7 +70,7 @@ bool write(const QString &directory, const QList<File> &files, QString *error, q
             return false;
         }
         madeFolder = folder;
-        if (!AtomicFile::write(path, file.content, 0600, error))
+        if (!writer.write(path, file.content, error))
             return false;
         if (bytesWritten)
             *bytesWritten += file.content.size();

@@ -7,7 +7,14 @@
 #include <QList>
 #include <QString>
 
+namespace AtomicFile {
+class Writer;
+}
+
 namespace ConfigFiles {
+
+/// The mode of every generated file: each holds a private key.
+inline constexpr int FileMode = 0600;
 
 /// One generated file. Every one of them holds a private key.
 struct File
@@ -31,6 +38,10 @@ QByteArray pfRulesFile(const PlannedInterface &planned);
 /// Writes \a files below \a directory, each atomically and with mode 0600 (they hold
 /// private keys), creating host folders as needed. Stops at the first failure.
 bool write(const QString &directory, const QList<File> &files, QString *error,
+           qint64 *bytesWritten = nullptr);
+/// The same through \a writer, made with FileMode, which reuses the storage of the files
+/// replaced for the next ones: one writer for all the hosts a thread writes.
+bool write(const QString &directory, const QList<File> &files, AtomicFile::Writer &writer, QString *error,
            qint64 *bytesWritten = nullptr);
 
 /// \a text with the values of PrivateKey and PresharedKey lines (and OpenBSD's wgkey and
