@@ -1,6 +1,8 @@
 // What one WireGuard interface of one host is configured with: the planner's output.
 #pragma once
 
+#include "presharedkey.h"
+
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -12,7 +14,7 @@ struct PeerConfig
 {
     QString name; ///< the peer host's name, written as a comment; not part of WireGuard's format
     QString publicKey;
-    QString presharedKey;
+    PresharedKey presharedKey; ///< none when the link has none
     QStringList allowedIps;
     QString endpoint;
     int persistentKeepalive = 0; ///< 0 = off

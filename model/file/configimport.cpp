@@ -938,7 +938,7 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
                 if ((!ij || ij->persistentKeepalive == keepalive) && (!ji || ji->persistentKeepalive == keepalive))
                     link.keepalive = keepalive;
             }
-            const QString psk = ij ? ij->presharedKey : ji->presharedKey;
+            const PresharedKey psk = ij ? ij->presharedKey : ji->presharedKey;
             if (ij && ji && ij->presharedKey != ji->presharedKey) {
                 const ParsedInterface &iface = parsed[i].facing(ij->publicKey);
                 result.losses.append({iface.source.path, iface.lines.peers.value(ij->publicKey),
@@ -947,7 +947,7 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
             if (psk.isEmpty())
                 link.presharedKey = false;
             else
-                result.keys.setPresharedKey(rules.keyIdFacing(i, j), rules.keyIdFacing(j, i), psk);
+                result.keys.setPresharedKey(rules.keyIdFacing(i, j), rules.keyIdFacing(j, i), psk.toBase64());
             LinkSettings defaults;
             defaults.a = link.a;
             defaults.b = link.b;

@@ -3,6 +3,7 @@
 
 #include "atomicfile.h"
 #include "diagnostic.h"
+#include "keybase64.h"
 #include "parallel.h"
 
 #include <QDir>
@@ -38,10 +39,6 @@ QString readKeyFile(const QString &path)
     return key;
 }
 
-/// The 64 digits of base64 in one cache line, so that which ones a key uses leaves no
-/// trace in which lines were read.
-alignas(64) constexpr char Base64Digits[65] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 /// Eight (or four) bytes at \a at, in one load.
 template <typename Word>
 inline Word wordAt(const char *at)
@@ -76,88 +73,6 @@ inline bool same(QByteArrayView a, QByteArrayView b)
     return true;
 }
 
-/// Sixteen bytes, as GCC and Clang vectorise them (SSE2 on x86-64, NEON on ARM).
-using Bytes16 = unsigned char __attribute__((vector_size(16)));
-
-/// The 32 bytes of a key in WireGuard's base64 (44 characters, one '='), decoded into
-/// \a out; false for anything else. Each digit's value is computed, not looked up (no
-/// memory access that depends on the key), sixteen digits at a time.
-bool decodeKey(QByteArrayView text, unsigned char *out)
-{
-    if (text.size() != 44 || text.back() != '=')
-        return false;
-    // 43 digits and 5 of filler ('A', a valid digit), as three blocks of sixteen.
-    alignas(16) unsigned char digits[48];
-    std::memcpy(digits, text.data(), 43);
-    std::memset(digits + 43, 'A', 5);
-    alignas(16) unsigned char values[48];
-    const Bytes16 zero = {};
-    Bytes16 valid = zero + 0xff;
-    for (int block = 0; block < 48; block += 16) {
-        Bytes16 c;
-        std::memcpy(&c, digits + block, 16);
-        const auto upper = reinterpret_cast<Bytes16>((c >= 'A') & (c <= 'Z'));
-        const auto lower = reinterpret_cast<Bytes16>((c >= 'a') & (c <= 'z'));
-        const auto digit = reinterpret_cast<Bytes16>((c >= '0') & (c <= '9'));
-        const auto plus = reinterpret_cast<Bytes16>(c == '+');
-        const auto slash = reinterpret_cast<Bytes16>(c == '/');
-        const Bytes16 value = (upper & (c - 'A')) | (lower & (c - ('a' - 26))) | (digit & (c + (52 - '0'))) | (plus & 62) | (slash & 63);
-        valid &= upper | lower | digit | plus | slash;
-        std::memcpy(values + block, &value, 16);
-    }
-    for (int i = 0, o = 0; i < 40; i += 4, o += 3) {
-        const unsigned group = (unsigned(values[i]) << 18) | (unsigned(values[i + 1]) << 12) | (unsigned(values[i + 2]) << 6) | values[i + 3];
-        out[o] = static_cast<unsigned char>(group >> 16);
-        out[o + 1] = static_cast<unsigned char>(group >> 8);
-        out[o + 2] = static_cast<unsigned char>(group);
-    }
-    const unsigned rest = (unsigned(values[40]) << 12) | (unsigned(values[41]) << 6) | values[42]; // 16 bits of the key, 2 spare
-    out[30] = static_cast<unsigned char>(rest >> 10);
-    out[31] = static_cast<unsigned char>(rest >> 2);
-    unsigned char all = 0xff;
-    for (int i = 0; i < 16; ++i)
-        all &= valid[i];
-    sodium_memzero(digits, sizeof digits);
-    sodium_memzero(values, sizeof values);
-    return all == 0xff;
-}
-
-/// The same for a key as text (a QString): its characters go through a stack buffer that
-/// is wiped, never through a heap copy.
-bool decodeKey(QStringView text, unsigned char *out)
-{
-    if (text.size() != 44)
-        return false;
-    char latin1[44];
-    bool ascii = true;
-    for (qsizetype i = 0; i < 44; ++i) {
-        ascii = ascii && text[i].unicode() < 0x80;
-        latin1[i] = char(text[i].unicode());
-    }
-    const bool ok = ascii && decodeKey(QByteArrayView(latin1, 44), out);
-    sodium_memzero(latin1, sizeof latin1);
-    return ok;
-}
-
-/// The 44 base64 characters of a 32-byte \a key, written through \a put(index, char).
-template <typename Put>
-void encodeKeyTo(const unsigned char *key, Put put)
-{
-    int at = 0;
-    for (int i = 0; i < 30; i += 3) {
-        const unsigned group = (unsigned(key[i]) << 16) | (unsigned(key[i + 1]) << 8) | key[i + 2];
-        put(at++, Base64Digits[group >> 18]);
-        put(at++, Base64Digits[(group >> 12) & 63]);
-        put(at++, Base64Digits[(group >> 6) & 63]);
-        put(at++, Base64Digits[group & 63]);
-    }
-    const unsigned rest = (unsigned(key[30]) << 8) | key[31];
-    put(at++, Base64Digits[rest >> 10]);
-    put(at++, Base64Digits[(rest >> 4) & 63]);
-    put(at++, Base64Digits[(rest << 2) & 63]);
-    put(at, '=');
-}
-
 /// A new random private key, clamped as wg genkey makes it.
 void randomPrivateKey(unsigned char (&key)[32])
 {
@@ -166,24 +81,13 @@ void randomPrivateKey(unsigned char (&key)[32])
     key[31] = (key[31] & 127) | 64;
 }
 
-/// \a key in base64, for the copy a caller asked for.
-QString encodeKey(const unsigned char *key)
-{
-    QString text(44, Qt::Uninitialized); // written in place: no copy of the key on the stack
-    QChar *out = text.data();
-    encodeKeyTo(key, [out](int i, char c) { out[i] = QLatin1Char(c); });
-    return text;
-}
-
 /// The same, written to \a out at \a at (44 bytes); returns the new end.
 qsizetype appendKey(unsigned char *out, qsizetype at, const unsigned char *key)
 {
-    encodeKeyTo(key, [out, at](int i, char c) { out[at + i] = static_cast<unsigned char>(c); });
+    KeyBase64::encode(key, [out, at](int i, char c) { out[at + i] = static_cast<unsigned char>(c); });
     return at + 44;
 }
 
-/// The file at \a path read into guarded memory (a plain store is its keys in base64);
-/// null with \a error when it cannot be read.
 } // namespace
 
 namespace WireGuardKeys {
@@ -193,7 +97,7 @@ QString generatePrivateKey()
     ensureSodium();
     unsigned char key[32];
     randomPrivateKey(key);
-    const QString result = encodeKey(key);
+    const QString result = KeyBase64::toString(key);
     sodium_memzero(key, sizeof key);
     return result;
 }
@@ -203,11 +107,11 @@ std::optional<QString> publicKey(const QString &privateKey)
     ensureSodium();
     unsigned char secret[32];
     unsigned char pub[crypto_scalarmult_BYTES];
-    const bool ok = decodeKey(QStringView(privateKey), secret) && crypto_scalarmult_base(pub, secret) == 0;
+    const bool ok = KeyBase64::decode(QStringView(privateKey), secret) && crypto_scalarmult_base(pub, secret) == 0;
     sodium_memzero(secret, sizeof secret);
     if (!ok)
         return std::nullopt;
-    return encodeKey(pub);
+    return KeyBase64::toString(pub);
 }
 
 QByteArray randomBytes(qsizetype count)
@@ -223,7 +127,7 @@ QString generatePresharedKey()
     ensureSodium();
     unsigned char key[32];
     randombytes_buf(key, sizeof key);
-    const QString result = encodeKey(key);
+    const QString result = KeyBase64::toString(key);
     sodium_memzero(key, sizeof key);
     return result;
 }
@@ -231,7 +135,7 @@ QString generatePresharedKey()
 bool isValidKey(const QString &key)
 {
     unsigned char bytes[32];
-    const bool ok = decodeKey(QStringView(key), bytes);
+    const bool ok = KeyBase64::decode(QStringView(key), bytes);
     sodium_memzero(bytes, sizeof bytes);
     return ok;
 }
@@ -284,7 +188,7 @@ bool KeyStore::assignPrivateKey(int id, const unsigned char *secret)
     if (crypto_scalarmult_base(pub, secret) != 0)
         return false;
     storePrivateKey(id, secret);
-    m_entries[id].publicKey = encodeKey(pub);
+    m_entries[id].publicKey = KeyBase64::toString(pub);
     m_modified = true;
     return true;
 }
@@ -302,7 +206,7 @@ std::vector<int> KeyStore::derivePublicKeys(const std::vector<int> &ids)
         if (crypto_scalarmult_base(pub, m_secrets.at(entry.key)) != 0)
             refused[size_t(worker)].push_back(id);
         else
-            entry.publicKey = encodeKey(pub);
+            entry.publicKey = KeyBase64::toString(pub);
         return true;
     });
     std::vector<int> all;
@@ -540,7 +444,7 @@ bool KeyStore::LineReader::line(QByteArrayView line)
             return false;
         fields[count++] = line.last(44);
     }
-    if (count < 3 || !decodeKey(fields[count - 1], m_key))
+    if (count < 3 || !KeyBase64::decode(fields[count - 1], m_key))
         return false;
     if (count == 3 && same(fields[0], "private")) {
         // The key now, its public key once every line is read (derivePublicKeys).
@@ -584,7 +488,7 @@ bool KeyStore::LineReader::line(QByteArrayView line)
             entry.running = m_store.m_secrets.allocate(m_key);
         else
             std::memcpy(m_store.m_secrets.at(entry.running), m_key, sizeof m_key);
-        entry.runningPublicKey = encodeKey(pub);
+        entry.runningPublicKey = KeyBase64::toString(pub);
         return true;
     }
     if (count == 4 && same(fields[0], "running-psk") && !same(fields[1], fields[2])) {
@@ -827,7 +731,7 @@ bool KeyStore::hasPrivateKey(const QString &keyId) const
 QString KeyStore::privateKey(const QString &keyId) const
 {
     const int id = idOf(keyId);
-    return id >= 0 && m_entries[id].key >= 0 ? encodeKey(m_secrets.at(m_entries[id].key)) : QString();
+    return id >= 0 && m_entries[id].key >= 0 ? KeyBase64::toString(m_secrets.at(m_entries[id].key)) : QString();
 }
 
 QString KeyStore::publicKey(const QString &keyId) const
@@ -837,7 +741,7 @@ QString KeyStore::publicKey(const QString &keyId) const
 
 QString KeyStore::Material::privateKey() const
 {
-    return m_key >= 0 ? encodeKey(m_secrets->at(m_key)) : QString();
+    return m_key >= 0 ? KeyBase64::toString(m_secrets->at(m_key)) : QString();
 }
 
 bool KeyStore::setPrivateKey(const QString &keyId, const QString &privateKey)
@@ -845,7 +749,7 @@ bool KeyStore::setPrivateKey(const QString &keyId, const QString &privateKey)
     if (keyId.isEmpty() || keyId.contains(QLatin1Char(' ')))
         return false;
     unsigned char key[32];
-    bool ok = decodeKey(QStringView(privateKey), key);
+    bool ok = KeyBase64::decode(QStringView(privateKey), key);
     if (ok) {
         unsigned char pub[crypto_scalarmult_BYTES];
         ok = crypto_scalarmult_base(pub, key) == 0 && assignPrivateKey(intern(keyId), key);
@@ -856,18 +760,18 @@ bool KeyStore::setPrivateKey(const QString &keyId, const QString &privateKey)
 
 QString KeyStore::presharedKey(const QString &a, const QString &b) const
 {
-    return presharedKeysOf(a).value(b);
+    return presharedKeysOf(a).value(b).toBase64();
 }
 
-QString KeyStore::PresharedKeys::value(const QString &other) const
+PresharedKey KeyStore::PresharedKeys::value(const QString &other) const
 {
-    return m_id < 0 ? QString() : valueOf(m_store->idOf(other));
+    return m_id < 0 ? PresharedKey() : valueOf(m_store->idOf(other));
 }
 
-QString KeyStore::PresharedKeys::valueOf(int number) const
+PresharedKey KeyStore::PresharedKeys::valueOf(int number) const
 {
     const int slot = m_store->presharedSlot(m_id, number);
-    return slot >= 0 ? encodeKey(m_store->m_secrets.at(slot)) : QString();
+    return slot >= 0 ? PresharedKey(m_store->m_secrets.at(slot)) : PresharedKey();
 }
 
 bool KeyStore::setPresharedKey(const QString &a, const QString &b, const QString &key)
@@ -875,7 +779,7 @@ bool KeyStore::setPresharedKey(const QString &a, const QString &b, const QString
     if (a.isEmpty() || b.isEmpty() || a == b || a.contains(QLatin1Char(' ')) || b.contains(QLatin1Char(' ')))
         return false;
     unsigned char bytes[32];
-    const bool ok = decodeKey(QStringView(key), bytes);
+    const bool ok = KeyBase64::decode(QStringView(key), bytes);
     if (ok)
         assignPresharedKey(intern(a), intern(b), bytes);
     sodium_memzero(bytes, sizeof bytes);
@@ -987,7 +891,7 @@ void KeyStore::put(const QString &keyId, const Material &material)
         unsigned char pub[crypto_scalarmult_BYTES];
         if (crypto_scalarmult_base(pub, secrets.at(material.m_running)) == 0) {
             m_entries[id].running = m_secrets.allocate(secrets.at(material.m_running));
-            m_entries[id].runningPublicKey = encodeKey(pub);
+            m_entries[id].runningPublicKey = KeyBase64::toString(pub);
         }
     }
     for (const auto &[other, slot] : material.m_runningPsks) {

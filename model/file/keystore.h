@@ -2,6 +2,7 @@
 #pragma once
 
 #include "keyseal.h"
+#include "presharedkey.h"
 
 #include <QHash>
 #include <QList>
@@ -92,13 +93,13 @@ public:
     /// privateKey() gives.
     QString presharedKey(const QString &a, const QString &b) const;
     /// The preshared keys of one key id, looked up by the other (for planning many peers:
-    /// the owner is found once).
+    /// the owner is found once), as values a config holds without a string each.
     class PresharedKeys
     {
     public:
-        QString value(const QString &other) const;
+        PresharedKey value(const QString &other) const;
         /// The same, for the id that keyNumber() numbers \a number.
-        QString valueOf(int number) const;
+        PresharedKey valueOf(int number) const;
 
     private:
         friend class KeyStore;

@@ -169,9 +169,10 @@ std::optional<Parsed> parse(const QByteArray &text, QString *error)
                 parsed.peerLines.append(number);
             } else if (peer && option == QLatin1String("wgpsk")) {
                 const auto key = value();
-                if (!key || !WireGuardKeys::isValidKey(*key))
+                const auto psk = key ? PresharedKey::fromBase64(*key) : std::nullopt;
+                if (!psk || psk->isEmpty())
                     return fail(QStringLiteral("wgpsk takes a base64 preshared key"));
-                peer->presharedKey = *key;
+                peer->presharedKey = *psk;
             } else if (peer && option == QLatin1String("wgaip")) {
                 const auto prefix = value();
                 if (!prefix || !IpPrefix::parse(*prefix, true))
@@ -232,7 +233,7 @@ QByteArray write(const PlannedInterface &planned, const QString &header)
             out += "# " + peer.name.toUtf8() + '\n';
         out += "wgpeer " + peer.publicKey.toLatin1();
         if (!peer.presharedKey.isEmpty())
-            out += " wgpsk " + peer.presharedKey.toLatin1();
+            out += " wgpsk " + peer.presharedKey.toBase64().toLatin1();
         for (const QString &prefix : peer.allowedIps)
             out += " wgaip " + prefix.toLatin1();
         QString host;

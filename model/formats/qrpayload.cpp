@@ -68,7 +68,7 @@ QByteArray build(const InterfaceConfig &config, QStringList *leftOut)
         }
         out += "\n[Peer]\n";
         line(out, "PublicKey", peer.publicKey);
-        line(out, "PresharedKey", peer.presharedKey);
+        line(out, "PresharedKey", peer.presharedKey.toBase64());
         line(out, "AllowedIPs", peer.allowedIps.join(QLatin1String(", ")));
         if (!peer.endpoint.isEmpty()) {
             if (splitEndpoint(peer.endpoint, nullptr, nullptr))

@@ -171,7 +171,7 @@ QByteArray edgeOsScript(const RouterHost &router)
             for (const QString &prefix : peer.allowedIps)
                 lines << setPeer + QLatin1String("allowed-ips ") + ShellQuote::plainOrQuoted(prefix);
             if (!peer.presharedKey.isEmpty())
-                lines << setPeer + QLatin1String("preshared-key ") + ShellQuote::plainOrQuoted(peer.presharedKey);
+                lines << setPeer + QLatin1String("preshared-key ") + ShellQuote::plainOrQuoted(peer.presharedKey.toBase64());
             if (peer.persistentKeepalive > 0)
                 lines << setPeer + QLatin1String("persistent-keepalive ") + QString::number(peer.persistentKeepalive);
             lines << setPeer + QLatin1String("description ") + ShellQuote::quoted(peer.name);
@@ -236,7 +236,7 @@ QByteArray vyOsScript(const RouterHost &router)
                       << setPeer + QLatin1String("port ") + QString::number(port);
             }
             if (!peer.presharedKey.isEmpty())
-                lines << setPeer + QLatin1String("preshared-key ") + ShellQuote::plainOrQuoted(peer.presharedKey);
+                lines << setPeer + QLatin1String("preshared-key ") + ShellQuote::plainOrQuoted(peer.presharedKey.toBase64());
             if (peer.persistentKeepalive > 0)
                 lines << setPeer + QLatin1String("persistent-keepalive ") + QString::number(peer.persistentKeepalive);
         }

@@ -2,6 +2,7 @@
 #include "wgquick.h"
 
 #include "ipaddress.h"
+#include "keybase64.h"
 
 #include <QList>
 
@@ -67,6 +68,19 @@ public:
         const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
         Q_UNUSED(ec);
         bytes(digits, end - digits);
+    }
+
+    /// A preshared key's line, its base64 written straight into the buffer.
+    void line(const char *key, const PresharedKey &value)
+    {
+        if (value.isEmpty())
+            return;
+        bytes(key, qsizetype(std::strlen(key)));
+        literal(" = ");
+        reserve(KeyBase64::Length);
+        value.writeBase64(m_base + m_used);
+        m_used += KeyBase64::Length;
+        byte('\n');
     }
 
     void line(const char *key, QStringView value)
@@ -320,7 +334,10 @@ std::optional<InterfaceConfig> parse(const QByteArray &text, QString *error)
             if (key == QLatin1String("publickey")) {
                 peer.publicKey = value;
             } else if (key == QLatin1String("presharedkey")) {
-                peer.presharedKey = value;
+                const std::optional<PresharedKey> key = PresharedKey::fromBase64(value);
+                if (!key)
+                    return fail(QStringLiteral("invalid PresharedKey: not 32 bytes in base64"));
+                peer.presharedKey = *key;
             } else if (key == QLatin1String("allowedips")) {
                 peer.allowedIps += splitList(value);
             } else if (key == QLatin1String("endpoint")) {

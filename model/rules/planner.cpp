@@ -355,7 +355,7 @@ PeerConfig Planner::peerConfig(qsizetype host, qsizetype peer, const KeyStore &k
     return PeerConfig{
         p.name,
         p.isExternal() ? p.publicKey : keys.publicKeyOf(number),
-        !settings || settings->presharedKey ? presharedKeys.valueOf(number) : QString(),
+        !settings || settings->presharedKey ? presharedKeys.valueOf(number) : PresharedKey(),
         allowedIps(host, peer),
         endpoint(host, peer),
         keepalive(host, peer),

@@ -354,7 +354,7 @@ void tst_Exporter::scriptKeysMatchTheNodes()
                 .replace(QLatin1String("{node}"), node)
                 .replace(QLatin1String("{private}"), privateKey)
                 .replace(QLatin1String("{public}"), m_keys.publicKey(node))
-                .replace(QLatin1String("{psk}"), router->presharedKey);
+                .replace(QLatin1String("{psk}"), router->presharedKey.toBase64());
             QVERIFY2(lines.contains(line), qPrintable(QStringLiteral("missing for %1: %2").arg(iface, shape)));
         }
     }

@@ -128,6 +128,7 @@ private slots:
     void readsAcrossBlocks();
     void storeIsPrivate();
     void ensureMakesManyKeyPairs();
+    void presharedKeyAsValue();
     void readsLinesInAnyOrder();
     void presharedKeysArePerPair();
     void takeAndPut();
@@ -212,6 +213,38 @@ void tst_KeyStore::storeIsStableAcrossRuns()
     second.rotate(QStringLiteral("b"));
     QVERIFY(second.privateKey(QStringLiteral("b")) != before);
     QCOMPARE(second.privateKey(QStringLiteral("a")), first.privateKey(QStringLiteral("a")));
+}
+
+void tst_KeyStore::presharedKeyAsValue()
+{
+    // "secret key secret key secret key": 32 bytes, in base64 and back.
+    const QString text = QStringLiteral("c2VjcmV0IGtleSBzZWNyZXQga2V5IHNlY3JldCBrZXk=");
+    const std::optional<PresharedKey> key = PresharedKey::fromBase64(text);
+    QVERIFY(key && !key->isEmpty());
+    QCOMPARE(key->toBase64(), text);
+    char written[44];
+    key->writeBase64(written);
+    QCOMPARE(QByteArray(written, 44), text.toLatin1());
+    QVERIFY(*key == *PresharedKey::fromBase64(text));
+    QVERIFY(!(*key == *PresharedKey::fromBase64(QStringLiteral("c2VjcmV0IGtleSBzZWNyZXQga2V5IHNlY3JldCBrZXo="))));
+
+    // None: empty text, written as nothing.
+    const std::optional<PresharedKey> none = PresharedKey::fromBase64(QString());
+    QVERIFY(none && none->isEmpty());
+    QVERIFY(none->toBase64().isEmpty());
+    QVERIFY(!(*none == *key));
+    // Not a key: too short, too long, a character outside base64, no '=' at the end.
+    for (const QString &bad : {QStringLiteral("c2VjcmV0"), text + QLatin1Char('A'), QStringLiteral("c2VjcmV0IGtleSBzZWNyZXQga2V5IHNlY3JldCBrZX*="),
+                               QStringLiteral("c2VjcmV0IGtleSBzZWNyZXQga2V5IHNlY3JldCBrZXkA")})
+        QVERIFY2(!PresharedKey::fromBase64(bad), qPrintable(bad));
+
+    // The store hands out the same key both ends of a pair see, and the text it gives.
+    KeyStore store;
+    QVERIFY(store.setPresharedKey(QStringLiteral("a"), QStringLiteral("b"), text));
+    QCOMPARE(store.presharedKeysOf(QStringLiteral("a")).value(QStringLiteral("b")), *key);
+    QCOMPARE(store.presharedKeysOf(QStringLiteral("b")).value(QStringLiteral("a")), *key);
+    QVERIFY(store.presharedKeysOf(QStringLiteral("a")).value(QStringLiteral("c")).isEmpty());
+    QCOMPARE(store.presharedKey(QStringLiteral("b"), QStringLiteral("a")), text);
 }
 
 void tst_KeyStore::ensureMakesManyKeyPairs()

@@ -565,7 +565,7 @@ void tst_MeshDocument::shownKeysAreKept()
     KeyStore saved;
     QVERIFY(saved.load(dir.filePath(QStringLiteral("mesh.keys")), &error));
     QCOMPARE(saved.privateKey(QStringLiteral("phone")), phone.config.privateKey);
-    QCOMPARE(saved.presharedKey(QStringLiteral("phone"), QStringLiteral("puffer")), phone.config.peers[0].presharedKey);
+    QCOMPARE(saved.presharedKey(QStringLiteral("phone"), QStringLiteral("puffer")), phone.config.peers[0].presharedKey.toBase64());
 }
 
 QTEST_GUILESS_MAIN(tst_MeshDocument)

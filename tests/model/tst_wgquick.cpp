@@ -15,7 +15,7 @@ PeerConfig peer(const QString &name, QStringList allowed, const QString &endpoin
     PeerConfig p;
     p.name = name;
     p.publicKey = *WireGuardKeys::publicKey(WireGuardKeys::generatePrivateKey());
-    p.presharedKey = WireGuardKeys::generatePresharedKey();
+    p.presharedKey = *PresharedKey::fromBase64(WireGuardKeys::generatePresharedKey());
     p.allowedIps = std::move(allowed);
     p.endpoint = endpoint;
     p.persistentKeepalive = keepalive;
@@ -56,7 +56,7 @@ void tst_WgQuick::writesExactText()
                             {QStringLiteral("10.0.0.%1/32").arg(i + 2)}, i % 3 ? QStringLiteral("203.0.113.%1:51820").arg(i) : QString(),
                             i % 4 ? 0 : 25 + i);
         expected += QStringLiteral("\n[Peer]\n# %1\nPublicKey = %2\nPresharedKey = %3\nAllowedIPs = %4\n")
-                        .arg(p.name, p.publicKey, p.presharedKey, p.allowedIps.join(QLatin1String(", ")));
+                        .arg(p.name, p.publicKey, p.presharedKey.toBase64(), p.allowedIps.join(QLatin1String(", ")));
         if (!p.endpoint.isEmpty())
             expected += QStringLiteral("Endpoint = %1\n").arg(p.endpoint);
         if (p.persistentKeepalive > 0)
@@ -102,7 +102,7 @@ void tst_WgQuick::roundTrip_data()
     QTest::newRow("every interface key") << router;
 
     InterfaceConfig noPsk = mesh;
-    noPsk.peers[0].presharedKey.clear();
+    noPsk.peers[0].presharedKey = {};
     noPsk.peers[1].allowedIps.clear();
     QTest::newRow("no psk, no allowed ips") << noPsk;
 }
@@ -143,6 +143,11 @@ void tst_WgQuick::parseErrors_data()
     QTest::newRow("two interfaces") << QByteArray("[Interface]\n\n[Interface]\n") << "line 3: a second [Interface] section";
     QTest::newRow("bad keepalive") << QByteArray("[Interface]\n[Peer]\nPersistentKeepalive = often\n")
                                    << "line 3: invalid PersistentKeepalive 'often'";
+    // A preshared key is 32 bytes; wg refuses anything else, and the message keeps it secret.
+    QTest::newRow("short psk") << QByteArray("[Interface]\n[Peer]\nPublicKey = x\nPresharedKey = c2VjcmV0\n")
+                               << "line 4: invalid PresharedKey: not 32 bytes in base64";
+    QTest::newRow("psk not base64") << QByteArray("[Interface]\n[Peer]\nPresharedKey = c2VjcmV0IGtleSBzZWNyZXQga2V5IHNlY3JldCBrZX*=\n")
+                                    << "line 3: invalid PresharedKey: not 32 bytes in base64";
 }
 
 void tst_WgQuick::parseErrors()
