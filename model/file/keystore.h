@@ -98,7 +98,11 @@ public:
     {
     public:
         PresharedKey value(const QString &other) const;
-        /// The same, for the id that keyNumber() numbers \a number.
+        /// The same, for the id that keyNumber() numbers \a number. Fastest when asked in
+        /// the order of the numbers, as the planner asks for every peer of a host: the next
+        /// key is looked for where the last one was, and the keys a few further on are
+        /// fetched into the cache meanwhile (a large store holds a million of them, and
+        /// half of one host's are far apart).
         PresharedKey valueOf(int number) const;
 
     private:
@@ -110,6 +114,7 @@ public:
         }
         const KeyStore *m_store;
         int m_id;
+        mutable size_t m_next = 0; ///< where in the owner's partners to look first
     };
     PresharedKeys presharedKeysOf(const QString &keyId) const { return PresharedKeys(this, idOf(keyId)); }
     bool setPresharedKey(const QString &a, const QString &b, const QString &key);

@@ -9,6 +9,7 @@
 #include <QTest>
 
 #include <functional>
+#include <random>
 
 #include <sodium.h>
 
@@ -129,6 +130,8 @@ private slots:
     void storeIsPrivate();
     void ensureMakesManyKeyPairs();
     void presharedKeyAsValue();
+    void ensureMakesDistinctPresharedKeys();
+    void presharedKeysAskedInAnyOrder();
     void readsLinesInAnyOrder();
     void presharedKeysArePerPair();
     void takeAndPut();
@@ -245,6 +248,68 @@ void tst_KeyStore::presharedKeyAsValue()
     QCOMPARE(store.presharedKeysOf(QStringLiteral("b")).value(QStringLiteral("a")), *key);
     QVERIFY(store.presharedKeysOf(QStringLiteral("a")).value(QStringLiteral("c")).isEmpty());
     QCOMPARE(store.presharedKey(QStringLiteral("b"), QStringLiteral("a")), text);
+}
+
+void tst_KeyStore::ensureMakesDistinctPresharedKeys()
+{
+    // Every pair of 30 ids: each key its own, and another store's keys others again.
+    QList<std::pair<QString, QString>> pairs;
+    for (int a = 0; a < 30; ++a) {
+        for (int b = a + 1; b < 30; ++b)
+            pairs.append({QStringLiteral("h%1").arg(a), QStringLiteral("h%1").arg(b)});
+    }
+    KeyStore first;
+    KeyStore second;
+    QCOMPARE(first.ensure({}, pairs), 435);
+    QCOMPARE(second.ensure({}, pairs), 435);
+    QSet<QString> seen;
+    for (const auto &[a, b] : std::as_const(pairs)) {
+        const QString key = first.presharedKey(a, b);
+        QVERIFY(WireGuardKeys::isValidKey(key));
+        QVERIFY(key != QStringLiteral("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="));
+        seen.insert(key);
+        seen.insert(second.presharedKey(a, b));
+    }
+    QCOMPARE(seen.size(), 2 * 435);
+    // A pair added later gets a key of its own too.
+    QCOMPARE(first.ensure({}, {{QStringLiteral("h0"), QStringLiteral("new")}}), 1);
+    QVERIFY(!seen.contains(first.presharedKey(QStringLiteral("h0"), QStringLiteral("new"))));
+}
+
+void tst_KeyStore::presharedKeysAskedInAnyOrder()
+{
+    // "o" shares keys with the even ids among 40; asked by number forwards, backwards,
+    // and shuffled, with ids it shares nothing with in between, and ids it does not know.
+    KeyStore store;
+    QStringList ids;
+    QList<std::pair<QString, QString>> pairs;
+    for (int i = 0; i < 40; ++i) {
+        ids.append(QStringLiteral("p%1").arg(i));
+        if (i % 2 == 0)
+            pairs.append({QStringLiteral("o"), ids.back()});
+    }
+    store.ensure(ids, pairs);
+    QList<int> numbers;
+    for (const QString &id : std::as_const(ids))
+        numbers.append(store.keyNumber(id));
+    numbers.append(-1);
+    QList<int> backwards(numbers.crbegin(), numbers.crend());
+    QList<int> shuffled = numbers;
+    std::shuffle(shuffled.begin(), shuffled.end(), std::mt19937(7));
+    for (const QList<int> &order : {numbers, backwards, shuffled, numbers + numbers}) {
+        const KeyStore::PresharedKeys keys = store.presharedKeysOf(QStringLiteral("o"));
+        for (const int number : order) {
+            const qsizetype i = numbers.indexOf(number);
+            const PresharedKey key = keys.valueOf(number);
+            if (number < 0 || i % 2 == 1) {
+                QVERIFY(key.isEmpty());
+                continue;
+            }
+            QCOMPARE(key.toBase64(), store.presharedKey(QStringLiteral("o"), ids[i]));
+            QVERIFY(!key.isEmpty());
+        }
+    }
+    QVERIFY(store.presharedKeysOf(QStringLiteral("nobody")).valueOf(numbers[0]).isEmpty());
 }
 
 void tst_KeyStore::ensureMakesManyKeyPairs()
