@@ -30,6 +30,7 @@ class tst_WgQuick : public QObject
 
 private slots:
     void writesExactText();
+    void writesAnyTextAsUtf8();
     void roundTrip_data();
     void roundTrip();
     void parseErrors_data();
@@ -64,6 +65,32 @@ void tst_WgQuick::writesExactText()
         config.peers.append(p);
     }
     QCOMPARE(WgQuick::write(config, QStringLiteral("Jürgen’s mesh ☎\nsecond")), expected.toUtf8());
+}
+
+void tst_WgQuick::writesAnyTextAsUtf8()
+{
+    // Names of every length up to 40, each with a character outside ASCII at every place
+    // (from U+0080 to one beyond the BMP), and all ASCII: the text is copied eight
+    // characters at a time while it is ASCII.
+    const QStringList others{QStringLiteral("\u0080"), QStringLiteral("\u00ff"), QStringLiteral("\u0100"), QStringLiteral("\u7fff"),
+                             QStringLiteral("\u8000"), QStringLiteral("\uffff"), QString::fromUtf8("\xf0\x9f\x93\x9e")};
+    for (int length = 1; length <= 40; ++length) {
+        QString ascii;
+        for (int i = 0; i < length; ++i)
+            ascii.append(QLatin1Char(char(0x21 + (i * 7) % 94)));
+        QStringList names{ascii};
+        for (const QString &other : others) {
+            for (int at = 0; at < length; ++at)
+                names.append(ascii.left(at) + other + ascii.mid(at + 1));
+        }
+        for (const QString &name : std::as_const(names)) {
+            InterfaceConfig config;
+            config.peers = {PeerConfig{name, QStringLiteral("k"), {}, {name}, {}, 0}};
+            const QByteArray text = WgQuick::write(config);
+            const QByteArray expected = "[Interface]\n\n[Peer]\n# " + name.toUtf8() + "\nPublicKey = k\nAllowedIPs = " + name.toUtf8() + "\n";
+            QVERIFY2(text == expected, qPrintable(name));
+        }
+    }
 }
 
 void tst_WgQuick::roundTrip_data()
