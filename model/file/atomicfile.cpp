@@ -163,13 +163,20 @@ Writer::~Writer()
 
 bool Writer::write(const QString &path, QByteArrayView data, QString *error)
 {
-    Pending file(path, error);
-    if (m_spare >= 0)
-        file.adopt(std::exchange(m_spare, -1), m_sparePath);
-    else if (!file.create(temporaryBeside(path, m_prefix), m_mode))
-        return false;
     bool swapped = false;
-    if (!file.fill(data, false) || !file.swap(&swapped))
+    if (m_spare >= 0) {
+        Pending reused(path, nullptr);
+        reused.adopt(std::exchange(m_spare, -1), m_sparePath);
+        if (reused.fill(data, false) && reused.swap(&swapped)) {
+            if (swapped)
+                keepDisplaced();
+            return true;
+        }
+        // The old file is removed; where it lay may be another file system than \a path's
+        // folder: a new temporary file beside it, as write() makes.
+    }
+    Pending file(path, error);
+    if (!file.create(temporaryBeside(path, m_prefix), m_mode) || !file.fill(data, false) || !file.swap(&swapped))
         return false;
     if (swapped) {
         m_sparePath = file.temporary();

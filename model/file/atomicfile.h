@@ -24,7 +24,8 @@ bool write(const QString &path, QByteArrayView data, int mode, QString *error,
 /// user with exactly the writer's mode, one link, and no other process holding it open or
 /// mapped (a write lease is granted). Otherwise it is removed, as a rename would have
 /// removed it. What is left over is removed when the writer is destroyed. Where the file
-/// system cannot swap, files are renamed into place as write() does.
+/// system cannot swap, or the next file goes to another file system, files are written
+/// beside their place and renamed into it as write() does.
 class Writer
 {
 public:

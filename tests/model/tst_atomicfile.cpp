@@ -98,6 +98,7 @@ private slots:
     void folderIsNeverReplaced();
     void symlinkIsReplacedNotFollowed();
     void configFilesThroughOneWriter();
+    void nextFileOnAnotherFileSystem();
 };
 
 void tst_AtomicFile::writesWithExactMode()
@@ -292,6 +293,25 @@ void tst_AtomicFile::configFilesThroughOneWriter()
     QCOMPARE(contentOf(dir.filePath(QStringLiteral("f1/wg0.conf"))), QByteArray("f1 two\n"));
     QCOMPARE(entries(dir.path()), (QStringList{QStringLiteral("f0"), QStringLiteral("f0/wg0.conf"), QStringLiteral("f1"),
                                                QStringLiteral("f1/wg0.conf")}));
+}
+
+void tst_AtomicFile::nextFileOnAnotherFileSystem()
+{
+    // The writer holds an old file of one file system when the next file goes to another,
+    // as when a host's folder is a mount of its own.
+    QTemporaryDir here;
+    QTemporaryDir there(QStringLiteral("/dev/shm/tst_atomicfile-XXXXXX"));
+    if (!there.isValid() || statOf(here.path()).st_dev == statOf(there.path()).st_dev)
+        QSKIP("needs two file systems: the temporary folder's and a tmpfs at /dev/shm");
+    const QString a = here.filePath(QStringLiteral("a.conf"));
+    const QString b = there.filePath(QStringLiteral("b.conf"));
+    plant(a, "old a\n");
+    plant(b, "old b\n");
+    writeThroughOneWriter({{a, "new a\n"}, {b, "new b\n"}, {a, "newer a\n"}});
+    QCOMPARE(contentOf(a), QByteArray("newer a\n"));
+    QCOMPARE(contentOf(b), QByteArray("new b\n"));
+    QCOMPARE(entries(here.path()), QStringList{QStringLiteral("a.conf")});
+    QCOMPARE(entries(there.path()), QStringList{QStringLiteral("b.conf")});
 }
 
 QTEST_APPLESS_MAIN(tst_AtomicFile)
