@@ -11,6 +11,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 
+#include <optional>
 #include <vector>
 
 namespace HostConfigs {
@@ -61,6 +62,7 @@ bool writeHosts(const Project &project, const Planner &planner, const KeyStore &
     struct Worker
     {
         AtomicFile::Writer writer{ConfigFiles::FileMode}; // what it replaces takes its next files
+        std::optional<Planner::Copies> copies;           // made by its thread, for its thread
         Summary done;
         qsizetype failedAt = -1;
         QString why;
@@ -74,7 +76,9 @@ bool writeHosts(const Project &project, const Planner &planner, const KeyStore &
         const qsizetype host = selected[i];
         QElapsedTimer phase;
         phase.start();
-        const QList<PlannedInterface> planned = planner.planAll(host, keys, &keyNumbers);
+        if (!worker.copies)
+            worker.copies.emplace(planner, &keys, &keyNumbers);
+        const QList<PlannedInterface> planned = planner.planAll(host, keys, &keyNumbers, &*worker.copies);
         worker.done.planNs += phase.nsecsElapsed();
         phase.restart();
         QList<ConfigFiles::File> files;

@@ -85,6 +85,30 @@ Planner::Planner(const Project &project, std::shared_ptr<const Exclusions> exclu
     }
 }
 
+Planner::Copies::Copies(const Planner &planner, const KeyStore *keys, const std::vector<int> *keyNumbers)
+{
+    // Each string anew (a copy of a shared one would share it), from this thread's heap.
+    auto own = [](const QString &text) { return QString(text.constData(), text.size()); };
+    const qsizetype count = planner.m_project.hosts.size();
+    m_names.reserve(size_t(count));
+    m_publicKeys.reserve(size_t(count));
+    m_siteEndpoints.reserve(size_t(count));
+    m_ownPrefixes.reserve(size_t(count));
+    m_ownParsed.reserve(size_t(count));
+    for (qsizetype i = 0; i < count; ++i) {
+        const Host &host = planner.m_project.hosts[i];
+        m_names.push_back(own(host.name));
+        const int number = keyNumbers && keys ? (*keyNumbers)[size_t(i)] : -1;
+        m_publicKeys.push_back(own(host.isExternal() ? host.publicKey : keys ? keys->publicKeyOf(number) : QString()));
+        m_siteEndpoints.push_back(own(planner.m_siteEndpoint[size_t(i)]));
+        QStringList prefixes;
+        for (const QString &prefix : planner.m_ownPrefixes[size_t(i)])
+            prefixes.append(own(prefix));
+        m_ownPrefixes.push_back(prefixes);
+        m_ownParsed.push_back(QList<IpPrefix>(planner.m_ownParsed[size_t(i)].cbegin(), planner.m_ownParsed[size_t(i)].cend()));
+    }
+}
+
 bool Planner::perPeer(qsizetype host) const
 {
     const Host &h = m_project.hosts[host];
@@ -192,7 +216,7 @@ int Planner::listenPort(qsizetype host) const
     return m_project.hosts[host].meshInterface().listenPort.value_or(m_project.defaults.listenPort);
 }
 
-QString Planner::endpoint(qsizetype host, qsizetype peer) const
+QString Planner::endpoint(qsizetype host, qsizetype peer, const Copies *copies) const
 {
     if (const LinkSettings *settings = link(host, peer)) {
         if (const QString &overridden = settings->end(m_project.hosts[peer].name).endpoint; !overridden.isEmpty())
@@ -205,7 +229,7 @@ QString Planner::endpoint(qsizetype host, qsizetype peer) const
         const SiteAddress &site = router.internet ? *router.internet : *router.lan;
         return joinEndpoint(site.ip, router.router->basePort + slot);
     }
-    return m_siteEndpoint[size_t(peer)];
+    return copies ? copies->m_siteEndpoints[size_t(peer)] : m_siteEndpoint[size_t(peer)];
 }
 
 std::optional<IpAddress> Planner::endpointAddress(qsizetype host, qsizetype peer) const
@@ -262,7 +286,7 @@ Planner::Routes Planner::routes(qsizetype host, qsizetype peer) const
     return meshGatewayOf(host) == peer ? Routes::MeshSubnets : Routes::Own;
 }
 
-QStringList Planner::allowedIps(qsizetype host, qsizetype peer) const
+QStringList Planner::allowedIps(qsizetype host, qsizetype peer, const Copies *copies) const
 {
     QStringList prefixes;
     switch (routes(host, peer)) {
@@ -279,7 +303,7 @@ QStringList Planner::allowedIps(qsizetype host, qsizetype peer) const
         if (const int slot = slotOf(peer, host); slot >= 0)
             prefixes = {tunnelAddress(peer, slot) + QLatin1String("/32")};
         else
-            prefixes = m_ownPrefixes[size_t(peer)];
+            prefixes = copies ? copies->m_ownPrefixes[size_t(peer)] : m_ownPrefixes[size_t(peer)];
         break;
     }
     if (const LinkSettings *settings = link(host, peer)) {
@@ -296,13 +320,13 @@ QStringList Planner::allowedIps(qsizetype host, qsizetype peer) const
     return prefixes;
 }
 
-QList<IpPrefix> Planner::allowedPrefixes(qsizetype host, qsizetype peer) const
+QList<IpPrefix> Planner::allowedPrefixes(qsizetype host, qsizetype peer, const Copies *copies) const
 {
     const LinkSettings *settings = link(host, peer);
-    if (!settings && routes(host, peer) == Routes::Own && slotOf(peer, host) < 0)
-        return m_ownParsed[size_t(peer)]; // the common case, without parsing
+    if (!settings && routes(host, peer) == Routes::Own && slotOf(peer, host) < 0) // the common case, without parsing
+        return copies ? copies->m_ownParsed[size_t(peer)] : m_ownParsed[size_t(peer)];
     QList<IpPrefix> prefixes;
-    for (const QString &text : allowedIps(host, peer)) {
+    for (const QString &text : allowedIps(host, peer, copies)) {
         if (const auto prefix = IpPrefix::parse(text, true))
             prefixes.append(*prefix);
     }
@@ -344,20 +368,23 @@ std::vector<int> Planner::keyNumbers(const KeyStore &keys) const
 }
 
 PeerConfig Planner::peerConfig(qsizetype host, qsizetype peer, const KeyStore &keys, const KeyStore::PresharedKeys &presharedKeys,
-                               const std::vector<int> *keyNumbers) const
+                               const std::vector<int> *keyNumbers, const Copies *copies) const
 {
     const Host &p = m_project.hosts[peer];
     // The key id the peer faces this host with, by its number in the store.
     const int known = keyNumbers ? (*keyNumbers)[size_t(peer)] : -1;
     const int number = known >= 0 ? known : keys.keyNumber(keyIdFacing(peer, host));
     const LinkSettings *settings = link(host, peer);
+    // The thread's own copy of the public key when it is the peer's one key (not a
+    // per-peer router's key facing this host).
+    const bool ownKey = copies && (p.isExternal() || known >= 0);
     // Built whole, each value copied once: a million peers at 1000 hosts.
     return PeerConfig{
-        p.name,
-        p.isExternal() ? p.publicKey : keys.publicKeyOf(number),
+        copies ? copies->m_names[size_t(peer)] : p.name,
+        ownKey ? copies->m_publicKeys[size_t(peer)] : p.isExternal() ? p.publicKey : keys.publicKeyOf(number),
         !settings || settings->presharedKey ? presharedKeys.valueOf(number) : PresharedKey(),
-        allowedIps(host, peer),
-        endpoint(host, peer),
+        allowedIps(host, peer, copies),
+        endpoint(host, peer, copies),
         keepalive(host, peer),
     };
 }
@@ -372,10 +399,11 @@ QStringList Planner::interfaceNames(qsizetype host) const
     return names;
 }
 
-QList<PlannedInterface> Planner::planAll(qsizetype host, const KeyStore &keys, const std::vector<int> *keyNumbers) const
+QList<PlannedInterface> Planner::planAll(qsizetype host, const KeyStore &keys, const std::vector<int> *keyNumbers,
+                                         const Copies *copies) const
 {
     if (!perPeer(host))
-        return {plan(host, keys, keyNumbers)};
+        return {plan(host, keys, keyNumbers, copies)};
     QList<PlannedInterface> interfaces;
     for (const qsizetype peer : peersOf(host))
         interfaces.append(planPerPeer(host, peer, slotOf(host, peer), keys));
@@ -549,7 +577,8 @@ void Planner::addRouterLines(qsizetype host, InterfaceConfig &config) const
     }
 }
 
-PlannedInterface Planner::plan(qsizetype host, const KeyStore &keys, const std::vector<int> *keyNumbers) const
+PlannedInterface Planner::plan(qsizetype host, const KeyStore &keys, const std::vector<int> *keyNumbers,
+                                const Copies *copies) const
 {
     if (perPeer(host))
         return planAll(host, keys).value(0);
@@ -589,7 +618,7 @@ PlannedInterface Planner::plan(qsizetype host, const KeyStore &keys, const std::
     for (qsizetype peer = 0; peer < m_project.hosts.size(); ++peer) {
         if (!hasPeer(host, peer))
             continue;
-        config.peers.append(peerConfig(host, peer, keys, presharedKeys, keyNumbers));
+        config.peers.append(peerConfig(host, peer, keys, presharedKeys, keyNumbers, copies));
         if (m_project.hosts[peer].role() == Host::Role::Internet)
             gateways.append(config.peers.size() - 1);
     }

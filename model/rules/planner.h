@@ -42,17 +42,39 @@ public:
     /// True when \a host has \a peer as a peer.
     bool hasPeer(qsizetype host, qsizetype peer) const { return host != peer && !m_exclusions->excludes(host, peer); }
 
+    /// One thread's own copies of the texts that every host's section of a peer repeats:
+    /// the peer's name, public key, endpoint and own prefixes. Copying a string that all
+    /// threads share writes its reference count, and when two threads on CPUs that share
+    /// no cache write the same counts for every peer of every host, the cache lines move
+    /// between the CPUs each time (planning and formatting 1000 hosts took twice as long).
+    /// Made by the thread that uses it, for the planner it was made from.
+    class Copies
+    {
+    public:
+        /// With \a keys and \a keyNumbers (keyNumbers(keys)), the public keys too.
+        explicit Copies(const Planner &planner, const KeyStore *keys = nullptr, const std::vector<int> *keyNumbers = nullptr);
+
+    private:
+        friend class Planner;
+        std::vector<QString> m_names;
+        std::vector<QString> m_publicKeys; ///< empty without keys, and for per-peer routers
+        std::vector<QString> m_siteEndpoints;
+        std::vector<QStringList> m_ownPrefixes;
+        std::vector<QList<IpPrefix>> m_ownParsed;
+    };
+
     /// The endpoint under which \a host reaches \a peer, or empty when it cannot (the
-    /// peer roams, or sits behind NAT on a LAN that \a host is not on).
-    QString endpoint(qsizetype host, qsizetype peer) const;
+    /// peer roams, or sits behind NAT on a LAN that \a host is not on). With \a copies,
+    /// a thread's own copy where it is the peer's alone (see Copies).
+    QString endpoint(qsizetype host, qsizetype peer, const Copies *copies = nullptr) const;
     /// Whether endpoint() is non-empty, without building it.
     bool hasEndpoint(qsizetype host, qsizetype peer) const;
     /// The keepalive \a host sends to \a peer (0 = none).
     int keepalive(qsizetype host, qsizetype peer) const;
-    /// The prefixes \a host routes to \a peer.
-    QStringList allowedIps(qsizetype host, qsizetype peer) const;
+    /// The prefixes \a host routes to \a peer (\a copies: as endpoint() takes them).
+    QStringList allowedIps(qsizetype host, qsizetype peer, const Copies *copies = nullptr) const;
     /// The same, parsed (invalid extra prefixes are left out; the validator names them).
-    QList<IpPrefix> allowedPrefixes(qsizetype host, qsizetype peer) const;
+    QList<IpPrefix> allowedPrefixes(qsizetype host, qsizetype peer, const Copies *copies = nullptr) const;
     /// The prefixes BGP announces from \a peer on its link with \a host (MetalLB): in
     /// allowedIps(), never given a static route.
     QList<IpPrefix> bgpPrefixes(qsizetype host, qsizetype peer) const;
@@ -89,11 +111,14 @@ public:
 
     /// The planned mesh interface of host \a host, with keys from \a keys. For a router
     /// with one interface per peer, its first interface (see planAll()).
-    /// \a keyNumbers, from keyNumbers(keys), saves looking the peers' keys up by name.
-    PlannedInterface plan(qsizetype host, const KeyStore &keys, const std::vector<int> *keyNumbers = nullptr) const;
+    /// \a keyNumbers, from keyNumbers(keys), saves looking the peers' keys up by name;
+    /// \a copies, made with the same two, is the calling thread's (see Copies).
+    PlannedInterface plan(qsizetype host, const KeyStore &keys, const std::vector<int> *keyNumbers = nullptr,
+                          const Copies *copies = nullptr) const;
     /// Every interface of host \a host: the mesh interface, or for a router with one
     /// interface per peer, wg0, wg1, ... in the order of its peers.
-    QList<PlannedInterface> planAll(qsizetype host, const KeyStore &keys, const std::vector<int> *keyNumbers = nullptr) const;
+    QList<PlannedInterface> planAll(qsizetype host, const KeyStore &keys, const std::vector<int> *keyNumbers = nullptr,
+                                    const Copies *copies = nullptr) const;
     /// The number \a keys gives each host's key id (KeyStore::keyNumber), -1 for a
     /// router with one interface per peer (a key per peer, found by name): found once,
     /// for planning many hosts with the same keys.
@@ -125,7 +150,7 @@ private:
     bool sharesPresharedKey(qsizetype a, qsizetype b) const;
     int listenPort(qsizetype host) const;
     PeerConfig peerConfig(qsizetype host, qsizetype peer, const KeyStore &keys, const KeyStore::PresharedKeys &presharedKeys,
-                          const std::vector<int> *keyNumbers = nullptr) const;
+                          const std::vector<int> *keyNumbers = nullptr, const Copies *copies = nullptr) const;
     /// Whether the peer's own address or a mesh subnet is routed, before link extras.
     enum class Routes { Everything, MeshSubnets, Own };
     Routes routes(qsizetype host, qsizetype peer) const;

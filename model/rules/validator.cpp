@@ -10,6 +10,8 @@
 #include <QRegularExpression>
 #include <QSet>
 
+#include <optional>
+
 namespace {
 
 class Checker
@@ -46,6 +48,7 @@ private:
     const Planner &m_planner;
     QList<Diagnostic> m_found;
     QSet<QString> m_duplicateAddresses; ///< canonical mesh addresses used twice
+    std::optional<Planner::Copies> m_copies; ///< a worker's own, made on its thread
 };
 
 void Checker::checkFields(qsizetype index)
@@ -260,8 +263,9 @@ void Checker::checkAllowedIps(qsizetype host)
             firstPeer.clear();
         }
         const QString &peerName = m_project.hosts[peer].name;
-        const QStringList texts = m_planner.allowedIps(host, peer);
-        const QList<IpPrefix> prefixes = m_planner.allowedPrefixes(host, peer);
+        const Planner::Copies *copies = m_copies ? &*m_copies : nullptr;
+        const QStringList texts = m_planner.allowedIps(host, peer, copies);
+        const QList<IpPrefix> prefixes = m_planner.allowedPrefixes(host, peer, copies);
         if (prefixes.size() != texts.size()) {
             for (const QString &text : texts) {
                 if (!IpPrefix::parse(text, true))
@@ -411,6 +415,8 @@ QList<Diagnostic> Checker::run()
         if (m_project.hosts[host].isExternal())
             return true; // its own config is its owner's: nothing of it is ours to check
         Checker &worker = workers[size_t(index)];
+        if (count > 1 && !worker.m_copies)
+            worker.m_copies.emplace(m_planner);
         worker.m_found.clear();
         worker.checkHalfLinks(host);
         worker.checkRouter(host);

@@ -37,6 +37,8 @@ private slots:
     void linkSettingsOverrideRules();
     void defaultsAreSettable();
     void generatedFilesPassWgQuick();
+    void threadCopiesPlanTheSame_data();
+    void threadCopiesPlanTheSame();
 
 private:
     PlannedInterface plan(const QString &host) const
@@ -457,6 +459,51 @@ void tst_Planner::generatedFilesPassWgQuick()
     }
     if (!why.isEmpty())
         QSKIP(qPrintable(why));
+}
+
+void tst_Planner::threadCopiesPlanTheSame_data()
+{
+    // Link settings, external hosts, roaming profiles, a router with one interface per peer.
+    QTest::addColumn<QString>("path");
+    for (const char *path : {"tests/data/rules-mesh.yaml", "tests/data/import-mesh.yaml", "resources/examples/homelab-mesh.yaml",
+                             "resources/examples/homelab-k8s-router.yaml"})
+        QTest::newRow(path) << TestSupport::sourcePath(QLatin1String(path));
+}
+
+void tst_Planner::threadCopiesPlanTheSame()
+{
+    // What a generate thread plans with its own copies of the peers' texts is what the
+    // planner gives without them, for every host and every pair.
+    QFETCH(QString, path);
+    ProjectFile::LoadError error;
+    const auto project = ProjectFile::load(path, &error);
+    QVERIFY2(project, qPrintable(error.toString()));
+    const Planner planner(*project);
+    KeyStore keys;
+    keys.ensure(planner.keyIds(), planner.presharedKeyPairs());
+    const std::vector<int> numbers = planner.keyNumbers(keys);
+    const Planner::Copies copies(planner, &keys, &numbers);
+    const Planner::Copies withoutKeys(planner);
+    qsizetype peers = 0;
+    for (qsizetype host = 0; host < project->hosts.size(); ++host) {
+        for (qsizetype peer = 0; peer < project->hosts.size(); ++peer) {
+            const QString pair = project->hosts[host].name + QLatin1String(" -> ") + project->hosts[peer].name;
+            QVERIFY2(planner.allowedIps(host, peer, &copies) == planner.allowedIps(host, peer), qPrintable(pair));
+            QVERIFY2(planner.allowedPrefixes(host, peer, &withoutKeys) == planner.allowedPrefixes(host, peer), qPrintable(pair));
+            QVERIFY2(planner.endpoint(host, peer, &copies) == planner.endpoint(host, peer), qPrintable(pair));
+        }
+        if (project->hosts[host].isExternal())
+            continue;
+        const QList<PlannedInterface> shared = planner.planAll(host, keys);
+        const QList<PlannedInterface> own = planner.planAll(host, keys, &numbers, &copies);
+        QCOMPARE(own.size(), shared.size());
+        for (qsizetype i = 0; i < own.size(); ++i) {
+            QVERIFY2(own[i].config == shared[i].config, qPrintable(project->hosts[host].name));
+            QVERIFY2(own[i].profiles == shared[i].profiles, qPrintable(project->hosts[host].name));
+            peers += own[i].config.peers.size();
+        }
+    }
+    QVERIFY(peers > 0);
 }
 
 QTEST_APPLESS_MAIN(tst_Planner)
