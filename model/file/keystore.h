@@ -102,7 +102,8 @@ public:
         /// the order of the numbers, as the planner asks for every peer of a host: the next
         /// key is looked for where the last one was, and the keys a few further on are
         /// fetched into the cache meanwhile (a large store holds a million of them, and
-        /// half of one host's are far apart).
+        /// half of one host's are far apart). It remembers where it looked: one thread's
+        /// object, not shared between threads.
         PresharedKey valueOf(int number) const;
 
     private:
