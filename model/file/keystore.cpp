@@ -772,12 +772,11 @@ PresharedKey KeyStore::PresharedKeys::valueOf(int number) const
 {
     if (m_id < 0 || number < 0)
         return {};
-    const std::vector<std::pair<int, int>> &partners = m_store->m_entries[m_id].psks.all();
+    const Partners &owner = m_store->m_entries[m_id].psks;
+    const std::vector<std::pair<int, int>> &partners = owner.all();
     size_t at = m_next;
     if (at >= partners.size() || partners[at].first != number) {
-        at = size_t(std::lower_bound(partners.cbegin(), partners.cend(), number,
-                                     [](const std::pair<int, int> &entry, int id) { return entry.first < id; })
-                    - partners.cbegin());
+        at = owner.position(number);
         if (at == partners.size() || partners[at].first != number) {
             m_next = at; // no key with this one: the next number may have the key here
             return {};

@@ -210,6 +210,8 @@ private:
         bool isEmpty() const { return m_list.empty(); }
         void reserve(qsizetype size) { m_list.reserve(size_t(size)); }
         const std::vector<std::pair<int, int>> &all() const { return m_list; }
+        /// Where \a other is in all(), or would be.
+        size_t position(int other) const { return size_t(find(other) - m_list.cbegin()); }
 
     private:
         std::vector<std::pair<int, int>>::const_iterator find(int other) const
