@@ -280,7 +280,9 @@ void HostEditor::refresh(bool reset)
         m_form->syncText(m_siteDomain, site ? site->domain : QString());
         m_form->syncText(m_siteIp, site ? site->ip : QString());
     }
-    m_listenPort->setSpecialValueText(tr("default (%1)").arg(m_document->project().defaults.listenPort));
+    // A roaming host listens on no fixed port unless it is given one.
+    m_listenPort->setSpecialValueText(role == Host::Role::Roaming ? tr("none (roaming)")
+                                                                  : tr("default (%1)").arg(m_document->project().defaults.listenPort));
     m_fields.refresh();
 
     m_sshGroup->setChecked(host->ssh.has_value());

@@ -602,7 +602,7 @@ PlannedInterface Planner::plan(qsizetype host, const KeyStore &keys, const std::
             config.addresses.append(*planned.ipv6Address);
     }
     const bool roaming = h.role() == Host::Role::Roaming;
-    if (!roaming)
+    if (!roaming || iface.listenPort) // a roaming host listens only where the project says so
         config.listenPort = listenPort(host);
     if (roaming && h.gateway && !h.isOpenBsd())
         config.dns = m_project.defaults.dns;

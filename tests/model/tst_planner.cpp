@@ -31,6 +31,7 @@ private slots:
     void allowedIps();
     void interfaceSection_data();
     void interfaceSection();
+    void roamingListenPortOnlyWhenSet();
     void presharedKeysMatchOnBothSides();
     void gatewayProfiles();
     void openBsdHostnameFile();
@@ -311,6 +312,29 @@ void tst_Planner::interfaceSection()
     QCOMPARE(planned.config.dns, dns);
     QCOMPARE(planned.config.privateKey, m_keys.privateKey(host));
     QVERIFY(WireGuardKeys::isValidKey(planned.config.privateKey));
+}
+
+void tst_Planner::roamingListenPortOnlyWhenSet()
+{
+    // A roaming host listens on no fixed port, unless the project gives it one (an imported
+    // estate's, say): then its main profile and its per-gateway profiles say that port, and
+    // nobody dials it there all the same.
+    Project project = m_project;
+    const qsizetype roamer = project.indexOf(QStringLiteral("roamer"));
+    QVERIFY(!Planner(project).plan(roamer, m_keys).config.listenPort);
+    project.hosts[roamer].meshInterface().listenPort = 56709;
+    const Planner planner(project);
+    const PlannedInterface planned = planner.plan(roamer, m_keys);
+    QCOMPARE(planned.config.listenPort, 56709);
+    QVERIFY(!planned.profiles.isEmpty());
+    for (const auto &profile : planned.profiles)
+        QCOMPARE(profile.second.listenPort, 56709);
+    for (qsizetype i = 0; i < project.hosts.size(); ++i) {
+        for (const PeerConfig &peer : planner.plan(i, m_keys).config.peers) {
+            if (peer.name == QLatin1String("roamer"))
+                QCOMPARE(peer.endpoint, QString());
+        }
+    }
 }
 
 void tst_Planner::presharedKeysMatchOnBothSides()

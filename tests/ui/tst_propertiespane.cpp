@@ -420,6 +420,16 @@ void tst_PropertiesPane::listenPortAndMtu()
     type(mtu, QStringLiteral("1400"));
     QTest::keyClick(port, Qt::Key_Up);
     QCOMPARE(undoCount(), before + 3);
+
+    // A roaming host has no port unless it is given one (an imported laptop keeps its own).
+    m_pane->showHost(id(Phone));
+    QCOMPARE(port->text(), QStringLiteral("none (roaming)"));
+    type(port, QStringLiteral("56709"));
+    QCOMPARE(host(Phone).meshInterface().listenPort, 56709);
+    QCOMPARE(m_document->planner().plan(m_document->project().indexOf(Phone), m_document->keys()).config.listenPort, 56709);
+    m_document->undoStack()->undo();
+    QVERIFY(!host(Phone).meshInterface().listenPort);
+    QCOMPARE(port->text(), QStringLiteral("none (roaming)"));
 }
 
 void tst_PropertiesPane::sshGroupTogglesAndEdits()
