@@ -1,6 +1,7 @@
 // Importing wg-quick configs into one project, and checking that nothing changed meaning.
 #include "configimport.h"
 
+#include "fieldcheck.h"
 #include "openbsdhostname.h"
 #include "planner.h"
 #include "wgquick.h"
@@ -31,6 +32,7 @@ struct LineIndex
     QHash<QString, int> peers;                ///< public key -> the line of its [Peer]
     QHash<QString, QHash<QString, int>> peerKeys; ///< public key -> lowercase key -> line
     QList<int> peerSections;                  ///< the line of each [Peer], in order
+    int interfaceSection = 0;                 ///< the line of [Interface]
 };
 
 LineIndex indexLines(const QByteArray &text)
@@ -55,6 +57,8 @@ LineIndex indexLines(const QByteArray &text)
             peerLine = number;
             if (section == Section::Peer)
                 index.peerSections.append(number);
+            if (section == Section::Interface && index.interfaceSection == 0)
+                index.interfaceSection = number;
             continue;
         }
         const qsizetype equals = line.indexOf(QLatin1Char('='));
@@ -84,6 +88,9 @@ struct ParsedInterface
     InterfaceConfig config;
     LineIndex lines;
     QString publicKey;
+    /// Where the addresses are set: the file itself, or the hostname.wgN beside it.
+    QString addressFile;
+    int addressLine = 0;
 };
 
 /// One host: its interface files (several on a router with one interface per peer, in
@@ -119,9 +126,19 @@ bool readInterface(const Source &source, ParsedInterface *out, QList<Loss> *loss
         QString why;
         const auto parsed = OpenBsdHostname::parse(source.text, &why);
         if (!parsed) {
-            *error = QStringLiteral("%1: %2").arg(source.path, why);
+            const QStringList lines = QString::fromUtf8(source.text).split(QLatin1Char('\n'));
+            const auto setconf = std::find_if(lines.cbegin(), lines.cend(), [&](const QString &line) {
+                return OpenBsdHostname::isSetconfLine(line, source.interfaceName);
+            });
+            *error = setconf == lines.cend()
+                ? QStringLiteral("%1: %2").arg(source.path, why)
+                : QStringLiteral("%1: it leaves the keys and peers to '%2': import the %3.conf it loads with it, in the same folder "
+                                 "or in wireguard/ beside it")
+                      .arg(source.path, setconf->trimmed(), source.interfaceName);
             return false;
         }
+        out->addressFile = source.path;
+        out->addressLine = parsed->lines.value(QStringLiteral("address"));
         out->config = parsed->config;
         for (auto it = parsed->lines.cbegin(); it != parsed->lines.cend(); ++it)
             out->lines.interfaceKeys.insert(it.key(), it.value());
@@ -142,17 +159,41 @@ bool readInterface(const Source &source, ParsedInterface *out, QList<Loss> *loss
     }
     out->config = *config;
     out->lines = indexLines(source.text);
+    out->addressFile = source.path;
+    out->addressLine = out->lines.interfaceKeys.value(QStringLiteral("address"));
+    if (!source.hostnameText.isEmpty()) {
+        // OpenBSD: the addresses (and an MTU) are ifconfig's, in the hostname.wgN.
+        const auto hostname = OpenBsdHostname::parse(source.hostnameText, &why, true);
+        if (!hostname) {
+            *error = QStringLiteral("%1: %2").arg(source.hostnamePath, why);
+            return false;
+        }
+        out->config.addresses = hostname->config.addresses;
+        if (hostname->config.mtu)
+            out->config.mtu = hostname->config.mtu;
+        out->addressFile = source.hostnamePath;
+        out->addressLine = hostname->lines.value(QStringLiteral("address"));
+        for (const auto &[line, text] : hostname->unsupported) {
+            if (!OpenBsdHostname::isSetconfLine(text, source.interfaceName))
+                losses->append({source.hostnamePath, line, QStringLiteral("'%1' has no field in the project").arg(text)});
+        }
+    }
     return true;
 }
 
-/// \a planned as the system of \a format reads it back, to compare with a file of it.
-InterfaceConfig asRead(const PlannedInterface &planned, Format format)
+/// \a planned as the system reads it back from files like \a source, to compare with it.
+InterfaceConfig asRead(const PlannedInterface &planned, const Source &source)
 {
-    if (format == Format::OpenBsdHostname) {
-        if (const auto parsed = OpenBsdHostname::parse(OpenBsdHostname::write(planned)))
-            return parsed->config;
-    }
-    return planned.config;
+    const bool hostname = source.format == Format::OpenBsdHostname || !source.hostnameText.isEmpty();
+    const auto parsed = hostname ? OpenBsdHostname::parse(OpenBsdHostname::write(planned)) : std::nullopt;
+    if (!parsed)
+        return planned.config;
+    if (source.format == Format::OpenBsdHostname)
+        return parsed->config;
+    InterfaceConfig config = planned.config; // wg setconf's file, with ifconfig's addresses
+    config.addresses = parsed->config.addresses;
+    config.mtu = parsed->config.mtu;
+    return config;
 }
 
 /// The prefix length of the smallest range whose network address is \a first and that
@@ -255,9 +296,25 @@ void addFound(QList<Source> &sources, const QList<std::pair<QStringList, QByteAr
         if (notes)
             notes->append(text);
     };
-    QSet<QString> files;
+    QHash<QString, QByteArray> files; // relative path -> text
     for (const auto &[relative, text] : found)
-        files.insert(relative.join(QLatin1Char('/')));
+        files.insert(relative.join(QLatin1Char('/')), text);
+    // A hostname.wgN without wgkey that loads a wg(8) config beside it: the two are one
+    // interface (how people run a wg-quick file on OpenBSD, as the f3s article does).
+    auto delegates = [&](const QString &hostnamePath) {
+        if (!files.contains(hostnamePath))
+            return false;
+        const auto parsed = OpenBsdHostname::parse(files.value(hostnamePath), nullptr, true);
+        return parsed && parsed->config.privateKey.isEmpty() && parsed->config.peers.isEmpty();
+    };
+    // Where a hostname.wgN of \a folder finds its wgN.conf: beside it, or in wireguard/.
+    auto wgQuickBeside = [&](const QString &folder, const QString &base) {
+        for (const QString &candidate : {folder + base + QLatin1String(".conf"), folder + QLatin1String("wireguard/") + base + QLatin1String(".conf")}) {
+            if (files.contains(candidate))
+                return candidate;
+        }
+        return QString();
+    };
     for (const auto &[relative, text] : found) {
         const QString path = origin + relative.join(QLatin1Char('/'));
         const QString name = relative.back();
@@ -265,6 +322,9 @@ void addFound(QList<Source> &sources, const QList<std::pair<QStringList, QByteAr
         const QString sibling = folder.isEmpty() ? QString() : folder + QLatin1Char('/');
         const bool openBsd = isHostnameFile(name);
         const QString base = openBsd ? name.mid(9) : name.left(name.size() - 5);
+        QString hostnamePath; // relative, of the hostname.wgN that sets this file's addresses
+        if (openBsd && delegates(sibling + name) && !wgQuickBeside(sibling, base).isEmpty())
+            continue; // read with its wgN.conf, below
         if (!openBsd) {
             // wg0-GATEWAY.conf beside wg0.conf: a roaming client's profile for one gateway.
             const qsizetype dash = base.lastIndexOf(QLatin1Char('-'));
@@ -273,11 +333,18 @@ void addFound(QList<Source> &sources, const QList<std::pair<QStringList, QByteAr
                 continue;
             }
             // OpenBSD configures wgN from hostname.wgN; a wgN.conf beside it is wg(8)'s.
-            if (files.contains(sibling + QLatin1String("hostname.") + base)
-                || (relative.size() >= 3 && relative[relative.size() - 2] == QLatin1String("wireguard")
-                    && files.contains(relative.mid(0, relative.size() - 2).join(QLatin1Char('/')) + QLatin1String("/hostname.") + base))) {
-                note(QStringLiteral("%1: left out; its host's hostname.%2 configures the interface").arg(path, base));
-                continue;
+            QString hostname = sibling + QLatin1String("hostname.") + base;
+            if (!files.contains(hostname) && relative.size() >= 3 && relative[relative.size() - 2] == QLatin1String("wireguard"))
+                hostname = relative.mid(0, relative.size() - 2).join(QLatin1Char('/')) + QLatin1String("/hostname.") + base;
+            if (files.contains(hostname)) {
+                const QString folderOf = hostname.left(hostname.lastIndexOf(QLatin1Char('/')) + 1);
+                if (!delegates(hostname) || wgQuickBeside(folderOf, base) != relative.join(QLatin1Char('/'))) {
+                    note(QStringLiteral("%1: left out; its host's hostname.%2 configures the interface").arg(path, base));
+                    continue;
+                }
+                hostnamePath = hostname;
+                note(QStringLiteral("%1: OpenBSD; the addresses from %2, the keys and peers from this file (wg setconf)")
+                         .arg(path, origin + hostname));
             }
         }
         auto [host, iface] = relative.size() == 1 && !openBsd ? std::pair(base, QStringLiteral("wg0")) : hostOf(relative);
@@ -290,6 +357,11 @@ void addFound(QList<Source> &sources, const QList<std::pair<QStringList, QByteAr
         if (openBsd) {
             source.format = Format::OpenBsdHostname;
             source.os = QStringLiteral("OpenBSD");
+        }
+        if (!hostnamePath.isEmpty()) {
+            source.os = QStringLiteral("OpenBSD");
+            source.hostnameText = files.value(hostnamePath);
+            source.hostnamePath = origin + hostnamePath;
         }
         sources.append(source);
     }
@@ -305,8 +377,10 @@ void compare(const ParsedInterface &file, const InterfaceConfig &now, const Proj
     auto lose = [&](int line, const QString &message) { losses->append({file.source.path, line, message}); };
     auto lineOf = [&](const char *key) { return lines.interfaceKeys.value(QLatin1String(key)); };
     if (WgQuick::canonicalPrefixes(was.addresses) != WgQuick::canonicalPrefixes(now.addresses))
-        lose(lineOf("address"), QStringLiteral("Address %1: the project gives %2")
-                                    .arg(was.addresses.join(QLatin1String(", ")), now.addresses.join(QLatin1String(", "))));
+        losses->append({file.addressFile, file.addressLine,
+                        QStringLiteral("Address %1: the project gives %2")
+                            .arg(was.addresses.isEmpty() ? QStringLiteral("none") : was.addresses.join(QLatin1String(", ")),
+                                 now.addresses.isEmpty() ? QStringLiteral("none") : now.addresses.join(QLatin1String(", ")))});
     if (was.listenPort != now.listenPort)
         lose(lineOf("listenport"), was.listenPort ? QStringLiteral("ListenPort %1: the project gives %2 (a roaming host has none)")
                                                         .arg(*was.listenPort)
@@ -367,6 +441,34 @@ void compare(const ParsedInterface &file, const InterfaceConfig &now, const Proj
         if (!listed)
             lose(0, QStringLiteral("the project adds peer %1").arg(peer.name));
     }
+}
+
+/// The comments wireguardmeshgenerator writes where it leaves a key out, and the one it puts
+/// after each [Peer] ("HOST.SITE-DOMAIN as HOST.WG0-DOMAIN"): a file that has one is that
+/// tool's, and its spelling then says what the tool was told.
+bool isSeedToolFile(const InterfaceConfig &config, const QByteArray &text)
+{
+    static const QRegularExpression peerComment(QStringLiteral("^([^.\\s]+)\\.\\S+ as \\1\\.\\S+$"));
+    for (const char *mark : {"# No Address = ... for OpenBSD here", "# No DNS configured", "# Due to NAT no Endpoint configured",
+                             "# No KeepAlive configured"}) {
+        if (text.contains(mark))
+            return true;
+    }
+    return std::any_of(config.peers.cbegin(), config.peers.cend(), [](const PeerConfig &peer) { return peerComment.match(peer.name).hasMatch(); });
+}
+
+/// The system wireguardmeshgenerator was told a host runs, from how it spelled the host's
+/// file: no Address and its comment for OpenBSD, an IPv4 Address with /24 for FreeBSD (the
+/// only system it gives one); empty when the spelling says nothing.
+QString seedToolOs(const InterfaceConfig &config, const QByteArray &text)
+{
+    if (text.contains("# No Address = ... for OpenBSD here") && config.addresses.isEmpty())
+        return QStringLiteral("OpenBSD");
+    const bool slash24 = std::any_of(config.addresses.cbegin(), config.addresses.cend(), [](const QString &address) {
+        const auto prefix = IpPrefix::parse(address.trimmed(), true);
+        return prefix && !prefix->address().isV6() && address.contains(QLatin1String("/24"));
+    });
+    return slash24 ? QStringLiteral("FreeBSD") : QString();
 }
 
 } // namespace
@@ -593,14 +695,89 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
         return found;
     };
 
+    // The mesh addresses of host j, which has no Address: for each family, the one host
+    // prefix that every peer listing j with a host prefix of that family gives it.
+    struct Inferred
+    {
+        QString v4;
+        QString v6;
+        int peers = 0;
+    };
+    auto meshAddressesFromPeers = [&](qsizetype j, QString *why) -> std::optional<Inferred> {
+        Inferred inferred;
+        QSet<qsizetype> listing;
+        for (const bool v6 : {false, true}) {
+            std::optional<QSet<QString>> common;
+            QString firstWhere; // "FILE:LINE allows X" of the first peer, for the message
+            for (qsizetype k = 0; k < count; ++k) {
+                const PeerConfig *peer = k == j ? nullptr : lists(k, j);
+                if (!peer)
+                    continue;
+                QSet<QString> own;
+                for (const QString &text : peer->allowedIps) {
+                    const auto prefix = IpPrefix::parse(text.trimmed(), true);
+                    if (prefix && prefix->isHostPrefix() && prefix->address().isV6() == v6)
+                        own.insert(prefix->address().toString());
+                }
+                if (own.isEmpty())
+                    continue;
+                listing.insert(k);
+                const ParsedInterface &iface = parsed[k].facing(peer->publicKey);
+                const int line = iface.lines.peerKeys.value(peer->publicKey).value(QStringLiteral("allowedips"), iface.lines.peers.value(peer->publicKey));
+                QStringList sorted(own.cbegin(), own.cend());
+                sorted.sort();
+                const QString where = QStringLiteral("%1:%2 allows %3").arg(iface.source.path).arg(line).arg(sorted.join(QLatin1String(", ")));
+                if (!common) {
+                    common = own;
+                    firstWhere = where;
+                    continue;
+                }
+                common->intersect(own);
+                if (common->isEmpty()) {
+                    *why = QStringLiteral("%1: no Address, and its peers disagree on its mesh %2 address: %3, but %4")
+                               .arg(parsed[j].source.path, v6 ? QStringLiteral("IPv6") : QStringLiteral("IPv4"), firstWhere, where);
+                    return std::nullopt;
+                }
+            }
+            if (common && common->size() > 1) {
+                QStringList sorted(common->cbegin(), common->cend());
+                sorted.sort();
+                *why = QStringLiteral("%1: no Address, and its peers route several single %2 addresses to it (%3): which one is "
+                                      "its own is not known; add Address = ... to it")
+                           .arg(parsed[j].source.path, v6 ? QStringLiteral("IPv6") : QStringLiteral("IPv4"), sorted.join(QLatin1String(", ")));
+                return std::nullopt;
+            }
+            if (!common && !v6) {
+                *why = QStringLiteral("%1:%2: no Address, and no imported peer routes a single IPv4 address (/32) to its public key: "
+                                      "its mesh address is not known; add Address = ... to it, or import its peers' configs too")
+                           .arg(parsed[j].source.path)
+                           .arg(parsed[j].interfaces.value(0).lines.interfaceSection);
+                return std::nullopt;
+            }
+            if (common)
+                (v6 ? inferred.v6 : inferred.v4) = *common->cbegin();
+        }
+        inferred.peers = int(listing.size());
+        return inferred;
+    };
+
     // Hosts: name, mesh addresses, MTU; a router's interfaces.
     for (qsizetype i = 0; i < count; ++i) {
         const Parsed &p = parsed[i];
         Host host;
         host.name = p.source.host;
+        const QString seedOs = !p.external && p.source.os.isEmpty() && isSeedToolFile(p.config, p.source.text)
+            ? seedToolOs(p.config, p.source.text)
+            : QString();
         host.os = !p.source.os.isEmpty() ? p.source.os
+                : !seedOs.isEmpty()     ? seedOs
                 : p.source.path.contains(QLatin1String("usr/local/etc/wireguard/")) ? QStringLiteral("FreeBSD")
                                                                                      : QStringLiteral("Linux");
+        if (!seedOs.isEmpty())
+            result.notes.append(QStringLiteral("%1: %2, as wireguardmeshgenerator writes that system's file (%3)")
+                                    .arg(host.name, seedOs,
+                                         seedOs == QLatin1String("OpenBSD") ? QStringLiteral("no Address, \"for OpenBSD here\"")
+                                                                            : QStringLiteral("an IPv4 Address with /24")));
         host.meshInterface().name = p.source.interfaceName;
         if (p.external) {
             // Its mesh addresses: the host prefixes its peers route to it.
@@ -672,6 +849,21 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
                 lose(i, lineOf(i, "address"), QStringLiteral("a second %1 address (%2): a host has one of each in the mesh")
                                                   .arg(prefix->address().isV6() ? QStringLiteral("IPv6") : QStringLiteral("IPv4"), text));
         }
+        if (p.config.addresses.isEmpty()) {
+            // No Address (OpenBSD sets it in hostname.wgN): the one address every peer that
+            // lists the host routes to it alone.
+            QString why;
+            const auto inferred = meshAddressesFromPeers(i, &why);
+            if (!inferred)
+                return fail(why);
+            host.meshInterface().ip = inferred->v4;
+            host.meshInterface().ipv6 = inferred->v6;
+            result.notes.append(QStringLiteral("%1: mesh address%2 %3 from its %4 peer%5")
+                                    .arg(host.name, inferred->v6.isEmpty() ? QString() : QStringLiteral("es"),
+                                         inferred->v6.isEmpty() ? inferred->v4 : inferred->v4 + QLatin1String(", ") + inferred->v6)
+                                    .arg(inferred->peers)
+                                    .arg(inferred->peers == 1 ? QString() : QStringLiteral("s")));
+        }
         if (host.meshInterface().ip.isEmpty())
             return fail(QStringLiteral("%1: no IPv4 Address: every host needs an IPv4 address in the mesh").arg(p.source.path));
         host.meshInterface().mtu = p.config.mtu;
@@ -721,9 +913,14 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
                 continue; // how it routes is its owner's
             host.gateway = fullTunnel;
             result.notes.append(QStringLiteral("%1: roaming (no peer dials it)%2").arg(host.name, fullTunnel ? QStringLiteral(", full tunnel") : QString()));
-            if (parsed[j].config.listenPort)
-                result.notes.append(QStringLiteral("%1: listens on port %2 all the same: if it is a LAN host behind NAT, import it over "
-                                                   "SSH at its LAN address, or give it its lan address in the project")
+            if (parsed[j].config.listenPort && isSeedToolFile(parsed[j].config, parsed[j].source.text))
+                result.notes.append(QStringLiteral("%1: keeps its ListenPort %2 (listen_port), as wireguardmeshgenerator gives every host one")
+                                        .arg(host.name)
+                                        .arg(*parsed[j].config.listenPort));
+            else if (parsed[j].config.listenPort)
+                result.notes.append(QStringLiteral("%1: listens on port %2 all the same, which it keeps (listen_port); if it is a LAN "
+                                                   "host behind NAT, import it over SSH at its LAN address, or give it its lan address "
+                                                   "in the project")
                                         .arg(host.name)
                                         .arg(*parsed[j].config.listenPort));
             continue;
@@ -736,6 +933,38 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
             host.internet = SiteAddress{QString(), ip};
             result.notes.append(QStringLiteral("%1: internet gateway at %2").arg(host.name, ip));
         }
+    }
+
+    // Domains, where wireguardmeshgenerator's comments name them: each peer of host j says
+    // "j.SITE-DOMAIN as j.WG0-DOMAIN" (a roaming host's site domain is its wg0 domain).
+    {
+        static const QRegularExpression seedComment(QStringLiteral("^([^.\\s]+)\\.(\\S+) as \\1\\.(\\S+)$"));
+        int named = 0;
+        for (qsizetype j = 0; j < count; ++j) {
+            QStringList sites;
+            QStringList meshes;
+            for (qsizetype i = 0; i < count; ++i) {
+                const PeerConfig *peer = i == j ? nullptr : lists(i, j);
+                const QRegularExpressionMatch match = peer && isSeedToolFile(parsed[i].config, parsed[i].source.text)
+                    ? seedComment.match(peer->name)
+                    : QRegularExpressionMatch();
+                if (!match.hasMatch())
+                    continue;
+                sites.append(match.captured(2));
+                meshes.append(match.captured(3));
+            }
+            if (meshes.isEmpty())
+                continue;
+            Host &host = project.hosts[j];
+            if (host.meshInterface().domain.isEmpty() && FieldCheck::domainName(mostCommon(meshes, QString())).isEmpty())
+                host.meshInterface().domain = mostCommon(meshes, QString());
+            std::optional<SiteAddress> &site = host.internet ? host.internet : host.lan;
+            if (site && site->domain.isEmpty() && FieldCheck::domainName(mostCommon(sites, QString())).isEmpty())
+                site->domain = mostCommon(sites, QString());
+            ++named;
+        }
+        if (named > 0)
+            result.notes.append(QStringLiteral("the domains of %1 host(s) from wireguardmeshgenerator's comments").arg(named));
     }
 
     // A roaming client that is not a full tunnel sends the mesh subnets to the first of its
@@ -855,6 +1084,9 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
         const Host &host = project.hosts[i];
         if (host.role() != Host::Role::Roaming && !parsed[i].isRouter() && parsed[i].config.listenPort
             && *parsed[i].config.listenPort != project.defaults.listenPort)
+            project.hosts[i].meshInterface().listenPort = parsed[i].config.listenPort;
+        // A roaming host has no port of its own unless the project says one.
+        if (host.role() == Host::Role::Roaming && !parsed[i].external && !parsed[i].isRouter())
             project.hosts[i].meshInterface().listenPort = parsed[i].config.listenPort;
         if (host.role() == Host::Role::Roaming && host.gateway)
             dns.append(parsed[i].config.dns);
@@ -1083,7 +1315,7 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
                                                                .arg(project.hosts[i].name, file.source.interfaceName)});
                 continue;
             }
-            compare(file, asRead(*planned, file.source.format), project, byKey, &result.losses);
+            compare(file, asRead(*planned, file.source), project, byKey, &result.losses);
         }
         for (const PlannedInterface &planned : plannedAll) {
             if (std::none_of(parsed[i].interfaces.cbegin(), parsed[i].interfaces.cend(),

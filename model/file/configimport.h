@@ -36,6 +36,10 @@ struct Source
     /// The address the host was reached at over SSH: its LAN address when it is a private
     /// one and no peer dials the host.
     QString reachedAt = {};
+    /// OpenBSD: the hostname.wgN beside this wg-quick file that sets the interface's
+    /// addresses and loads the rest from this file (`!wg setconf wgN FILE`), and its path.
+    QByteArray hostnameText = {};
+    QString hostnamePath = {};
 };
 
 /// Finds the configs in \a paths, each a wg-quick file, an OpenBSD hostname.wgN, a .zip
@@ -43,8 +47,10 @@ struct Source
 /// (a file called wgN.conf or hostname.wgN takes its folder's name); a folder or a zip
 /// holds NAME.conf files, HOST/IFACE.conf, HOST/hostname.wgN, or wireguardmeshgenerator's
 /// HOST/etc/wireguard/IFACE.conf tree. Beside a host's hostname.wgN its wgN.conf is left
-/// out (netstart reads the first), and so are per-gateway profiles (IFACE-GATEWAY.conf
-/// beside IFACE.conf), each named in \a notes. \a rename maps a found host name to the
+/// out (netstart reads the first), unless the hostname.wgN has no wgkey and loads the
+/// wgN.conf with `!wg setconf`: then the two are one interface, addresses from the first,
+/// the rest from the second. Per-gateway profiles (IFACE-GATEWAY.conf beside IFACE.conf)
+/// are left out too; each is named in \a notes. \a rename maps a found host name to the
 /// one to use (--name). False with \a error when a path cannot be read, holds no config,
 /// or is a zip that is damaged or unpacks to more than a config can be.
 std::optional<QList<Source>> collect(const QStringList &paths, const QHash<QString, QString> &rename, QStringList *notes,

@@ -4,6 +4,7 @@
 #include "ipaddress.h"
 #include "keystore.h"
 
+#include <QRegularExpression>
 #include <QStringList>
 
 namespace {
@@ -61,7 +62,7 @@ QStringList words(const QString &line)
 
 namespace OpenBsdHostname {
 
-std::optional<Parsed> parse(const QByteArray &text, QString *error)
+std::optional<Parsed> parse(const QByteArray &text, QString *error, bool keyOptional)
 {
     Parsed parsed;
     InterfaceConfig &config = parsed.config;
@@ -199,12 +200,19 @@ std::optional<Parsed> parse(const QByteArray &text, QString *error)
             }
         }
     }
-    if (config.privateKey.isEmpty()) {
+    if (config.privateKey.isEmpty() && !keyOptional) {
         if (error)
             *error = QStringLiteral("no wgkey line: the interface has no private key");
         return std::nullopt;
     }
     return parsed;
+}
+
+bool isSetconfLine(const QString &line, const QString &interfaceName)
+{
+    static const QRegularExpression pattern(QStringLiteral("^!\\s*(?:\\S*/)?wg\\s+(?:setconf|addconf|syncconf)\\s+(\\S+)\\s+\\S+\\s*$"));
+    const QRegularExpressionMatch match = pattern.match(line.trimmed());
+    return match.hasMatch() && match.captured(1) == interfaceName;
 }
 
 QByteArray write(const PlannedInterface &planned, const QString &header)

@@ -32,7 +32,14 @@ struct Parsed
 /// WireGuard options (wgkey, wgport, wgpeer with wgpsk, wgaip, wgendpoint, wgpka, wgdescr),
 /// mtu, up, description, one or several per line. A comment line right before a wgpeer
 /// names the peer, as write() puts it. Nullopt with \a error ("line N: message") on a
-/// value that is not what its option takes.
-std::optional<Parsed> parse(const QByteArray &text, QString *error = nullptr);
+/// value that is not what its option takes, and on a file without wgkey unless
+/// \a keyOptional (a file that sets the addresses and leaves the keys and peers to a
+/// `!wg setconf wgN FILE` line, as people write it beside a wg-quick config).
+std::optional<Parsed> parse(const QByteArray &text, QString *error = nullptr, bool keyOptional = false);
+
+/// True for a `!` line of a hostname.wgN that loads \a interfaceName's keys and peers from
+/// a wg(8) config file: `!/usr/local/bin/wg setconf wg0 /etc/wireguard/wg0.conf`, or
+/// `addconf`/`syncconf`, with or without the path of wg.
+bool isSetconfLine(const QString &line, const QString &interfaceName);
 
 } // namespace OpenBsdHostname

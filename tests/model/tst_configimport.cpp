@@ -6,8 +6,10 @@
 #include "planner.h"
 #include "openbsdhostname.h"
 #include "projectfile.h"
+#include "seedtool.h"
 #include "syntheticmesh.h"
 #include "testsupport.h"
+#include "validator.h"
 #include "wgquick.h"
 
 #include <QDir>
@@ -40,6 +42,9 @@ private slots:
     void freeBsdFromItsFolder();
     void lossesNameFileAndLine();
     void unreadableConfigsFail();
+    void seedToolTrees_data();
+    void seedToolTrees();
+    void addressLessHostsNeedAgreeingPeers();
 };
 
 namespace {
@@ -374,7 +379,10 @@ void tst_ConfigImport::hubOfAWebUi()
         source.text.replace("Endpoint = 203.0.113.5:51820", "Endpoint = vpn.example.com:51820");
     const auto unknown = ConfigImport::build(byName, &error);
     QVERIFY2(unknown, qPrintable(error));
-    QVERIFY(!unknown->losses.isEmpty());
+    // Nobody dials it at an address: a roaming host that keeps its port, dialled by name.
+    QCOMPARE(lossTexts(unknown->losses).join(QLatin1Char('\n')), QString());
+    QCOMPARE(unknown->project.host(QStringLiteral("hub"))->role(), Host::Role::Roaming);
+    QCOMPARE(unknown->project.host(QStringLiteral("hub"))->meshInterface().listenPort, 51820);
     QVERIFY(unknown->notes.contains(QStringLiteral("hub: dialled by name only (vpn.example.com:51820), and no config says its address: "
                                                    "import it over SSH, or give it its internet address in the project")));
     byName[0].reachedAt = QStringLiteral("203.0.113.5");
@@ -418,9 +426,10 @@ void tst_ConfigImport::inconsistenciesAreFindings()
 
 void tst_ConfigImport::loneLanHost()
 {
-    // The only LAN host: no peer dials it, so its files alone make it a roaming client, and
-    // its ListenPort says otherwise: a loss, with a note that says what to do. Reached over
-    // SSH at its LAN address, it is a LAN host there, and nothing is lost.
+    // The only LAN host: no peer dials it, so its files alone make it a roaming client. It
+    // keeps its ListenPort, but a roaming client routes the mesh to its first gateway, which
+    // its file does not: a loss, with a note that says what to do. Reached over SSH at its
+    // LAN address, it is a LAN host there, and nothing is lost.
     const Project original = randomMesh(5, 0);
     KeyStore keys;
     QTemporaryDir dir;
@@ -430,8 +439,13 @@ void tst_ConfigImport::loneLanHost()
     QVERIFY2(sources, qPrintable(error));
     const auto fromFiles = ConfigImport::build(*sources, &error);
     QVERIFY2(fromFiles, qPrintable(error));
-    QVERIFY(lossTexts(fromFiles->losses).join(QLatin1Char('\n')).contains(QLatin1String("lan-1/etc/wireguard/wg0.conf:3: ListenPort")));
-    QVERIFY(fromFiles->notes.join(QLatin1Char('\n')).contains(QLatin1String("lan-1: listens on port 56709 all the same: if it is a LAN host")));
+    const QString lost = lossTexts(fromFiles->losses).join(QLatin1Char('\n'));
+    QVERIFY2(lost.contains(QLatin1String("lan-1/etc/wireguard/wg0.conf:10: peer gw-a: AllowedIPs")), qPrintable(lost));
+    QVERIFY2(!lost.contains(QLatin1String("ListenPort")), qPrintable(lost));
+    QCOMPARE(fromFiles->project.host(QStringLiteral("lan-1"))->role(), Host::Role::Roaming);
+    QCOMPARE(fromFiles->project.host(QStringLiteral("lan-1"))->meshInterface().listenPort, 56709);
+    QVERIFY(fromFiles->notes.join(QLatin1Char('\n'))
+                .contains(QLatin1String("lan-1: listens on port 56709 all the same, which it keeps (listen_port); if it is a LAN host")));
     for (ConfigImport::Source &source : *sources) {
         if (source.host == QLatin1String("lan-1"))
             source.reachedAt = original.host(QStringLiteral("lan-1"))->lan->ip;
@@ -761,6 +775,199 @@ void tst_ConfigImport::unreadableConfigsFail()
     QCOMPARE(error, QStringLiteral("a.conf:5: a [Peer] without a valid PublicKey"));
     QVERIFY(!ConfigImport::build({{QStringLiteral("../x"), QStringLiteral("wg0"), QStringLiteral("x.conf"), key}}, &error));
     QVERIFY(error.contains(QLatin1String("--name ../x=NAME")));
+}
+
+void tst_ConfigImport::seedToolTrees_data()
+{
+    QTest::addColumn<QList<SeedTool::Host>>("hosts");
+    QTest::addColumn<QString>("layout"); // how the tree is handed over: "dist", "folders" or "files"
+    QTest::addColumn<bool>("hostnameFiles"); // the OpenBSD hosts' hostname.wg0 as the article writes it
+    ProjectFile::LoadError error;
+    const QString f3sPath = TestSupport::sourcePath(QStringLiteral("../shared/fixtures/f3s-mesh.yaml"));
+    const auto f3s = QFile::exists(f3sPath) ? ProjectFile::load(f3sPath, &error) : std::nullopt;
+    const QList<SeedTool::Host> f3sHosts = f3s ? SeedTool::fromProject(*f3s) : QList<SeedTool::Host>{};
+    QTest::newRow("f3s fixture, dist/") << f3sHosts << "dist" << false;
+    QTest::newRow("f3s fixture, dist/ and hostname.wg0") << f3sHosts << "dist" << true;
+    QTest::newRow("f3s fixture, HOST/wg0.conf") << f3sHosts << "folders" << true;
+    for (const quint32 seed : {1u, 2u, 3u, 4u, 5u, 6u})
+        QTest::addRow("random 12, seed %u", seed) << SeedTool::randomMesh(12, seed) << "dist" << (seed % 2 == 0);
+    QTest::newRow("random 27, OpenBSD gateways") << SeedTool::randomMesh(27, 11) << "dist" << false;
+    QTest::newRow("IPv4 only, seed 3") << SeedTool::randomMesh(9, 3, false) << "dist" << false;
+    QTest::newRow("IPv4 only, seed 8, HOST.conf") << SeedTool::randomMesh(9, 8, false) << "files" << false;
+}
+
+void tst_ConfigImport::seedToolTrees()
+{
+    // What wireguardmeshgenerator itself wrote imports without a loss: generating the
+    // imported project gives every host a wg0.conf of the same meaning with the same keys,
+    // and the project says what the tool was told.
+    QFETCH(QList<SeedTool::Host>, hosts);
+    QFETCH(QString, layout);
+    QFETCH(bool, hostnameFiles);
+    if (hosts.isEmpty())
+        QSKIP("../shared/fixtures/f3s-mesh.yaml is not beside the checkout");
+    QTemporaryDir dir;
+    QVERIFY(SeedTool::writeTree(hosts, dir.path()));
+    const QDir root(dir.path());
+    QString importPath = root.filePath(QStringLiteral("dist"));
+    QHash<QString, QByteArray> seedFiles; // host -> its wg0.conf as the tool wrote it
+    for (const SeedTool::Host &host : std::as_const(hosts)) {
+        const QString file = root.filePath(QStringLiteral("dist/%1/etc/wireguard/wg0.conf").arg(host.name));
+        seedFiles.insert(host.name, TestSupport::readFile(file));
+        QVERIFY(!seedFiles.value(host.name).isEmpty());
+        // The article's hand-written hostname.wg0: the addresses, and wg setconf for the rest.
+        QByteArray hostname;
+        if (host.os == QLatin1String("OpenBSD") && hostnameFiles) {
+            hostname = "inet " + host.ip.toLatin1() + " 255.255.255.0 NONE\n";
+            if (!host.ipv6.isEmpty())
+                hostname += "inet6 " + host.ipv6.toLatin1() + " 64\n";
+            hostname += "up\n!/usr/local/bin/wg setconf wg0 /etc/wireguard/wg0.conf\n";
+        }
+        if (layout == QLatin1String("dist")) {
+            if (!hostname.isEmpty())
+                QVERIFY(ImportSupport::writeFile(root.filePath(QStringLiteral("dist/%1/etc/hostname.wg0").arg(host.name)), hostname));
+        } else if (layout == QLatin1String("folders")) {
+            importPath = root.filePath(QStringLiteral("copied"));
+            QVERIFY(ImportSupport::writeFile(root.filePath(QStringLiteral("copied/%1/wg0.conf").arg(host.name)), seedFiles.value(host.name)));
+            if (!hostname.isEmpty())
+                QVERIFY(ImportSupport::writeFile(root.filePath(QStringLiteral("copied/%1/hostname.wg0").arg(host.name)), hostname));
+        } else {
+            importPath = root.filePath(QStringLiteral("copied"));
+            QVERIFY(ImportSupport::writeFile(root.filePath(QStringLiteral("copied/%1.conf").arg(host.name)), seedFiles.value(host.name)));
+        }
+    }
+    QString error;
+    QStringList notes;
+    const auto sources = ConfigImport::collect({importPath}, {}, &notes, &error);
+    QVERIFY2(sources, qPrintable(error));
+    const auto imported = ConfigImport::build(*sources, &error);
+    QVERIFY2(imported, qPrintable(error));
+    QCOMPARE(lossTexts(imported->losses).join(QLatin1Char('\n')), QString());
+    const Project &project = imported->project;
+    QCOMPARE(project.hosts.size(), hosts.size());
+
+    // The same meaning: each file as WireGuard reads it, against what generate writes now.
+    const Planner planner(project);
+    for (const SeedTool::Host &seed : std::as_const(hosts)) {
+        const qsizetype i = project.indexOf(seed.name);
+        QVERIFY2(i >= 0, qPrintable(seed.name));
+        const auto was = WgQuick::parse(seedFiles.value(seed.name), &error);
+        QVERIFY2(was, qPrintable(error));
+        const PlannedInterface now = planner.plan(i, imported->keys);
+        QVERIFY2(WgQuick::canonical(now.config) == WgQuick::canonical(*was), qPrintable(seed.name + QLatin1Char('\n') + WgQuick::write(now.config)));
+        QVERIFY(WgQuick::sameMeaning(WgQuick::write(now.config), seedFiles.value(seed.name)));
+        // The keys are the tool's own.
+        QCOMPARE(imported->keys.privateKey(Planner::keyId(project.hosts[i])),
+                 QString::fromLatin1(TestSupport::readFile(root.filePath(QStringLiteral("keys/%1/priv.key").arg(seed.name)))).trimmed());
+        for (const PeerConfig &peer : now.config.peers) {
+            QStringList pair{seed.name, peer.name};
+            pair.sort();
+            QCOMPARE(peer.presharedKey.toBase64(),
+                     QString::fromLatin1(TestSupport::readFile(root.filePath(QStringLiteral("keys/psk/%1.key").arg(pair.join(QLatin1Char('_')))))).trimmed());
+        }
+        // What the tool was told: the system, the role and addresses, the peers, the gateway.
+        const Host &host = project.hosts[i];
+        QCOMPARE(host.os, seed.os == QLatin1String("Android") ? QStringLiteral("Linux") : seed.os);
+        QCOMPARE(host.lan, seed.lan);
+        QCOMPARE(host.internet, seed.internet);
+        QCOMPARE(host.meshInterface().ip, seed.ip);
+        QCOMPARE(host.meshInterface().ipv6, seed.ipv6);
+        QCOMPARE(host.meshInterface().domain, seed.wgDomain);
+        QStringList excluded = seed.excludePeers;
+        QStringList imported_ = host.excludePeers;
+        excluded.sort();
+        imported_.sort();
+        QCOMPARE(imported_, excluded);
+        if (seed.roaming()) {
+            QCOMPARE(host.gateway, seed.gateway.value_or(true));
+            QCOMPARE(host.meshInterface().listenPort, 56709); // the tool gives every host one
+        }
+    }
+    // OpenBSD hosts' addresses came from their peers (or their hostname.wg0), and say so.
+    for (const SeedTool::Host &seed : std::as_const(hosts)) {
+        if (seed.os != QLatin1String("OpenBSD"))
+            continue;
+        const QString from = hostnameFiles && layout != QLatin1String("files") ? QStringLiteral("OpenBSD; the addresses from")
+                                                                               : QStringLiteral("%1: mesh address").arg(seed.name);
+        const QStringList all = notes + imported->notes;
+        QVERIFY2(std::any_of(all.cbegin(), all.cend(), [&](const QString &note) { return note.contains(from); }), qPrintable(all.join('\n')));
+    }
+    // generate takes it: no finding is an error.
+    for (const Diagnostic &finding : Validator::validate(project))
+        QVERIFY2(!finding.isError(), qPrintable(finding.message));
+    // And the project reads back as it was written.
+    const auto reread = ProjectFile::parse(ProjectFile::serialize(project), QStringLiteral("p.yaml"), nullptr);
+    QVERIFY(reread);
+    QCOMPARE(*reread, project);
+}
+
+void tst_ConfigImport::addressLessHostsNeedAgreeingPeers()
+{
+    // A host without Address takes its mesh address only from peers that all agree on it.
+    const QString gw = WireGuardKeys::generatePrivateKey();
+    const QString a = WireGuardKeys::generatePrivateKey();
+    const QString b = WireGuardKeys::generatePrivateKey();
+    const QByteArray gwPub = WireGuardKeys::publicKey(gw)->toLatin1();
+    const QByteArray gwConf = "[Interface]\nPrivateKey = " + gw.toLatin1() + "\nListenPort = 51820\n\n[Peer]\nPublicKey = "
+                            + WireGuardKeys::publicKey(a)->toLatin1() + "\nAllowedIPs = 10.9.0.2/32\n\n[Peer]\nPublicKey = "
+                            + WireGuardKeys::publicKey(b)->toLatin1() + "\nAllowedIPs = 10.9.0.3/32\n";
+    auto client = [&](const QString &key, const char *address, const char *gwAddress) {
+        return "[Interface]\nPrivateKey = " + key.toLatin1() + "\nAddress = " + address + "\nListenPort = 51820\n\n[Peer]\nPublicKey = " + gwPub
+             + "\nAllowedIPs = " + gwAddress + "\nEndpoint = 198.51.100.1:51820\n";
+    };
+    auto sources = [&](const QByteArray &aConf, const QByteArray &bConf) {
+        return QList<ConfigImport::Source>{{QStringLiteral("gw"), QStringLiteral("wg0"), QStringLiteral("gw.conf"), gwConf},
+                                           {QStringLiteral("a"), QStringLiteral("wg0"), QStringLiteral("a.conf"), aConf},
+                                           {QStringLiteral("b"), QStringLiteral("wg0"), QStringLiteral("b.conf"), bConf}};
+    };
+    QString error;
+    // Agreeing: the address, said in the notes.
+    auto imported = ConfigImport::build(sources(client(a, "10.9.0.2", "10.9.0.1/32"), client(b, "10.9.0.3", "10.9.0.1/32")), &error);
+    QVERIFY2(imported, qPrintable(error));
+    QCOMPARE(imported->project.host(QStringLiteral("gw"))->meshInterface().ip, QStringLiteral("10.9.0.1"));
+    QVERIFY(imported->notes.contains(QStringLiteral("gw: mesh address 10.9.0.1 from its 2 peers")));
+    // Disagreeing: refused, with both files and lines, never a guess.
+    imported = ConfigImport::build(sources(client(a, "10.9.0.2", "10.9.0.1/32"), client(b, "10.9.0.3", "10.9.0.7/32")), &error);
+    QVERIFY(!imported);
+    QCOMPARE(error, QStringLiteral("gw.conf: no Address, and its peers disagree on its mesh IPv4 address: a.conf:8 allows 10.9.0.1, but "
+                                   "b.conf:8 allows 10.9.0.7"));
+    // Two host routes on every peer: which is its own is not known.
+    imported = ConfigImport::build(sources(client(a, "10.9.0.2", "10.9.0.1/32, 10.9.0.50/32"), client(b, "10.9.0.3", "10.9.0.50/32, 10.9.0.1/32")),
+                                   &error);
+    QVERIFY(!imported);
+    QVERIFY2(error.contains(QLatin1String("several single IPv4 addresses to it (10.9.0.1, 10.9.0.50)")), qPrintable(error));
+    // Nobody routes a single address to it (a subnet only): refused at its [Interface].
+    imported = ConfigImport::build(sources(client(a, "10.9.0.2", "10.9.0.0/24"), client(b, "10.9.0.3", "10.9.0.0/24")), &error);
+    QVERIFY(!imported);
+    QCOMPARE(error, QStringLiteral("gw.conf:1: no Address, and no imported peer routes a single IPv4 address (/32) to its public key: its "
+                                   "mesh address is not known; add Address = ... to it, or import its peers' configs too"));
+    // A hostname.wg0 that leaves its keys to a wg0.conf that is not there says which.
+    QTemporaryDir dir;
+    QVERIFY(ImportSupport::writeFile(dir.filePath(QStringLiteral("gw/hostname.wg0")),
+                                     "inet 10.9.0.1 255.255.255.0 NONE\nup\n!/usr/local/bin/wg setconf wg0 /etc/wireguard/wg0.conf\n"));
+    const auto found = ConfigImport::collect({dir.path()}, {}, nullptr, &error);
+    QVERIFY2(found, qPrintable(error));
+    QVERIFY(!ConfigImport::build(*found, &error));
+    QVERIFY2(error.endsWith(QLatin1String("gw/hostname.wg0: it leaves the keys and peers to '!/usr/local/bin/wg setconf wg0 "
+                                          "/etc/wireguard/wg0.conf': import the wg0.conf it loads with it, in the same folder or in "
+                                          "wireguard/ beside it")),
+             qPrintable(error));
+    // With it, the two are one interface, and an address the project cannot give is a loss
+    // at the hostname.wg0's line.
+    QVERIFY(ImportSupport::writeFile(dir.filePath(QStringLiteral("gw/hostname.wg0")),
+                                     "inet 10.9.0.1 255.255.255.255 NONE\nup\n!/usr/local/bin/wg setconf wg0 /etc/wireguard/wg0.conf\n"));
+    QVERIFY(ImportSupport::writeFile(dir.filePath(QStringLiteral("gw/wg0.conf")), gwConf));
+    QVERIFY(ImportSupport::writeFile(dir.filePath(QStringLiteral("a/wg0.conf")), client(a, "10.9.0.2", "10.9.0.0/24")));
+    QVERIFY(ImportSupport::writeFile(dir.filePath(QStringLiteral("b/wg0.conf")), client(b, "10.9.0.3", "10.9.0.0/24")));
+    const auto both = ConfigImport::collect({dir.path()}, {}, nullptr, &error);
+    QVERIFY2(both, qPrintable(error));
+    QCOMPARE(both->size(), 3);
+    imported = ConfigImport::build(*both, &error);
+    QVERIFY2(imported, qPrintable(error));
+    QCOMPARE(imported->project.host(QStringLiteral("gw"))->os, QStringLiteral("OpenBSD"));
+    QCOMPARE(imported->project.host(QStringLiteral("gw"))->meshInterface().ip, QStringLiteral("10.9.0.1"));
+    QCOMPARE(lossTexts(imported->losses),
+             QStringList{QDir(dir.path()).filePath(QStringLiteral("gw/hostname.wg0:1: Address 10.9.0.1/32: the project gives 10.9.0.1/24"))});
 }
 
 QTEST_GUILESS_MAIN(tst_ConfigImport)
