@@ -1,9 +1,9 @@
-// `meshwright export`: router scripts and Kubernetes manifests.
+// `meshwright export`: one output target's files for every host it serves.
 #include "commandcontext.h"
 #include "commandline.h"
 
 #include "configfiles.h"
-#include "exporter.h"
+#include "outputtarget.h"
 #include "keystore.h"
 
 #include <QCommandLineParser>
@@ -14,25 +14,28 @@ namespace CommandLine {
 int exportCommand(const QStringList &arguments, Context &c)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Exports the project for routers and clusters. edgeos, vyos: DIR/HOST.sh, a command script "
-        "per EdgeOS resp. VyOS host (else per host with router settings) with its interfaces, firewall "
-        "rules, static routes and MSS clamping. k8s: DIR/meshwright-wireguard.yaml, per Kubernetes node "
-        "a Secret with its config and a DaemonSet that brings the tunnel up on the node. Files are "
-        "written with mode 0600 (they hold private keys); keys are made on first use and kept in the "
-        "key store. Nothing is written when the project has errors."));
+    QString targets;
+    for (const OutputTarget *target : OutputTargets::all())
+        targets += QStringLiteral("\n  %1: %2.").arg(target->name(), target->summary());
+    parser.setApplicationDescription(
+        QStringLiteral("Writes one output target's files for every host it serves, below DIR. Files are written with mode 0600 "
+                       "(they hold private keys); keys are made on first use and kept in the key store. Nothing is written "
+                       "when the project has errors. The targets:")
+        + targets);
     parser.addPositionalArgument(QStringLiteral("PROJECT.yaml"), QStringLiteral("The project file."));
+    const QString names = OutputTargets::names().join(QLatin1Char('|'));
     const QCommandLineOption formatOption({QStringLiteral("f"), QStringLiteral("format")},
-                                          QStringLiteral("edgeos, vyos or k8s."), QStringLiteral("FORMAT"));
+                                          QStringLiteral("The target: %1.").arg(OutputTargets::names().join(QLatin1String(", "))),
+                                          QStringLiteral("FORMAT"));
     const QCommandLineOption outOption({QStringLiteral("o"), QStringLiteral("out")},
                                        QStringLiteral("The output folder."), QStringLiteral("DIR"));
     parser.addOptions({formatOption, outOption, KeysOption});
-    const QString usage = QStringLiteral("meshwright export PROJECT.yaml --format edgeos|vyos|k8s --out DIR [--keys FILE]");
+    const QString usage = QStringLiteral("meshwright export PROJECT.yaml --format %1 --out DIR [--keys FILE]").arg(names);
     if (const int rc = parseCommand(parser, arguments, usage, 1, c); rc >= 0)
         return rc;
-    const auto format = Exporter::formatFromName(parser.value(formatOption));
-    if (!format) {
-        c.err << "meshwright: export needs --format edgeos, vyos or k8s";
+    const OutputTarget *target = OutputTargets::find(parser.value(formatOption));
+    if (!target) {
+        c.err << "meshwright: export needs --format " << OutputTargets::names().join(QLatin1String(", "));
         if (parser.isSet(formatOption))
             c.err << " (not '" << parser.value(formatOption) << "')";
         c.err << "\nUsage: " << usage << Qt::endl;
@@ -51,7 +54,7 @@ int exportCommand(const QStringList &arguments, Context &c)
     auto &[loaded, keys, keysPath] = *opened;
     QString error;
     const qsizetype keysBefore = keys.keyCount() + keys.presharedKeyCount();
-    const QList<ConfigFiles::File> files = Exporter::files(loaded.project, keys, *format, &error);
+    const QList<ConfigFiles::File> files = target->exportFiles(loaded.project, keys, &error);
     if (files.isEmpty()) {
         c.err << "error: " << projectPath << ": " << error << Qt::endl;
         return CommandLine::ProjectErrors;

@@ -3,6 +3,7 @@
 #include "commandline.h"
 
 #include "keyseal.h"
+#include "validator.h"
 
 #include <QCommandLineParser>
 #include <QFile>
@@ -27,7 +28,7 @@ int validate(const QStringList &arguments, Context &c)
     const QString keysPath = KeyStore::pathForProject(projectPath);
     QFile store(keysPath);
     const bool sealed = store.open(QIODevice::ReadOnly) && KeySeal::isSealed(store.read(16));
-    if (const auto finding = plainKeyStoreFinding(keysPath, sealed, QStringLiteral("meshwright keys encrypt ") + projectPath))
+    if (const auto finding = Validator::keyStoreFinding(keysPath, sealed, QStringLiteral("meshwright keys encrypt ") + projectPath))
         loaded->findings.append(*finding);
     printFindings(loaded->findings, c.out);
     const auto errors = std::count_if(loaded->findings.cbegin(), loaded->findings.cend(),

@@ -4,6 +4,7 @@
 #include "atomicfile.h"
 #include "confighighlighter.h"
 #include "configfiles.h"
+#include "outputtarget.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -139,26 +140,10 @@ void ConfigPane::refresh()
         emit refreshed();
         return;
     }
-    for (const PlannedInterface &planned : m_document->plan(m_host)) {
-        for (const ConfigFiles::File &file : ConfigFiles::files(planned))
-            files.append({file.relativePath.section(QLatin1Char('/'), -1), QString::fromUtf8(file.content)});
-    }
-    // What the host's own system takes: a router's command script, a node's manifests.
-    const Host &host = m_document->project().hosts[index];
-    QList<Exporter::Format> formats;
-    if (host.os.compare(QLatin1String("EdgeOS"), Qt::CaseInsensitive) == 0)
-        formats.append(Exporter::Format::EdgeOs);
-    if (host.os.compare(QLatin1String("VyOS"), Qt::CaseInsensitive) == 0)
-        formats.append(Exporter::Format::VyOs);
-    if (!host.kubernetesNode.isEmpty())
-        formats.append(Exporter::Format::Kubernetes);
-    for (const Exporter::Format format : std::as_const(formats)) {
-        QString error;
-        for (const ConfigFiles::File &file : m_document->exportFiles(format, &error)) {
-            if (format == Exporter::Format::Kubernetes || file.relativePath == host.name + QLatin1String(".sh"))
-                files.append({file.relativePath, QString::fromUtf8(file.content)});
-        }
-    }
+    // Every output target shown for the host: its configs, a router's command script, a
+    // node's manifest.
+    for (const auto &[target, file] : m_document->shownFiles(m_host))
+        files.append({file.relativePath.section(QLatin1Char('/'), -1), QString::fromUtf8(file.content)});
     // What was shown is what later deploys and generations use: keep any new keys.
     m_document->commitKeys(nullptr);
     // Mark what changed against the text shown before: a line is new when the old text

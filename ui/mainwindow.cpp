@@ -54,12 +54,21 @@ MainWindow::MainWindow(QWidget *parent, Deployer *deployer, StatusPoller *poller
     , m_document(new MeshDocument(this))
     , m_scene(new TopologyScene(m_document, this))
     , m_view(new TopologyView(m_scene, this))
-    , m_monitor(poller ? new StatusMonitor(m_document, poller, this) : nullptr)
+    , m_monitor(poller ? new StatusMonitor([document = m_document] { return StatusMonitor::Snapshot{document->project(), document->keys()}; },
+                                           poller, this)
+                       : nullptr)
     , m_deployer(deployer)
     , m_reader(reader)
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/meshwright.svg")));
+    if (m_monitor) {
+        // Live status polls the document's project: every edit restarts it.
+        for (auto signal : {&MeshDocument::hostAdded, &MeshDocument::hostRemoved, &MeshDocument::hostChanged})
+            connect(m_document, signal, m_monitor, &StatusMonitor::projectChanged);
+        connect(m_document, &MeshDocument::linksChanged, m_monitor, &StatusMonitor::projectChanged);
+        connect(m_document, &MeshDocument::projectReset, m_monitor, &StatusMonitor::projectChanged);
+    }
     setCentralWidget(m_view);
     createDocks();
     createActions();

@@ -148,9 +148,33 @@ QList<PlannedInterface> MeshDocument::plan(HostId id)
     return HostConfigs::planHost(planner(), m_keys, index);
 }
 
-QList<ConfigFiles::File> MeshDocument::exportFiles(Exporter::Format format, QString *error)
+QList<std::pair<const OutputTarget *, ConfigFiles::File>> MeshDocument::shownFiles(HostId id)
 {
-    return Exporter::files(m_project, m_keys, format, error);
+    const qsizetype index = indexOf(id);
+    Q_ASSERT(index >= 0);
+    const Planner &planner = this->planner();
+    const QList<PlannedInterface> interfaces = HostConfigs::planHost(planner, m_keys, index);
+    const TargetHost host{m_project, planner, m_keys, index, interfaces};
+    QList<const OutputTarget *> targets;
+    for (const OutputTarget *target : OutputTargets::all()) {
+        if (target->shownFor(m_project, index))
+            targets.append(target);
+    }
+    // As generate lists them: each interface's files, then the host's own.
+    QList<std::pair<const OutputTarget *, ConfigFiles::File>> shown;
+    for (const PlannedInterface &planned : interfaces) {
+        for (const OutputTarget *target : std::as_const(targets)) {
+            for (const ConfigFiles::File &file : target->interfaceFiles(planned))
+                shown.append({target, file});
+        }
+    }
+    for (const OutputTarget *target : std::as_const(targets)) {
+        if (!target->generated()) // it may hold other hosts' configs too
+            m_keys.ensure(planner.keyIds(), planner.presharedKeyPairs());
+        for (const ConfigFiles::File &file : target->hostFiles(host))
+            shown.append({target, file});
+    }
+    return shown;
 }
 
 std::optional<DeployPlan> MeshDocument::deployPlan(const QStringList &hosts, QString *error)
@@ -300,7 +324,7 @@ QList<Diagnostic> MeshDocument::diagnostics() const
     if (!m_diagnostics) {
         m_diagnostics = Validator::validate(m_project, planner());
         if (!m_filePath.isEmpty()) {
-            if (const auto finding = plainKeyStoreFinding(KeyStore::pathForProject(m_filePath), m_keys.isEncrypted(),
+            if (const auto finding = Validator::keyStoreFinding(KeyStore::pathForProject(m_filePath), m_keys.isEncrypted(),
                                                           QStringLiteral("File → Key Store…")))
                 m_diagnostics->append(*finding);
         }

@@ -3,7 +3,7 @@
 
 #include "deployment.h"
 #include "diagnostic.h"
-#include "exporter.h"
+#include "outputtarget.h"
 #include "hostconfigs.h"
 #include "interfaceconfig.h"
 #include "keystore.h"
@@ -97,8 +97,11 @@ public:
     /// A pane that shows the result calls commitKeys(), so that a config that was shown
     /// (or a QR code that was scanned) always matches what is generated later.
     QList<PlannedInterface> plan(HostId id);
-    /// The export files in \a format (Exporter::files), making keys as plan() does.
-    QList<ConfigFiles::File> exportFiles(Exporter::Format format, QString *error);
+    /// Every file the Configs pane shows for host \a id: those of each output target shown
+    /// for it, in the targets' order, each tagged with its target; keys are made as plan()
+    /// does (for a target that is not generated, such as a manifest of several hosts, every
+    /// host's).
+    QList<std::pair<const OutputTarget *, ConfigFiles::File>> shownFiles(HostId id);
     /// Writes keys made since the last write to the key store beside the project file
     /// (atomically). True when there was nothing to write, or for an untitled project
     /// (its keys stay in memory until it is saved). On failure the document counts as

@@ -1,6 +1,7 @@
 // What one WireGuard interface of one host is configured with: the planner's output.
 #pragma once
 
+#include "ipaddress.h"
 #include "presharedkey.h"
 
 #include <QList>
@@ -57,4 +58,14 @@ struct PlannedInterface
     /// For OpenBSD routers: pf rules to include from /etc/pf.conf (forwarding and NAT),
     /// which wg-quick's PostUp lines would do on Linux.
     QStringList pfRules;
+    /// What a router needs to route to one peer itself (a system that does not route
+    /// AllowedIPs by its own, or a router whose routes are explicit).
+    struct PeerRoutes
+    {
+        QList<IpPrefix> routes; ///< the networks of its AllowedIPs, each once, no default route
+        QList<IpPrefix> bgp;    ///< those of them that BGP announces from the peer
+    };
+    /// Per peer of config.peers, in that order: filled for hosts with router settings and
+    /// router systems (EdgeOS, VyOS), empty for the others.
+    QList<PeerRoutes> peerRoutes;
 };

@@ -80,4 +80,12 @@ bool decode(QStringView text, unsigned char *out)
     return ok;
 }
 
+bool isValid(const QString &key)
+{
+    unsigned char bytes[32];
+    const bool ok = decode(QStringView(key), bytes);
+    sodium_memzero(bytes, sizeof bytes);
+    return ok;
+}
+
 } // namespace KeyBase64

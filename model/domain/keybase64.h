@@ -43,4 +43,7 @@ bool decode(QByteArrayView text, unsigned char *out);
 /// is wiped, never through a heap copy.
 bool decode(QStringView text, unsigned char *out);
 
+/// True for a key in WireGuard's base64: 44 characters that decode to 32 bytes.
+bool isValid(const QString &key);
+
 } // namespace KeyBase64

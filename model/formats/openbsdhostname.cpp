@@ -2,7 +2,7 @@
 #include "openbsdhostname.h"
 
 #include "ipaddress.h"
-#include "keystore.h"
+#include "keybase64.h"
 
 #include <QRegularExpression>
 #include <QStringList>
@@ -143,7 +143,7 @@ std::optional<Parsed> parse(const QByteArray &text, QString *error, bool keyOpti
                 value();
             } else if (option == QLatin1String("wgkey")) {
                 const auto key = value();
-                if (!key || !WireGuardKeys::isValidKey(*key))
+                if (!key || !KeyBase64::isValid(*key))
                     return fail(QStringLiteral("wgkey takes a base64 private key"));
                 config.privateKey = *key;
                 mark("privatekey");
@@ -161,7 +161,7 @@ std::optional<Parsed> parse(const QByteArray &text, QString *error, bool keyOpti
                 mark("mtu");
             } else if (option == QLatin1String("wgpeer")) {
                 const auto key = value();
-                if (!key || !WireGuardKeys::isValidKey(*key))
+                if (!key || !KeyBase64::isValid(*key))
                     return fail(QStringLiteral("wgpeer takes the peer's base64 public key"));
                 config.peers.append(PeerConfig{});
                 peer = &config.peers.back();

@@ -2,7 +2,7 @@
 #include "wgshow.h"
 
 #include "ipaddress.h"
-#include "keystore.h"
+#include "keybase64.h"
 
 #include <QList>
 
@@ -30,7 +30,7 @@ bool forEachLine(const QByteArray &output, int fields, QString *error, Take take
         if (parts.size() != fields)
             return fail(number, QStringLiteral("expected %1 tab-separated fields").arg(fields));
         const QString key = QString::fromLatin1(parts[0]);
-        if (!WireGuardKeys::isValidKey(key))
+        if (!KeyBase64::isValid(key))
             return fail(number, QStringLiteral("not a public key"));
         if (!take(key, parts, number, fail))
             return false;

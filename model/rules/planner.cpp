@@ -402,21 +402,38 @@ QStringList Planner::interfaceNames(qsizetype host) const
 QList<PlannedInterface> Planner::planAll(qsizetype host, const KeyStore &keys, const std::vector<int> *keyNumbers,
                                          const Copies *copies) const
 {
-    if (!perPeer(host))
-        return {plan(host, keys, keyNumbers, copies)};
     QList<PlannedInterface> interfaces;
-    for (const qsizetype peer : peersOf(host))
-        interfaces.append(planPerPeer(host, peer, slotOf(host, peer), keys));
-    if (!interfaces.isEmpty()) {
-        QStringList names;
-        QList<int> ports;
-        for (const PlannedInterface &planned : std::as_const(interfaces)) {
-            names.append(planned.interfaceName);
-            ports.append(planned.config.listenPort.value_or(0));
+    if (!perPeer(host)) {
+        interfaces = {plan(host, keys, keyNumbers, copies)};
+    } else {
+        for (const qsizetype peer : peersOf(host))
+            interfaces.append(planPerPeer(host, peer, slotOf(host, peer), keys));
+        if (!interfaces.isEmpty()) {
+            QStringList names;
+            QList<int> ports;
+            for (const PlannedInterface &planned : std::as_const(interfaces)) {
+                names.append(planned.interfaceName);
+                ports.append(planned.config.listenPort.value_or(0));
+            }
+            interfaces.front().pfRules = pfRules(host, names, ports);
         }
-        interfaces.front().pfRules = pfRules(host, names, ports);
+    }
+    if (routesItself(host)) {
+        for (PlannedInterface &planned : interfaces) {
+            for (const PeerConfig &peer : std::as_const(planned.config.peers)) {
+                const qsizetype at = m_project.indexOf(peer.name);
+                planned.peerRoutes.append({staticRoutes(host, at, false), bgpPrefixes(host, at)});
+            }
+        }
     }
     return interfaces;
+}
+
+bool Planner::routesItself(qsizetype host) const
+{
+    const Host &h = m_project.hosts[host];
+    return h.router || h.os.compare(QLatin1String("EdgeOS"), Qt::CaseInsensitive) == 0
+        || h.os.compare(QLatin1String("VyOS"), Qt::CaseInsensitive) == 0;
 }
 
 PlannedInterface Planner::planPerPeer(qsizetype router, qsizetype peer, int slot, const KeyStore &keys) const

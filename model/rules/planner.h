@@ -84,6 +84,9 @@ public:
     /// (for those the router's own table picks the tunnel). The one rule for static
     /// routes: the router's PostUp, the export scripts and the properties pane ask here.
     QList<IpPrefix> staticRoutes(qsizetype host, qsizetype peer, bool skipBgp) const;
+    /// True for a host that routes its peers' prefixes itself: one with router settings,
+    /// or a router system (EdgeOS, VyOS). Its planned interfaces carry peerRoutes.
+    bool routesItself(qsizetype host) const;
     /// The address in endpoint(), when it is an IP address rather than a name.
     std::optional<IpAddress> endpointAddress(qsizetype host, qsizetype peer) const;
     /// The gateway a roaming host with `gateway: false` sends the mesh subnets to, or -1.

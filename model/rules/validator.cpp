@@ -6,6 +6,8 @@
 #include "parallel.h"
 #include "planner.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QHash>
 #include <QRegularExpression>
 #include <QSet>
@@ -443,6 +445,18 @@ QList<Diagnostic> validate(const Project &project)
 QList<Diagnostic> validate(const Project &project, const Planner &planner)
 {
     return Checker(project, planner).run();
+}
+
+std::optional<Diagnostic> keyStoreFinding(const QString &path, bool encrypted, const QString &howTo)
+{
+    if (encrypted || !QFileInfo::exists(path))
+        return std::nullopt;
+    Diagnostic finding;
+    finding.severity = Diagnostic::Severity::Warning;
+    finding.message = QStringLiteral("the key store %1 holds every private key in plain text: whoever copies it can impersonate "
+                                     "every host; %2 encrypts it with a passphrase")
+                          .arg(QDir::toNativeSeparators(path), howTo);
+    return finding;
 }
 
 } // namespace Validator

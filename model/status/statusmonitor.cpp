@@ -4,7 +4,6 @@
 #include "deployment.h"
 #include "planner.h"
 
-#include "meshdocument.h"
 
 #include <QPromise>
 
@@ -17,9 +16,9 @@ QString linkKey(const QString &a, const QString &b)
 
 } // namespace
 
-StatusMonitor::StatusMonitor(MeshDocument *document, StatusPoller *poller, QObject *parent)
+StatusMonitor::StatusMonitor(std::function<Snapshot()> source, StatusPoller *poller, QObject *parent)
     : QObject(parent)
-    , m_document(document)
+    , m_source(std::move(source))
     , m_poller(poller)
 {
     m_clock.start();
@@ -33,19 +32,6 @@ StatusMonitor::StatusMonitor(MeshDocument *document, StatusPoller *poller, QObje
     m_restart.setInterval(500);
     connect(&m_restart, &QTimer::timeout, this, &StatusMonitor::restart);
     connect(&m_preparing, &QFutureWatcherBase::finished, this, &StatusMonitor::startPolling);
-    for (auto signal : {&MeshDocument::hostAdded, &MeshDocument::hostRemoved, &MeshDocument::hostChanged})
-        connect(m_document, signal, this, [this] {
-            if (m_running)
-                m_restart.start();
-        });
-    connect(m_document, &MeshDocument::linksChanged, this, [this] {
-        if (m_running)
-            m_restart.start();
-    });
-    connect(m_document, &MeshDocument::projectReset, this, [this] {
-        if (m_running)
-            m_restart.start();
-    });
     connect(m_poller, &StatusPoller::polled, this, [this](const QString &host, const HostSample &sample) {
         if (!m_board)
             return;
@@ -62,9 +48,15 @@ StatusMonitor::StatusMonitor(MeshDocument *document, StatusPoller *poller, QObje
     });
 }
 
+void StatusMonitor::projectChanged()
+{
+    if (m_running)
+        m_restart.start();
+}
+
 bool StatusMonitor::start(QString *error)
 {
-    const auto &hosts = m_document->project().hosts;
+    const QList<Host> hosts = m_source().project.hosts;
     if (std::none_of(hosts.begin(), hosts.end(), [](const Host &host) { return host.ssh.has_value(); })) {
         *error = tr("No host has SSH settings: live status asks hosts over SSH (hosts without SSH are seen from their peers).");
         return false;
@@ -115,12 +107,12 @@ StatusMonitor::Prepared StatusMonitor::prepare(const Project &project, KeyStore 
 void StatusMonitor::restart()
 {
     m_poller->stop();
-    // The copies share their data with the document until it changes (implicit sharing).
+    // The copies share their data with the source's until it changes (implicit sharing).
     auto promise = std::make_shared<QPromise<Prepared>>();
     m_preparing.setFuture(promise->future()); // a pending earlier plan is not waited for
-    m_planner.start([promise, project = m_document->project(), keys = m_document->keys()] {
+    m_planner.start([promise, snapshot = m_source()] {
         promise->start();
-        promise->addResult(prepare(project, keys));
+        promise->addResult(prepare(snapshot.project, snapshot.keys));
         promise->finish();
     });
 }

@@ -2,7 +2,9 @@
 // the window's scene and status pane observe it, as they observe the document.
 #pragma once
 
+#include "keystore.h"
 #include "linkstatus.h"
+#include "project.h"
 #include "statuspoller.h"
 #include "statusreport.h"
 
@@ -13,13 +15,13 @@
 #include <QThreadPool>
 #include <QTimer>
 
+#include <functional>
 #include <memory>
 
-class MeshDocument;
-
-/// Drives a StatusPoller over the document's hosts with SSH and keeps the judged links.
+/// Drives a StatusPoller over a project's hosts with SSH and keeps the judged links.
 /// Results are folded in as they arrive and published at most ten times a second
-/// (changed()); an edit of the project restarts polling with the new hosts and links.
+/// (changed()); a change of the project (projectChanged(), which the editor calls on each
+/// edit) restarts polling with the new hosts and links.
 /// What the poller needs (every host's configs and the links they make) is planned on a
 /// thread of its own from a copy of the project, so the window keeps drawing meanwhile; a
 /// restart that comes before it is ready replaces it.
@@ -40,7 +42,19 @@ public:
         double tx;
     };
 
-    StatusMonitor(MeshDocument *document, StatusPoller *poller, QObject *parent = nullptr);
+    /// What to poll: a project and the keys its hosts should have.
+    struct Snapshot
+    {
+        Project project;
+        KeyStore keys;
+    };
+    /// \a source gives the project as it is now; it is asked at each (re)start, on this
+    /// object's thread.
+    StatusMonitor(std::function<Snapshot()> source, StatusPoller *poller, QObject *parent = nullptr);
+
+    /// The project changed. Edits come in bursts (a drag, typing): while running, polling
+    /// restarts once they settle.
+    void projectChanged();
 
     /// Starts polling; false with the reason (no host has SSH) when it cannot. A reason
     /// found while planning the hosts (one has no address to connect to) comes later, as
@@ -82,7 +96,7 @@ private:
     void publish();
     void schedulePublish();
 
-    MeshDocument *m_document;
+    std::function<Snapshot()> m_source;
     StatusPoller *m_poller;
     StatusOptions m_options;
     bool m_running = false;

@@ -275,13 +275,13 @@ void checkOutput(const SyntheticProject &project, const RunResult &run, bool fir
             problems->append(where + relative + QLatin1String(" does not parse back: ") + error);
             return;
         }
-        if (!WireGuardKeys::isValidKey(config->privateKey))
+        if (!KeyBase64::isValid(config->privateKey))
             problems->append(where + relative + QLatin1String(": no valid PrivateKey"));
         if (config->peers.size() != expectedPeers)
             problems->append(where + relative + QStringLiteral(": %1 peers, expected %2")
                                                     .arg(config->peers.size()).arg(expectedPeers));
         for (const PeerConfig &peer : config->peers) {
-            if (!WireGuardKeys::isValidKey(peer.publicKey) || peer.presharedKey.isEmpty()
+            if (!KeyBase64::isValid(peer.publicKey) || peer.presharedKey.isEmpty()
                 || peer.allowedIps.isEmpty()) {
                 problems->append(where + relative + QLatin1String(": peer ") + peer.name
                                  + QLatin1String(" lacks a key or AllowedIPs"));

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Generates every project the repository has, and the benchmark's meshes, with two builds of
-# meshwright on the same keys, and compares what they write byte for byte: a change made to
-# generate faster must not change one byte. Prints a sha256 per file list and the files that
+# Generates (and exports, in every format the old build has) every project the repository
+# has, and the benchmark's meshes, with two builds of meshwright on the same keys, and
+# compares what they write byte for byte: a change made to generate faster, or to the code's
+# structure, must not change one byte. Prints a sha256 per file list and the files that
 # differ; exits 1 when any does.
 #
 #   tests/bench/compare-generated.sh OLD/meshwright NEW/meshwright [NEW/tests/bench/bench_generate]
@@ -69,6 +70,30 @@ for project in "$work"/projects/*.yaml; do
     fi
     projects=$((projects + 1))
     files=$((files + count))
+    # And every export the old build can write, on the same keys.
+    for format in edgeos vyos k8s; do
+        if ! "$old" export "$work/old/$name.yaml" --format "$format" --out "$work/old/$name-$format" > /dev/null 2>&1; then
+            continue # nothing of that kind in the project
+        fi
+        cp "$work/old/$name.keys" "$work/new/$name.keys"
+        if ! "$new" export "$work/new/$name.yaml" --format "$format" --out "$work/new/$name-$format" > /dev/null 2> "$work/new/$name.err"; then
+            echo "FAILED  $name: the new build does not export $format ($(head -n 1 "$work/new/$name.err"))"
+            status=1
+            continue
+        fi
+        for side in old new; do
+            (cd "$work/$side/$name-$format" && find . -type f -print0 | sort -z | xargs -0 sha256sum) > "$work/$side/$name-$format.sums"
+        done
+        count=$(wc -l < "$work/old/$name-$format.sums")
+        if cmp -s "$work/old/$name-$format.sums" "$work/new/$name-$format.sums"; then
+            echo "same    $name --format $format: $count files, list $(sha256sum < "$work/old/$name-$format.sums" | cut -c1-16)"
+        else
+            echo "FAILED  $name --format $format: the files differ:"
+            diff "$work/old/$name-$format.sums" "$work/new/$name-$format.sums" | head -n 20
+            status=1
+        fi
+        files=$((files + count))
+    done
 done
 echo "$projects projects, $files files: $([ "$status" -eq 0 ] && echo "byte for byte the same" || echo "DIFFERENCES")"
 exit "$status"

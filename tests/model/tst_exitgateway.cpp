@@ -4,6 +4,7 @@
 #include "deployment.h"
 #include "hostconfigs.h"
 #include "configfiles.h"
+#include "outputtarget.h"
 #include "planner.h"
 #include "keystore.h"
 #include "projectfile.h"
@@ -84,7 +85,7 @@ QList<PlannedInterface> plan(const Project &project, const QString &host)
 
 QByteArray pfFile(const Project &project, const QString &host)
 {
-    for (const ConfigFiles::File &file : ConfigFiles::files(plan(project, host).front())) {
+    for (const ConfigFiles::File &file : OutputTargets::interfaceFiles(plan(project, host).front())) {
         if (file.relativePath.endsWith(QLatin1String("/pf-meshwright.conf")))
             return file.content;
     }

@@ -1,5 +1,5 @@
-// Tests of the exporter: EdgeOS and VyOS command scripts and Kubernetes manifests, parsed back.
-#include "exporter.h"
+// Tests of the export targets: EdgeOS and VyOS command scripts and Kubernetes manifests, parsed back.
+#include "outputtarget.h"
 #include "kubernetesmanifest.h"
 #include "keystore.h"
 #include "planner.h"
@@ -13,8 +13,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-
-Q_DECLARE_METATYPE(Exporter::Format)
 
 namespace {
 
@@ -35,6 +33,14 @@ QStringList commands(const QByteArray &script)
 }
 
 /// Changes to the example project, by name, for data-driven rows.
+/// What `export --format FORMAT` writes.
+QList<ConfigFiles::File> exportFiles(const Project &project, KeyStore &keys, const QString &format, QString *error)
+{
+    const OutputTarget *target = OutputTargets::find(format);
+    Q_ASSERT(target);
+    return target->exportFiles(project, keys, error);
+}
+
 Project changed(Project project, const QString &change)
 {
     const auto host = [&](const char *name) -> Host & { return project.hosts[project.indexOf(QLatin1String(name))]; };
@@ -84,10 +90,10 @@ private slots:
     void sameKeysSameFiles();
 
 private:
-    QByteArray exported(Exporter::Format format)
+    QByteArray exported(const QString &format)
     {
         QString error;
-        const QList<ConfigFiles::File> files = Exporter::files(m_project, m_keys, format, &error);
+        const QList<ConfigFiles::File> files = exportFiles(m_project, m_keys, format, &error);
         return files.size() == 1 ? files.front().content : QByteArray();
     }
     YAML::Node document(const char *kind, const QString &name) const
@@ -111,7 +117,7 @@ void tst_Exporter::initTestCase()
     QVERIFY2(project, qPrintable(error.toString()));
     m_project = *project;
     // A fresh key store: the exporter makes every key it needs.
-    const QByteArray manifests = exported(Exporter::Format::Kubernetes);
+    const QByteArray manifests = exported(QStringLiteral("k8s"));
     QVERIFY(!manifests.isEmpty());
     try {
         m_manifests = YAML::LoadAll(manifests.toStdString());
@@ -126,45 +132,45 @@ void tst_Exporter::initTestCase()
 void tst_Exporter::formatFromName_data()
 {
     QTest::addColumn<QString>("name");
-    QTest::addColumn<int>("format"); // -1: none
-    QTest::newRow("edgeos") << "edgeos" << int(Exporter::Format::EdgeOs);
-    QTest::newRow("EdgeOS, any case") << "EdgeOS" << int(Exporter::Format::EdgeOs);
-    QTest::newRow("vyos") << "vyos" << int(Exporter::Format::VyOs);
-    QTest::newRow("k8s") << "k8s" << int(Exporter::Format::Kubernetes);
-    QTest::newRow("kubernetes") << "kubernetes" << int(Exporter::Format::Kubernetes);
-    QTest::newRow("unknown") << "openwrt" << -1;
-    QTest::newRow("empty") << "" << -1;
+    QTest::addColumn<QString>("format"); // the target's own name; empty: none
+    QTest::newRow("edgeos") << "edgeos" << "edgeos";
+    QTest::newRow("EdgeOS, any case") << "EdgeOS" << "edgeos";
+    QTest::newRow("vyos") << "vyos" << "vyos";
+    QTest::newRow("k8s") << "k8s" << "k8s";
+    QTest::newRow("kubernetes") << "kubernetes" << "k8s";
+    QTest::newRow("unknown") << "openwrt" << "";
+    QTest::newRow("empty") << "" << "";
 }
 
 void tst_Exporter::formatFromName()
 {
     QFETCH(QString, name);
-    QFETCH(int, format);
-    const auto parsed = Exporter::formatFromName(name);
-    QCOMPARE(parsed ? int(*parsed) : -1, format);
+    QFETCH(QString, format);
+    const OutputTarget *target = OutputTargets::find(name);
+    QCOMPARE(target ? target->name() : QString(), format);
 }
 
 void tst_Exporter::selectsHosts_data()
 {
     QTest::addColumn<QString>("change");
-    QTest::addColumn<Exporter::Format>("format");
+    QTest::addColumn<QString>("format");
     QTest::addColumn<QStringList>("files");
-    QTest::newRow("EdgeOS: the host with os EdgeOS") << "" << Exporter::Format::EdgeOs << QStringList{"router.sh"};
+    QTest::newRow("EdgeOS: the host with os EdgeOS") << "" << QStringLiteral("edgeos") << QStringList{"router.sh"};
     QTest::newRow("VyOS: no VyOS host, so the hosts with router settings")
-        << "" << Exporter::Format::VyOs << QStringList{"router.sh"};
-    QTest::newRow("VyOS: a host with os vyos, not the router") << "VyOS node" << Exporter::Format::VyOs << QStringList{"node1.sh"};
-    QTest::newRow("Kubernetes: one file for every node") << "" << Exporter::Format::Kubernetes
+        << "" << QStringLiteral("vyos") << QStringList{"router.sh"};
+    QTest::newRow("VyOS: a host with os vyos, not the router") << "VyOS node" << QStringLiteral("vyos") << QStringList{"node1.sh"};
+    QTest::newRow("Kubernetes: one file for every node") << "" << QStringLiteral("k8s")
                                                          << QStringList{"meshwright-wireguard.yaml"};
 }
 
 void tst_Exporter::selectsHosts()
 {
     QFETCH(QString, change);
-    QFETCH(Exporter::Format, format);
+    QFETCH(QString, format);
     QFETCH(QStringList, files);
     QString error;
     QStringList names;
-    for (const ConfigFiles::File &file : Exporter::files(changed(m_project, change), m_keys, format, &error)) {
+    for (const ConfigFiles::File &file : exportFiles(changed(m_project, change), m_keys, format, &error)) {
         names.append(file.relativePath);
         QVERIFY(!file.content.isEmpty());
     }
@@ -175,37 +181,37 @@ void tst_Exporter::selectsHosts()
 void tst_Exporter::nothingToExport_data()
 {
     QTest::addColumn<QString>("change");
-    QTest::addColumn<Exporter::Format>("format");
+    QTest::addColumn<QString>("format");
     QTest::addColumn<QString>("message");
     QTest::newRow("EdgeOS: neither an EdgeOS host nor router settings")
-        << "no router" << Exporter::Format::EdgeOs << "nothing to export for EdgeOS: no host has os: EdgeOS or router settings";
+        << "no router" << QStringLiteral("edgeos") << "nothing to export for EdgeOS: no host has os: EdgeOS or router settings";
     QTest::newRow("VyOS: neither a VyOS host nor router settings")
-        << "no router" << Exporter::Format::VyOs << "nothing to export for VyOS: no host has os: VyOS or router settings";
+        << "no router" << QStringLiteral("vyos") << "nothing to export for VyOS: no host has os: VyOS or router settings";
     QTest::newRow("Kubernetes: no host is a node")
-        << "no nodes" << Exporter::Format::Kubernetes << "nothing to export for Kubernetes: no host has a kubernetes node name";
+        << "no nodes" << QStringLiteral("k8s") << "nothing to export for Kubernetes: no host has a kubernetes node name";
     QTest::newRow("Kubernetes: a node name Kubernetes rejects")
-        << "bad node name" << Exporter::Format::Kubernetes
+        << "bad node name" << QStringLiteral("k8s")
         << "node1: 'Node_1' is not a Kubernetes node name (lowercase letters, digits, '-' and '.'); nothing exported";
     QTest::newRow("Kubernetes: two hosts claim one node")
-        << "one node twice" << Exporter::Format::Kubernetes
+        << "one node twice" << QStringLiteral("k8s")
         << "node2: another host is Kubernetes node 'node1' too; nothing exported";
 }
 
 void tst_Exporter::nothingToExport()
 {
     QFETCH(QString, change);
-    QFETCH(Exporter::Format, format);
+    QFETCH(QString, format);
     QFETCH(QString, message);
     QString error;
-    QVERIFY(Exporter::files(changed(m_project, change), m_keys, format, &error).isEmpty());
+    QVERIFY(exportFiles(changed(m_project, change), m_keys, format, &error).isEmpty());
     QCOMPARE(error, message);
 }
 
 void tst_Exporter::scriptShapes_data()
 {
-    QTest::addColumn<Exporter::Format>("format");
+    QTest::addColumn<QString>("format");
     QTest::addColumn<QStringList>("shapes");
-    QTest::newRow("EdgeOS") << Exporter::Format::EdgeOs << QStringList{
+    QTest::newRow("EdgeOS") << QStringLiteral("edgeos") << QStringList{
         R"(^set interfaces wireguard wg\d+ (address|listen-port|route-allowed-ips|mtu|private-key) \S+$)",
         R"(^set interfaces wireguard wg\d+ peer \S+ (endpoint|allowed-ips|preshared-key|persistent-keepalive) \S+$)",
         R"(^set interfaces wireguard wg\d+ peer \S+ description '[^']*'$)",
@@ -214,7 +220,7 @@ void tst_Exporter::scriptShapes_data()
         R"(^set protocols static interface-route6? \S+ next-hop-interface wg\d+ description '[^']*'$)",
         R"(^set firewall options mss-clamp6? (interface-type wg|mss \d+)$)",
     };
-    QTest::newRow("VyOS") << Exporter::Format::VyOs << QStringList{
+    QTest::newRow("VyOS") << QStringLiteral("vyos") << QStringList{
         R"(^set interfaces wireguard wg\d+ (address|port|mtu|private-key) \S+$)",
         R"(^set interfaces wireguard wg\d+ peer \S+ (public-key|allowed-ips|address|port|preshared-key|persistent-keepalive) \S+$)",
         R"(^set interfaces wireguard wg\d+ ip(v6)? adjust-mss \d+$)",
@@ -226,7 +232,7 @@ void tst_Exporter::scriptShapes_data()
 
 void tst_Exporter::scriptShapes()
 {
-    QFETCH(Exporter::Format, format);
+    QFETCH(QString, format);
     QFETCH(QStringList, shapes);
     const QStringList lines = commands(exported(format));
     QVERIFY(lines.size() > 4);
@@ -244,10 +250,10 @@ void tst_Exporter::scriptShapes()
 
 void tst_Exporter::scriptLines_data()
 {
-    QTest::addColumn<Exporter::Format>("format");
+    QTest::addColumn<QString>("format");
     QTest::addColumn<QString>("pattern");
     QTest::addColumn<int>("count");
-    const auto edge = Exporter::Format::EdgeOs;
+    const auto edge = QStringLiteral("edgeos");
     QTest::newRow("EdgeOS: three interfaces") << edge << R"(^set interfaces wireguard wg\d+ listen-port )" << 3;
     QTest::newRow("EdgeOS: wg0 on 51820") << edge << "^set interfaces wireguard wg0 listen-port 51820$" << 1;
     QTest::newRow("EdgeOS: wg1 on 51821") << edge << "^set interfaces wireguard wg1 listen-port 51821$" << 1;
@@ -278,7 +284,7 @@ void tst_Exporter::scriptLines_data()
     QTest::newRow("EdgeOS: MSS clamp IPv6") << edge << "^set firewall options mss-clamp6 mss 1372$" << 1;
     QTest::newRow("EdgeOS: MSS clamp on the wg interfaces") << edge << "^set firewall options mss-clamp6? interface-type wg$" << 2;
 
-    const auto vyos = Exporter::Format::VyOs;
+    const auto vyos = QStringLiteral("vyos");
     QTest::newRow("VyOS: three interfaces") << vyos << R"(^set interfaces wireguard wg\d+ port )" << 3;
     QTest::newRow("VyOS: wg0 on 51820") << vyos << "^set interfaces wireguard wg0 port 51820$" << 1;
     QTest::newRow("VyOS: wg1 on 51821") << vyos << "^set interfaces wireguard wg1 port 51821$" << 1;
@@ -302,7 +308,7 @@ void tst_Exporter::scriptLines_data()
 
 void tst_Exporter::scriptLines()
 {
-    QFETCH(Exporter::Format, format);
+    QFETCH(QString, format);
     QFETCH(QString, pattern);
     QFETCH(int, count);
     const QRegularExpression expression(pattern);
@@ -316,13 +322,13 @@ void tst_Exporter::scriptLines()
 void tst_Exporter::scriptKeysMatchTheNodes_data()
 {
     // {iface}, {node}: the interface and its peer; {private}, {public}, {psk}: keys.
-    QTest::addColumn<Exporter::Format>("format");
+    QTest::addColumn<QString>("format");
     QTest::addColumn<QStringList>("expected");
-    QTest::newRow("EdgeOS") << Exporter::Format::EdgeOs
+    QTest::newRow("EdgeOS") << QStringLiteral("edgeos")
                             << QStringList{"set interfaces wireguard {iface} private-key {private}",
                                            "set interfaces wireguard {iface} peer {public} description '{node}'",
                                            "set interfaces wireguard {iface} peer {public} preshared-key {psk}"};
-    QTest::newRow("VyOS") << Exporter::Format::VyOs
+    QTest::newRow("VyOS") << QStringLiteral("vyos")
                           << QStringList{"set interfaces wireguard {iface} private-key {private}",
                                          "set interfaces wireguard {iface} peer {node} public-key {public}",
                                          "set interfaces wireguard {iface} peer {node} preshared-key {psk}"};
@@ -330,7 +336,7 @@ void tst_Exporter::scriptKeysMatchTheNodes_data()
 
 void tst_Exporter::scriptKeysMatchTheNodes()
 {
-    QFETCH(Exporter::Format, format);
+    QFETCH(QString, format);
     QFETCH(QStringList, expected);
     const QStringList lines = commands(exported(format));
     const QStringList nodes{"node1", "node2"};
@@ -408,7 +414,7 @@ void tst_Exporter::secrets()
     // Exactly what `generate` writes for the node.
     const PlannedInterface planned = Planner(m_project).plan(m_project.indexOf(node), m_keys);
     QVERIFY(*config == planned.config);
-    QCOMPARE(conf, ConfigFiles::files(planned).front().content);
+    QCOMPARE(conf, OutputTargets::interfaceFiles(planned).front().content);
     for (const QString &id : foreignKeys) {
         QVERIFY2(m_keys.hasPrivateKey(id), qPrintable(id));
         QVERIFY2(!conf.contains(m_keys.privateKey(id).toUtf8()), qPrintable(id));
@@ -472,7 +478,7 @@ void tst_Exporter::daemonSets()
 
 void tst_Exporter::sameKeysSameFiles()
 {
-    for (const auto format : {Exporter::Format::EdgeOs, Exporter::Format::VyOs, Exporter::Format::Kubernetes}) {
+    for (const QString &format : {QStringLiteral("edgeos"), QStringLiteral("vyos"), QStringLiteral("k8s")}) {
         const QByteArray first = exported(format);
         QVERIFY(!first.isEmpty());
         QCOMPARE(exported(format), first);

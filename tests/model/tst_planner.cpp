@@ -1,5 +1,6 @@
 // Tests of the planner: every generation rule, on a project shaped like a real home-lab mesh.
 #include "configfiles.h"
+#include "outputtarget.h"
 #include "hostconfigs.h"
 #include "keystore.h"
 #include "planner.h"
@@ -311,7 +312,7 @@ void tst_Planner::interfaceSection()
     QCOMPARE(planned.config.listenPort.value_or(0), listenPort);
     QCOMPARE(planned.config.dns, dns);
     QCOMPARE(planned.config.privateKey, m_keys.privateKey(host));
-    QVERIFY(WireGuardKeys::isValidKey(planned.config.privateKey));
+    QVERIFY(KeyBase64::isValid(planned.config.privateKey));
 }
 
 void tst_Planner::roamingListenPortOnlyWhenSet()
@@ -347,7 +348,7 @@ void tst_Planner::presharedKeysMatchOnBothSides()
             const PlannedInterface other = planner.plan(m_project.indexOf(p.name), m_keys);
             const PeerConfig *back = peer(other, a.host);
             QVERIFY2(back, qPrintable(a.host + " -> " + p.name));
-            QVERIFY(WireGuardKeys::isValidKey(p.presharedKey.toBase64()));
+            QVERIFY(KeyBase64::isValid(p.presharedKey.toBase64()));
             QVERIFY(back->presharedKey == p.presharedKey);
             QCOMPARE(p.publicKey, m_keys.publicKey(p.name));
             seen.insert(p.presharedKey.toBase64());
@@ -378,7 +379,7 @@ void tst_Planner::gatewayProfiles()
     QVERIFY(plan(QStringLiteral("alpha")).profiles.isEmpty());
     QVERIFY(plan(QStringLiteral("edge1")).profiles.isEmpty());
 
-    const QList<ConfigFiles::File> files = ConfigFiles::files(roamer);
+    const QList<ConfigFiles::File> files = OutputTargets::interfaceFiles(roamer);
     QStringList paths;
     for (const ConfigFiles::File &file : files)
         paths.append(file.relativePath);
@@ -388,7 +389,7 @@ void tst_Planner::gatewayProfiles()
 void tst_Planner::openBsdHostnameFile()
 {
     const PlannedInterface edge1 = plan(QStringLiteral("edge1"));
-    const QList<ConfigFiles::File> files = ConfigFiles::files(edge1);
+    const QList<ConfigFiles::File> files = OutputTargets::interfaceFiles(edge1);
     QCOMPARE(files.size(), 3); // and its pf rules: the roaming client's exit gateway
     QCOMPARE(files[1].relativePath, QStringLiteral("edge1/hostname.wg0"));
     QCOMPARE(files[2].relativePath, QStringLiteral("edge1/pf-meshwright.conf"));
@@ -410,7 +411,7 @@ void tst_Planner::openBsdHostnameFile()
     const QString edge2 = QStringLiteral("wgpeer %1 wgpsk %2 wgaip 172.30.0.2/32 wgaip fd30::2/128 wgendpoint 203.0.113.2 51820")
                               .arg(m_keys.publicKey(QStringLiteral("edge2")), m_keys.presharedKey(QStringLiteral("edge1"), QStringLiteral("edge2")));
     QCOMPARE(commands[7], edge2);
-    QVERIFY(ConfigFiles::files(plan(QStringLiteral("alpha"))).size() == 1);
+    QVERIFY(OutputTargets::interfaceFiles(plan(QStringLiteral("alpha"))).size() == 1);
 }
 
 void tst_Planner::linkSettingsOverrideRules()
@@ -466,7 +467,7 @@ void tst_Planner::generatedFilesPassWgQuick()
     QTemporaryDir dir;
     QList<ConfigFiles::File> all;
     for (qsizetype h = 0; h < m_project.hosts.size(); ++h)
-        all += ConfigFiles::files(planner.plan(h, m_keys));
+        all += OutputTargets::interfaceFiles(planner.plan(h, m_keys));
     QString error;
     QVERIFY2(ConfigFiles::write(dir.path(), all, &error), qPrintable(error));
     const QString why = TestSupport::wgQuickUnavailable();

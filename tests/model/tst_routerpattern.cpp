@@ -1,6 +1,7 @@
 // Tests of the router pattern: one interface per peer, explicit routes, MTU/MSS, loop guard.
 #include "hostconfigs.h"
 #include "configfiles.h"
+#include "outputtarget.h"
 #include "keystore.h"
 #include "planner.h"
 #include "projectfile.h"
@@ -116,7 +117,7 @@ void tst_RouterPattern::oneInterfacePerPeer()
     QVERIFY(router[0].config.peers.front().allowedIps.contains(QStringLiteral("10.96.0.0/24")));
     QVERIFY(router[1].config.peers.front().allowedIps.contains(QStringLiteral("10.96.0.0/24")));
     QCOMPARE(router[0].config.peers.front().endpoint, QStringLiteral("203.0.113.41:56709"));
-    const QList<ConfigFiles::File> files = ConfigFiles::files(router[1]);
+    const QList<ConfigFiles::File> files = OutputTargets::interfaceFiles(router[1]);
     QCOMPARE(files.front().relativePath, QStringLiteral("router/wg1.conf"));
 }
 
@@ -170,7 +171,7 @@ void tst_RouterPattern::keysPerInterface()
     QVERIFY(seenByNode1);
     QCOMPARE(seenByNode1->publicKey, m_keys.publicKey(QStringLiteral("router/wg0")));
     QCOMPARE(seenByNode1->presharedKey, router[0].config.peers.front().presharedKey);
-    QVERIFY(WireGuardKeys::isValidKey(seenByNode1->presharedKey.toBase64()));
+    QVERIFY(KeyBase64::isValid(seenByNode1->presharedKey.toBase64()));
     QCOMPARE(router[1].config.peers.front().publicKey, m_keys.publicKey(QStringLiteral("node2")));
 }
 
@@ -279,7 +280,7 @@ void tst_RouterPattern::openBsdRouterGetsPfRules()
     const QList<PlannedInterface> planned = HostConfigs::planHost(*project, keys, project->indexOf(QStringLiteral("puffer")));
     QCOMPARE(planned.size(), 1);
     QVERIFY(planned.front().config.postUp.isEmpty()); // OpenBSD has no wg-quick PostUp
-    const QList<ConfigFiles::File> files = ConfigFiles::files(planned.front());
+    const QList<ConfigFiles::File> files = OutputTargets::interfaceFiles(planned.front());
     QCOMPARE(files.last().relativePath, QStringLiteral("puffer/pf-meshwright.conf"));
     const QByteArray pf = files.last().content;
     QVERIFY(pf.contains("\npass in on egress proto udp to port { 56709 }\npass on wg0\n"));

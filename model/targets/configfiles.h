@@ -1,4 +1,4 @@
-// The files generated for a host, and writing them into an output folder.
+// Generated files: their header, the pf anchor's text, writing them into a folder, masking keys.
 #pragma once
 
 #include "interfaceconfig.h"
@@ -23,10 +23,9 @@ struct File
     QByteArray content;
 };
 
-/// The files for one planned interface: wgN.conf, the per-gateway profiles of a roaming
-/// client, for OpenBSD hosts hostname.wgN, and for OpenBSD hosts that forward (exit
-/// gateways, routers) pf-meshwright.conf.
-QList<File> files(const PlannedInterface &planned);
+/// The first line of every generated config of \a planned: whose it is, and that edits
+/// there are overwritten.
+QString header(const PlannedInterface &planned);
 
 /// Where an OpenBSD host keeps its pf rules, and the anchor that loads them.
 inline constexpr char PfRulesPath[] = "/etc/pf-meshwright.conf";

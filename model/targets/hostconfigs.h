@@ -19,7 +19,7 @@ struct Summary
     qint64 bytes = 0;
     qsizetype keysCreated = 0;
     int threads = 1; ///< that wrote the hosts
-    /// Time in Planner::planAll, ConfigFiles::files and ConfigFiles::write, summed over
+    /// Time in Planner::planAll, OutputTargets::generatedFiles and ConfigFiles::write, summed over
     /// the hosts (and so over the threads: the sum can exceed the time it took).
     qint64 planNs = 0;
     qint64 formatNs = 0;

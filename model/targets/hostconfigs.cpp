@@ -1,9 +1,11 @@
-// Generating a project's configs into a folder: what `meshwright generate` and the GUI share.
+// Generating a project's configs into a folder (every generated output target's files):
+// what `meshwright generate` and the GUI share.
 #include "hostconfigs.h"
 
 #include "atomicfile.h"
 #include "configfiles.h"
 #include "hostsfile.h"
+#include "outputtarget.h"
 #include "planner.h"
 
 #include "parallel.h"
@@ -81,11 +83,7 @@ bool writeHosts(const Project &project, const Planner &planner, const KeyStore &
         const QList<PlannedInterface> planned = planner.planAll(host, keys, &keyNumbers, &*worker.copies);
         worker.done.planNs += phase.nsecsElapsed();
         phase.restart();
-        QList<ConfigFiles::File> files;
-        for (const PlannedInterface &interface : planned)
-            files += ConfigFiles::files(interface);
-        if (project.defaults.hostsFile)
-            files.append({project.hosts[host].name + QLatin1String("/hosts"), hostsBlock});
+        const QList<ConfigFiles::File> files = OutputTargets::generatedFiles({project, planner, keys, host, planned, &hostsBlock});
         worker.done.formatNs += phase.nsecsElapsed();
         phase.restart();
         QString why;

@@ -1,7 +1,8 @@
-// EdgeOS and VyOS command scripts: a router's interfaces, firewall, routes and MSS clamp.
-#include "routerscript.h"
-
+// The EdgeOS and VyOS targets: a router's command script, with its interfaces, firewall,
+// routes and MSS clamp.
 #include "hostconfigs.h"
+#include "keystore.h"
+#include "outputtarget.h"
 #include "planner.h"
 #include "shellquote.h"
 
@@ -9,9 +10,9 @@
 
 #include <algorithm>
 
-namespace RouterScript {
-
 namespace {
+
+enum class RouterOs { EdgeOs, VyOs };
 
 
 /// One interface as a router script configures it.
@@ -68,7 +69,7 @@ QString withPrefixLength(const QString &address)
     return address + QLatin1Char('/') + QString::number(parsed && parsed->isV6() ? 128 : 32);
 }
 
-RouterHost routerHost(const Project &project, KeyStore &keys, qsizetype index, RouterOs os)
+RouterHost routerHost(const Project &project, const QList<PlannedInterface> &planned, qsizetype index, RouterOs os)
 {
     const Host &host = project.hosts[index];
     RouterHost result;
@@ -81,8 +82,6 @@ RouterHost routerHost(const Project &project, KeyStore &keys, qsizetype index, R
     // EdgeOS routes AllowedIPs itself unless told not to; VyOS never does.
     const bool staticRoutes = os == RouterOs::VyOs || result.explicitRoutes;
     static const QRegularExpression routerName(QStringLiteral("^wg\\d+$"));
-    const QList<PlannedInterface> planned = HostConfigs::planHost(project, keys, index);
-    const Planner planner(project);
     for (qsizetype i = 0; i < planned.size(); ++i) {
         const PlannedInterface &p = planned[i];
         RouterInterface iface;
@@ -98,8 +97,17 @@ RouterHost routerHost(const Project &project, KeyStore &keys, qsizetype index, R
         }
         for (const QString &address : std::as_const(addresses))
             iface.addresses.append(withPrefixLength(address));
-        for (const PeerConfig &peer : std::as_const(p.config.peers))
-            iface.routes.append(staticRoutes ? planner.staticRoutes(index, project.indexOf(peer.name), result.explicitRoutes) : QList<IpPrefix>());
+        for (qsizetype k = 0; k < p.config.peers.size(); ++k) {
+            QList<IpPrefix> routes;
+            if (staticRoutes) { // BGP announces its prefixes where the routes are explicit
+                const PlannedInterface::PeerRoutes &peer = p.peerRoutes.at(k);
+                for (const IpPrefix &prefix : peer.routes) {
+                    if (!result.explicitRoutes || !peer.bgp.contains(prefix))
+                        routes.append(prefix);
+                }
+            }
+            iface.routes.append(routes);
+        }
         if (host.router)
             iface.mtu = p.config.mtu.value_or(TunnelMtu::mtu(host.router->uplinkMtu, host.router->outerIpv6));
         result.interfaces.append(iface);
@@ -268,14 +276,18 @@ QByteArray vyOsScript(const RouterHost &router)
     return finishScript(lines);
 }
 
-} // namespace
-
-QList<ConfigFiles::File> files(const Project &project, KeyStore &keys, RouterOs os, QString *error)
+QLatin1String systemName(RouterOs os)
 {
-    const QLatin1String system(os == RouterOs::EdgeOs ? "EdgeOS" : "VyOS");
+    return QLatin1String(os == RouterOs::EdgeOs ? "EdgeOS" : "VyOS");
+}
+
+/// The hosts a script is for: those whose os is \a os; when none is, those with router
+/// settings.
+QList<qsizetype> routerHosts(const Project &project, RouterOs os)
+{
     QList<qsizetype> hosts;
     for (qsizetype i = 0; i < project.hosts.size(); ++i) {
-        if (project.hosts[i].os.compare(system, Qt::CaseInsensitive) == 0)
+        if (project.hosts[i].os.compare(systemName(os), Qt::CaseInsensitive) == 0)
             hosts.append(i);
     }
     if (hosts.isEmpty()) {
@@ -284,18 +296,64 @@ QList<ConfigFiles::File> files(const Project &project, KeyStore &keys, RouterOs 
                 hosts.append(i);
         }
     }
-    if (hosts.isEmpty()) {
-        if (error)
-            *error = QStringLiteral("nothing to export for %1: no host has os: %1 or router settings").arg(system);
-        return {};
-    }
-    QList<ConfigFiles::File> files;
-    for (const qsizetype index : std::as_const(hosts)) {
-        const RouterHost router = routerHost(project, keys, index, os);
-        files.append({project.hosts[index].name + QLatin1String(".sh"),
-                      os == RouterOs::EdgeOs ? edgeOsScript(router) : vyOsScript(router)});
-    }
-    return files;
+    return hosts;
 }
 
-} // namespace RouterScript
+class RouterScript : public OutputTarget
+{
+public:
+    explicit RouterScript(RouterOs os)
+        : m_os(os)
+    {
+    }
+    QString name() const override { return m_os == RouterOs::EdgeOs ? QStringLiteral("edgeos") : QStringLiteral("vyos"); }
+    QString summary() const override
+    {
+        return QStringLiteral("HOST.sh, a %1 command script per %1 host (else per host with router settings): interfaces, "
+                              "firewall rules, static routes, MSS clamping")
+            .arg(systemName(m_os));
+    }
+    bool serves(const Project &project, qsizetype index) const override { return routerHosts(project, m_os).contains(index); }
+    bool shownFor(const Project &project, qsizetype index) const override
+    {
+        return project.hosts[index].os.compare(systemName(m_os), Qt::CaseInsensitive) == 0;
+    }
+    QList<ConfigFiles::File> hostFiles(const TargetHost &host) const override
+    {
+        const RouterHost router = routerHost(host.project, host.interfaces, host.index, m_os);
+        return {{host.host().name + QLatin1String(".sh"), m_os == RouterOs::EdgeOs ? edgeOsScript(router) : vyOsScript(router)}};
+    }
+    QList<ConfigFiles::File> exportFiles(const Project &project, KeyStore &keys, QString *error) const override
+    {
+        const QList<qsizetype> hosts = routerHosts(project, m_os);
+        if (hosts.isEmpty()) {
+            if (error)
+                *error = QStringLiteral("nothing to export for %1: no host has os: %1 or router settings").arg(systemName(m_os));
+            return {};
+        }
+        const Planner planner(project);
+        QList<ConfigFiles::File> files;
+        for (const qsizetype index : std::as_const(hosts)) {
+            const QList<PlannedInterface> interfaces = HostConfigs::planHost(planner, keys, index);
+            files += hostFiles({project, planner, keys, index, interfaces});
+        }
+        return files;
+    }
+
+private:
+    RouterOs m_os;
+};
+
+} // namespace
+
+const OutputTarget &edgeOsTarget()
+{
+    static const RouterScript target(RouterOs::EdgeOs);
+    return target;
+}
+
+const OutputTarget &vyOsTarget()
+{
+    static const RouterScript target(RouterOs::VyOs);
+    return target;
+}

@@ -2,7 +2,6 @@
 #include "keystore.h"
 
 #include "atomicfile.h"
-#include "diagnostic.h"
 #include "keybase64.h"
 #include "parallel.h"
 
@@ -132,27 +131,7 @@ QString generatePresharedKey()
     return result;
 }
 
-bool isValidKey(const QString &key)
-{
-    unsigned char bytes[32];
-    const bool ok = KeyBase64::decode(QStringView(key), bytes);
-    sodium_memzero(bytes, sizeof bytes);
-    return ok;
-}
-
 } // namespace WireGuardKeys
-
-std::optional<Diagnostic> plainKeyStoreFinding(const QString &path, bool encrypted, const QString &howTo)
-{
-    if (encrypted || !QFileInfo::exists(path))
-        return std::nullopt;
-    Diagnostic finding;
-    finding.severity = Diagnostic::Severity::Warning;
-    finding.message = QStringLiteral("the key store %1 holds every private key in plain text: whoever copies it can impersonate "
-                                     "every host; %2 encrypts it with a passphrase")
-                          .arg(QDir::toNativeSeparators(path), howTo);
-    return finding;
-}
 
 QString KeyStore::pathForProject(const QString &projectPath)
 {
@@ -1099,7 +1078,7 @@ bool KeyStore::importDirectory(const QString &directory, const QStringList &host
             continue;
         }
         const QString key = readKeyFile(pskDir.filePath(fileName));
-        if (!WireGuardKeys::isValidKey(key))
+        if (!KeyBase64::isValid(key))
             return fail(QStringLiteral("%1: not a WireGuard preshared key").arg(pskDir.filePath(fileName)));
         psks.append({*pair, key});
     }

@@ -3,7 +3,7 @@
 #include "projectreader.h"
 
 #include "fieldcheck.h"
-#include "keystore.h"
+#include "keybase64.h"
 #include "projectcomments.h"
 
 #include <QHash>
@@ -292,7 +292,7 @@ Host Reader::readHost(const Node &key, const Node &value)
     }
     if (value["public_key"].isDefined() && !value["public_key"].isNull()) {
         host.publicKey = scalar(value["public_key"], host.name + QLatin1String(".public_key")).trimmed();
-        if (!WireGuardKeys::isValidKey(host.publicKey))
+        if (!KeyBase64::isValid(host.publicKey))
             fail(value["public_key"], QStringLiteral("%1.public_key is not a WireGuard key (44 characters of base64)").arg(host.name));
     }
     host.ssh = readSsh(value["ssh"], host.name);

@@ -1,6 +1,7 @@
 // Private and preshared keys, kept beside the project in NAME.keys (mode 0600).
 #pragma once
 
+#include "keybase64.h"
 #include "keyseal.h"
 #include "presharedkey.h"
 
@@ -27,16 +28,8 @@ std::optional<QString> publicKey(const QString &privateKey);
 QByteArray randomBytes(qsizetype count);
 /// A new preshared key: 32 random bytes.
 QString generatePresharedKey();
-/// True for base64 text of exactly 32 bytes.
-bool isValidKey(const QString &key);
 
 } // namespace WireGuardKeys
-
-struct Diagnostic;
-
-/// A warning when the key store at \a path exists and holds its keys in plain text, which
-/// says how to encrypt it (\a howTo: the command or the menu item); nullopt otherwise.
-std::optional<Diagnostic> plainKeyStoreFinding(const QString &path, bool encrypted, const QString &howTo);
 
 /// The secrets of one project. Keys of host interfaces are named by a key id: the host's
 /// name for its mesh interface, "HOST/IFACE" for others. Preshared keys belong to an

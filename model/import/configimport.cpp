@@ -591,7 +591,7 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
         if (!readInterface(source, &iface, &result.losses, &why))
             return fail(why);
         for (qsizetype k = 0; k < iface.config.peers.size(); ++k) {
-            if (!WireGuardKeys::isValidKey(iface.config.peers[k].publicKey))
+            if (!KeyBase64::isValid(iface.config.peers[k].publicKey))
                 return fail(QStringLiteral("%1:%2: a [Peer] without a valid PublicKey").arg(source.path).arg(iface.lines.peerSections.value(k)));
         }
         const auto pub = WireGuardKeys::publicKey(iface.config.privateKey);

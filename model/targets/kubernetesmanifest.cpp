@@ -1,10 +1,16 @@
-// The Kubernetes export: a Namespace, and per node a Secret and a DaemonSet.
+// The Kubernetes target: one manifest with a Namespace, and per node a Secret and a DaemonSet.
 #include "kubernetesmanifest.h"
 
 #include "hostconfigs.h"
+#include "outputtarget.h"
+#include "planner.h"
+#include "wgquicktarget.h"
 
 #include <QRegularExpression>
 #include <QSet>
+
+#include <functional>
+#include <optional>
 
 #include <yaml-cpp/yaml.h>
 
@@ -48,7 +54,7 @@ QString tunnelScript(const QString &interfaceName)
 /// A node's Secret: its config alone, under the interface's file name.
 void emitSecret(YAML::Emitter &out, const QString &node, const PlannedInterface &planned)
 {
-    const ConfigFiles::File conf = ConfigFiles::files(planned).front();
+    const ConfigFiles::File conf = WgQuickTarget::file(planned);
     out << YAML::BeginDoc << YAML::BeginMap << YAML::Key << "apiVersion" << YAML::Value << "v1" << YAML::Key << "kind"
         << YAML::Value << "Secret";
     emitMetadata(out, QLatin1String("wireguard-") + node, node);
@@ -109,9 +115,9 @@ bool isKubernetesName(const QString &name)
     return pattern.match(name).hasMatch();
 }
 
-} // namespace
-
-QList<ConfigFiles::File> files(const Project &project, KeyStore &keys, QString *error)
+/// The hosts that are Kubernetes nodes, in host order; nullopt with \a error when a node
+/// name is not usable or none is.
+std::optional<QList<qsizetype>> nodesOf(const Project &project, QString *error)
 {
     QList<qsizetype> nodes;
     QSet<QString> names;
@@ -127,7 +133,7 @@ QList<ConfigFiles::File> files(const Project &project, KeyStore &keys, QString *
         if (!problem.isEmpty()) {
             if (error)
                 *error = host.name + QLatin1String(": ") + problem.arg(host.kubernetesNode) + QLatin1String("; nothing exported");
-            return {};
+            return std::nullopt;
         }
         names.insert(host.kubernetesNode);
         nodes.append(i);
@@ -135,9 +141,16 @@ QList<ConfigFiles::File> files(const Project &project, KeyStore &keys, QString *
     if (nodes.isEmpty()) {
         if (error)
             *error = QStringLiteral("nothing to export for Kubernetes: no host has a kubernetes node name");
-        return {};
+        return std::nullopt;
     }
+    return nodes;
+}
 
+/// The manifest of \a nodes, each node's interface as \a planOf gives it; empty with
+/// \a error on a failure to emit.
+QList<ConfigFiles::File> manifest(const Project &project, const QList<qsizetype> &nodes,
+                                  const std::function<PlannedInterface(qsizetype)> &planOf, QString *error)
+{
     QStringList nodeNames;
     for (const qsizetype index : std::as_const(nodes))
         nodeNames.append(project.hosts[index].kubernetesNode);
@@ -157,7 +170,7 @@ QList<ConfigFiles::File> files(const Project &project, KeyStore &keys, QString *
         << "privileged" << YAML::EndMap << YAML::EndMap << YAML::EndMap;
     for (const qsizetype index : std::as_const(nodes)) {
         const QString &node = project.hosts[index].kubernetesNode;
-        const PlannedInterface planned = HostConfigs::planHost(project, keys, index).value(0);
+        const PlannedInterface planned = planOf(index);
         emitSecret(out, node, planned);
         emitDaemonSet(out, node, planned.interfaceName);
     }
@@ -169,4 +182,43 @@ QList<ConfigFiles::File> files(const Project &project, KeyStore &keys, QString *
     return {{QString::fromLatin1(KubernetesFileName), QByteArray(out.c_str()) + '\n'}};
 }
 
+class Kubernetes : public OutputTarget
+{
+public:
+    QString name() const override { return QStringLiteral("k8s"); }
+    QStringList aliases() const override { return {QStringLiteral("kubernetes")}; }
+    QString summary() const override
+    {
+        return QStringLiteral("meshwright-wireguard.yaml: per Kubernetes node a Secret with its config and a DaemonSet that brings "
+                              "the tunnel up on the node");
+    }
+    bool serves(const Project &project, qsizetype index) const override { return !project.hosts[index].kubernetesNode.isEmpty(); }
+    /// The manifest that holds the host; the other nodes' keys must be in the store.
+    QList<ConfigFiles::File> hostFiles(const TargetHost &host) const override
+    {
+        const auto nodes = nodesOf(host.project, nullptr);
+        if (!nodes)
+            return {};
+        return manifest(host.project, *nodes, [&](qsizetype index) {
+            return index == host.index ? host.interfaces.value(0) : host.planner.planAll(index, host.keys).value(0);
+        }, nullptr);
+    }
+    QList<ConfigFiles::File> exportFiles(const Project &project, KeyStore &keys, QString *error) const override
+    {
+        const auto nodes = nodesOf(project, error);
+        if (!nodes)
+            return {};
+        const Planner planner(project);
+        return manifest(project, *nodes, [&](qsizetype index) { return HostConfigs::planHost(planner, keys, index).value(0); }, error);
+    }
+};
+
+} // namespace
+
 } // namespace KubernetesManifest
+
+const OutputTarget &kubernetesTarget()
+{
+    static const KubernetesManifest::Kubernetes target;
+    return target;
+}

@@ -1,13 +1,5 @@
-// The Kubernetes export (Exporter::Format::Kubernetes).
+// The Kubernetes target's names: its container image, namespace and file.
 #pragma once
-
-#include "configfiles.h"
-#include "project.h"
-
-#include <QList>
-#include <QString>
-
-class KeyStore;
 
 namespace KubernetesManifest {
 
@@ -19,11 +11,5 @@ inline constexpr char DefaultKubernetesImage[] = "docker.io/linuxserver/wireguar
 inline constexpr char KubernetesNamespace[] = "meshwright-wireguard";
 /// The file name of the Kubernetes export.
 inline constexpr char KubernetesFileName[] = "meshwright-wireguard.yaml";
-
-/// `meshwright-wireguard.yaml` for every host with a Kubernetes node name: a Namespace,
-/// then per node a Secret with that node's config alone and a DaemonSet pinned to it
-/// (see Exporter::files). Keys made where missing in \a keys; empty with \a error set when
-/// no host is a node or a node name is not usable.
-QList<ConfigFiles::File> files(const Project &project, KeyStore &keys, QString *error);
 
 } // namespace KubernetesManifest
