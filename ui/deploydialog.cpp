@@ -1,6 +1,8 @@
 // The deploy dialog: the plan, each phase of the fleet transaction, every link's check, one verdict.
 #include "deploydialog.h"
 
+#include "deployreportviews.h"
+
 #include "diagnostic.h"
 #include "keystore.h"
 #include "meshdocument.h"
@@ -31,108 +33,9 @@
 
 namespace {
 
+using DeployTone::Tone;
+
 constexpr int HostRole = Qt::UserRole;
-
-/// Colours that read well on the widget's own background, light or dark (GitHub's
-/// diff colours, which were chosen for both).
-enum class Tone { Good, Warn, Bad, Hunk };
-
-QColor toneColour(Tone tone, const QPalette &palette)
-{
-    const bool dark = palette.color(QPalette::Base).lightness() < 128;
-    switch (tone) {
-    case Tone::Good:
-        return dark ? QColor(0x56, 0xd3, 0x64) : QColor(0x1a, 0x7f, 0x37);
-    case Tone::Warn:
-        return dark ? QColor(0xff, 0xa6, 0x57) : QColor(0xbc, 0x4c, 0x00);
-    case Tone::Bad:
-        return dark ? QColor(0xff, 0x7b, 0x72) : QColor(0xcf, 0x22, 0x2e);
-    case Tone::Hunk:
-        return dark ? QColor(0x79, 0xc0, 0xff) : QColor(0x05, 0x50, 0xae);
-    }
-    return palette.color(QPalette::Text);
-}
-
-std::optional<Tone> outcomeTone(DeployResult::Outcome outcome)
-{
-    switch (outcome) {
-    case DeployResult::Outcome::Updated:
-    case DeployResult::Outcome::Unchanged:
-        return Tone::Good;
-    case DeployResult::Outcome::RolledBack:
-        return Tone::Warn;
-    case DeployResult::Outcome::Failed:
-        return Tone::Bad;
-    case DeployResult::Outcome::NotSwitched:
-    case DeployResult::Outcome::Cancelled:
-        return std::nullopt;
-    }
-    return std::nullopt;
-}
-
-std::optional<Tone> verdictTone(DeployReport::Verdict verdict)
-{
-    switch (verdict) {
-    case DeployReport::Verdict::Confirmed:
-    case DeployReport::Verdict::Unchanged:
-    case DeployReport::Verdict::DryRun:
-        return Tone::Good;
-    case DeployReport::Verdict::RolledBack:
-        return Tone::Warn;
-    case DeployReport::Verdict::NothingSwitched:
-        return Tone::Bad;
-    case DeployReport::Verdict::Cancelled:
-        return std::nullopt;
-    }
-    return std::nullopt;
-}
-
-Tone linkTone(LinkCheck::Result result)
-{
-    switch (result) {
-    case LinkCheck::Result::Ok:
-        return Tone::Good;
-    case LinkCheck::Result::Pending:
-        return Tone::Hunk;
-    default:
-        return Tone::Bad;
-    }
-}
-
-/// Unified diff lines in colour: additions, removals, hunks; host headings in bold.
-class DiffHighlighter : public QSyntaxHighlighter
-{
-public:
-    DiffHighlighter(QTextDocument *document, QWidget *view)
-        : QSyntaxHighlighter(document)
-        , m_view(view)
-    {
-    }
-
-protected:
-    void highlightBlock(const QString &text) override
-    {
-        const QPalette &palette = m_view->palette();
-        QTextCharFormat format;
-        if (text.startsWith(QLatin1String("== "))) {
-            format.setFontWeight(QFont::Bold);
-        } else if (text.startsWith(QLatin1String("+++")) || text.startsWith(QLatin1String("---"))) {
-            format.setFontWeight(QFont::Bold);
-        } else if (text.startsWith(QLatin1Char('+'))) {
-            format.setForeground(toneColour(Tone::Good, palette));
-        } else if (text.startsWith(QLatin1Char('-'))) {
-            format.setForeground(toneColour(Tone::Bad, palette));
-        } else if (text.startsWith(QLatin1String("@@"))) {
-            format.setForeground(toneColour(Tone::Hunk, palette));
-        } else {
-            return;
-        }
-        setFormat(0, int(text.size()), format);
-    }
-
-private:
-    QWidget *m_view;
-};
 
 QString timestamp()
 {
@@ -178,26 +81,12 @@ DeployDialog::DeployDialog(MeshDocument *document, Deployer *deployer, QWidget *
         view->setPlaceholderText(placeholder);
         return view;
     };
-    m_planView = textView(QStringLiteral("planView"),
-                          tr("The plan: which hosts switch, which hosts installed by hand must import their config again, "
-                             "and which links are verified."));
-    m_diffView = textView(QStringLiteral("diffView"), tr("\u201cShow changes\u201d reads each checked host's config and shows "
-                                                         "here what a deploy would change (keys hidden)."));
-    m_highlighter = new DiffHighlighter(m_diffView->document(), m_diffView);
-    m_linkList = new QTreeWidget(this);
-    m_linkList->setObjectName(QStringLiteral("linkList"));
-    m_linkList->setRootIsDecorated(false);
-    m_linkList->setUniformRowHeights(true);
-    m_linkList->setHeaderLabels({tr("Link"), tr("Echo from"), tr("Result"), tr("Detail")});
-    m_linkList->header()->setStretchLastSection(true);
-    m_linkList->setColumnWidth(LinkNameColumn, 220);
-    m_linkList->setColumnWidth(LinkFromColumn, 110);
-    m_linkList->setColumnWidth(LinkResultColumn, 110);
+    m_planView = new DeployPlanView(this);
+    m_diffView = new DeployChangesView(this);
+    m_linkList = new DeployLinksView(this);
     m_log = textView(QStringLiteral("log"), QString());
     m_log->setMaximumBlockCount(5000);
-    m_summary = new QTextEdit(this);
-    m_summary->setObjectName(QStringLiteral("summary"));
-    m_summary->setReadOnly(true);
+    m_summary = new DeployVerdictView(this);
     m_tabs = new QTabWidget(this);
     m_tabs->setObjectName(QStringLiteral("deployTabs"));
     m_tabs->addTab(m_planView, tr("Plan"));
@@ -386,7 +275,7 @@ void DeployDialog::rebuildHosts(bool force)
             item->setText(ResultColumn, reimport ? tr("re-import its config: its QR code / Configs changed")
                                                  : tr("installed by hand: see its QR code / Configs"));
             if (reimport)
-                item->setForeground(ResultColumn, toneColour(Tone::Warn, m_hostList->palette()));
+                item->setForeground(ResultColumn, DeployTone::colour(Tone::Warn, m_hostList->palette()));
             item->setToolTip(HostColumn, tr("%1 has no SSH settings: install its config by hand (its QR code or "
                                             "the Configs pane). Its links are not verified.").arg(name));
             item->setToolTip(ResultColumn, item->toolTip(HostColumn));
@@ -404,7 +293,7 @@ void DeployDialog::onProjectReset()
         m_planView->clear();
         m_diffView->clear();
         m_linkList->clear();
-        m_summary->clear();
+        m_summary->clearReport();
         m_overall->clear();
         m_phase->clear();
     }
@@ -466,7 +355,7 @@ bool DeployDialog::start(bool dryRun, const QStringList &hosts, const QHash<QStr
     m_results.clear();
     m_order = m_plan.hostNames();
     m_diffView->clear();
-    m_summary->clear();
+    m_summary->clearReport();
     m_overall->clear();
     for (int i = 0; i < m_hostList->topLevelItemCount(); ++i) {
         QTreeWidgetItem *item = m_hostList->topLevelItem(i);
@@ -482,8 +371,8 @@ bool DeployDialog::start(bool dryRun, const QStringList &hosts, const QHash<QStr
             bar->setTextVisible(false);
         }
     }
-    showPlan(m_plan, nullptr);
-    showLinks(m_plan.links);
+    m_planView->showPlan(m_plan, nullptr);
+    m_linkList->setLinks(m_plan.links);
     m_running = true;
     m_dryRun = dryRun;
     m_cancelRequested = false;
@@ -496,59 +385,6 @@ bool DeployDialog::start(bool dryRun, const QStringList &hosts, const QHash<QStr
     updateButtons();
     m_deployer->start(m_plan, options);
     return true;
-}
-
-void DeployDialog::showPlan(const DeployPlan &plan, const DeployReport *prepared)
-{
-    QStringList lines;
-    QStringList switching;
-    QStringList unchanged;
-    for (const QString &host : plan.hostNames()) {
-        const DeployResult *result = prepared ? prepared->host(host) : nullptr;
-        if (!result)
-            switching.append(host);
-        else if (result->changes)
-            switching.append(host + (result->restart ? tr(" (restart)") : QString()));
-        else if (result->outcome == DeployResult::Outcome::Unchanged)
-            unchanged.append(host);
-    }
-    lines.append(prepared ? tr("Hosts to switch (%1): %2").arg(switching.size()).arg(switching.isEmpty() ? tr("none") : switching.join(QStringLiteral(", ")))
-                          : tr("Hosts to read (%1): %2").arg(switching.size()).arg(switching.join(QStringLiteral(", "))));
-    if (!unchanged.isEmpty())
-        lines.append(tr("Unchanged (%1): %2").arg(unchanged.size()).arg(unchanged.join(QStringLiteral(", "))));
-    if (prepared) {
-        for (const QString &host : prepared->reimport)
-            lines.append(tr("Re-import: %1 \u2014 its config changes: scan its QR code or copy its config file again").arg(host));
-    }
-    QStringList hand;
-    for (const DeployPlan::HandInstalled &host : plan.handInstalled)
-        hand.append(host.host);
-    if (!hand.isEmpty())
-        lines.append(tr("Installed by hand, not verified: %1").arg(hand.join(QStringLiteral(", "))));
-    lines.append(QString());
-    lines.append(tr("Links to verify by a ping through the tunnel (%1):").arg(plan.links.size()));
-    for (const DeployLink &link : plan.links)
-        lines.append(QStringLiteral("  %1  (from %2 to %3)").arg(link.name(), link.from, link.addresses.join(QStringLiteral(", "))));
-    if (!plan.waiting.isEmpty()) {
-        lines.append(QString());
-        lines.append(tr("Links that wait for hosts left out (%1):").arg(plan.waiting.size()));
-        for (const QString &waiting : plan.waiting)
-            lines.append(QStringLiteral("  ") + waiting);
-    }
-    m_planView->setPlainText(lines.join(QLatin1Char('\n')));
-}
-
-void DeployDialog::showLinks(const QList<DeployLink> &links)
-{
-    m_linkList->clear();
-    for (const DeployLink &link : links) {
-        auto *item = new QTreeWidgetItem(m_linkList);
-        item->setText(LinkNameColumn, link.name());
-        item->setText(LinkFromColumn, link.from);
-        item->setText(LinkResultColumn, tr("waiting"));
-        item->setText(LinkDetailColumn, link.addresses.join(QStringLiteral(", ")));
-        item->setData(LinkNameColumn, HostRole, QStringList{link.a, link.b});
-    }
 }
 
 void DeployDialog::onPhaseStarted(DeployPhase phase, const QString &detail)
@@ -594,32 +430,17 @@ void DeployDialog::onPrepared(const DeployReport &report)
                 item->setText(ResultColumn, result.changes ? tr("ready to switch") : QString());
         }
     }
-    showPlan(m_plan, &report);
-    updateDiffView();
+    m_planView->showPlan(m_plan, &report);
+    m_diffView->showChanges(m_order, m_results);
     for (const QString &host : report.reimport)
         appendLog(tr("%1: re-import its config (QR code / file): it changes with this deploy").arg(host));
-}
-
-QTreeWidgetItem *DeployDialog::linkItemFor(const DeployLink &link) const
-{
-    for (int i = 0; i < m_linkList->topLevelItemCount(); ++i) {
-        QTreeWidgetItem *item = m_linkList->topLevelItem(i);
-        if (item->data(LinkNameColumn, HostRole).toStringList() == QStringList{link.a, link.b})
-            return item;
-    }
-    return nullptr;
 }
 
 void DeployDialog::onLinkChecked(const LinkCheck &check)
 {
     if (!m_running)
         return;
-    if (QTreeWidgetItem *item = linkItemFor(check.link)) {
-        item->setText(LinkResultColumn, linkResultName(check.result));
-        item->setText(LinkDetailColumn, check.detail);
-        item->setToolTip(LinkDetailColumn, check.detail);
-        item->setForeground(LinkResultColumn, toneColour(linkTone(check.result), m_linkList->palette()));
-    }
+    m_linkList->showCheck(check);
     appendLog(QStringLiteral("link %1: %2 (%3)").arg(check.link.name(), linkResultName(check.result), check.detail));
     emit linkChecked(check.link.a, check.link.b, check.ok(), check.detail);
 }
@@ -636,13 +457,8 @@ void DeployDialog::onFinished(const DeployReport &report)
         if (QTreeWidgetItem *item = itemFor(result.host))
             showResult(item, result);
     }
-    for (const LinkCheck &check : report.links) {
-        if (QTreeWidgetItem *item = linkItemFor(check.link); item && check.result != LinkCheck::Result::Pending) {
-            item->setText(LinkResultColumn, linkResultName(check.result));
-            item->setText(LinkDetailColumn, check.detail);
-            item->setForeground(LinkResultColumn, toneColour(linkTone(check.result), m_linkList->palette()));
-        }
-    }
+    for (const LinkCheck &check : report.links)
+        m_linkList->showCheck(check, false);
     if (report.verdict == DeployReport::Verdict::Confirmed) {
         QString error;
         m_report.settled = m_document->settleRotations(m_order, &error);
@@ -657,8 +473,8 @@ void DeployDialog::onFinished(const DeployReport &report)
         appendLog(QStringLiteral("previous link %1: %2 (%3)").arg(check.link.name(), linkResultName(check.result), check.detail));
     m_phaseProgress->setValue(m_phaseProgress->maximum());
     m_phase->setText(tr("Phase: done"));
-    updateDiffView();
-    updateSummary();
+    m_diffView->showChanges(m_order, m_results);
+    showVerdict();
     appendLog(m_overall->text());
     m_tabs->setCurrentWidget(m_dryRun ? static_cast<QWidget *>(m_diffView) : m_summary);
     rebuildHosts(true); // after a run the hosts may have changed; hand-installed ones get their re-import note
@@ -706,8 +522,8 @@ void DeployDialog::showResult(QTreeWidgetItem *item, const DeployResult &result)
         text = result.reason.startsWith(text) ? result.reason : QStringLiteral("%1: %2").arg(text, result.reason);
     item->setText(ResultColumn, text);
     item->setToolTip(ResultColumn, item->text(ResultColumn));
-    const auto tone = outcomeTone(result.outcome);
-    item->setForeground(ResultColumn, tone ? toneColour(*tone, m_hostList->palette()) : palette().color(QPalette::Text));
+    const auto tone = DeployTone::ofOutcome(result.outcome);
+    item->setForeground(ResultColumn, tone ? DeployTone::colour(*tone, m_hostList->palette()) : palette().color(QPalette::Text));
     if (QProgressBar *bar = progressFor(result.host)) {
         if (result.succeeded())
             bar->setValue(bar->maximum());
@@ -716,66 +532,14 @@ void DeployDialog::showResult(QTreeWidgetItem *item, const DeployResult &result)
     }
 }
 
-void DeployDialog::updateDiffView()
+void DeployDialog::showVerdict()
 {
-    QStringList text;
-    for (const QString &host : std::as_const(m_order)) {
-        const auto found = m_results.constFind(host);
-        if (found == m_results.constEnd())
-            continue;
-        const DeployResult &result = *found;
-        if (result.outcome == DeployResult::Outcome::Unchanged) {
-            text.append(tr("== %1: unchanged").arg(host));
-        } else if (!result.diff.isEmpty()) {
-            text.append(QStringLiteral("== %1: %2").arg(host, result.reason.isEmpty() ? tr("changes") : result.reason));
-            text.append(result.diff.trimmed());
-        } else {
-            text.append(tr("== %1: %2 at %3: %4").arg(host, deployOutcomeName(result.outcome), deployStepName(result.step), result.reason));
-        }
-        text.append(QString());
-    }
-    m_diffView->setPlainText(text.join(QLatin1Char('\n')));
-}
-
-void DeployDialog::updateSummary()
-{
-    QString rows;
-    for (const DeployResult &result : std::as_const(m_report.hosts)) {
-        const auto tone = outcomeTone(result.outcome);
-        const QString colour = (tone ? toneColour(*tone, m_summary->palette()) : m_summary->palette().color(QPalette::Text)).name();
-        rows += QStringLiteral("<tr><td>%1</td><td style=\"color:%2\"><b>%3</b></td><td>%4</td><td>%5</td></tr>")
-                    .arg(result.host.toHtmlEscaped(), colour, deployOutcomeName(result.outcome).toHtmlEscaped(),
-                         deployStepName(result.step).toHtmlEscaped(), result.reason.toHtmlEscaped());
-    }
-    QString linkRows;
-    for (const LinkCheck &check : std::as_const(m_report.links)) {
-        const QString colour = toneColour(linkTone(check.result), m_summary->palette()).name();
-        linkRows += QStringLiteral("<tr><td>%1</td><td style=\"color:%2\"><b>%3</b></td><td>%4</td></tr>")
-                        .arg(check.link.name().toHtmlEscaped(), colour, linkResultName(check.result).toHtmlEscaped(),
-                             check.detail.toHtmlEscaped());
-    }
-    const QString overall = m_report.summary();
-    const auto tone = verdictTone(m_report.verdict);
-    m_overall->setText(overall);
+    const auto tone = DeployTone::ofVerdict(m_report.verdict);
+    m_overall->setText(m_report.summary());
     QPalette palette = m_overall->palette();
-    palette.setColor(QPalette::WindowText, tone ? toneColour(*tone, this->palette()) : this->palette().color(QPalette::WindowText));
+    palette.setColor(QPalette::WindowText, tone ? DeployTone::colour(*tone, this->palette()) : this->palette().color(QPalette::WindowText));
     m_overall->setPalette(palette);
-    QString extra;
-    for (const QString &host : std::as_const(m_report.reimport))
-        extra += QStringLiteral("<li>%1</li>").arg(tr("Re-import %1's config: scan its QR code or copy its config file again").arg(host.toHtmlEscaped()));
-    for (const QString &waiting : std::as_const(m_report.waiting))
-        extra += QStringLiteral("<li>%1</li>").arg(tr("Waits: %1").arg(waiting.toHtmlEscaped()));
-    for (const QString &settled : std::as_const(m_report.settled))
-        extra += QStringLiteral("<li>%1</li>").arg(tr("Rotation settled: %1").arg(settled.toHtmlEscaped()));
-    const QString header = QStringLiteral("<tr><th align=\"left\">%1</th><th align=\"left\">%2</th><th align=\"left\">%3</th>"
-                                          "<th align=\"left\">%4</th></tr>")
-                               .arg(tr("Host"), tr("Result"), tr("Step"), tr("Reason"));
-    m_summary->setHtml(QStringLiteral("<p><b>%1</b></p><table cellspacing=\"0\" cellpadding=\"3\">%2%3</table>%4%5")
-                           .arg(overall.toHtmlEscaped(), header, rows,
-                                linkRows.isEmpty() ? QString()
-                                                   : QStringLiteral("<p><b>%1</b></p><table cellspacing=\"0\" cellpadding=\"3\">%2</table>")
-                                                         .arg(tr("Links"), linkRows),
-                                extra.isEmpty() ? QString() : QStringLiteral("<ul>%1</ul>").arg(extra)));
+    m_summary->showReport(m_report);
 }
 
 void DeployDialog::updateButtons()
@@ -804,13 +568,12 @@ void DeployDialog::recolour()
     for (int i = 0; i < m_hostList->topLevelItemCount(); ++i) {
         QTreeWidgetItem *item = m_hostList->topLevelItem(i);
         if (const auto found = m_results.constFind(item->data(HostColumn, HostRole).toString()); found != m_results.constEnd()) {
-            const auto tone = outcomeTone(found->outcome);
-            item->setForeground(ResultColumn, tone ? toneColour(*tone, m_hostList->palette()) : palette().color(QPalette::Text));
+            const auto tone = DeployTone::ofOutcome(found->outcome);
+            item->setForeground(ResultColumn, tone ? DeployTone::colour(*tone, m_hostList->palette()) : palette().color(QPalette::Text));
         }
     }
-    m_highlighter->rehighlight();
     if (!m_report.hosts.isEmpty())
-        updateSummary();
+        showVerdict();
 }
 
 void DeployDialog::changeEvent(QEvent *event)

@@ -10,6 +10,10 @@
 
 #include <functional>
 
+class DeployChangesView;
+class DeployLinksView;
+class DeployPlanView;
+class DeployVerdictView;
 class MeshDocument;
 class QLabel;
 class QLineEdit;
@@ -17,9 +21,7 @@ class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
-class QSyntaxHighlighter;
 class QTabWidget;
-class QTextEdit;
 class QTreeWidget;
 class QTreeWidgetItem;
 
@@ -68,7 +70,6 @@ protected:
 
 private:
     enum Column { HostColumn, ProgressColumn, StepColumn, ResultColumn };
-    enum LinkColumn { LinkNameColumn, LinkFromColumn, LinkResultColumn, LinkDetailColumn };
 
     /// Starts a run of \a hosts; \a acceptedKeys are host keys the user accepted.
     bool start(bool dryRun, const QStringList &hosts, const QHash<QString, QString> &acceptedKeys);
@@ -82,15 +83,12 @@ private:
     void rebuildHosts(bool force);
     void onProjectReset();
     void showResult(QTreeWidgetItem *item, const DeployResult &result);
-    void showPlan(const DeployPlan &plan, const DeployReport *prepared);
-    void showLinks(const QList<DeployLink> &links);
-    void updateDiffView();
-    void updateSummary();
+    /// The last run's verdict, in the line by the buttons and in the verdict view.
+    void showVerdict();
     void updateButtons();
     void recolour();
     void appendLog(const QString &line);
     QTreeWidgetItem *itemFor(const QString &host) const;
-    QTreeWidgetItem *linkItemFor(const DeployLink &link) const;
     QProgressBar *progressFor(const QString &host) const;
 
     MeshDocument *m_document;
@@ -105,15 +103,15 @@ private:
     QPushButton *m_deployButton;
     QPushButton *m_cancelButton;
     QTabWidget *m_tabs;
-    QPlainTextEdit *m_planView;
-    QPlainTextEdit *m_diffView;
-    QTreeWidget *m_linkList;
+    // The views of the run's report.
+    DeployPlanView *m_planView;
+    DeployChangesView *m_diffView;
+    DeployLinksView *m_linkList;
     QPlainTextEdit *m_log;
-    QTextEdit *m_summary;
+    DeployVerdictView *m_summary;
     QLabel *m_phase;
     QProgressBar *m_phaseProgress;
     QLabel *m_overall;
-    QSyntaxHighlighter *m_highlighter;
 
     /// (name, has ssh) of the listed hosts, to rebuild the list only when these change.
     QList<std::pair<QString, bool>> m_listed;
