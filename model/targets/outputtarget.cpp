@@ -54,8 +54,13 @@ QList<ConfigFiles::File> OutputTarget::exportFiles(const Project &project, KeySt
         }
     }
     if (result.isEmpty() && error)
-        *error = QStringLiteral("nothing to export for %1: no host of the project takes it (%2)").arg(name(), summary());
+        *error = nothingToExport();
     return result;
+}
+
+QString OutputTarget::nothingToExport() const
+{
+    return QStringLiteral("nothing to export for %1: no host of the project takes it (%2)").arg(name(), summary());
 }
 
 namespace OutputTargets {

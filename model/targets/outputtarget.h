@@ -64,6 +64,8 @@ public:
     /// share, once), keys made where missing in \a keys. Empty with \a error set when no
     /// host is served or one cannot be written.
     virtual QList<ConfigFiles::File> exportFiles(const Project &project, KeyStore &keys, QString *error) const;
+    /// Why exportFiles() has nothing to write when the project has no host it serves.
+    virtual QString nothingToExport() const;
 };
 
 namespace OutputTargets {

@@ -1,9 +1,6 @@
 // The EdgeOS and VyOS targets: a router's command script, with its interfaces, firewall,
 // routes and MSS clamp.
-#include "hostconfigs.h"
-#include "keystore.h"
 #include "outputtarget.h"
-#include "planner.h"
 #include "shellquote.h"
 
 #include <QRegularExpression>
@@ -323,21 +320,9 @@ public:
         const RouterHost router = routerHost(host.project, host.interfaces, host.index, m_os);
         return {{host.host().name + QLatin1String(".sh"), m_os == RouterOs::EdgeOs ? edgeOsScript(router) : vyOsScript(router)}};
     }
-    QList<ConfigFiles::File> exportFiles(const Project &project, KeyStore &keys, QString *error) const override
+    QString nothingToExport() const override
     {
-        const QList<qsizetype> hosts = routerHosts(project, m_os);
-        if (hosts.isEmpty()) {
-            if (error)
-                *error = QStringLiteral("nothing to export for %1: no host has os: %1 or router settings").arg(systemName(m_os));
-            return {};
-        }
-        const Planner planner(project);
-        QList<ConfigFiles::File> files;
-        for (const qsizetype index : std::as_const(hosts)) {
-            const QList<PlannedInterface> interfaces = HostConfigs::planHost(planner, keys, index);
-            files += hostFiles({project, planner, keys, index, interfaces});
-        }
-        return files;
+        return QStringLiteral("nothing to export for %1: no host has os: %1 or router settings").arg(systemName(m_os));
     }
 
 private:
