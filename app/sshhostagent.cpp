@@ -104,6 +104,12 @@ reload_one() { # IFACE CONF RESTART
     if [ "$kind" = openbsd ]; then sh /etc/netstart "$1" && routes_after_reload "$1" "$2"; return; fi
     if ! iface_exists "$1"; then wg-quick up "$2"; return; fi
     if [ "$3" = 1 ]; then wg-quick down "$2" >/dev/null 2>&1; wg-quick up "$2"; return; fi
+    # wg-quick marks a full tunnel's own packets (FwMark) when it brings it up; syncconf of
+    # a file without FwMark would clear the mark, and the tunnel's packets then loop into it.
+    _rom=""
+    if [ "$kind" = linux ] && ! grep -qiE '^[[:space:]]*FwMark[[:space:]]*=' "$2"; then
+        _rom=$(wg show "$1" fwmark 2>/dev/null); [ "$_rom" = off ] && _rom=""
+    fi
     # The switch kept what its validation stripped; the host-side rollback strips anew.
     if [ -n "${stage:-}" ] && [ -s "$stage/$1.stripped" ]; then
         wg syncconf "$1" "$stage/$1.stripped"; _ror=$?
@@ -111,6 +117,7 @@ reload_one() { # IFACE CONF RESTART
         _rot=$(mktemp) && wg-quick strip "$2" > "$_rot" && wg syncconf "$1" "$_rot"; _ror=$?; rm -f "$_rot"
     fi
     [ $_ror -eq 0 ] || return $_ror
+    [ -z "$_rom" ] || wg set "$1" fwmark "$_rom" || return 1
     routes_after_reload "$1" "$2"
 }
 drop_iface() { case "$kind" in openbsd) ifconfig "$1" destroy ;; *) wg-quick down "$2" ;; esac >/dev/null 2>&1; }
