@@ -187,6 +187,30 @@ HostEditor::HostEditor(MeshDocument *document, EditorForm *form, QWidget *parent
                          [&](Host &changed) { changed.gateway = gateway; });
         });
 
+    // A full-tunnel client's exits, in order: the first holds its default route.
+    m_exits = lineEdit("exits", QString());
+    m_exits->setToolTip(tr("The gateways this host sends all its traffic to, in order of preference, separated by commas: "
+                           "the first holds the default route, the others their own addresses (and take over when it fails). "
+                           "Empty: its gateways in file order."));
+    m_hostForm->addRow(tr("E&xits:"), m_exits);
+    m_fields.text(
+        m_exits, [this] { return shownHost()->exits.join(QLatin1String(", ")); },
+        [this](const QString &text) {
+            for (const QString &name : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+                if (m_document->project().indexOf(name.trimmed()) < 0)
+                    return tr("no host is called '%1'").arg(name.trimmed());
+            }
+            return QString();
+        },
+        [this](const QString &text) {
+            QStringList exits;
+            for (const QString &name : text.split(QLatin1Char(','), Qt::SkipEmptyParts))
+                exits.append(name.trimmed());
+            const Host *host = editableHost();
+            if (host && exits != host->exits)
+                editHost(tr("Change the exits of %1").arg(host->name), [&](Host &changed) { changed.exits = exits; });
+        });
+
     // An exit gateway (the default route of a full-tunnel roaming client) forwards and
     // masquerades the clients' traffic; these two say how.
     m_exitNat = checkBox("exitNat", tr("&Masquerade the roaming clients' traffic (NAT)"));
@@ -292,6 +316,15 @@ void HostEditor::refresh(bool reset)
         m_sshFields.refresh();
 
     m_gateway->setEnabled(role == Host::Role::Roaming);
+    {
+        // The exits the planner uses now, as the field's placeholder when none are set.
+        const qsizetype index = m_document->project().indexOf(host->name);
+        QStringList exits;
+        for (const qsizetype exit : m_document->planner().exitsOf(index))
+            exits.append(m_document->project().hosts[exit].name);
+        m_exits->setEnabled(role == Host::Role::Roaming && host->gateway);
+        m_exits->setPlaceholderText(exits.isEmpty() ? tr("its gateways in file order") : tr("file order: %1").arg(exits.join(QLatin1String(", "))));
+    }
     {
         const Project &project = m_document->project();
         const Planner &planner = m_document->planner();

@@ -90,6 +90,7 @@ private:
     QCheckBox *m_gateway = nullptr;
     QCheckBox *m_exitNat = nullptr; ///< exit gateways: masquerade the clients' traffic
     QLineEdit *m_egress = nullptr;   ///< exit gateways: the uplink to masquerade out of
+    QLineEdit *m_exits = nullptr;    ///< full-tunnel roaming clients: their exits in order
     QListWidget *m_peers = nullptr;
     RouterSettingsGroup *m_router = nullptr;
     QLabel *m_routing = nullptr; ///< interfaces, MTU/MSS arithmetic and routes (read-only)

@@ -211,8 +211,21 @@ void QrPane::refresh()
             config = &candidate;
     }
     m_payload = QrPayload::build(*config, &m_leftOut);
+    QStringList notes;
     if (!m_leftOut.isEmpty())
-        m_notes->setText(tr("Left out, the WireGuard app would reject it: %1.").arg(m_leftOut.join(QLatin1String("; "))));
+        notes.append(tr("Left out, the WireGuard app would reject it: %1.").arg(m_leftOut.join(QLatin1String("; "))));
+    if (names.size() > 1 && host->gateway) {
+        // What the phone app can and cannot do with several exits.
+        const qsizetype index = m_document->project().indexOf(host->name);
+        const QList<qsizetype> exits = m_document->planner().exitsOf(index);
+        const QString first = exits.isEmpty() ? QString() : m_document->project().hosts[exits.front()].name;
+        notes.append(tr("The WireGuard Android app runs one tunnel at a time and cannot switch gateways by itself. %1 sends "
+                        "everything through %2; import the per-gateway profiles too, and switch to another one by hand when "
+                        "%2 fails, or from an automation app (the app's Settings: Allow remote control apps; broadcast "
+                        "com.wireguard.android.action.SET_TUNNEL_UP with the extra tunnel=NAME).")
+                         .arg(names.front(), first.isEmpty() ? tr("its first gateway") : first));
+    }
+    m_notes->setText(notes.join(QLatin1Char(' ')));
     QString error;
     const auto code = QrCode::encode(m_payload, &error);
     if (!code) {

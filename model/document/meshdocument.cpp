@@ -422,6 +422,7 @@ void MeshDocument::removeHosts(const QList<HostId> &ids)
             continue;
         Host changed = other;
         changed.excludePeers.removeIf([&](const QString &peer) { return names.contains(peer); });
+        changed.exits.removeIf([&](const QString &exit) { return names.contains(exit); });
         if (changed != other)
             referrers.insert(m_ids[i], changed);
     }
@@ -450,12 +451,14 @@ bool MeshDocument::changeHost(HostId id, const Host &host, const QString &text, 
     if (old->name != host.name) {
         const QString from = old->name;
         for (qsizetype i = 0; i < m_project.hosts.size(); ++i) {
-            if (m_ids[i] == id || !m_project.hosts[i].excludePeers.contains(from))
+            if (m_ids[i] == id || (!m_project.hosts[i].excludePeers.contains(from) && !m_project.hosts[i].exits.contains(from)))
                 continue;
             Host renamed = m_project.hosts[i];
-            for (QString &peer : renamed.excludePeers) {
-                if (peer == from)
-                    peer = host.name;
+            for (QStringList *names : {&renamed.excludePeers, &renamed.exits}) {
+                for (QString &peer : *names) {
+                    if (peer == from)
+                        peer = host.name;
+                }
             }
             values.insert(m_ids[i], renamed);
         }

@@ -91,6 +91,10 @@ struct Host
     QList<Interface> interfaces{Interface{}};
     QStringList excludePeers;
     bool gateway = true; ///< for roaming hosts: send all traffic through the VPN
+    /// For a roaming host with gateway: its exit gateways in order of preference: the first
+    /// holds the default route, the others their own addresses (and take over on a watchdog).
+    /// Empty: its internet gateways in file order.
+    QStringList exits;
     /// For exit gateways (the default route of a full-tunnel roaming client): masquerade
     /// the mesh's traffic out of the uplink. Absent: yes for exit gateways (and what a
     /// router's own setting says); false for a gateway whose upstream routes the mesh.

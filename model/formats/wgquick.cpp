@@ -4,6 +4,7 @@
 #include "ipaddress.h"
 #include "keybase64.h"
 
+#include <QHash>
 #include <QList>
 
 #include <algorithm>
@@ -241,6 +242,23 @@ InterfaceConfig canonical(InterfaceConfig config)
         peer.allowedIps = canonicalPrefixes(peer.allowedIps);
     }
     std::sort(config.peers.begin(), config.peers.end(), [](const PeerConfig &a, const PeerConfig &b) { return a.publicKey < b.publicKey; });
+    return config;
+}
+
+InterfaceConfig effective(InterfaceConfig config)
+{
+    // WireGuard keeps a prefix on one peer of an interface: the last one that sets it.
+    QHash<QString, qsizetype> holder; // network -> the last peer that lists it
+    auto network = [](const QString &text) {
+        const auto prefix = IpPrefix::parse(text.trimmed(), true);
+        return prefix ? prefix->network().toString() : text.trimmed();
+    };
+    for (qsizetype k = 0; k < config.peers.size(); ++k) {
+        for (const QString &text : std::as_const(config.peers[k].allowedIps))
+            holder.insert(network(text), k);
+    }
+    for (qsizetype k = 0; k < config.peers.size(); ++k)
+        config.peers[k].allowedIps.removeIf([&](const QString &text) { return holder.value(network(text)) != k; });
     return config;
 }
 

@@ -27,6 +27,9 @@ QStringList canonicalPrefixes(QStringList texts);
 /// prefixes ("10.0.0.1" is 10.0.0.1/32) in sorted order, DNS sorted, peers ordered by
 /// public key and without their name comments. Commands keep their order.
 InterfaceConfig canonical(InterfaceConfig config);
+/// \a config as WireGuard holds it: a prefix that several peers list stays on the last of
+/// them only (one prefix, one peer), and leaves the others' AllowedIPs.
+InterfaceConfig effective(InterfaceConfig config);
 /// True when \a a and \a b are wg-quick texts that configure the same interface: the
 /// same canonical() config, whatever their comments, layout and order.
 bool sameMeaning(const QByteArray &a, const QByteArray &b);

@@ -370,8 +370,18 @@ void addFound(QList<Source> &sources, const QList<std::pair<QStringList, QByteAr
 /// What the file \a file says that \a now, the project's plan of the same interface, does
 /// not: each a Loss with the file's line.
 void compare(const ParsedInterface &file, const InterfaceConfig &now, const Project &project, const QHash<QString, qsizetype> &byKey,
-             QList<Loss> *losses)
+             QList<Loss> *losses, QStringList *notes)
 {
+    // AllowedIPs as WireGuard holds them: a prefix on the last peer that lists it.
+    const InterfaceConfig wasHeld = WgQuick::effective(file.config);
+    const InterfaceConfig nowHeld = WgQuick::effective(now);
+    auto held = [](const InterfaceConfig &config, const QString &key) {
+        for (const PeerConfig &peer : config.peers) {
+            if (peer.publicKey == key)
+                return peer.allowedIps;
+        }
+        return QStringList();
+    };
     const InterfaceConfig &was = file.config;
     const LineIndex &lines = file.lines;
     auto lose = [&](int line, const QString &message) { losses->append({file.source.path, line, message}); };
@@ -421,9 +431,20 @@ void compare(const ParsedInterface &file, const InterfaceConfig &now, const Proj
             lose(line, QStringLiteral("peer %1: the project leaves it out").arg(name));
             continue;
         }
-        if (WgQuick::canonicalPrefixes(peer.allowedIps) != WgQuick::canonicalPrefixes(match->allowedIps))
+        const QStringList wasPrefixes = held(wasHeld, peer.publicKey);
+        const QStringList nowPrefixes = held(nowHeld, peer.publicKey);
+        const bool onlyDefault = !peer.allowedIps.isEmpty() && std::all_of(peer.allowedIps.cbegin(), peer.allowedIps.cend(), isDefaultRoute);
+        if (wasPrefixes.isEmpty() && onlyDefault && std::none_of(nowPrefixes.cbegin(), nowPrefixes.cend(), isDefaultRoute)) {
+            // A second exit: its default route was another peer's in WireGuard; the project
+            // gives it its own addresses, so that its link carries traffic (the one
+            // difference from such a file that the project makes on purpose).
+            notes->append(QStringLiteral("%1: the link to %2 now carries %2's own addresses (%3); WireGuard gave the default route "
+                                         "to another exit only")
+                              .arg(project.hosts[byKey.value(file.publicKey)].name, name, nowPrefixes.join(QLatin1String(", "))));
+        } else if (WgQuick::canonicalPrefixes(wasPrefixes) != WgQuick::canonicalPrefixes(nowPrefixes)) {
             lose(keyLine("allowedips"), QStringLiteral("peer %1: AllowedIPs %2, the project gives %3")
                                             .arg(name, peer.allowedIps.join(QLatin1String(", ")), match->allowedIps.join(QLatin1String(", "))));
+        }
         if (peer.endpoint != match->endpoint)
             lose(keyLine("endpoint"), QStringLiteral("peer %1: Endpoint %2, the project gives %3")
                                           .arg(name, peer.endpoint.isEmpty() ? QStringLiteral("none") : peer.endpoint,
@@ -1118,6 +1139,35 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
         }
     }
 
+    // Exits: a full-tunnel client's default route goes to one exit. Where its file gives
+    // 0.0.0.0/0 to several, WireGuard held it on the last of them: that one stays the first
+    // exit, so that the running route does not move.
+    {
+        const Planner defaults(project);
+        for (qsizetype i = 0; i < count; ++i) {
+            const Host &host = project.hosts[i];
+            if (parsed[i].external || parsed[i].isRouter() || host.role() != Host::Role::Roaming || !host.gateway)
+                continue;
+            const InterfaceConfig held = WgQuick::effective(parsed[i].config);
+            qsizetype holder = -1;
+            for (const PeerConfig &peer : held.peers) {
+                if (std::any_of(peer.allowedIps.cbegin(), peer.allowedIps.cend(), isDefaultRoute))
+                    holder = byKey.value(peer.publicKey, -1);
+            }
+            QList<qsizetype> order = defaults.exitsOf(i);
+            if (holder < 0 || !order.contains(holder) || order.front() == holder)
+                continue;
+            order.removeAll(holder);
+            order.prepend(holder);
+            QStringList names;
+            for (const qsizetype exit : std::as_const(order))
+                names.append(project.hosts[exit].name);
+            project.hosts[i].exits = names;
+            result.notes.append(QStringLiteral("%1: exits %2, in the order WireGuard used them (the last peer given 0.0.0.0/0 holds it)")
+                                    .arg(host.name, names.join(QLatin1String(", "))));
+        }
+    }
+
     // Links: where the rules say otherwise, an override; the preshared keys.
     const Planner rules(project);
     for (qsizetype i = 0; i < count; ++i) {
@@ -1149,7 +1199,17 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
                 // does not is announced by BGP from the peer.
                 const bool explicitRoutes = project.hosts[from].router && project.hosts[from].router->routes == RouterSettings::Routes::Explicit;
                 const QStringList postUp = parsed[from].facing(parsed[to].publicKeys.front()).config.postUp;
+                // A default route that another peer holds in WireGuard is no route of this one.
+                const QStringList held = [&] {
+                    for (const PeerConfig &p : WgQuick::effective(parsed[from].facing(parsed[to].publicKeys.front()).config).peers) {
+                        if (p.publicKey == peer->publicKey)
+                            return p.allowedIps;
+                    }
+                    return QStringList();
+                }();
                 for (const QString &prefix : peer->allowedIps) {
+                    if (isDefaultRoute(prefix) && !held.contains(prefix))
+                        continue;
                     const auto parsedPrefix = IpPrefix::parse(prefix.trimmed(), true);
                     const QString text = parsedPrefix ? parsedPrefix->toString() : prefix.trimmed();
                     if (planned.contains(text) || far.allowedIps.contains(text) || far.bgpPrefixes.contains(text))
@@ -1315,7 +1375,7 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
                                                                .arg(project.hosts[i].name, file.source.interfaceName)});
                 continue;
             }
-            compare(file, asRead(*planned, file.source), project, byKey, &result.losses);
+            compare(file, asRead(*planned, file.source), project, byKey, &result.losses, &result.notes);
         }
         for (const PlannedInterface &planned : plannedAll) {
             if (std::none_of(parsed[i].interfaces.cbegin(), parsed[i].interfaces.cend(),

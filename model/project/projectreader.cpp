@@ -276,7 +276,7 @@ Host Reader::readHost(const Node &key, const Node &value)
         fail(key, QStringLiteral("'%1' is not a valid host name: %2").arg(host.name, problem));
     keyPositions.append({key.line(), key.column(), host.name, QString()});
     expectMap(value, QStringLiteral("host '%1'").arg(host.name));
-    checkKeys(value, {"os", "ssh", "lan", "internet", "wg0", "exclude_peers", "gateway", "nat", "egress", "own_forwarding", "public_key", "position",
+    checkKeys(value, {"os", "ssh", "lan", "internet", "wg0", "exclude_peers", "exits", "gateway", "nat", "egress", "own_forwarding", "public_key", "position",
                       "router", "kubernetes"},
               host.name, QString());
     for (const auto &entry : value.entries()) {
@@ -304,6 +304,8 @@ Host Reader::readHost(const Node &key, const Node &value)
     if (const Node excluded = value["exclude_peers"]; excluded.isDefined()) {
         host.excludePeers = stringList(excluded, host.name + QLatin1String(".exclude_peers"));
     }
+    if (const Node exits = value["exits"]; exits.isDefined() && !exits.isNull())
+        host.exits = stringList(exits, host.name + QLatin1String(".exits"));
     if (value["gateway"].isDefined() && !value["gateway"].isNull())
         host.gateway = boolean(value["gateway"], host.name + QLatin1String(".gateway"));
     if (value["nat"].isDefined() && !value["nat"].isNull())
@@ -461,12 +463,14 @@ Project Reader::read(const Node &root)
     expectMap(hosts, QStringLiteral("hosts"));
     QSet<QString> names;
     QHash<QString, Node> excludeNodes;
+    QHash<QString, Node> exitNodes;
     for (const auto &entry : hosts.entries()) {
         Host host = readHost(entry.key, entry.value);
         if (names.contains(host.name))
             fail(entry.key, QStringLiteral("host '%1' is defined twice").arg(host.name));
         names.insert(host.name);
         excludeNodes.insert(host.name, entry.value["exclude_peers"]);
+        exitNodes.insert(host.name, entry.value["exits"]);
         project.hosts.append(std::move(host));
     }
     if (project.hosts.isEmpty())
@@ -476,6 +480,10 @@ Project Reader::read(const Node &root)
             if (!names.contains(peer))
                 fail(excludeNodes.value(host.name),
                      QStringLiteral("%1.exclude_peers: unknown host '%2'").arg(host.name, peer));
+        }
+        for (const QString &exit : host.exits) {
+            if (!names.contains(exit))
+                fail(exitNodes.value(host.name), QStringLiteral("%1.exits: unknown host '%2'").arg(host.name, exit));
         }
     }
 

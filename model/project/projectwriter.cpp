@@ -130,6 +130,9 @@ void ProjectWriter::host(const Host &h)
     comments(h.name, QStringLiteral("exclude_peers"), 4);
     if (!h.excludePeers.isEmpty())
         list(4, "exclude_peers", h.excludePeers);
+    comments(h.name, QStringLiteral("exits"), 4);
+    if (!h.exits.isEmpty())
+        list(4, "exits", h.exits);
     comments(h.name, QStringLiteral("gateway"), 4);
     if (!h.gateway)
         line(4, "gateway", "false");

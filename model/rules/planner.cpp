@@ -64,16 +64,29 @@ Planner::Planner(const Project &project, std::shared_ptr<const Exclusions> exclu
             m_links.insert(ordered(a, b), &settings);
     }
     m_exitGateway.assign(size_t(count), false);
+    m_exits.assign(size_t(count), {});
     for (qsizetype client = 0; client < count; ++client) {
         const Host &c = project.hosts[client];
         if (c.role() != Host::Role::Roaming || !c.gateway)
             continue;
-        for (qsizetype peer = 0; peer < count; ++peer) {
-            // Only a peer the client can send to carries its traffic (a LAN host behind NAT
-            // never gets it; the validator reports that link).
-            if (peer != client && !m_exclusions->excludes(client, peer) && hasEndpoint(client, peer))
-                m_exitGateway[size_t(peer)] = true;
+        // Only a peer the client can send to carries its traffic (a LAN host behind NAT
+        // never gets it; the validator reports that link).
+        auto usable = [&](qsizetype peer) { return peer >= 0 && peer != client && !m_exclusions->excludes(client, peer) && hasEndpoint(client, peer); };
+        QList<qsizetype> &exits = m_exits[size_t(client)];
+        if (c.exits.isEmpty()) {
+            for (qsizetype peer = 0; peer < count; ++peer) {
+                if (usable(peer))
+                    exits.append(peer);
+            }
+        } else {
+            for (const QString &name : c.exits) {
+                const qsizetype peer = index.value(name, -1);
+                if (usable(peer) && !exits.contains(peer))
+                    exits.append(peer);
+            }
         }
+        for (const qsizetype peer : std::as_const(exits))
+            m_exitGateway[size_t(peer)] = true;
     }
     m_slots.resize(size_t(count));
     for (qsizetype i = 0; i < count; ++i) {
@@ -281,15 +294,20 @@ Planner::Routes Planner::routes(qsizetype host, qsizetype peer) const
     const Host &h = m_project.hosts[host];
     if (h.role() != Host::Role::Roaming)
         return Routes::Own;
-    if (h.gateway)
-        return Routes::Everything;
+    if (h.gateway) // the default route goes to one exit: WireGuard gives a prefix to one peer
+        return m_exits[size_t(host)].value(0, -1) == peer ? Routes::Everything : Routes::Own;
     return meshGatewayOf(host) == peer ? Routes::MeshSubnets : Routes::Own;
 }
 
 QStringList Planner::allowedIps(qsizetype host, qsizetype peer, const Copies *copies) const
 {
+    return allowedIps(host, peer, routes(host, peer), copies);
+}
+
+QStringList Planner::allowedIps(qsizetype host, qsizetype peer, Routes routes, const Copies *copies) const
+{
     QStringList prefixes;
-    switch (routes(host, peer)) {
+    switch (routes) {
     case Routes::Everything:
         prefixes = {QStringLiteral("0.0.0.0/0"), QStringLiteral("::/0")};
         break;
@@ -629,7 +647,7 @@ PlannedInterface Planner::plan(qsizetype host, const KeyStore &keys, const std::
     addKeptLines(host, config);
     planned.pfRules = pfRules(host, {iface.name}, {config.listenPort.value_or(0)});
 
-    QList<qsizetype> gateways;
+    QList<std::pair<qsizetype, qsizetype>> gateways; // host, its place in config.peers
     const KeyStore::PresharedKeys presharedKeys = keys.presharedKeysOf(keyId(h));
     config.peers.reserve(m_project.hosts.size());
     for (qsizetype peer = 0; peer < m_project.hosts.size(); ++peer) {
@@ -637,17 +655,19 @@ PlannedInterface Planner::plan(qsizetype host, const KeyStore &keys, const std::
             continue;
         config.peers.append(peerConfig(host, peer, keys, presharedKeys, keyNumbers, copies));
         if (m_project.hosts[peer].role() == Host::Role::Internet)
-            gateways.append(config.peers.size() - 1);
+            gateways.append({peer, config.peers.size() - 1});
     }
 
     // A roaming client with several gateways also gets one profile per gateway, for
     // manual failover: WireGuard does not fail over between peers with equal AllowedIPs.
     if (roaming && gateways.size() >= 2) {
         QStringList taken{iface.name};
-        for (const qsizetype at : std::as_const(gateways)) {
+        for (const auto &[peer, at] : std::as_const(gateways)) {
             InterfaceConfig profile = config;
             PeerConfig gateway = config.peers[at];
-            if (!h.gateway) {
+            if (h.gateway) { // this gateway alone, as the exit
+                gateway.allowedIps = allowedIps(host, peer, Routes::Everything, copies);
+            } else {
                 gateway.allowedIps = {m_subnetV4.toString()};
                 if (m_subnetV6.isValid())
                     gateway.allowedIps.append(m_subnetV6.toString());

@@ -91,9 +91,13 @@ public:
     std::optional<IpAddress> endpointAddress(qsizetype host, qsizetype peer) const;
     /// The gateway a roaming host with `gateway: false` sends the mesh subnets to, or -1.
     qsizetype meshGatewayOf(qsizetype host) const;
-    /// True when a full-tunnel roaming client (`gateway: true`) has \a host as a peer with
-    /// an endpoint, and so sends it everything (0.0.0.0/0, ::/0): \a host must forward
-    /// and masquerade the mesh's traffic out of its uplink.
+    /// The exit gateways of a full-tunnel roaming client (`gateway: true`), in order of
+    /// preference: its `exits` that are peers it can dial, else every peer it can dial in
+    /// file order. The first holds its default route (0.0.0.0/0, ::/0) in the main profile;
+    /// the others their own addresses, ready to take over. Empty for other hosts.
+    const QList<qsizetype> &exitsOf(qsizetype host) const { return m_exits[size_t(host)]; }
+    /// True when \a host is an exit of a full-tunnel roaming client: it must forward and
+    /// masquerade the mesh's traffic out of its uplink.
     bool isExitGateway(qsizetype host) const { return m_exitGateway[size_t(host)]; }
 
     /// What \a host forwards and masquerades, decided once from a router's own settings and
@@ -157,6 +161,9 @@ private:
     /// Whether the peer's own address or a mesh subnet is routed, before link extras.
     enum class Routes { Everything, MeshSubnets, Own };
     Routes routes(qsizetype host, qsizetype peer) const;
+    /// What \a host routes to \a peer when the rule says \a routes (a per-gateway profile's
+    /// exit), with the link's extra prefixes.
+    QStringList allowedIps(qsizetype host, qsizetype peer, Routes routes, const Copies *copies = nullptr) const;
     bool perPeer(qsizetype host) const;
     PlannedInterface planPerPeer(qsizetype router, qsizetype peer, int slot, const KeyStore &keys) const;
     /// Table, routes and MSS clamping of a router host's interface, and the forwarding and
@@ -177,6 +184,7 @@ private:
     std::vector<std::optional<IpAddress>> m_siteAddress;
     std::vector<QHash<qsizetype, int>> m_slots; ///< per-peer routers: peer -> interface number
     QHash<std::pair<qsizetype, qsizetype>, const LinkSettings *> m_links;
+    std::vector<QList<qsizetype>> m_exits; ///< exitsOf()
     std::vector<bool> m_exitGateway;
     IpPrefix m_subnetV4;
     IpPrefix m_subnetV6;

@@ -44,6 +44,7 @@ private:
     void checkRouter(qsizetype host);
     void checkAllowedIps(qsizetype host);
     void checkReachability(qsizetype host);
+    void checkExits(qsizetype host);
     void checkExitGateway(qsizetype host);
 
     const Project &m_project;
@@ -337,6 +338,7 @@ void Checker::checkReachability(qsizetype host)
     if (h.role() == Host::Role::Roaming && !h.gateway && m_planner.meshGatewayOf(host) < 0)
         warning(h.name, {}, QStringLiteral("has 'gateway: false' but no internet gateway among its "
                                            "peers to carry the mesh subnets"));
+    checkExits(host);
     for (const qsizetype peer : peers) {
         const Host &p = m_project.hosts[peer];
         const bool forward = m_planner.hasEndpoint(host, peer);
@@ -357,6 +359,36 @@ void Checker::checkReachability(qsizetype host)
     }
 }
 
+void Checker::checkExits(qsizetype host)
+{
+    const Host &h = m_project.hosts[host];
+    const bool fullTunnel = h.role() == Host::Role::Roaming && h.gateway;
+    if (!h.exits.isEmpty() && !fullTunnel) {
+        warning(h.name, {}, QStringLiteral("'exits' only matter on a roaming client with 'gateway: true' (it sends all its "
+                                           "traffic to the first); %1 is none")
+                                .arg(h.name));
+        return;
+    }
+    if (!fullTunnel)
+        return;
+    QStringList seen;
+    for (const QString &name : h.exits) {
+        const qsizetype exit = m_project.indexOf(name);
+        if (seen.contains(name))
+            warning(h.name, name, QStringLiteral("exits names %1 twice").arg(name));
+        else if (exit == host)
+            warning(h.name, {}, QStringLiteral("exits names %1 itself").arg(name));
+        else if (exit >= 0 && !m_planner.exitsOf(host).contains(exit))
+            warning(h.name, name, QStringLiteral("%1 is in exits but %2 cannot send to it (not a peer, or no endpoint to dial): "
+                                                 "it is left out")
+                                      .arg(name, h.name));
+        seen.append(name);
+    }
+    if (m_planner.exitsOf(host).isEmpty() && !m_planner.peersOf(host).isEmpty())
+        warning(h.name, {}, QStringLiteral("has 'gateway: true' but no peer it can dial to send its traffic to (an exit "
+                                           "gateway with an internet address)"));
+}
+
 void Checker::checkExitGateway(qsizetype host)
 {
     const Host &h = m_project.hosts[host];
@@ -372,7 +404,7 @@ void Checker::checkExitGateway(qsizetype host)
     QStringList clients;
     for (qsizetype client = 0; client < m_project.hosts.size(); ++client) {
         const Host &c = m_project.hosts[client];
-        if (c.role() == Host::Role::Roaming && c.gateway && m_planner.hasPeer(client, host))
+        if (m_planner.exitsOf(client).contains(host))
             clients.append(c.name);
     }
     QString who;

@@ -164,6 +164,16 @@ void tst_MeshDocument::newHostsJoinWhatTheyCanReach()
 
 void tst_MeshDocument::removeHostsTakesTheirReferences()
 {
+    Host phone = *m_document.project().host(QStringLiteral("phone"));
+    phone.exits = {QStringLiteral("cloudgw"), QStringLiteral("puffer")};
+    QVERIFY(m_document.changeHost(m_document.idOf(QStringLiteral("phone")), phone, QStringLiteral("Exits")));
+    QVERIFY(m_document.project().host(QStringLiteral("phone"))->exits.contains(QStringLiteral("cloudgw")));
+    m_document.removeHosts({m_document.idOf(QStringLiteral("cloudgw"))});
+    QCOMPARE(m_document.project().host(QStringLiteral("phone"))->exits, QStringList{QStringLiteral("puffer")});
+    m_document.undoStack()->undo();
+    QCOMPARE(m_document.project().host(QStringLiteral("phone"))->exits, phone.exits);
+    m_document.undoStack()->undo();
+
     LinkSettings settings;
     settings.keepalive = 10;
     m_document.setLinkSettings(m_document.idOf(QStringLiteral("laptop")), m_document.idOf(QStringLiteral("puffer")), settings);
@@ -199,6 +209,18 @@ void tst_MeshDocument::renameFollowsReferencesAndKeys()
     m_document.undoStack()->undo();
     QVERIFY(m_document.project().host(QStringLiteral("phone"))->excludePeers.contains(QStringLiteral("laptop")));
     QCOMPARE(m_document.host(laptop)->name, QStringLiteral("laptop"));
+
+    // A client's exits follow a gateway's new name.
+    const HostId puffer = m_document.idOf(QStringLiteral("puffer"));
+    Host phone = *m_document.project().host(QStringLiteral("phone"));
+    phone.exits = {QStringLiteral("cloudgw"), QStringLiteral("puffer")};
+    QVERIFY(m_document.changeHost(m_document.idOf(QStringLiteral("phone")), phone, QStringLiteral("Exits")));
+    Host gateway = *m_document.host(puffer);
+    gateway.name = QStringLiteral("blowfish");
+    QVERIFY(m_document.changeHost(puffer, gateway, QStringLiteral("Rename")));
+    QCOMPARE(m_document.project().host(QStringLiteral("phone"))->exits, QStringList({QStringLiteral("cloudgw"), QStringLiteral("blowfish")}));
+    m_document.undoStack()->undo();
+    QCOMPARE(m_document.project().host(QStringLiteral("phone"))->exits, phone.exits);
 }
 
 void tst_MeshDocument::renameKeepsLinkSettingsOfEachEnd()

@@ -33,6 +33,7 @@ private slots:
     void interfaceSection_data();
     void interfaceSection();
     void roamingListenPortOnlyWhenSet();
+    void exitsOrderTheDefaultRoute();
     void presharedKeysMatchOnBothSides();
     void gatewayProfiles();
     void openBsdHostnameFile();
@@ -272,7 +273,7 @@ void tst_Planner::allowedIps_data()
     QTest::newRow("mesh peer: its own addresses") << "alpha" << "beta" << QStringList{"172.30.0.12/32", "fd30::12/128"};
     QTest::newRow("gateway sees a roaming client's address") << "edge1" << "handset" << QStringList{"172.30.0.201/32", "fd30::201/128"};
     QTest::newRow("roaming with gateway: everything") << "roamer" << "edge1" << QStringList{"0.0.0.0/0", "::/0"};
-    QTest::newRow("roaming with gateway: everything, second gateway too") << "handset" << "edge2" << QStringList{"0.0.0.0/0", "::/0"};
+    QTest::newRow("roaming with gateway: the second exit, its own addresses") << "handset" << "edge2" << QStringList{"172.30.0.2/32", "fd30::2/128"};
     QTest::newRow("gateway: false, first gateway: the mesh subnets") << "bsdlaptop" << "edge1" << QStringList{"172.30.0.0/24", "fd30::/64"};
     QTest::newRow("gateway: false, other gateway: its own addresses") << "bsdlaptop" << "edge2" << QStringList{"172.30.0.2/32", "fd30::2/128"};
 }
@@ -336,6 +337,39 @@ void tst_Planner::roamingListenPortOnlyWhenSet()
                 QCOMPARE(peer.endpoint, QString());
         }
     }
+}
+
+void tst_Planner::exitsOrderTheDefaultRoute()
+{
+    // WireGuard gives a prefix to one peer only: the first exit holds the default route, the
+    // others their own addresses; every exit forwards. The order is the file's, or exits'.
+    Project project = m_project;
+    const qsizetype roamer = project.indexOf(QStringLiteral("roamer"));
+    const qsizetype edge1 = project.indexOf(QStringLiteral("edge1"));
+    const qsizetype edge2 = project.indexOf(QStringLiteral("edge2"));
+    const QStringList everything{QStringLiteral("0.0.0.0/0"), QStringLiteral("::/0")};
+    auto check = [&](qsizetype first, qsizetype second) {
+        const Planner planner(project);
+        QCOMPARE(planner.exitsOf(roamer), QList<qsizetype>({first, second}));
+        QCOMPARE(planner.allowedIps(roamer, first), everything);
+        QCOMPARE(planner.allowedIps(roamer, second), planner.allowedIps(edge1 == second ? edge2 : edge1, second));
+        QVERIFY(planner.isExitGateway(first));
+        QVERIFY(planner.isExitGateway(second));
+        for (const auto &profile : planner.plan(roamer, m_keys).profiles)
+            QCOMPARE(profile.second.peers.front().allowedIps, everything); // each profile: its gateway as the exit
+    };
+    check(edge1, edge2);
+    project.hosts[roamer].exits = {QStringLiteral("edge2"), QStringLiteral("edge1")};
+    check(edge2, edge1);
+    // An exit it cannot dial (a LAN host behind NAT) is left out; one named alone is the only one.
+    project.hosts[roamer].exits = {QStringLiteral("alpha"), QStringLiteral("edge2")};
+    const Planner alone(project);
+    QCOMPARE(alone.exitsOf(roamer), QList<qsizetype>{edge2});
+    QCOMPARE(alone.allowedIps(roamer, edge2), everything);
+    QVERIFY(alone.allowedIps(roamer, edge1) != everything);
+    // A host that is no full-tunnel client has none.
+    QVERIFY(alone.exitsOf(edge1).isEmpty());
+    QVERIFY(alone.exitsOf(project.indexOf(QStringLiteral("bsdlaptop"))).isEmpty());
 }
 
 void tst_Planner::presharedKeysMatchOnBothSides()

@@ -110,6 +110,7 @@ void tst_ProjectFile::meshwrightKeysRoundTrip()
     project.hosts[2].ssh = SshSettings{QStringLiteral("10.0.0.9"), QStringLiteral("~/.ssh/lab"), QStringLiteral("it's me"), 2022, QStringLiteral("/etc/wg"), QStringLiteral("sudo -n"),
                                        QStringLiteral("true")};
     project.hosts[2].os = QStringLiteral("yes"); // a YAML boolean word must come back as text
+    project.hosts[project.indexOf(QStringLiteral("roamer"))].exits = {QStringLiteral("edge2"), QStringLiteral("edge1")};
     LinkSettings link;
     link.a = QStringLiteral("alpha");
     link.b = QStringLiteral("edge1");
@@ -274,6 +275,7 @@ void tst_ProjectFile::badInput_data()
                                          << "a.lan: 'nas.local' is not a valid IP address";
     QTest::newRow("unknown excluded host") << MinimalHost + "    exclude_peers:\n      - ghost\n" << 7
                                            << "a.exclude_peers: unknown host 'ghost'";
+    QTest::newRow("unknown exit") << MinimalHost + "    exits: [ghost]\n" << 6 << "a.exits: unknown host 'ghost'";
     QTest::newRow("unknown host among many") << MinimalHost + "    exclude_peers:\n      - a\n      - a\n      - ghost\n      - a\n" << 7
                                              << "a.exclude_peers: unknown host 'ghost'";
     QTest::newRow("list item that is a mapping") << MinimalHost + "    exclude_peers:\n      - a\n      - {b: 1}\n" << 8

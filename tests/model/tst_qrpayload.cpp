@@ -57,6 +57,7 @@ private slots:
     void leavesOutWhatTheAppRejects();
     void manyRoamingConfigs();
     void payloadIsAValidConfig();
+    void f3sClientsHaveOneExit();
 };
 
 void tst_QrPayload::leavesOutWhatTheAppRejects()
@@ -191,6 +192,57 @@ void tst_QrPayload::payloadIsAValidConfig()
     file.setPermissions(QFile::ReadOwner | QFile::WriteOwner);
     const QString stripError = TestSupport::wgQuickStrip(file.fileName());
     QVERIFY2(stripError.isEmpty(), qPrintable(stripError));
+}
+
+void tst_QrPayload::f3sClientsHaveOneExit()
+{
+    // The f3s mesh (public data beside the checkout, never in it): earth and pixel7pro send
+    // everything to blowfish, the first gateway in its file; fishfinger gets its own
+    // addresses, so that its link carries traffic. Each per-gateway profile has its gateway
+    // as the default route. wg-quick takes every one, and the app takes their QR payloads.
+    const QString path = TestSupport::sourcePath(QStringLiteral("../shared/fixtures/f3s-mesh.yaml"));
+    if (!QFile::exists(path))
+        QSKIP("../shared/fixtures/f3s-mesh.yaml is not beside the checkout");
+    ProjectFile::LoadError error;
+    const auto project = ProjectFile::load(path, &error);
+    QVERIFY2(project, qPrintable(error.toString()));
+    KeyStore keys;
+    QTemporaryDir dir;
+    const bool strip = TestSupport::wgQuickUnavailable().isEmpty();
+    for (const char *client : {"earth", "pixel7pro"}) {
+        const PlannedInterface planned = HostConfigs::planHost(*project, keys, project->indexOf(QLatin1String(client))).front();
+        QCOMPARE(planned.config.peers.size(), 2);
+        const PeerConfig &blowfish = planned.config.peers[0];
+        const PeerConfig &fishfinger = planned.config.peers[1];
+        QCOMPARE(blowfish.name, QStringLiteral("blowfish"));
+        QCOMPARE(blowfish.allowedIps, QStringList({QStringLiteral("0.0.0.0/0"), QStringLiteral("::/0")}));
+        QCOMPARE(fishfinger.allowedIps, QStringList({QStringLiteral("192.168.2.111/32"), QStringLiteral("fd42:beef:cafe:2::111/128")}));
+        QCOMPARE(blowfish.persistentKeepalive, 25);
+        QCOMPARE(fishfinger.persistentKeepalive, 25);
+        QList<std::pair<QString, InterfaceConfig>> configs{{QStringLiteral("wg0"), planned.config}};
+        configs += planned.profiles;
+        QCOMPARE(configs.size(), 3);
+        for (const auto &[name, config] : configs) {
+            if (name != QLatin1String("wg0")) {
+                QCOMPARE(config.peers.size(), 1);
+                QCOMPARE(config.peers[0].allowedIps, QStringList({QStringLiteral("0.0.0.0/0"), QStringLiteral("::/0")}));
+            }
+            const QByteArray payload = QrPayload::build(config);
+            const QString problem = violation(payload);
+            QVERIFY2(problem.isEmpty(), qPrintable(problem + QLatin1Char('\n') + QString::fromUtf8(payload)));
+            if (!strip)
+                continue;
+            QFile file(dir.filePath(name + QLatin1String(".conf")));
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write(WgQuick::write(config));
+            file.close();
+            file.setPermissions(QFile::ReadOwner | QFile::WriteOwner);
+            const QString stripError = TestSupport::wgQuickStrip(file.fileName());
+            QVERIFY2(stripError.isEmpty(), qPrintable(stripError));
+        }
+    }
+    if (!strip)
+        QSKIP(qPrintable(TestSupport::wgQuickUnavailable()));
 }
 
 QTEST_APPLESS_MAIN(tst_QrPayload)

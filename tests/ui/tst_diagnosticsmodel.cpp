@@ -30,8 +30,17 @@ void tst_DiagnosticsModel::followsTheDocument()
     ProjectFile::LoadError error;
     const auto project = ProjectFile::load(TestSupport::sourcePath(QStringLiteral("resources/examples/homelab-mesh.yaml")), &error);
     QVERIFY2(project, qPrintable(error.toString()));
+    // Both clients given a second default route by hand: the same warning for each.
+    Project shared = *project;
+    for (const char *client : {"laptop", "phone"}) {
+        LinkSettings link;
+        link.a = QLatin1String(client);
+        link.b = QStringLiteral("cloudgw");
+        link.atB.allowedIps = {QStringLiteral("0.0.0.0/0"), QStringLiteral("::/0")};
+        shared.links.append(link);
+    }
     MeshDocument document;
-    document.reset(*project);
+    document.reset(shared);
     DiagnosticsModel model(&document);
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     // The laptop's and the phone's warning say the same: one row names both, and

@@ -231,6 +231,7 @@ void tst_PropertiesPane::refusedInput_data()
                                            << "a user name may not start with '-'";
     QTest::newRow("OS with a comment marker") << Nas << "hostOs" << "Linux # x"
                                               << "the operating system may not hold '#' or control characters";
+    QTest::newRow("an exit that is no host") << Phone << "exits" << "gate, ghost" << "no host is called 'ghost'";
 }
 
 void tst_PropertiesPane::refusedInput()
@@ -420,6 +421,22 @@ void tst_PropertiesPane::listenPortAndMtu()
     type(mtu, QStringLiteral("1400"));
     QTest::keyClick(port, Qt::Key_Up);
     QCOMPARE(undoCount(), before + 3);
+
+    // A full-tunnel client's exits: its gateways in file order, or the ones it is given.
+    m_pane->showHost(id(Phone));
+    auto *exits = field<QLineEdit>("exits");
+    QVERIFY(exits->isEnabled());
+    QCOMPARE(exits->text(), QString());
+    QCOMPARE(exits->placeholderText(), QStringLiteral("file order: gate"));
+    const int beforeExits = m_document->undoStack()->index();
+    type(exits, QStringLiteral(" gate "));
+    QCOMPARE(host(Phone).exits, QStringList{Gate});
+    QCOMPARE(m_document->undoStack()->index(), beforeExits + 1);
+    m_document->undoStack()->undo();
+    QVERIFY(host(Phone).exits.isEmpty());
+    QCOMPARE(exits->text(), QString());
+    m_pane->showHost(id(Gate));
+    QVERIFY(!exits->isEnabled()); // no roaming client
 
     // A roaming host has no port unless it is given one (an imported laptop keeps its own).
     m_pane->showHost(id(Phone));
