@@ -148,7 +148,8 @@ restore_all() { # the files first, then the interfaces: netstart reads hostname.
 /// Prepare: checks that the host has what the switch needs (preflight: one line naming
 /// what is missing and the command that fixes it on this OS, never installing anything),
 /// then the staged candidates with the host's own parser. Arguments: stage kind
-/// needs-nft (0/1) reload, then per file its staged name and live path.
+/// needs-nft (0: no, 1: nft, 2: nft and a default route to masquerade out of) reload, then
+/// per file its staged name and live path.
 const char *const ValidateScript = R"SH(
 set -u
 stage=$1; kind=$2; nft=$3; reload=$4; shift 4
@@ -181,7 +182,9 @@ fi
 if [ "$kind" != openbsd ]; then
     for t in wg wg-quick; do has $t || missing "$t is not installed" "$(install_hint wireguard-tools)"; done
 fi
-[ "$nft" = 1 ] && ! has nft && missing "nft is not installed, and this exit gateway's PostUp needs it" "$(install_hint nftables)"
+[ "$nft" != 0 ] && ! has nft && missing "nft is not installed, and this exit gateway's PostUp needs it" "$(install_hint nftables)"
+[ "$nft" = 2 ] && [ -z "$(ip -4 route show default 2>/dev/null)" ] &&
+    missing "this exit gateway has no IPv4 default route to masquerade out of" "give it a default route, or set egress: to its uplink interface in the project"
 if [ -n "$reload" ]; then
     _pfr=${reload#"${reload%%[! ]*}"}; _pfr=${_pfr%% *}
     has "$_pfr" || missing "the reload command needs $_pfr, which is not on this host's PATH" "install it, or change reload_cmd"
@@ -501,13 +504,17 @@ std::optional<DeployFailure> SshHostAgent::stage(const QList<DeployTarget::File>
     if (!staging)
         return DeployFailure{DeployStep::Upload, DeployFailure::Problem::RemoteCommand, why};
     QByteArray err;
-    // An exit gateway's PostUp loads a nftables table: the host must have nft.
+    // An exit gateway's PostUp loads a nftables table: the host must have nft; and when it
+    // masquerades out of the default route's interface (no egress), a default route.
     const bool needsNft = std::any_of(m_target.files.cbegin(), m_target.files.cend(), [](const DeployTarget::File &file) {
         return file.content.contains("nft \"table inet meshwright-");
     });
+    const bool needsDefaultRoute = std::any_of(m_target.files.cbegin(), m_target.files.cend(), [](const DeployTarget::File &file) {
+        return file.content.contains("e4=$(ip -4 route show default");
+    });
     QByteArray out;
     const int status = runScript(ValidateScript,
-                                 ' ' + ShellQuote::word(m_stage) + ' ' + osKind(m_target.os) + (needsNft ? " 1 " : " 0 ")
+                                 ' ' + ShellQuote::word(m_stage) + ' ' + osKind(m_target.os) + (needsDefaultRoute ? " 2 " : needsNft ? " 1 " : " 0 ")
                                      + ShellQuote::word(m_target.reloadCmd) + filePairs(),
                                  &out, &err, *staging);
     // The script's last word: a shell that got only part of its input (the files, not
