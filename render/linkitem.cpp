@@ -89,7 +89,10 @@ void LinkItem::updateToolTip()
         kind = tr("roaming client to gateway (mesh subnets)");
         break;
     case MeshLink::Kind::FullTunnel:
-        kind = tr("roaming client to gateway (all traffic)");
+        kind = tr("roaming client to its exit (all traffic)");
+        break;
+    case MeshLink::Kind::StandbyExit:
+        kind = tr("roaming client to a standby exit (its own addresses; the first exit carries all traffic)");
         break;
     }
     QStringList lines{QStringLiteral("<b>%1 — %2</b>: %3").arg(m_nameA.toHtmlEscaped(), m_nameB.toHtmlEscaped(), kind)};
@@ -133,6 +136,8 @@ QPen LinkItem::penFor(MeshLink::Kind kind, bool oneSided, const QPalette &palett
         return QPen(StateColors::roaming(), 2, Qt::DashLine);
     case MeshLink::Kind::FullTunnel:
         return QPen(StateColors::fullTunnel(), 2.5, Qt::DashDotLine);
+    case MeshLink::Kind::StandbyExit: // the exit's colour, thin and dotted: ready, not in use
+        return QPen(StateColors::fullTunnel(), 1.5, Qt::DotLine);
     }
     return QPen();
 }

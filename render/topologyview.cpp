@@ -148,6 +148,7 @@ QList<TopologyView::LegendEntry> TopologyView::legendEntries() const
     return {{tr("Mesh link"), LinkItem::penFor(MeshLink::Kind::Mesh, false, pal)},
             {tr("Roaming, mesh only"), LinkItem::penFor(MeshLink::Kind::Roaming, false, pal)},
             {tr("Roaming, all traffic"), LinkItem::penFor(MeshLink::Kind::FullTunnel, false, pal)},
+            {tr("Roaming, standby exit"), LinkItem::penFor(MeshLink::Kind::StandbyExit, false, pal)},
             {tr("Broken half link"), LinkItem::penFor(MeshLink::Kind::Mesh, true, pal)}};
 }
 

@@ -305,11 +305,20 @@ QList<MeshLink> MeshDocument::links() const
                 if (!ab && !ba)
                     continue;
                 MeshLink link{m_ids[a], m_ids[b], MeshLink::Kind::Mesh, ab != ba};
-                for (const qsizetype end : {a, b}) {
+                for (const auto &[end, other] : {std::pair(a, b), std::pair(b, a)}) {
                     const Host &host = m_project.hosts[end];
                     // How an external host routes is its owner's: its links are drawn plain.
-                    if (host.role() == Host::Role::Roaming && !host.isExternal())
-                        link.kind = host.gateway ? MeshLink::Kind::FullTunnel : MeshLink::Kind::Roaming;
+                    if (host.role() != Host::Role::Roaming || host.isExternal())
+                        continue;
+                    if (!host.gateway) {
+                        link.kind = MeshLink::Kind::Roaming;
+                        continue;
+                    }
+                    // A full tunnel: everything to the first exit; the others stand by.
+                    const QList<qsizetype> &exits = planner.exitsOf(end);
+                    link.kind = exits.value(0, -1) == other ? MeshLink::Kind::FullTunnel
+                              : exits.contains(other)     ? MeshLink::Kind::StandbyExit
+                                                          : MeshLink::Kind::Mesh;
                 }
                 links.append(link);
             }

@@ -30,7 +30,8 @@ struct MeshLink
     enum class Kind {
         Mesh,       ///< between hosts on the LAN or the internet
         Roaming,    ///< a roaming client to a gateway, mesh subnets only
-        FullTunnel, ///< a roaming client sending everything through a gateway
+        FullTunnel, ///< a roaming client sending everything through a gateway (its first exit)
+        StandbyExit, ///< a full-tunnel client to an exit after the first: its own addresses only
     };
     HostId a = 0; ///< the host that comes first in the file
     HostId b = 0;

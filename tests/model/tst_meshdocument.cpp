@@ -382,7 +382,16 @@ void tst_MeshDocument::linksHaveKinds()
         return std::optional<MeshLink>();
     };
     QCOMPARE(find("nas", "puffer")->kind, MeshLink::Kind::Mesh);
-    QCOMPARE(find("phone", "cloudgw")->kind, MeshLink::Kind::FullTunnel);
+    QCOMPARE(find("phone", "puffer")->kind, MeshLink::Kind::FullTunnel); // the first exit
+    QCOMPARE(find("phone", "cloudgw")->kind, MeshLink::Kind::StandbyExit);
+    {
+        Host reordered = *m_document.project().host(QStringLiteral("phone"));
+        reordered.exits = {QStringLiteral("cloudgw"), QStringLiteral("puffer")};
+        m_document.changeHost(m_document.idOf(QStringLiteral("phone")), reordered, QStringLiteral("Exits"));
+        QCOMPARE(find("phone", "cloudgw")->kind, MeshLink::Kind::FullTunnel);
+        QCOMPARE(find("phone", "puffer")->kind, MeshLink::Kind::StandbyExit);
+        m_document.undoStack()->undo();
+    }
     QVERIFY(!find("phone", "nas"));
     // One side drops its exclusion: a half link, shown as such.
     Host phone = *m_document.project().host(QStringLiteral("phone"));

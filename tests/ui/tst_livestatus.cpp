@@ -342,7 +342,7 @@ void tst_LiveStatus::legendAvoidsHosts()
     const QSize plain = view->legendRect().size();
     turnOn();
     round();
-    QVERIFY(view->legendRect().height() > plain.height()); // the five states
+    QVERIFY(view->legendRect().width() > plain.width()); // the five states, with longer labels than the five kinds
     QVERIFY(!hidesAHost());
     // A host moved into the legend's corner: the legend goes to another corner.
     const QRect before = view->legendRect();
