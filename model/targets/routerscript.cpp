@@ -306,7 +306,7 @@ public:
     QString name() const override { return m_os == RouterOs::EdgeOs ? QStringLiteral("edgeos") : QStringLiteral("vyos"); }
     QString summary() const override
     {
-        return QStringLiteral("HOST.sh, a %1 command script per %1 host (else per host with router settings): interfaces, "
+        return QStringLiteral("HOST.sh, a command script per %1 host (else per host with router settings): interfaces, "
                               "firewall rules, static routes, MSS clamping")
             .arg(systemName(m_os));
     }
