@@ -1199,17 +1199,21 @@ std::optional<Result> build(const QList<Source> &sources, QString *error)
                 // does not is announced by BGP from the peer.
                 const bool explicitRoutes = project.hosts[from].router && project.hosts[from].router->routes == RouterSettings::Routes::Explicit;
                 const QStringList postUp = parsed[from].facing(parsed[to].publicKeys.front()).config.postUp;
-                // A default route that another peer holds in WireGuard is no route of this one.
-                const QStringList held = [&] {
-                    for (const PeerConfig &p : WgQuick::effective(parsed[from].facing(parsed[to].publicKeys.front()).config).peers) {
-                        if (p.publicKey == peer->publicKey)
-                            return p.allowedIps;
-                    }
-                    return QStringList();
-                }();
+                // A default route that another peer holds in WireGuard is no route of this one
+                // (what WireGuard holds is worked out only for a peer with a default route).
+                std::optional<QStringList> held;
                 for (const QString &prefix : peer->allowedIps) {
-                    if (isDefaultRoute(prefix) && !held.contains(prefix))
-                        continue;
+                    if (isDefaultRoute(prefix)) {
+                        if (!held) {
+                            held = QStringList();
+                            for (const PeerConfig &p : WgQuick::effective(parsed[from].facing(parsed[to].publicKeys.front()).config).peers) {
+                                if (p.publicKey == peer->publicKey)
+                                    held = p.allowedIps;
+                            }
+                        }
+                        if (!held->contains(prefix))
+                            continue;
+                    }
                     const auto parsedPrefix = IpPrefix::parse(prefix.trimmed(), true);
                     const QString text = parsedPrefix ? parsedPrefix->toString() : prefix.trimmed();
                     if (planned.contains(text) || far.allowedIps.contains(text) || far.bgpPrefixes.contains(text))
