@@ -137,9 +137,35 @@ restore_reload() {
     return 0
 }
 drop_backup() { rm -f "$2.meshwright-backup"; }
+# The jobs of the interfaces among the pairs (a failover watchdog, a re-resolve timer) as
+# their files in /etc/meshwright now say: started and enabled, or stopped and disabled. BSD
+# cron reads /etc/crontab by itself; Linux without systemd runs them from /etc/cron.d, and
+# the watchdog is started here at once.
+jobs_sync() {
+    [ "$kind" = linux ] || return 0
+    _jsi=""
+    while [ $# -ge 2 ]; do case "$1" in *.conf) _jsi="$_jsi ${1%.conf}" ;; esac; shift 2; done
+    if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+        systemctl daemon-reload || return 1
+        for _jsn in $_jsi; do
+            for _jsu in "meshwright-failover@$_jsn.service:exits" "meshwright-reresolve@$_jsn.timer:endpoints"; do
+                if [ -f "/etc/meshwright/$_jsn.${_jsu#*:}" ]; then
+                    systemctl enable --now "${_jsu%:*}" >/dev/null 2>&1 || { echo "cannot start ${_jsu%:*}" >&2; return 1; }
+                else
+                    systemctl stop "${_jsu%:*}" >/dev/null 2>&1
+                    systemctl disable "${_jsu%:*}" >/dev/null 2>&1 || rm -f /etc/systemd/system/*.wants/"${_jsu%:*}"
+                fi
+            done
+        done
+    else
+        for _jsn in $_jsi; do [ -f "/etc/meshwright/$_jsn.exits" ] && sh /etc/meshwright/failover "$_jsn" --detach; done
+    fi
+    return 0
+}
 restore_all() { # the files first, then the interfaces: netstart reads hostname.wgN
     for_pairs restore_file "$@"; _rar=$?
     for_pairs restore_reload "$@" || _rar=1
+    jobs_sync "$@" || _rar=1
     for_pairs drop_backup "$@"
     return $_rar
 }
@@ -205,6 +231,16 @@ if [ -n "$reload" ]; then
         done ;;
     esac
 fi
+# The jobs: the watchdog needs flock and ping; re-resolving needs wg (OpenBSD: not in base).
+job_tools() {
+    [ -s "$stage/$1" ] || return 0
+    case "$1" in
+    *.exits) for t in flock:util-linux ping:iputils-ping; do
+            has ${t%:*} || missing "${t%:*} is not installed, and the failover watchdog needs it" "$(install_hint ${t#*:})"; done ;;
+    *.endpoints) has wg || missing "wg is not installed, and re-resolving endpoints needs it" "$(install_hint wireguard-tools)" ;;
+    esac
+}
+for_pairs job_tools "$@"
 [ "$kind" = openbsd ] && { echo valid; exit 0; } # no wg-quick: netstart reads hostname.wgN at the switch
 check_one() {
     case "$1" in *.conf) ;; *) return 0 ;; esac
@@ -247,10 +283,13 @@ undo_now() {
     restore_all "$@"
     rm -f "$claimed" "$rollback" "$state/timer-$token"
 }
-install_one() { # /etc/hosts keeps its mode and owner (everyone reads it); the configs are 0600
+install_one() { # /etc/hosts and /etc/crontab keep their mode and owner; units 0644; the rest 0600
     case "$1" in
-    hosts) if [ -f "$2" ]; then cp -p "$2" "$2.meshwright-new" && cat "$stage/$1" > "$2.meshwright-new"; else install -m 644 "$stage/$1" "$2.meshwright-new"; fi ;;
-    *) install -m 600 "$stage/$1" "$2.meshwright-new" ;;
+    hosts|crontab) if [ -f "$2" ]; then cp -p "$2" "$2.meshwright-new" && cat "$stage/$1" > "$2.meshwright-new"; else install -m 644 "$stage/$1" "$2.meshwright-new"; fi ;;
+    *) [ -s "$stage/$1" ] || { rm -f "$2"; return; } # a job the host no longer needs
+       mkdir -p "${2%/*}" || return 1
+       _iom=600; case "$1" in *.service|*.timer|meshwright) _iom=644 ;; esac
+       install -m $_iom "$stage/$1" "$2.meshwright-new" ;;
     esac && mv -f "$2.meshwright-new" "$2"
 }
 for_pairs install_one "$@" || { echo "install failed; the previous config is back" >&2; undo_now "$@"; exit @InstallFailed@; }
@@ -270,7 +309,7 @@ reload_all() {
 }
 pf_path=""; for_pf() { while [ $# -ge 2 ]; do [ "$1" = pf-meshwright.conf ] && pf_path=$2; shift 2; done; }; for_pf "$@"
 # Output to a file, not a pipe: a daemon wg-quick starts (wireguard-go) must not hold it.
-if ! reload_all "$@" > "$stage/reload.log" 2>&1; then
+if ! { reload_all "$@" && jobs_sync "$@"; } > "$stage/reload.log" 2>&1; then
     echo "reload failed ($(tail -n 2 "$stage/reload.log" | tr '\n' ' ' | cut -c 1-300)); the previous config is back" >&2
     rm -rf "$stage"
     undo_now "$@"; exit @ReloadFailed@
@@ -355,18 +394,33 @@ rm -rf "$d"
 )SH";
 
 /// Retires a host: takes each interface down and deletes its files. Arguments: kind, then
-/// per interface: its name and config path, then "--", then other files to delete.
+/// per interface: its name and config path, then "--", other files to delete, "--", and
+/// files to take Meshwright's block out of.
 const char *const DecommissionScript = R"SH(
 set -u
 kind=$1; shift
 while [ $# -ge 2 ] && [ "$1" != -- ]; do
     if iface_exists "$1"; then drop_iface "$1" "$2"; iface_exists "$1" && ip link delete "$1" 2>/dev/null; echo "down $1"; fi
-    command -v systemctl >/dev/null 2>&1 && systemctl disable "wg-quick@$1" >/dev/null 2>&1
+    if command -v systemctl >/dev/null 2>&1; then
+        systemctl disable "wg-quick@$1" >/dev/null 2>&1
+        systemctl disable --now "meshwright-failover@$1.service" "meshwright-reresolve@$1.timer" >/dev/null 2>&1
+    fi
     if [ -f "$2" ]; then rm -f "$2" "$2.meshwright-backup"; echo "removed $2"; fi
     shift 2
 done
 [ "${1:-}" = -- ] && shift
-for f in "$@"; do if [ -f "$f" ]; then rm -f "$f" "$f.meshwright-backup"; echo "removed $f"; fi; done
+while [ $# -gt 0 ] && [ "$1" != -- ]; do
+    if [ -f "$1" ]; then rm -f "$1" "$1.meshwright-backup"; echo "removed $1"; fi
+    shift
+done
+[ "${1:-}" = -- ] && shift
+# Files that hold a block of Meshwright's (/etc/hosts, /etc/crontab): the block goes, the rest stays.
+for f in "$@"; do
+    [ -f "$f" ] && grep -q '^# BEGIN meshwright' "$f" || continue
+    cp -p "$f" "$f.meshwright-new" &&
+        sed '/^# BEGIN meshwright/,/^# END meshwright$/d' "$f" > "$f.meshwright-new" && mv -f "$f.meshwright-new" "$f" &&
+        echo "removed Meshwright's block from $f"
+done
 exit 0
 )SH";
 
@@ -685,13 +739,16 @@ std::optional<DeployFailure> SshHostAgent::decommission(const Report &report, QS
         return failure;
     QByteArray arguments = ' ' + osKind(m_target.os);
     QByteArray others;
+    QByteArray blocks;
     for (const DeployTarget::File &file : std::as_const(m_target.files)) {
         if (Deployment::isInterfaceConfig(file.path))
             arguments += ' ' + ShellQuote::word(QFileInfo(file.path).completeBaseName()) + ' ' + ShellQuote::word(file.path);
+        else if (file.block)
+            blocks += ' ' + ShellQuote::word(file.path);
         else
             others += ' ' + ShellQuote::word(file.path);
     }
-    arguments += " --" + others;
+    arguments += " --" + others + " --" + blocks;
     report(DeployStep::Install, QStringLiteral("take the interfaces down, delete the configs"));
     QByteArray out;
     QByteArray err;

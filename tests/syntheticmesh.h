@@ -34,15 +34,21 @@ struct SyntheticProject
 
     /// wg0.conf per host, one profile per gateway for each roaming client, hostname.wg0 for
     /// OpenBSD hosts, and pf-meshwright.conf for OpenBSD gateways when full-tunnel roaming
-    /// clients make them exit gateways.
+    /// clients make them exit gateways; each Linux roaming client (every other one) with two
+    /// gateways or more also gets its failover watchdog (wg0.exits, the script, its systemd
+    /// unit, its cron line).
     qsizetype expectedFiles() const
     {
+        qsizetype linuxRoaming = 0;
+        for (qsizetype i = 0; i < hosts.size(); ++i)
+            linuxRoaming += hosts[i].role == Host::Role::Roaming && i % 2 == 0;
         const auto openBsd = std::count_if(hosts.cbegin(), hosts.cend(),
                                            [](const SyntheticHost &h) { return h.openBsd; });
         const auto openBsdGateways = std::count_if(hosts.cbegin(), hosts.cend(), [](const SyntheticHost &h) {
             return h.openBsd && h.role == Host::Role::Internet;
         });
-        return hosts.size() + qsizetype(roaming) * gateways + openBsd + (roaming > 0 ? openBsdGateways : 0);
+        return hosts.size() + qsizetype(roaming) * gateways + openBsd + (roaming > 0 ? openBsdGateways : 0)
+            + (gateways >= 2 ? linuxRoaming * 4 : 0);
     }
     /// Gateways and LAN hosts form a full mesh; each roaming client links to each gateway.
     qsizetype expectedPresharedKeys() const

@@ -2,6 +2,7 @@
 #include "fleettransaction.h"
 
 #include "configfiles.h"
+#include "hostjobs.h"
 #include "hostsfile.h"
 #include "logcategories.h"
 
@@ -276,8 +277,9 @@ void FleetTransaction::prepare()
             if (before == file.content || (isConfig(file) && WgQuick::sameMeaning(before, file.content)))
                 continue;
             result.changes = true;
-            // The mesh's names and the pf rules are loaded on their own: no interface restart.
-            const bool loadedApart = file.path == QLatin1String("/etc/hosts") || file.path == QLatin1String(ConfigFiles::PfRulesPath);
+            // The mesh's names, the pf rules and the jobs are loaded on their own: no interface restart.
+            const bool loadedApart = file.path == QLatin1String("/etc/hosts") || file.path == QLatin1String(ConfigFiles::PfRulesPath)
+                || HostJobs::isJobPath(file.path);
             result.restart = result.restart
                 || (!loadedApart && (before.isEmpty() || !isConfig(file) || Deployment::needsRestart(before, file.content)));
             diffs.append(Deployment::diff(file.path, before, file.content));

@@ -68,4 +68,25 @@ struct PlannedInterface
     /// Per peer of config.peers, in that order: filled for hosts with router settings and
     /// router systems (EdgeOS, VyOS), empty for the others.
     QList<PeerRoutes> peerRoutes;
+
+    /// A full-tunnel client's exits (its gateways in the order of exits:), when it has
+    /// more than one: what a failover watchdog needs to move the default route between them.
+    struct Exit
+    {
+        QString name;
+        QString publicKey;
+        QStringList probe;      ///< its mesh addresses, which it answers on through the tunnel
+        QStringList allowedIps; ///< what config gives it, without the default route
+    };
+    QList<Exit> exits;
+    QStringList defaultRoutes; ///< the default routes the first exit holds: 0.0.0.0/0, ::/0
+    /// A peer this interface dials by DNS name: its endpoint, resolved once by wg-quick, is
+    /// resolved again while the peer has no fresh handshake.
+    struct NamedEndpoint
+    {
+        QString name;
+        QString publicKey;
+        QString endpoint; ///< "NAME:PORT" or "[NAME]:PORT", as config has it
+    };
+    QList<NamedEndpoint> namedEndpoints;
 };

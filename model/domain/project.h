@@ -181,6 +181,9 @@ struct Defaults
     int keepalive = 25;
     QStringList dns{QStringLiteral("1.1.1.1"), QStringLiteral("8.8.8.8")};
     bool hostsFile = false; ///< every host with SSH gets the mesh's names in /etc/hosts
+    /// Seconds a full-tunnel client's earlier exit must answer every probe before its
+    /// failover watchdog moves the default route back to it.
+    int failoverHoldDown = 60;
 
     bool operator==(const Defaults &) const = default;
 };

@@ -490,11 +490,13 @@ Project Reader::read(const Node &root)
     const Node defaults = root["defaults"];
     if (defaults.isDefined() && !defaults.isNull()) {
         expectMap(defaults, QStringLiteral("defaults"));
-        checkKeys(defaults, {"listen_port", "keepalive", "dns", "hosts_file"}, QString(), QStringLiteral(" in defaults"));
+        checkKeys(defaults, {"listen_port", "keepalive", "dns", "hosts_file", "failover_hold_down"}, QString(), QStringLiteral(" in defaults"));
         if (defaults["hosts_file"].isDefined() && !defaults["hosts_file"].isNull())
             project.defaults.hostsFile = boolean(defaults["hosts_file"], QStringLiteral("defaults.hosts_file"));
         if (defaults["listen_port"].isDefined())
             project.defaults.listenPort = integer(defaults["listen_port"], QStringLiteral("defaults.listen_port"), 1, 65535);
+        if (defaults["failover_hold_down"].isDefined())
+            project.defaults.failoverHoldDown = integer(defaults["failover_hold_down"], QStringLiteral("defaults.failover_hold_down"), 5, 86400);
         if (defaults["keepalive"].isDefined())
             project.defaults.keepalive = integer(defaults["keepalive"], QStringLiteral("defaults.keepalive"), 0, 65535);
         if (defaults["dns"].isDefined()) {

@@ -204,6 +204,8 @@ QByteArray ProjectWriter::write()
             list(2, "dns", m_project.defaults.dns);
         if (m_project.defaults.hostsFile)
             line(2, "hosts_file", "true");
+        if (m_project.defaults.failoverHoldDown != standard.failoverHoldDown)
+            line(2, "failover_hold_down", QByteArray::number(m_project.defaults.failoverHoldDown));
     }
     comments(QString(), QStringLiteral("network"), 0);
     if (m_project.network.ipv4 || m_project.network.ipv6) {

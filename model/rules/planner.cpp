@@ -658,6 +658,43 @@ PlannedInterface Planner::plan(qsizetype host, const KeyStore &keys, const std::
             gateways.append({peer, config.peers.size() - 1});
     }
 
+    // Its exits, for a failover watchdog: the first holds the default route.
+    if (roaming && h.gateway && exitsOf(host).size() >= 2) {
+        for (const qsizetype exit : exitsOf(host)) {
+            const auto peer = std::find_if(config.peers.cbegin(), config.peers.cend(),
+                                           [&](const PeerConfig &p) { return p.name == m_project.hosts[exit].name; });
+            if (peer == config.peers.cend())
+                continue;
+            PlannedInterface::Exit exitOf{peer->name, peer->publicKey, {}, {}};
+            for (const QString &address : {m_project.hosts[exit].meshInterface().ip, m_project.hosts[exit].meshInterface().ipv6}) {
+                if (!address.isEmpty())
+                    exitOf.probe.append(address);
+            }
+            for (const QString &prefix : peer->allowedIps) {
+                if (prefix.endsWith(QLatin1String("/0")))
+                    planned.defaultRoutes.append(prefix);
+                else
+                    exitOf.allowedIps.append(prefix);
+            }
+            // Without the default route an exit keeps at least its own addresses: the
+            // watchdog's probes of it must go to it, not to the exit that holds the route.
+            qsizetype at = 0;
+            for (const QString &address : std::as_const(exitOf.probe)) {
+                const QString own = address + (address.contains(QLatin1Char(':')) ? QLatin1String("/128") : QLatin1String("/32"));
+                if (!exitOf.allowedIps.contains(own))
+                    exitOf.allowedIps.insert(at++, own);
+            }
+            planned.exits.append(exitOf);
+        }
+        planned.defaultRoutes.removeDuplicates();
+    }
+    // Peers it dials by DNS name: wg-quick resolves a name once, at `up`.
+    for (const PeerConfig &peer : std::as_const(config.peers)) {
+        QString name;
+        if (!peer.endpoint.isEmpty() && splitEndpoint(peer.endpoint, &name, nullptr) && !IpAddress::parse(name))
+            planned.namedEndpoints.append({peer.name, peer.publicKey, peer.endpoint});
+    }
+
     // A roaming client with several gateways also gets one profile per gateway, for
     // manual failover: WireGuard does not fail over between peers with equal AllowedIPs.
     if (roaming && gateways.size() >= 2) {

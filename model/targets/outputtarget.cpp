@@ -16,6 +16,7 @@ const OutputTarget &qrPayloadTarget();
 const OutputTarget &edgeOsTarget();
 const OutputTarget &vyOsTarget();
 const OutputTarget &kubernetesTarget();
+const OutputTarget &jobsTarget();
 
 QList<ConfigFiles::File> OutputTarget::interfaceFiles(const PlannedInterface &) const
 {
@@ -69,7 +70,7 @@ const QList<const OutputTarget *> &all()
 {
     static const QList<const OutputTarget *> targets{
         &wgQuickTarget(), &openBsdHostnameTarget(), &pfAnchorTarget(), &hostsBlockTarget(),
-        &qrPayloadTarget(), &edgeOsTarget(), &vyOsTarget(), &kubernetesTarget(),
+        &jobsTarget(), &qrPayloadTarget(), &edgeOsTarget(), &vyOsTarget(), &kubernetesTarget(),
     };
     return targets;
 }

@@ -129,13 +129,15 @@ void tst_CommandLine::generateExample()
     const QString out = m_dir->filePath(QStringLiteral("out"));
     const Run run = meshwright({QStringLiteral("generate"), m_project, QStringLiteral("--out"), out});
     QVERIFY2(run.exitCode == 0, qPrintable(run.err));
-    QVERIFY(run.out.contains(QLatin1String("wrote 13 files for 7 hosts")));
+    QVERIFY(run.out.contains(QLatin1String("wrote 17 files for 7 hosts")));
     QCOMPARE(run.err.count(QLatin1String("warning: ")), 0); // each client's exits are ordered: nothing to say
     const QString keys = m_dir->filePath(QStringLiteral("homelab.keys"));
     QCOMPARE(TestSupport::fileMode(keys), 0600);
 
     const QMap<QString, QByteArray> files = tree(out);
-    QCOMPARE(files.keys(), QStringList({"cloudgw/wg0.conf", "k3s-a/wg0.conf", "k3s-b/wg0.conf", "laptop/wg0-cloudgw.conf",
+    QCOMPARE(files.keys(), QStringList({"cloudgw/wg0.conf", "k3s-a/wg0.conf", "k3s-b/wg0.conf", "laptop/meshwright/cron.d-meshwright",
+                                        "laptop/meshwright/failover", "laptop/meshwright/meshwright-failover@.service",
+                                        "laptop/meshwright/wg0.exits", "laptop/wg0-cloudgw.conf",
                                         "laptop/wg0-puffer.conf", "laptop/wg0.conf", "nas/wg0.conf", "phone/wg0-cloudgw.conf",
                                         "phone/wg0-puffer.conf", "phone/wg0.conf", "puffer/hostname.wg0", "puffer/pf-meshwright.conf", "puffer/wg0.conf"}));
     KeyStore store;
@@ -147,6 +149,10 @@ void tst_CommandLine::generateExample()
         QCOMPARE(TestSupport::fileMode(path), 0600);
         if (it.key().endsWith(QLatin1String("/pf-meshwright.conf"))) { // the exit gateway's pf rules: no key
             QVERIFY(it.value().contains("nat-to (egress)"));
+            continue;
+        }
+        if (it.key().contains(QLatin1String("/meshwright/"))) { // the laptop's failover watchdog: public keys only
+            QVERIFY(!it.value().contains(store.privateKey(it.key().section(QLatin1Char('/'), 0, 0)).toLatin1()));
             continue;
         }
         const QString host = it.key().section(QLatin1Char('/'), 0, 0);

@@ -1,5 +1,6 @@
 // Tests of what a deploy sends where and checks: targets, links, restart-or-syncconf, re-imports, rotations, diffs.
 #include "deployment.h"
+#include "hostjobs.h"
 #include "deployreport.h"
 #include "keystore.h"
 #include "planner.h"
@@ -62,10 +63,25 @@ void tst_Deployment::targets()
     QCOMPARE(nas.address, QStringLiteral("nas.home.example.net")); // NAME.DOMAIN, as wireguardmeshgenerator does
     QCOMPARE(nas.user, QStringLiteral("admin"));
     QCOMPARE(nas.sudoCmd, QStringLiteral("doas"));
-    QCOMPARE(nas.files.size(), 2); // wg0.conf and the /etc/hosts block
-    QCOMPARE(nas.files[0].path, QStringLiteral("/usr/local/etc/wireguard/wg0.conf"));
-    QCOMPARE(nas.files[1].path, QStringLiteral("/etc/hosts"));
-    const auto config = WgQuick::parse(nas.files[0].content);
+    // Every file but the jobs' (which this project does not need: each is empty, to remove).
+    const auto ownFiles = [](const DeployTarget &target) {
+        QList<DeployTarget::File> files;
+        for (const DeployTarget::File &file : target.files) {
+            if (!HostJobs::isJobPath(file.path))
+                files.append(file);
+        }
+        return files;
+    };
+    for (const DeployTarget &target : *targets) {
+        for (const DeployTarget::File &file : target.files)
+            QVERIFY2(!HostJobs::isJobPath(file.path) || file.content.isEmpty(), qPrintable(target.host + QLatin1String(": ") + file.path));
+    }
+    const QList<DeployTarget::File> nasFiles = ownFiles(nas);
+    QCOMPARE(nasFiles.size(), 2); // wg0.conf and the /etc/hosts block
+    QCOMPARE(nasFiles[0].path, QStringLiteral("/usr/local/etc/wireguard/wg0.conf"));
+    QCOMPARE(nasFiles[1].path, QStringLiteral("/etc/hosts"));
+    QCOMPARE(nas.files.last().path, QStringLiteral("/etc/hosts"));
+    const auto config = WgQuick::parse(nasFiles[0].content);
     QVERIFY(config);
     QCOMPARE(config->privateKey, keys.privateKey(QStringLiteral("nas")));
     QCOMPARE(nas.interfaces, QStringList{QStringLiteral("wg0")});
@@ -74,12 +90,13 @@ void tst_Deployment::targets()
     QCOMPARE((*targets)[3].port, 2222);
     // OpenBSD: netstart reads /etc/hostname.wg0, so it goes along; as the roaming clients'
     // exit gateway it also gets its pf rules.
-    QCOMPARE((*targets)[3].files.size(), 4); // and /etc/hosts, last (an empty block: hosts_file is off)
-    QCOMPARE((*targets)[3].files[3].path, QStringLiteral("/etc/hosts"));
-    QVERIFY((*targets)[3].files[3].block && (*targets)[3].files[3].content.isEmpty());
-    QCOMPARE((*targets)[3].files[1].path, QStringLiteral("/etc/hostname.wg0"));
-    QCOMPARE((*targets)[3].files[2].path, QStringLiteral("/etc/pf-meshwright.conf"));
-    QVERIFY((*targets)[3].files[1].content.contains("\nwgkey " + keys.privateKey(QStringLiteral("puffer")).toLatin1() + '\n'));
+    const QList<DeployTarget::File> puffer = ownFiles((*targets)[3]);
+    QCOMPARE(puffer.size(), 4); // and /etc/hosts, last (an empty block: hosts_file is off)
+    QCOMPARE(puffer[3].path, QStringLiteral("/etc/hosts"));
+    QVERIFY(puffer[3].block && puffer[3].content.isEmpty());
+    QCOMPARE(puffer[1].path, QStringLiteral("/etc/hostname.wg0"));
+    QCOMPARE(puffer[2].path, QStringLiteral("/etc/pf-meshwright.conf"));
+    QVERIFY(puffer[1].content.contains("\nwgkey " + keys.privateKey(QStringLiteral("puffer")).toLatin1() + '\n'));
     QCOMPARE((*targets)[3].address, QStringLiteral("puffer.puffer.example.org"));
     QVERIFY(keys.presharedKeyCount() > 0);
 

@@ -2,6 +2,7 @@
 #include "deploydialog.h"
 #include "deployment.h"
 #include "fakefleet.h"
+#include "hostjobs.h"
 #include "keystore.h"
 #include "linkitem.h"
 #include "mainwindow.h"
@@ -208,7 +209,12 @@ void tst_DeployDialog::showChangesIsADryRunOfTheCheckedHosts()
     const DeployTarget &puffer = run.plan.targets[2];
     QCOMPARE(puffer.port, 2222);
     QCOMPARE(puffer.address, QStringLiteral("puffer.puffer.example.org"));
-    QCOMPARE(puffer.files.size(), 4);
+    QCOMPARE(std::count_if(puffer.files.cbegin(), puffer.files.cend(),
+                           [](const DeployTarget::File &file) { return !HostJobs::isJobPath(file.path); }),
+             4);
+    // and the paths of the jobs (re-resolution) it has none of, empty: removed if there.
+    for (const DeployTarget::File &file : puffer.files)
+        QVERIFY(!HostJobs::isJobPath(file.path) || file.content.isEmpty());
 
     QTRY_VERIFY(!dialog.isRunning());
     const QString shown = dialog.findChild<QPlainTextEdit *>(QStringLiteral("diffView"))->toPlainText();
