@@ -490,6 +490,8 @@ rc=$?
 check "s10-decommission: exit 0 (status $rc)" [ $rc -eq 0 ] || show_log s10-decommission
 check "s10-decommission: lan5 has no wg0 interface" sh -c "! '$testbed' exec '$state' lan5 ip link show wg0 >/dev/null 2>&1"
 check "s10-decommission: lan5 has no /etc/wireguard/wg0.conf" sh -c "! '$testbed' exec '$state' lan5 test -e /etc/wireguard/wg0.conf"
+check "s10-decommission: lan5 keeps its /etc/hosts (only Meshwright's block may go)" \
+    sh -c "'$testbed' exec '$state' lan5 grep -q localhost /etc/hosts && ! '$testbed' exec '$state' lan5 grep -q '^# BEGIN meshwright' /etc/hosts"
 identical "s10-decommission: the other hosts" "$work/snap10" $(ssh_hosts)
 took
 
