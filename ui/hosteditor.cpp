@@ -2,6 +2,8 @@
 #include "hosteditor.h"
 
 #include "fieldcheck.h"
+#include "hostjobs.h"
+#include "keystore.h"
 #include "planner.h"
 #include "routersettingsgroup.h"
 
@@ -407,6 +409,13 @@ void HostEditor::refreshRouting()
         html.append(tr("<b>Forwarding</b>: %1%2")
                         .arg(host.router->forwarding ? tr("on") : tr("off"))
                         .arg(host.router->nat ? tr(", NAT for the mesh") : QString()));
+    // Its jobs: failover between exits, names resolved again (the keys play no part in them).
+    if (!host.isExternal()) {
+        for (const PlannedInterface &planned : planner.planAll(index, KeyStore())) {
+            for (const QString &line : HostJobs::describe(host, planned, project))
+                html.append(tr("<b>Jobs</b>: %1").arg(line.toHtmlEscaped()));
+        }
+    }
     m_routing->setText(html.join(QStringLiteral("<br>")));
     m_routing->setVisible(!html.isEmpty());
 }

@@ -43,6 +43,7 @@ private:
     void checkHalfLinks(qsizetype host);
     void checkRouter(qsizetype host);
     void checkAllowedIps(qsizetype host);
+    void checkResolverOutside(qsizetype host, qsizetype peer, const QList<IpPrefix> &prefixes);
     void checkReachability(qsizetype host);
     void checkExits(qsizetype host);
     void checkExitGateway(qsizetype host);
@@ -294,6 +295,9 @@ void Checker::checkAllowedIps(qsizetype host)
                           .arg(key.toString(), m_project.hosts[*earlier].name));
             }
         }
+        // A peer dialled by name whose tunnel carries the host's resolver: when the name
+        // moves, the query that would find it again goes into the dead tunnel.
+        checkResolverOutside(host, peer, prefixes);
         // A peer's own endpoint inside what is routed into its tunnel loops the tunnel's
         // packets back into itself; a default route is fine (wg-quick routes around it).
         if (const auto address = m_planner.endpointAddress(host, peer)) {
@@ -326,6 +330,58 @@ void Checker::checkAllowedIps(qsizetype host)
                            .arg(profiles.first(std::min(profiles.size(), Shown)).join(QLatin1String(", "))
                                 + (profiles.size() > Shown ? QStringLiteral(", and %1 more").arg(profiles.size() - Shown) : QString()));
         warning(h.name, {}, message);
+    }
+}
+
+void Checker::checkResolverOutside(qsizetype host, qsizetype peer, const QList<IpPrefix> &prefixes)
+{
+    const Host &h = m_project.hosts[host];
+    // wg-quick sets DNS for a roaming client that sends everything through the mesh; the
+    // re-resolve job runs on Linux, FreeBSD and OpenBSD.
+    const bool linux = h.os.compare(QLatin1String("Linux"), Qt::CaseInsensitive) == 0;
+    if (h.role() != Host::Role::Roaming || !h.gateway || h.isOpenBsd() || !(linux || h.isFreeBsd()))
+        return;
+    QString name;
+    const QString endpoint = m_planner.endpoint(host, peer);
+    if (endpoint.isEmpty() || !splitEndpoint(endpoint, &name, nullptr) || IpAddress::parse(name))
+        return;
+    static const QList<IpPrefix> privateRanges = [] {
+        QList<IpPrefix> ranges;
+        for (const char *text : {"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7", "fe80::/10"})
+            ranges.append(*IpPrefix::parse(QLatin1String(text)));
+        return ranges;
+    }();
+    for (const QString &server : m_project.defaults.dns) {
+        const auto address = IpAddress::parse(server);
+        if (!address)
+            continue;
+        std::optional<IpPrefix> route; // the most specific prefix of the peer that holds it
+        for (const IpPrefix &prefix : prefixes) {
+            if (prefix.contains(*address) && (!route || prefix.length() > route->length()))
+                route = prefix;
+        }
+        if (!route)
+            continue;
+        if (route->isDefaultRoute()) {
+            // A resolver on the local network stays beside the tunnel (wg-quick keeps the
+            // routes of local networks); a default route moves to another exit with the
+            // failover watchdog, and the resolver with it.
+            const bool inMesh = (m_project.network.ipv4 && m_project.network.ipv4->contains(*address))
+                || (m_project.network.ipv6 && m_project.network.ipv6->contains(*address))
+                || std::any_of(m_project.hosts.cbegin(), m_project.hosts.cend(), [&](const Host &other) {
+                       return other.meshInterface().ip == server || other.meshInterface().ipv6 == server;
+                   });
+            if (!inMesh && std::any_of(privateRanges.cbegin(), privateRanges.cend(), [&](const IpPrefix &range) { return range.contains(*address); }))
+                continue;
+            if (linux && m_planner.exitsOf(host).size() >= 2)
+                return;
+        }
+        warning(h.name, m_project.hosts[peer].name,
+                QStringLiteral("dials %1 by name, but its DNS server %2 is reached through that same tunnel (%3): when "
+                               "%1 moves, the name cannot be resolved again. Give it a resolver outside the tunnel, "
+                               "or dial the peer by address")
+                    .arg(name, server, route->toString()));
+        return;
     }
 }
 

@@ -104,6 +104,24 @@ void tst_Validator::findings_data()
         << QStringList{"warning: phone -> lan1: lan1 is in exits but phone cannot send to it (not a peer, or no endpoint to dial): it is left out",
                        "error: lan1 -> phone: neither side has an endpoint for the other, so the tunnel can never come up (both roam or sit "
                        "behind NAT)"};
+    // A Linux laptop that dials its gateway by name, with the default resolvers (1.1.1.1,
+    // 8.8.8.8) behind that gateway: when the name moves, it cannot be resolved again.
+    const QByteArray byName = QByteArray(base).replace("    os: Android\n", "    os: Linux\n")
+        + "links:\n  - hosts: [phone, gw]\n    endpoint: {gw: 'gw.example.net:56709'}\n";
+    QTest::newRow("the resolver behind the tunnel of a peer dialled by name")
+        << byName
+        << QStringList{"warning: phone -> gw: dials gw.example.net by name, but its DNS server 1.1.1.1 is reached through that same "
+                       "tunnel (0.0.0.0/0): when gw.example.net moves, the name cannot be resolved again. Give it a resolver outside "
+                       "the tunnel, or dial the peer by address"};
+    QTest::newRow("a resolver on the local network") << QByteArray(byName).prepend("defaults: {dns: ['192.168.1.1']}\n") << QStringList{};
+    QTest::newRow("the mesh's own resolver, on the peer dialled by name")
+        << QByteArray(byName).prepend("defaults: {dns: ['10.9.0.1']}\n")
+        << QStringList{"warning: phone -> gw: dials gw.example.net by name, but its DNS server 10.9.0.1 is reached through that same "
+                       "tunnel (0.0.0.0/0): when gw.example.net moves, the name cannot be resolved again. Give it a resolver outside "
+                       "the tunnel, or dial the peer by address"};
+    QTest::newRow("a second exit: the watchdog moves the default route, and the resolver with it")
+        << QByteArray(byName).replace("links:\n", "  gw2:\n    internet: {ip: '203.0.113.9'}\n    wg0: {ip: '10.9.0.2'}\nlinks:\n")
+        << QStringList{};
     QTest::newRow("exits named twice") << QByteArray(twoGateways).replace("exclude_peers: [lan1, lan2]", "exclude_peers: [lan1, lan2]\n    exits: [gw, gw]")
                                        << QStringList{"warning: phone -> gw: exits names gw twice"};
     QTest::newRow("exits on a host that is no full-tunnel client")

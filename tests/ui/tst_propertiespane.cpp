@@ -87,6 +87,7 @@ private slots:
     void routerUplinkMtu();
     void routerRefusesBadTunnelRange_data();
     void routerRefusesBadTunnelRange();
+    void jobsAreSaid();
     void routerInterfacePerPeer();
     void routerGroupTogglesAndRestores();
     void interfacePerPeerWaitsForTunnelRange();
@@ -792,6 +793,43 @@ void tst_PropertiesPane::routerRefusesBadTunnelRange()
     QCOMPARE(range->text(), QStringLiteral("10.98.0.0/28"));
     QCOMPARE(range->property("invalid").toBool(), false);
     QVERIFY(errorText().isEmpty());
+}
+
+void tst_PropertiesPane::jobsAreSaid()
+{
+    // The bundled example's laptop sends everything through two exits: its watchdog is
+    // said, and an endpoint given by name is said with the job that resolves it again.
+    ProjectFile::LoadError error;
+    auto project = ProjectFile::load(QStringLiteral(MESHWRIGHT_SOURCE_DIR "/resources/examples/homelab-mesh.yaml"), &error);
+    QVERIFY2(project, qPrintable(error.toString()));
+    m_document->reset(*project);
+    const Project p = m_document->project(); // copies: the document is reset below
+    const QString laptop = QStringLiteral("laptop");
+    const QList<qsizetype> exits = m_document->planner().exitsOf(p.indexOf(laptop));
+    QCOMPARE(exits.size(), 2);
+    m_pane->showHost(id(laptop));
+    auto *summary = field<QLabel>("routingSummary");
+    QVERIFY2(summary->text().contains(QStringLiteral("<b>Jobs</b>: wg0: fails over between exits %1, %2")
+                                          .arg(p.hosts[exits[0]].name, p.hosts[exits[1]].name)),
+             qPrintable(summary->text()));
+    QVERIFY(!summary->text().contains(QStringLiteral("re-resolves")));
+
+    LinkSettings link;
+    link.a = laptop;
+    link.b = p.hosts[exits[1]].name;
+    link.atB.endpoint = QStringLiteral("gw.example.net:51820");
+    Project named = p;
+    named.links.append(link);
+    m_document->reset(named);
+    m_pane->showHost(id(laptop));
+    summary = field<QLabel>("routingSummary");
+    QVERIFY2(summary->text().contains(QStringLiteral("<b>Jobs</b>: wg0: re-resolves gw.example.net every 30 s while %1 has had no "
+                                                     "handshake for 135 s")
+                                          .arg(p.hosts[exits[1]].name)),
+             qPrintable(summary->text()));
+    // A phone runs no job.
+    m_pane->showHost(id(QStringLiteral("phone")));
+    QVERIFY(!field<QLabel>("routingSummary")->text().contains(QStringLiteral("<b>Jobs</b>")));
 }
 
 void tst_PropertiesPane::routerInterfacePerPeer()
