@@ -78,6 +78,14 @@ void LinkItem::setLiveState(std::optional<LinkState> state, const QString &detai
         update();
 }
 
+void LinkItem::setActiveExit(bool active)
+{
+    if (active == m_activeExit)
+        return;
+    m_activeExit = active;
+    update();
+}
+
 void LinkItem::updateToolTip()
 {
     QString kind;
@@ -190,6 +198,8 @@ void LinkItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, 
     if (m_live == LinkState::Down || m_live == LinkState::OneSided)
         drawBadge(painter, centre, 8, penFor(*m_live, palette).color(),
                   m_live == LinkState::Down ? QStringLiteral("\u00d7") : QStringLiteral("\u21c4"), palette);
+    else if (m_live && m_activeExit) // the exit a full-tunnel client uses now: out to the internet
+        drawBadge(painter, centre, 8, StateColors::fullTunnel(), QStringLiteral("\u2197"), palette);
     else if (!m_findings.isEmpty() && !m_live)
         drawBadge(painter, centre, 8, hasErrors(m_findings) ? StateColors::error() : StateColors::warning(), QStringLiteral("!"), palette);
 }

@@ -28,6 +28,9 @@ public:
     /// The live state (nullopt: status off) and what the tooltip says about it.
     void setLiveState(std::optional<LinkState> state, const QString &details);
     std::optional<LinkState> liveState() const { return m_live; }
+    /// Live: this link carries a full-tunnel client's default route now (marked on the line).
+    void setActiveExit(bool active);
+    bool isActiveExit() const { return m_activeExit; }
 
     QRectF boundingRect() const override;
     QPainterPath shape() const override;
@@ -50,4 +53,5 @@ private:
     QString m_nameB;
     std::optional<LinkState> m_live;
     QString m_liveDetails;
+    bool m_activeExit = false;
 };

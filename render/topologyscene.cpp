@@ -98,9 +98,13 @@ void TopologyScene::showLiveStatus(const QList<LinkStatus> &links, const QList<H
         const HostStatus b = byName.value(link.b);
         if (item) {
             const QString state = QStringLiteral("<b>%1</b>").arg(LinkStates::name(link.state));
-            item->setLiveState(link.state, QStringList{state, endDetails(link.a, link.b, link.viewA, link.endpointSeenByA, link.rxRateA, link.txRateA, a),
-                                                       endDetails(link.b, link.a, link.viewB, link.endpointSeenByB, link.rxRateB, link.txRateB, b)}
-                                               .join(QStringLiteral("<br>")));
+            QStringList details{state, endDetails(link.a, link.b, link.viewA, link.endpointSeenByA, link.rxRateA, link.txRateA, a),
+                                endDetails(link.b, link.a, link.viewB, link.endpointSeenByB, link.rxRateB, link.txRateB, b)};
+            if (!link.exitOf.isEmpty())
+                details.append(QCoreApplication::translate("TopologyScene", "<b>%1's exit now</b>: %2")
+                                   .arg(link.exitOf.toHtmlEscaped(), link.exitDetail.toHtmlEscaped()));
+            item->setLiveState(link.state, details.join(QStringLiteral("<br>")));
+            item->setActiveExit(!link.exitOf.isEmpty());
         }
         if (!a.ssh && link.viewB && link.viewB->interfaceUp)
             seenFromPeers[link.a].append(QCoreApplication::translate("TopologyScene", "last handshake %1 via %2")
@@ -143,8 +147,10 @@ void TopologyScene::clearLiveStatus()
     m_live = false;
     for (HostItem *item : std::as_const(m_hosts))
         item->setLive(HostItem::Reachability::Off, {});
-    for (LinkItem *item : std::as_const(m_links))
+    for (LinkItem *item : std::as_const(m_links)) {
         item->setLiveState(std::nullopt, {});
+        item->setActiveExit(false);
+    }
     update();
 }
 

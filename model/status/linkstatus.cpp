@@ -12,6 +12,7 @@ LinkStatusBoard::LinkStatusBoard(const Project &project, const KeyStore &keys)
     for (qsizetype host = 0; host < project.hosts.size(); ++host) {
         m_names.append(project.hosts[host].name);
         m_ssh.append(project.hosts[host].ssh.has_value());
+        m_exits.append(planner.exitsOf(host));
         for (const PlannedInterface &planned : planner.planAll(host, keys)) {
             for (const PeerConfig &peer : planned.config.peers) {
                 const qsizetype other = project.indexOf(peer.name);
@@ -119,7 +120,67 @@ QList<LinkStatus> LinkStatusBoard::links() const
             || (status.state == LinkState::Unknown && (m_ssh[link.a.host] || m_ssh[link.b.host]));
         result.append(status);
     }
+    markExits(&result);
     return result;
+}
+
+void LinkStatusBoard::markExits(QList<LinkStatus> *links) const
+{
+    for (qsizetype client = 0; client < m_exits.size(); ++client) {
+        if (m_exits[client].isEmpty())
+            continue;
+        const QString &name = m_names[client];
+        // The client's links to its exits, with its own end of each.
+        QList<std::pair<qsizetype, const End *>> toExits;
+        for (qsizetype i = 0; i < m_links.size(); ++i) {
+            const Link &link = m_links[i];
+            if (link.a.host == client && m_exits[client].contains(link.b.host))
+                toExits.append({i, &link.a});
+            else if (link.b.host == client && m_exits[client].contains(link.a.host))
+                toExits.append({i, &link.b});
+        }
+        const std::optional<HostSample> &sample = m_samples[client].current;
+        qsizetype active = -1;
+        QString detail;
+        if (sample && m_samples[client].reachable) {
+            // Polled: the peer that holds its default route, as WireGuard has it.
+            for (const auto &[index, end] : std::as_const(toExits)) {
+                const InterfaceSample interface = sample->interfaces.value(end->interfaceName);
+                if (!interface.up || interface.exitKey.isEmpty()
+                    || (interface.exitKey != end->peerKey && interface.exitKey != end->runningKey))
+                    continue;
+                active = index;
+                detail = QStringLiteral("holds %1's default route").arg(name);
+                const QHash<QString, QString> &watchdog = interface.failover;
+                if (!watchdog.isEmpty()) {
+                    const int switches = watchdog.value(QStringLiteral("switches")).toInt();
+                    detail += switches == 0 ? QStringLiteral("; failover watchdog: no switch since it started")
+                                            : QStringLiteral("; failover watchdog: %1 switch%2, last %3 (%4)")
+                                                  .arg(switches)
+                                                  .arg(switches == 1 ? QString() : QStringLiteral("es"))
+                                                  .arg(StatusPoll::ageText(sample->now - watchdog.value(QStringLiteral("since")).toLongLong()),
+                                                       watchdog.value(QStringLiteral("last")));
+                }
+                break;
+            }
+        } else {
+            // Not polled (a phone): the exit it handshook with last, if recently.
+            std::optional<qint64> freshest;
+            for (const auto &[index, end] : std::as_const(toExits)) {
+                const std::optional<qint64> age = (*links)[index].freshestHandshake();
+                if (age && *age < 180 && (!freshest || *age < *freshest)) {
+                    freshest = age;
+                    active = index;
+                }
+            }
+            if (active >= 0)
+                detail = QStringLiteral("%1's exit by its latest handshake (%2)").arg(name, StatusPoll::ageText(freshest));
+        }
+        if (active >= 0) {
+            (*links)[active].exitOf = name;
+            (*links)[active].exitDetail = detail;
+        }
+    }
 }
 
 std::optional<qint64> LinkStatus::freshestHandshake() const
@@ -155,6 +216,11 @@ for i in "$@"; do
         printf '@%s\n' "$what"
         [ -z "$out" ] || printf '%s\n' "$out"
     done
+    # The peer that holds the default route, and what a failover watchdog says.
+    x=$(wg show "$i" allowed-ips 2>/dev/null | awk '{ for (f = 2; f <= NF; f++) if ($f == "0.0.0.0/0" || $f == "::/0") { print $1; exit } }')
+    [ -z "$x" ] || printf '@exit %s\n' "$x"
+    f=/run/meshwright/failover-$i.state
+    [ -r "$f" ] && grep -E '^(active|since|switches|last|updated)=' "$f" | sed 's/^/@failover /'
 done
 printf '@end\n'
 )SH";
@@ -244,6 +310,14 @@ std::optional<HostSample> parse(const QByteArray &output, QString *error)
         } else if ((marker == "latest-handshakes" || marker == "transfer" || marker == "endpoints") && current && current->up) {
             section = marker;
             bodyStart = number + 1;
+        } else if (marker.startsWith("exit ") && current && current->up) {
+            current->exitKey = QString::fromLatin1(marker.mid(5));
+        } else if (marker.startsWith("failover ") && current && current->up) {
+            const QByteArray pair = marker.mid(9);
+            const qsizetype equals = pair.indexOf('=');
+            if (equals <= 0)
+                return fail(number, QStringLiteral("a failover line without KEY=VALUE"));
+            current->failover.insert(QString::fromUtf8(pair.left(equals)), QString::fromUtf8(pair.mid(equals + 1)));
         } else if (marker == "end") {
             ended = true;
         } else {

@@ -24,6 +24,9 @@ struct InterfaceSample
     QHash<QString, qint64> handshakes;                  ///< public key -> Unix time (0: never)
     QHash<QString, std::pair<qint64, qint64>> transfer; ///< public key -> (rx, tx) bytes
     QHash<QString, QString> endpoints;                  ///< public key -> "host:port"
+    QString exitKey; ///< the peer that holds a default route (0.0.0.0/0 or ::/0), empty if none
+    /// A failover watchdog's state (active, since, switches, last, updated), empty without one.
+    QHash<QString, QString> failover;
 };
 
 /// One poll of a host: its clock and each interface, by name (wg0, wg1, ...).
@@ -55,6 +58,11 @@ struct LinkStatus
     /// Down, one-sided, or unknown although an end has SSH (it cannot be reached): what
     /// `meshwright status` fails on. Idle links and links between SSH-less hosts are fine.
     bool needsAttention = false;
+    /// The full-tunnel client whose default route this link carries now (a or b; empty:
+    /// none), and how that is known: its own WireGuard state and watchdog, or, for a client
+    /// that is not polled, its exits' handshakes.
+    QString exitOf;
+    QString exitDetail;
 
     /// The freshest handshake age seen from either end (nullopt: never, or nobody to ask).
     std::optional<qint64> freshestHandshake() const;
@@ -135,8 +143,12 @@ private:
     };
     void view(const End &end, std::optional<LinkEndView> *view, QString *endpoint, double *rxRate, double *txRate) const;
 
+    /// Marks the link that carries each full-tunnel client's default route now.
+    void markExits(QList<LinkStatus> *links) const;
+
     QList<QString> m_names;
     QList<bool> m_ssh;
+    QList<QList<qsizetype>> m_exits; ///< per host: its exits in order (Planner::exitsOf)
     QList<Link> m_links;
     QList<Samples> m_samples; ///< by host index
 };

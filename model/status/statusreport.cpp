@@ -108,6 +108,10 @@ QString table(const QList<LinkStatus> &links, const QList<HostStatus> &hosts)
             line += i + 1 < row.size() ? row[i].leftJustified(widths[i] + 2) : row[i];
         text += line + QLatin1Char('\n');
     }
+    for (const LinkStatus &link : links) {
+        if (!link.exitOf.isEmpty())
+            text += QStringLiteral("%1: exit %2 (%3)\n").arg(link.exitOf, link.exitOf == link.a ? link.b : link.a, link.exitDetail);
+    }
     for (const HostStatus &host : hosts) {
         if (host.ssh && !host.reachable)
             text += QStringLiteral("%1: unreachable (%2)\n").arg(host.name, host.reason.isEmpty() ? QStringLiteral("no answer yet") : host.reason);
@@ -129,7 +133,7 @@ QJsonObject json(const QList<LinkStatus> &links, const QList<HostStatus> &hosts,
         counts[link.state]++;
         const HostStatus a = statusOf(hosts, link.a);
         const HostStatus b = statusOf(hosts, link.b);
-        linkArray.append(QJsonObject{
+        QJsonObject object{
             {QStringLiteral("a"), link.a},
             {QStringLiteral("b"), link.b},
             {QStringLiteral("state"), LinkStates::name(link.state)},
@@ -137,7 +141,12 @@ QJsonObject json(const QList<LinkStatus> &links, const QList<HostStatus> &hosts,
             {QStringLiteral("keepalive"), link.keepalive},
             {QStringLiteral("ends"),
              QJsonArray{endObject(link.a, link.b, link.interfaceA, link.viewA, link.endpointSeenByA, link.rxRateA, link.txRateA, a),
-                        endObject(link.b, link.a, link.interfaceB, link.viewB, link.endpointSeenByB, link.rxRateB, link.txRateB, b)}}});
+                        endObject(link.b, link.a, link.interfaceB, link.viewB, link.endpointSeenByB, link.rxRateB, link.txRateB, b)}}};
+        if (!link.exitOf.isEmpty()) { // the link carries this client's default route now
+            object.insert(QStringLiteral("exitOf"), link.exitOf);
+            object.insert(QStringLiteral("exitDetail"), link.exitDetail);
+        }
+        linkArray.append(object);
     }
     QJsonArray hostArray;
     for (const HostStatus &host : hosts) {

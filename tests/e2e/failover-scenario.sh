@@ -119,6 +119,9 @@ fi
 check "gw2 holds the default route now" [ "$(holder)" = gw2 ]
 check "the watchdog's state says so, and why" sh -c "'$testbed' exec '$state' laptop cat /run/meshwright/failover-wg0.state | grep -qx 'last=gw1 -> gw2: gw1 missed 3 probes'"
 check "wg-quick's policy rules and table 51820 are unchanged" [ "$(policy)" = "$policy_before" ]
+"$testbed" ctl "$state" timeout 60 "$binary" status "$project" --known-hosts "$state/known_hosts" --keys "$keys" > "$work/status.out" 2>&1
+check "meshwright status says the laptop's exit is gw2 now, and why" \
+    grep -q "^laptop: exit gw2 (holds laptop's default route; failover watchdog: 1 switch, last .* (gw1 -> gw2: gw1 missed 3 probes))" "$work/status.out"
 
 # --- 3. gw1 answers now and then: no flapping --------------------------------------------------
 flapped=0
@@ -153,7 +156,7 @@ check "a deploy after the failover and back changes nothing (3 unchanged)" \
 # A change to the jobs alone (the hold-down) is installed without restarting the interface.
 sed -i "s/failover_hold_down: $hold_down/failover_hold_down: 25/" "$project"
 deploy hold
-check "a new hold-down deploys: confirmed" grep -q '^confirmed: 1 host' "$work/hold.out"
+check "a new hold-down deploys: confirmed, the laptop alone switched" grep -q '^confirmed: 3 hosts, .*(1 switched, 2 unchanged)' "$work/hold.out"
 check "the laptop was not restarted for it (wg syncconf)" grep -q '^laptop: reload wg syncconf' "$work/hold.out"
 check "the running watchdog reads the new hold-down" on laptop grep -qx 'hold_down 25' /etc/meshwright/wg0.exits
 check "and still holds the route on gw1" [ "$(holder)" = gw1 ]

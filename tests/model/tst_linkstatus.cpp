@@ -39,6 +39,7 @@ private slots:
     void reportTable();
     void reportJson();
     void ageAndRateTexts();
+    void activeExitMarked();
 
 private:
     QString pub(const QString &keyId) const { return m_keys.publicKey(keyId); }
@@ -352,6 +353,7 @@ void tst_LinkStatus::pollScriptInAShell()
              "latest-handshakes) printf '" + KeyA + "\\t1799999990\\n' ;;\n"
              "transfer) printf '" + KeyA + "\\t10\\t20\\n' ;;\n"
              "endpoints) printf '" + KeyA + "\\t[2001:db8::1]:51820\\n' ;;\n"
+             "allowed-ips) printf '" + KeyA + "\\t10.0.0.1/32 0.0.0.0/0 ::/0\\n' ;;\n"
              "*) exit 2 ;;\n"
              "esac\n");
     wg.close();
@@ -375,6 +377,7 @@ void tst_LinkStatus::pollScriptInAShell()
     QVERIFY(wg0.up);
     QCOMPARE(wg0.transfer.value(QString::fromLatin1(KeyA)), std::make_pair(qint64(10), qint64(20)));
     QCOMPARE(wg0.endpoints.value(QString::fromLatin1(KeyA)), QStringLiteral("[2001:db8::1]:51820"));
+    QCOMPARE(wg0.exitKey, QString::fromLatin1(KeyA)); // the peer that holds the default route
     QVERIFY(!sample->interfaces.value(QStringLiteral("wg9")).up);
     QVERIFY(!StatusPoll::script().contains("dump") && !StatusPoll::script().contains("showconf"));
 }
@@ -466,6 +469,76 @@ void tst_LinkStatus::ageAndRateTexts()
     QCOMPARE(StatusPoll::rateText(812.4), QStringLiteral("812 B/s"));
     QCOMPARE(StatusPoll::rateText(1229), QStringLiteral("1.2 KiB/s"));
     QCOMPARE(StatusPoll::rateText(3.4 * 1024 * 1024), QStringLiteral("3.4 MiB/s"));
+}
+
+void tst_LinkStatus::activeExitMarked()
+{
+    // The bundled example: the laptop (SSH) and the phone (none) send everything through
+    // puffer, then cloudgw.
+    ProjectFile::LoadError loadError;
+    auto project = ProjectFile::load(TestSupport::sourcePath(QStringLiteral("resources/examples/homelab-mesh.yaml")), &loadError);
+    QVERIFY2(project, qPrintable(loadError.toString()));
+    const QString laptop = QStringLiteral("laptop");
+    project->hosts[project->indexOf(laptop)].ssh = SshSettings{};
+    KeyStore keys;
+    const Planner planner(*project);
+    keys.ensure(planner.keyIds(), planner.presharedKeyPairs());
+    const QList<PlannedInterface> planned = planner.planAll(project->indexOf(laptop), keys);
+    QHash<QString, QString> keyOf; // the laptop's peers' keys, by name
+    for (const PeerConfig &peer : planned.front().config.peers)
+        keyOf.insert(peer.name, peer.publicKey);
+
+    // A poll of the laptop as its watchdog left it: cloudgw holds the default route.
+    const QByteArray output = "@now " + QByteArray::number(Now) + "\n@interface wg0\n@latest-handshakes\n"
+        + keyOf.value(QStringLiteral("puffer")).toLatin1() + "\t" + QByteArray::number(Now - 200) + "\n"
+        + keyOf.value(QStringLiteral("cloudgw")).toLatin1() + "\t" + QByteArray::number(Now - 5) + "\n@transfer\n@endpoints\n@exit "
+        + keyOf.value(QStringLiteral("cloudgw")).toLatin1()
+        + "\n@failover active=cloudgw\n@failover since=" + QByteArray::number(Now - 90)
+        + "\n@failover switches=1\n@failover last=puffer -> cloudgw: puffer missed 3 probes\n@end\n";
+    QString error;
+    const auto sample = StatusPoll::parse(output, &error);
+    QVERIFY2(sample, qPrintable(error));
+    QCOMPARE(sample->interfaces.value(QStringLiteral("wg0")).failover.value(QStringLiteral("last")),
+             QStringLiteral("puffer -> cloudgw: puffer missed 3 probes"));
+    QVERIFY(!StatusPoll::parse("@now 5\n@interface wg0\n@failover nonsense\n@end\n"));
+
+    LinkStatusBoard board(*project, keys);
+    board.update(project->indexOf(laptop), *sample);
+    // puffer, polled, saw the phone 20 s ago; cloudgw has not seen it for an hour.
+    const auto gatewaySample = [&](const QString &gateway, qint64 phoneSeen) {
+        const QList<PlannedInterface> own = planner.planAll(project->indexOf(gateway), keys);
+        QHash<QString, qint64> handshakes;
+        for (const PeerConfig &peer : own.front().config.peers) {
+            if (peer.name == QLatin1String("phone"))
+                handshakes.insert(peer.publicKey, Now - phoneSeen);
+        }
+        return HostSample{Now, {{QStringLiteral("wg0"), seen(handshakes)}}};
+    };
+    board.update(project->indexOf(QStringLiteral("puffer")), gatewaySample(QStringLiteral("puffer"), 20));
+    board.update(project->indexOf(QStringLiteral("cloudgw")), gatewaySample(QStringLiteral("cloudgw"), 3600));
+    const QList<LinkStatus> links = board.links();
+    QStringList marked;
+    for (const LinkStatus &link : links) {
+        if (!link.exitOf.isEmpty())
+            marked.append(link.a + QLatin1Char('-') + link.b + QLatin1Char(':') + link.exitOf);
+    }
+    std::sort(marked.begin(), marked.end());
+    QCOMPARE(marked, QStringList({"cloudgw-laptop:laptop", "puffer-phone:phone"}));
+    const LinkStatus laptopLink = find(links, laptop, QStringLiteral("cloudgw"));
+    QCOMPARE(laptopLink.exitDetail, QStringLiteral("holds laptop's default route; failover watchdog: 1 switch, last 90 s ago (puffer -> "
+                                                   "cloudgw: puffer missed 3 probes)"));
+    QCOMPARE(find(links, QStringLiteral("phone"), QStringLiteral("puffer")).exitDetail,
+             QStringLiteral("phone's exit by its latest handshake (20 s ago)"));
+
+    const QList<HostStatus> hosts = StatusReport::hosts(board, {});
+    const QString table = StatusReport::table(links, hosts);
+    QVERIFY2(table.contains(QStringLiteral("\nlaptop: exit cloudgw (holds laptop's default route; ")), qPrintable(table));
+    QVERIFY2(table.contains(QStringLiteral("\nphone: exit puffer (phone's exit by its latest handshake (20 s ago))\n")), qPrintable(table));
+    const QJsonObject json = StatusReport::json(links, hosts, QDateTime::fromSecsSinceEpoch(Now));
+    int exits = 0;
+    for (const QJsonValue &link : json.value(QStringLiteral("links")).toArray())
+        exits += link.toObject().value(QStringLiteral("exitOf")).toString() == laptop;
+    QCOMPARE(exits, 1);
 }
 
 QTEST_GUILESS_MAIN(tst_LinkStatus)

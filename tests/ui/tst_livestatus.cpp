@@ -111,6 +111,7 @@ private slots:
     void cleanup();
     void unavailableWithoutPoller();
     void canvasFollowsTheStates();
+    void activeExitMarked();
     void paneTableFilterAndSelection();
     void ratePlot();
     void offRestoresThePlainDrawing();
@@ -218,6 +219,30 @@ void tst_LiveStatus::canvasFollowsTheStates()
     // What is drawn differs too: a down link and an alive one render differently.
     const QImage shot = m_window->view()->viewport()->grab().toImage();
     QVERIFY(!shot.isNull());
+}
+
+void tst_LiveStatus::activeExitMarked()
+{
+    // The phone (no SSH) sends everything through puffer or cloudgw: its exit now is the one
+    // it handshook with last, marked on the canvas; the other exit's link is not.
+    turnOn();
+    m_poller->ages.insert(QStringLiteral("puffer>phone"), 5);
+    m_poller->ages.insert(QStringLiteral("cloudgw>phone"), 300);
+    round();
+    QVERIFY(link(QStringLiteral("phone"), QStringLiteral("puffer"))->isActiveExit());
+    QVERIFY(!link(QStringLiteral("phone"), QStringLiteral("cloudgw"))->isActiveExit());
+    QVERIFY(!link(QStringLiteral("nas"), QStringLiteral("k3s-a"))->isActiveExit());
+    QVERIFY2(link(QStringLiteral("phone"), QStringLiteral("puffer"))->toolTip().contains(QLatin1String("<b>phone's exit now</b>")),
+             qPrintable(link(QStringLiteral("phone"), QStringLiteral("puffer"))->toolTip()));
+    // The phone switched to its cloudgw profile.
+    m_poller->ages.insert(QStringLiteral("puffer>phone"), 400);
+    m_poller->ages.insert(QStringLiteral("cloudgw>phone"), 3);
+    round();
+    QVERIFY(!link(QStringLiteral("phone"), QStringLiteral("puffer"))->isActiveExit());
+    QVERIFY(link(QStringLiteral("phone"), QStringLiteral("cloudgw"))->isActiveExit());
+    // Status off: no mark.
+    m_window->action(QStringLiteral("liveStatus"))->trigger();
+    QVERIFY(!link(QStringLiteral("phone"), QStringLiteral("cloudgw"))->isActiveExit());
 }
 
 void tst_LiveStatus::paneTableFilterAndSelection()
