@@ -10,7 +10,8 @@
 #      wg-quick's policy rules and table are the same before and after.
 #   3. gw1 answers now and then (up 2 s, down 3 s): the route stays on gw2.
 #   4. gw1 answers steadily: the route goes back only after the hold-down; a deploy after
-#      that changes nothing.
+#      that changes nothing, a change of the jobs alone restarts no interface, and a deploy
+#      that fails is rolled back with the jobs as they were.
 #   5. gw2 moves to a new address and its name with it. The NAT in front of the laptop drops
 #      what gw2 sends from its new address, so only the laptop can repair the tunnel: its
 #      re-resolve job sets the endpoint again once the handshake is older than 135 s, and
@@ -67,9 +68,11 @@ links:
     endpoint: {gw2: 'gw2.mesh.test:56709'}
 EOF
 
-deploy() { # deploy NAME: deploys the project, output in $work/NAME.out
+deploy() { # deploy NAME [OPTION...]: deploys the project, output in $work/NAME.out
+    local name=$1
+    shift
     "$testbed" ctl "$state" timeout 240 "$binary" deploy "$project" --known-hosts "$state/known_hosts" --keys "$keys" \
-        --accept-new-host-keys > "$work/$1.out" 2>&1
+        --accept-new-host-keys "$@" > "$work/$name.out" 2>&1
 }
 key_of() { "$binary" keys list "$project" --keys "$keys" 2>&1 | grep -v pending | grep -E "^$1[: ]" | grep -oE '[A-Za-z0-9+/]{43}=' | head -n 1; }
 holder() { # the gateway whose peer holds the laptop's default route, or "none"
@@ -160,6 +163,23 @@ check "a new hold-down deploys: confirmed, the laptop alone switched" grep -q '^
 check "the laptop was not restarted for it (wg syncconf)" grep -q '^laptop: reload wg syncconf' "$work/hold.out"
 check "the running watchdog reads the new hold-down" on laptop grep -qx 'hold_down 25' /etc/meshwright/wg0.exits
 check "and still holds the route on gw1" [ "$(holder)" = gw1 ]
+
+# A deploy that fails is rolled back, jobs included: without the names, the laptop would lose
+# its re-resolve job, but gw1 drops every tunnel packet, so its links fail verification.
+jobs_before=$(on laptop sh -c 'cat /etc/meshwright/wg0.endpoints /etc/cron.d/meshwright' | sha256sum)
+cp "$project" "$work/with-names.yaml"
+sed -i '/^links:/,$d' "$project"
+on gw1 nft -f - <<'NFT'
+table inet blocked {
+    chain input { type filter hook input priority -10; udp dport 56709 drop; }
+}
+NFT
+deploy rollback --confirm-timeout 20 # verification gives up after 10 s
+check "a deploy whose links fail is rolled back" grep -q '^rolled back' "$work/rollback.out"
+check "the laptop's re-resolve job is back as it was" [ "$(on laptop sh -c 'cat /etc/meshwright/wg0.endpoints /etc/cron.d/meshwright' | sha256sum)" = "$jobs_before" ]
+on gw1 nft delete table inet blocked
+cp "$work/with-names.yaml" "$project"
+check "the watchdog runs on" wait_for 10 sh -c "[ \$(( \$(date +%s) - \$('$testbed' exec '$state' laptop sed -n 's/^updated=//p' /run/meshwright/failover-wg0.state) )) -le 3 ]"
 
 # --- 5. gw2 moves, and its name with it -------------------------------------------------------
 check "until now, no healthy gateway was re-resolved" [ "$(resets gw2)" -eq 0 ]
