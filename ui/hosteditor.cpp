@@ -305,6 +305,9 @@ void HostEditor::refresh(bool reset)
         const std::optional<SiteAddress> &site = role == Host::Role::Lan ? host->lan : host->internet;
         m_form->syncText(m_siteDomain, site ? site->domain : QString());
         m_form->syncText(m_siteIp, site ? site->ip : QString());
+        // Empty with a domain: peers dial the name, which a re-resolve job follows.
+        m_siteIp->setPlaceholderText(site && !site->domain.isEmpty() ? tr("none: dialled as %1.%2").arg(host->name, site->domain)
+                                                                     : QString());
     }
     // A roaming host listens on no fixed port unless it is given one.
     m_listenPort->setSpecialValueText(role == Host::Role::Roaming ? tr("none (roaming)")
@@ -583,7 +586,11 @@ void HostEditor::applySiteIp()
     if (!role)
         return;
     const auto ip = m_form->checkedText(m_siteIp, [&](const QString &text) {
-        return text.isEmpty() ? siteRequiredMessage(*role, host->name) : FieldCheck::address(text, IpAddress::Family::None);
+        // Emptied on a site with a domain: peers dial NAME.DOMAIN (dynamic DNS). A host
+        // becoming a LAN host or gateway waits for its address.
+        if (text.isEmpty())
+            return m_pendingRole || m_siteDomain->text().trimmed().isEmpty() ? siteRequiredMessage(*role, host->name) : QString();
+        return FieldCheck::address(text, IpAddress::Family::None);
     });
     if (!ip)
         return;

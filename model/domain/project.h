@@ -29,7 +29,10 @@ struct SshSettings
 struct SiteAddress
 {
     QString domain;
-    QString ip;
+    QString ip; ///< empty with a domain: the host is dialled by name, NAME.DOMAIN (dynamic DNS)
+
+    /// Where peers dial the host of \a name: its address, or NAME.DOMAIN without one.
+    QString dialled(const QString &name) const { return ip.isEmpty() && !domain.isEmpty() ? name + QLatin1Char('.') + domain : ip; }
 
     bool operator==(const SiteAddress &) const = default;
 };

@@ -215,7 +215,9 @@ std::optional<SiteAddress> Reader::readSite(const Node &node, const QString &wha
     checkKeys(node, {"domain", "ip"}, host, QStringLiteral(" in ") + what.section(QLatin1Char('.'), -1));
     SiteAddress site;
     site.domain = scalar(node["domain"], what + QLatin1String(".domain")).trimmed();
-    site.ip = address(node, "ip", what, true, IpAddress::Family::None);
+    // Without an address, a host with a domain is dialled by name (NAME.DOMAIN: dynamic DNS).
+    const bool byName = !site.domain.isEmpty() && (!node["ip"].isDefined() || node["ip"].isNull());
+    site.ip = address(node, "ip", what, !byName, IpAddress::Family::None);
     return site;
 }
 

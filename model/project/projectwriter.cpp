@@ -97,7 +97,8 @@ void ProjectWriter::host(const Host &h)
         line(4, key);
         if (!address->domain.isEmpty())
             line(6, "domain", quoted(address->domain));
-        line(6, "ip", quoted(address->ip));
+        if (!address->ip.isEmpty() || address->domain.isEmpty()) // none: dialled by name
+            line(6, "ip", quoted(address->ip));
     };
     site("lan", h.lan);
     site("internet", h.internet);

@@ -53,8 +53,8 @@ Planner::Planner(const Project &project, std::shared_ptr<const Exclusions> exclu
         const std::optional<SiteAddress> &site = host.internet ? host.internet : host.lan;
         if (site) {
             const int port = host.meshInterface().listenPort.value_or(project.defaults.listenPort);
-            m_siteEndpoint[size_t(i)] = joinEndpoint(site->ip, port);
-            m_siteAddress[size_t(i)] = IpAddress::parse(site->ip);
+            m_siteEndpoint[size_t(i)] = joinEndpoint(site->dialled(host.name), port);
+            m_siteAddress[size_t(i)] = IpAddress::parse(site->ip); // none when dialled by name
         }
     }
     for (const LinkSettings &settings : project.links) {
@@ -240,7 +240,7 @@ QString Planner::endpoint(qsizetype host, qsizetype peer, const Copies *copies) 
     if (const int slot = slotOf(peer, host); slot >= 0) {
         const Host &router = m_project.hosts[peer];
         const SiteAddress &site = router.internet ? *router.internet : *router.lan;
-        return joinEndpoint(site.ip, router.router->basePort + slot);
+        return joinEndpoint(site.dialled(router.name), router.router->basePort + slot);
     }
     return copies ? copies->m_siteEndpoints[size_t(peer)] : m_siteEndpoint[size_t(peer)];
 }

@@ -95,6 +95,8 @@ void Checker::checkFields(qsizetype index)
         if (!*site)
             continue;
         check(QStringLiteral("domain"), (*site)->domain);
+        if ((*site)->ip.isEmpty() && !(*site)->domain.isEmpty())
+            continue; // dialled by name, NAME.DOMAIN
         if (const QString problem = FieldCheck::address((*site)->ip, IpAddress::Family::None); !problem.isEmpty())
             error(host.name, {}, problem);
     }

@@ -6,6 +6,7 @@
 #include "keystore.h"
 #include "planner.h"
 #include "projectfile.h"
+#include "validator.h"
 
 #include <QProcess>
 #include <QRegularExpression>
@@ -25,6 +26,7 @@ private slots:
     void deployRemovesJobsNoLongerNeeded();
     void scriptsAreValidShell();
     void holdDownRoundTrips();
+    void gatewayDialledByItsName();
 
 private:
     Project load(const QByteArray &extraLaptop = {}, const QByteArray &defaults = {});
@@ -283,6 +285,42 @@ void tst_HostJobs::holdDownRoundTrips()
     QVERIFY(!ProjectFile::parse(QByteArray(Mesh).replace("@LAPTOP@", "").replace("@DEFAULTS@", ", failover_hold_down: 1"),
                                 QStringLiteral("bad.yaml"), &error));
     QVERIFY2(error.toString().contains(QLatin1String("failover_hold_down")), qPrintable(error.toString()));
+}
+
+void tst_HostJobs::gatewayDialledByItsName()
+{
+    // A gateway behind dynamic DNS: a domain and no address. Its peers dial NAME.DOMAIN, and
+    // those that can run the job re-resolve it.
+    QByteArray yaml = QByteArray(Mesh).replace("@LAPTOP@", "").replace("@DEFAULTS@", "");
+    yaml.replace("    internet: {ip: '198.18.77.22'}\n", "    internet: {domain: 'dyn.example.net'}\n");
+    yaml.truncate(yaml.indexOf("links:\n"));
+    ProjectFile::LoadError error;
+    const auto project = ProjectFile::parse(yaml, QStringLiteral("dyn.yaml"), &error);
+    QVERIFY2(project, qPrintable(error.toString()));
+    const Host &gw2 = project->hosts[project->indexOf(QStringLiteral("gw2"))];
+    QVERIFY(gw2.internet && gw2.internet->ip.isEmpty());
+    const QList<Diagnostic> findings = Validator::validate(*project);
+    QVERIFY2(std::none_of(findings.cbegin(), findings.cend(), [](const Diagnostic &d) { return d.severity == Diagnostic::Severity::Error; }),
+             qPrintable(findings.value(0).toString()));
+
+    const QList<PlannedInterface> laptop = plan(*project, QStringLiteral("laptop"));
+    QCOMPARE(laptop.front().namedEndpoints.size(), 1);
+    QCOMPARE(laptop.front().namedEndpoints[0].endpoint, QStringLiteral("gw2.dyn.example.net:56709"));
+    // gw1 dials it too (the gateways are peers), by name.
+    const QList<PlannedInterface> gw1 = plan(*project, QStringLiteral("gw1"));
+    QCOMPARE(gw1.front().namedEndpoints.size(), 1);
+    QVERIFY(fileAt(HostJobs::files(*project, project->indexOf(QStringLiteral("gw1")), gw1), QStringLiteral("/etc/meshwright/wg0.endpoints"))
+                .contains(" gw2.dyn.example.net:56709\n"));
+
+    // Saved without an address, read back the same.
+    const QByteArray saved = ProjectFile::serialize(*project);
+    QVERIFY2(saved.contains("    internet:\n      domain: 'dyn.example.net'\n    wg0:"), saved.constData());
+    QCOMPARE(*ProjectFile::parse(saved, QStringLiteral("again.yaml"), &error), *project);
+    // Neither an address nor a domain: refused, with where.
+    QVERIFY(!ProjectFile::parse(QByteArray(yaml).replace("    internet: {domain: 'dyn.example.net'}\n", "    internet: {}\n"),
+                                QStringLiteral("bad.yaml"), &error));
+    QVERIFY2(error.toString().contains(QLatin1String("bad.yaml:")) && error.toString().contains(QLatin1String("ip")),
+             qPrintable(error.toString()));
 }
 
 QTEST_GUILESS_MAIN(tst_HostJobs)

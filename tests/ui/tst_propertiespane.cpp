@@ -365,6 +365,14 @@ void tst_PropertiesPane::roamingToLanWaitsForAddress()
     QCOMPARE(host(Phone).lan, (SiteAddress{QStringLiteral("lan.test"), QStringLiteral("192.168.1.50")}));
     QVERIFY(errorText().isEmpty());
 
+    // Emptied, with a domain: dialled by name (dynamic DNS), and the field says so.
+    type(siteIp, QString());
+    QCOMPARE(undoCount(), 2);
+    QCOMPARE(host(Phone).lan, (SiteAddress{QStringLiteral("lan.test"), QString()}));
+    QVERIFY(errorText().isEmpty());
+    QCOMPARE(siteIp->placeholderText(), QStringLiteral("none: dialled as phone.lan.test"));
+    m_document->undoStack()->undo();
+
     m_document->undoStack()->undo();
     QCOMPARE(role->currentText(), QStringLiteral("Roaming"));
     QVERIFY(!siteIp->isVisible());
