@@ -43,8 +43,8 @@ const char *const FailoverScript = R"SH(#!/bin/sh
 # rules (FwMark, table 51820) stay as they are: only the peer that holds the route changes.
 # Each switch goes to the system log (tag meshwright-failover); the state is in
 # /run/meshwright/failover-IFACE.state, where `meshwright status` reads it. It stops when
-# the exits file is removed. With --detach it starts itself in the background (for cron),
-# and only one runs per interface.
+# the exits file is removed, and starts again when this file is replaced. With --detach it
+# starts itself in the background (for cron); only one runs per interface.
 set -u
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 iface=${1:?usage: failover IFACE [--detach]}
@@ -65,9 +65,12 @@ log() {
 }
 setting() { awk -v k="$1" '$1 == k { print $2; exit }' "$list"; }
 switches=0; last=""; sum=""; since=$(date +%s)
+self=$(cksum < "$0")
 log "started"
 while :; do
     [ -f "$list" ] || { rm -f "$state"; log "stopped: $list is gone"; exit 0; }
+    # A deploy that installs a new version of this script: the new one takes over.
+    [ ! -f "$0" ] || [ "$(cksum < "$0")" = "$self" ] || { log "restarting: $0 changed"; exec sh "$0" "$iface"; }
     interval=$(setting interval); misses=$(setting misses); hold=$(setting hold_down)
     defaults=$(setting default)
     if [ "$(cksum < "$list")" != "$sum" ]; then # new exits: their counts start again

@@ -183,6 +183,15 @@ check "the watchdog runs on" wait_for 10 sh -c "[ \$(( \$(date +%s) - \$('$testb
 
 # --- 5. gw2 moves, and its name with it -------------------------------------------------------
 check "until now, no healthy gateway was re-resolved" [ "$(resets gw2)" -eq 0 ]
+fresh() { # fresh GW: the laptop has a handshake with GW younger than 135 s
+    local t
+    t=$(on laptop wg show wg0 latest-handshakes | awk -v k="$(key_of "$1")" '$1 == k { print $2 }')
+    [ -n "$t" ] && [ "$t" -gt 0 ] && [ $(($(date +%s) - t)) -lt 135 ]
+}
+# gw1 was blocked and the laptop restarted by the rollback: until its next handshake it is not
+# healthy, and may be re-set. From its fresh handshake on, it is.
+check "gw1 answers the laptop again" wait_for 30 fresh gw1
+sleep 2 # a job that read the handshakes before has finished
 gw1_resets=$(resets gw1)
 # (its old address first: deleting a primary address takes the secondaries with it)
 on gw2 ip addr del 198.18.77.22/24 dev eth0 &&
@@ -203,5 +212,13 @@ check "gw2's endpoint is the new address" sh -c "'$testbed' exec '$state' laptop
 check "the job re-set gw2's endpoint (and says so)" [ "$(resets gw2)" -ge 1 ]
 check "gw1, healthy all along, was never re-set" [ "$(resets gw1)" -eq "$gw1_resets" ]
 on laptop cat /run/meshwright/reresolve-wg0.log 2>/dev/null | sed 's/^/info: job: /'
+
+# --- 6. A new version of the watchdog's script takes over from the running one ---------------
+on laptop sh -c 'cp -p /etc/meshwright/failover /etc/meshwright/failover.new && echo "# a new version" >> /etc/meshwright/failover.new &&
+    mv -f /etc/meshwright/failover.new /etc/meshwright/failover'
+check "the running watchdog restarts with the new script" \
+    wait_for 10 sh -c "'$testbed' exec '$state' laptop grep -q 'restarting: /etc/meshwright/failover changed' /run/meshwright/failover-wg0.log"
+check "and runs on" wait_for 10 sh -c "[ \$(( \$(date +%s) - \$('$testbed' exec '$state' laptop sed -n 's/^updated=//p' /run/meshwright/failover-wg0.state) )) -le 3 ]"
+check "one watchdog only" [ "$(pgrep -xfc 'sh /etc/meshwright/failover wg0')" -eq 1 ]
 
 scenario_end
