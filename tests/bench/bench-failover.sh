@@ -22,35 +22,8 @@ binary=${1:?usage: bench-failover.sh BINARY}
 runs=${BENCH_RUNS:-5}
 hold_down=${BENCH_HOLD_DOWN:-20}
 . "$(cd "$(dirname "$0")/../e2e" && pwd)/scenario-lib.sh"
-command -v cron >/dev/null 2>&1 || { echo "SKIP: cron is not installed (apt-get install cron)"; exit 77; }
-scenario_start bench-failover gw1:internet:198.18.77.21 gw2:internet:198.18.77.22 far:internet:198.18.77.99 \
-    laptop:home:192.168.77.31
-on() { "$testbed" exec "$state" "$@"; }
-
-on far ip addr add 203.0.113.99/32 dev lo || exit 1
-for gw in gw1 gw2; do
-    on $gw ip route add default via 198.18.77.1 && on $gw ip route add 203.0.113.0/24 via 198.18.77.99 || exit 1
-done
-on laptop cron || exit 1
-cat > "$project" <<EOF
-network: {ipv4: '10.77.0.0/24'}
-defaults: {dns: [], failover_hold_down: $hold_down}
-hosts:
-  gw1:
-    os: Linux
-    ssh: {host: '198.18.77.21', user: root, identity: '$state/id_ed25519', conf_dir: /etc/wireguard}
-    internet: {ip: '198.18.77.21'}
-    wg0: {ip: '10.77.0.21'}
-  gw2:
-    os: Linux
-    ssh: {host: '198.18.77.22', user: root, identity: '$state/id_ed25519', conf_dir: /etc/wireguard}
-    internet: {ip: '198.18.77.22'}
-    wg0: {ip: '10.77.0.22'}
-  laptop:
-    os: Linux
-    ssh: {host: '192.168.77.31', user: root, identity: '$state/id_ed25519', conf_dir: /etc/wireguard}
-    wg0: {ip: '10.77.0.31'}
-EOF
+. "$(cd "$(dirname "$0")/../e2e" && pwd)/failover-bed.sh"
+failover_bed_start bench-failover "$hold_down"
 "$testbed" ctl "$state" timeout 240 "$binary" deploy "$project" --known-hosts "$state/known_hosts" --keys "$keys" \
     --accept-new-host-keys > "$work/deploy.out" 2>&1
 check "the deploy is confirmed" grep -q '^confirmed: 3 hosts' "$work/deploy.out" || { cat "$work/deploy.out"; exit 1; }

@@ -22,45 +22,13 @@
 # The last line is "failover scenario: N passed, M failed".
 binary=${1:?usage: failover-scenario.sh MESHWRIGHT}
 . "$(cd "$(dirname "$0")" && pwd)/scenario-lib.sh"
-command -v cron >/dev/null 2>&1 || {
-    echo "SKIP: cron is not installed (apt-get install cron)"
-    [ "${MESHWRIGHT_E2E:-}" = required ] && exit 1
-    exit 77
-}
-scenario_start failover gw1:internet:198.18.77.21 gw2:internet:198.18.77.22 far:internet:198.18.77.99 \
-    laptop:home:192.168.77.31
-on() { "$testbed" exec "$state" "$@"; } # on HOST CMD...
+. "$(cd "$(dirname "$0")" && pwd)/failover-bed.sh"
 hold_down=20
-
-# The "internet" as in exits-scenario.sh: far answers at 203.0.113.99, which only the
-# gateways route to.
-on far ip addr add 203.0.113.99/32 dev lo &&
-    for gw in gw1 gw2; do
-        on $gw ip route add default via 198.18.77.1 &&
-            on $gw ip route add 203.0.113.0/24 via 198.18.77.99 || exit 1
-    done || { echo "FAIL: setting up the internet side"; exit 1; }
-# The laptop finds the gateways by name, and runs cron.
-on laptop sh -c 'printf "198.18.77.21 gw1.mesh.test\n198.18.77.22 gw2.mesh.test\n" >> /etc/hosts' &&
-    on laptop cron || { echo "FAIL: setting up the laptop"; exit 1; }
-
-cat > "$project" <<EOF
-network: {ipv4: '10.77.0.0/24'}
-defaults: {dns: [], failover_hold_down: $hold_down}
-hosts:
-  gw1:
-    os: Linux
-    ssh: {host: '198.18.77.21', user: root, identity: '$state/id_ed25519', conf_dir: /etc/wireguard}
-    internet: {ip: '198.18.77.21'}
-    wg0: {ip: '10.77.0.21'}
-  gw2:
-    os: Linux
-    ssh: {host: '198.18.77.22', user: root, identity: '$state/id_ed25519', conf_dir: /etc/wireguard}
-    internet: {ip: '198.18.77.22'}
-    wg0: {ip: '10.77.0.22'}
-  laptop:
-    os: Linux
-    ssh: {host: '192.168.77.31', user: root, identity: '$state/id_ed25519', conf_dir: /etc/wireguard}
-    wg0: {ip: '10.77.0.31'}
+failover_bed_start failover $hold_down
+# The laptop finds the gateways by name.
+on laptop sh -c 'printf "198.18.77.21 gw1.mesh.test\n198.18.77.22 gw2.mesh.test\n" >> /etc/hosts' ||
+    { echo "FAIL: setting up the laptop's names"; exit 1; }
+cat >> "$project" <<EOF
 links:
   - hosts: [laptop, gw1]
     endpoint: {gw1: 'gw1.mesh.test:56709'}
