@@ -112,7 +112,7 @@ sed -i 's|^\[Interface\]$|[Interface]\nAddress = 10.88.0.99/32|' "$estate/stray/
 rc=$?
 check "import refuses a second address (exit 2)" [ $rc -eq 2 ]
 check "... naming the file and line" grep -qE "stray/a2.conf:[0-9]+: a second IPv4 address" "$work/stray.out"
-check "... and writes nothing" [ ! -e "$work/stray.yaml" ] && [ ! -e "$work/stray.keys" ]
+check "... and writes nothing" test ! -e "$work/stray.yaml" -a ! -e "$work/stray.keys"
 
 # From the copied files: the same graph, without SSH settings (the files do not say them).
 "$binary" import --out "$work/files.yaml" "$estate/copied" > "$work/files.out" 2>&1

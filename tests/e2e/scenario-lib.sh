@@ -19,7 +19,7 @@ started=$(date +%s)
 
 ok() { echo "ok: $*"; passed=$((passed + 1)); }
 bad() { echo "FAIL: $*"; failed=$((failed + 1)); }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; } # check WHAT CMD...
+check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; return 1; fi; } # check WHAT CMD...; fails with CMD, so `check ... || diagnose` runs the diagnosis
 info() { echo "info: $*"; }
 
 scenario_cleanup() {
