@@ -33,8 +33,13 @@ int validate(const QStringList &arguments, Context &c)
     printFindings(loaded->findings, c.out);
     const auto errors = std::count_if(loaded->findings.cbegin(), loaded->findings.cend(),
                                       [](const Diagnostic &d) { return d.isError(); });
-    c.out << projectPath << ": " << loaded->project.hosts.size() << " hosts, " << errors
-          << " errors, " << loaded->findings.size() - errors << " warnings" << Qt::endl;
+    const auto notes = std::count_if(loaded->findings.cbegin(), loaded->findings.cend(),
+                                     [](const Diagnostic &d) { return d.isNote(); });
+    c.out << projectPath << ": " << loaded->project.hosts.size() << " hosts, " << errors << " errors, "
+          << loaded->findings.size() - errors - notes << " warnings";
+    if (notes > 0)
+        c.out << ", " << notes << (notes == 1 ? " note" : " notes");
+    c.out << Qt::endl;
     return errors > 0 ? CommandLine::ProjectErrors : CommandLine::Success;
 }
 

@@ -17,6 +17,15 @@ inline QString sourcePath(const QString &relative)
     return QDir(QStringLiteral(MESHWRIGHT_SOURCE_DIR)).filePath(relative);
 }
 
+/// \a yaml (a project) with the block of \a host given \a lines, indented as host keys.
+inline QByteArray withHostLines(QByteArray yaml, const char *host, const char *lines)
+{
+    const QByteArray key = QByteArray("  ") + host + ":\n";
+    const qsizetype at = yaml.indexOf(key);
+    Q_ASSERT(at >= 0);
+    return yaml.insert(at + key.size(), lines);
+}
+
 inline QByteArray readFile(const QString &path)
 {
     QFile file(path);

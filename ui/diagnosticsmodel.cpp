@@ -50,7 +50,7 @@ QVariant DiagnosticsModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
         switch (index.column()) {
         case SeverityColumn:
-            return d.isError() ? tr("Error") : tr("Warning");
+            return d.isError() ? tr("Error") : d.isNote() ? tr("Note") : tr("Warning");
         case HostColumn:
             return group.hosts.size() > 1 ? nameList(group.hosts, 3) : d.host;
         case PeerColumn:
@@ -62,7 +62,7 @@ QVariant DiagnosticsModel::data(const QModelIndex &index, int role) const
     case Qt::ToolTipRole:
         return group.toString();
     case Qt::ForegroundRole:
-        if (index.column() == SeverityColumn)
+        if (index.column() == SeverityColumn && !d.isNote())
             return d.isError() ? StateColors::error() : StateColors::warningText();
         break;
     case HostNameRole:

@@ -180,6 +180,14 @@ std::optional<QList<DeployTarget>> targets(const Project &project, const KeyStor
             if (project.hosts[i].ssh)
                 selected.append(i);
         }
+    } else {
+        // A relayed link is switched and verified with the relay that carries it.
+        for (qsizetype at = 0, chosen = selected.size(); at < chosen; ++at) {
+            for (const qsizetype relay : planner.relaysOf(selected[at])) {
+                if (project.hosts[relay].ssh && !selected.contains(relay))
+                    selected.append(relay);
+            }
+        }
     }
     std::sort(selected.begin(), selected.end());
     QList<DeployTarget> result;
@@ -339,6 +347,24 @@ QList<DeployLink> linksBetween(const QList<HostFiles> &hosts)
         return std::nullopt;
     };
     QList<DeployLink> links;
+    // A link from \a from's interface to \a to's addresses, whose handshake is with \a peerKey.
+    auto addLink = [&](const Interface &from, const Interface &to, const QString &peerKey, const QString &via) {
+        DeployLink link;
+        link.a = from.hostOrder < to.hostOrder ? from.host : to.host;
+        link.b = from.hostOrder < to.hostOrder ? to.host : from.host;
+        link.from = from.host;
+        link.to = to.host;
+        link.interfaceName = from.name;
+        link.peerKey = peerKey;
+        link.via = via;
+        for (const auto family : {IpAddress::Family::V4, IpAddress::Family::V6}) {
+            const auto target = firstOf(to.addresses, family);
+            if (target && firstOf(from.addresses, family))
+                link.addresses.append(target->toString());
+        }
+        if (!link.addresses.isEmpty())
+            links.append(link);
+    };
     QSet<std::pair<qsizetype, qsizetype>> seen;
     for (qsizetype i = 0; i < interfaces.size(); ++i) {
         const Interface &mine = interfaces[i];
@@ -358,20 +384,56 @@ QList<DeployLink> linksBetween(const QList<HostFiles> &hosts)
             const bool theyDial = back != theirs.peers.cend() && !back->endpoint.isEmpty();
             const Interface &from = mineDials || !theyDial ? mine : theirs;
             const Interface &to = &from == &mine ? theirs : mine;
-            DeployLink link;
-            link.a = mine.hostOrder < theirs.hostOrder ? mine.host : theirs.host;
-            link.b = mine.hostOrder < theirs.hostOrder ? theirs.host : mine.host;
-            link.from = from.host;
-            link.to = to.host;
-            link.interfaceName = from.name;
-            link.peerKey = to.publicKey;
-            for (const auto family : {IpAddress::Family::V4, IpAddress::Family::V6}) {
-                const auto target = firstOf(to.addresses, family);
-                if (target && firstOf(from.addresses, family))
-                    link.addresses.append(target->toString());
+            addLink(from, to, to.publicKey, QString());
+        }
+    }
+    // Relayed links: an end whose peer entry for a relay also allows another host's own
+    // address, a host it has no peer entry for, reaches that host through the relay. The
+    // echo goes from the end that comes first in the project; the handshake it needs is
+    // the relay's.
+    QHash<IpAddress, qsizetype> byAddress;
+    for (qsizetype i = 0; i < interfaces.size(); ++i) {
+        for (const IpAddress &address : interfaces[i].addresses)
+            byAddress.insert(address, i);
+    }
+    auto peerEntry = [&](const Interface &of, const Interface &to) {
+        return std::any_of(of.peers.cbegin(), of.peers.cend(), [&](const PeerConfig &p) { return p.publicKey == to.publicKey; });
+    };
+    for (qsizetype i = 0; i < interfaces.size(); ++i) {
+        const Interface &mine = interfaces[i];
+        for (const PeerConfig &peer : mine.peers) {
+            const auto relay = byKey.constFind(peer.publicKey);
+            if (relay == byKey.cend())
+                continue;
+            QStringList own; // the relay's own addresses, as configs write them: nothing to parse
+            for (const IpAddress &address : interfaces[*relay].addresses)
+                own.append(address.toString() + (address.isV6() ? QLatin1String("/128") : QLatin1String("/32")));
+            for (const QString &text : peer.allowedIps) {
+                if (own.contains(text))
+                    continue;
+                const auto prefix = IpPrefix::parse(text.trimmed());
+                if (!prefix || prefix->length() != prefix->address().bitCount())
+                    continue;
+                const auto far = byAddress.constFind(prefix->address());
+                if (far == byAddress.cend() || *far == *relay || *far == i)
+                    continue;
+                const Interface &theirs = interfaces[*far];
+                if (theirs.host == mine.host || seen.contains({std::min(i, *far), std::max(i, *far)}) || peerEntry(mine, theirs)
+                    || peerEntry(theirs, mine))
+                    continue;
+                seen.insert({std::min(i, *far), std::max(i, *far)});
+                const Interface &from = mine.hostOrder < theirs.hostOrder ? mine : theirs;
+                const Interface &to = &from == &mine ? theirs : mine;
+                // The sender's own entry for the relay (the far end's may name another).
+                const auto via = std::find_if(from.peers.cbegin(), from.peers.cend(), [&](const PeerConfig &p) {
+                    return std::any_of(p.allowedIps.cbegin(), p.allowedIps.cend(), [&](const QString &allowed) {
+                        const auto covered = IpPrefix::parse(allowed.trimmed());
+                        return covered && covered->length() == covered->address().bitCount() && to.addresses.contains(covered->address());
+                    });
+                });
+                const QString relayKey = via != from.peers.cend() ? via->publicKey : peer.publicKey;
+                addLink(from, to, relayKey, interfaces[byKey.value(relayKey, *relay)].host);
             }
-            if (!link.addresses.isEmpty())
-                links.append(link);
         }
     }
     std::sort(links.begin(), links.end(), [&](const DeployLink &x, const DeployLink &y) {

@@ -44,8 +44,9 @@ struct DeployLink
     QString interfaceName; ///< on \a from
     QString peerKey;       ///< \a to's public key as \a from has it (for its handshake)
     QStringList addresses; ///< \a to's mesh addresses on the link, one per address family both ends have
+    QString via; ///< the relay that carries it (its ends have no peer entry for each other), or empty
 
-    QString name() const { return a + QLatin1String(" <-> ") + b; }
+    QString name() const { return a + QLatin1String(" <-> ") + b + (via.isEmpty() ? QString() : QLatin1String(" via ") + via); }
     bool operator==(const DeployLink &) const = default;
 };
 
@@ -161,8 +162,9 @@ struct HostFiles
     QList<DeployTarget::File> files;
 };
 /// Every link between the hosts in \a hosts, read from their configs: a peer whose public
-/// key is another host's interface key is a link. Works on generated configs and on the
-/// configs a host runs (to verify the previous mesh after a rollback).
+/// key is another host's interface key is a link, and so is a host whose own address is
+/// allowed on the peer entry of a relay (DeployLink::via). Works on generated configs and
+/// on the configs a host runs (to verify the previous mesh after a rollback).
 QList<DeployLink> linksBetween(const QList<HostFiles> &hosts);
 
 /// True when going from \a before to \a after changes more than wg syncconf can apply:

@@ -29,6 +29,25 @@ const LinkSettings *Project::linkSettings(const QString &a, const QString &b) co
     return nullptr;
 }
 
+const SiteSettings *Project::siteSettings(const QString &name) const
+{
+    for (const SiteSettings &site : sites) {
+        if (site.name == name)
+            return &site;
+    }
+    return nullptr;
+}
+
+QStringList Project::siteNames() const
+{
+    QStringList names;
+    for (const Host &host : hosts) {
+        if (!host.site.isEmpty() && !names.contains(host.site))
+            names.append(host.site);
+    }
+    return names;
+}
+
 namespace {
 
 IpPrefix derivedSubnet(const Project &project, bool v6, int defaultLength)

@@ -91,6 +91,10 @@ struct Host
     std::optional<SshSettings> ssh;
     std::optional<SiteAddress> lan;
     std::optional<SiteAddress> internet;
+    /// The NATed site (a home, an office) a LAN host is in: hosts of one site reach each
+    /// other at their LAN addresses, hosts of two sites only through a relay. Empty: the
+    /// project's one default site.
+    QString site;
     QList<Interface> interfaces{Interface{}};
     QStringList excludePeers;
     bool gateway = true; ///< for roaming hosts: send all traffic through the VPN
@@ -158,6 +162,9 @@ struct LinkSettings
     /// Also route the far end's public address through the tunnel (it then needs an
     /// endpoint outside the tunnel: an endpoint override, typically its IPv6 address).
     bool encryptPublicAddress = false;
+    /// The host that carries the link when its ends have no direct path; empty: the
+    /// first of the relays that both ends reach (Planner::relayOf).
+    QString relay;
 
     bool joins(const QString &x, const QString &y) const
     {
@@ -187,6 +194,9 @@ struct Defaults
     /// Seconds a full-tunnel client's earlier exit must answer every probe before its
     /// failover watchdog moves the default route back to it.
     int failoverHoldDown = 60;
+    /// The hosts that relay a link whose two ends have no direct path, in order of
+    /// preference. Empty: the internet hosts in file order.
+    QStringList relays;
 
     bool operator==(const Defaults &) const = default;
 };
@@ -198,6 +208,15 @@ struct NetworkSettings
     std::optional<IpPrefix> ipv6;
 
     bool operator==(const NetworkSettings &) const = default;
+};
+
+/// What a site (Host::site) sets for itself.
+struct SiteSettings
+{
+    QString name;
+    QStringList relays; ///< relays for links with an end in this site, before the defaults'
+
+    bool operator==(const SiteSettings &) const = default;
 };
 
 /// A comment line of the project file, kept so that saving does not lose it. It stands
@@ -218,6 +237,7 @@ struct Project
     QList<Host> hosts; ///< in file order
     Defaults defaults;
     NetworkSettings network;
+    QList<SiteSettings> sites; ///< only the sites that set something, in file order
     QList<LinkSettings> links;
     QList<ProjectComment> comments;
 
@@ -225,6 +245,9 @@ struct Project
     qsizetype indexOf(const QString &name) const;
     const Host *host(const QString &name) const;
     const LinkSettings *linkSettings(const QString &a, const QString &b) const;
+    const SiteSettings *siteSettings(const QString &name) const;
+    /// The sites the hosts are in, in file order, without the default site.
+    QStringList siteNames() const;
 
     /// The IPv4 mesh subnet: `network.ipv4`, or the /24 holding every host's address,
     /// or the smallest prefix covering them all when they span several.

@@ -14,10 +14,12 @@ namespace ProjectComments {
 /// The anchor of comments after the last key.
 inline const QString EndAnchor = QStringLiteral("$end");
 /// The keys a save writes (in this order), which comments can stand before.
-inline const QStringList TopKeys{QStringLiteral("hosts"), QStringLiteral("defaults"), QStringLiteral("network"), QStringLiteral("links")};
+inline const QStringList TopKeys{QStringLiteral("hosts"), QStringLiteral("defaults"), QStringLiteral("network"), QStringLiteral("sites"),
+                                 QStringLiteral("links")};
 inline const QStringList HostKeys{QStringLiteral("os"), QStringLiteral("ssh"), QStringLiteral("lan"), QStringLiteral("internet"),
-                                  QStringLiteral("wg0"), QStringLiteral("exclude_peers"), QStringLiteral("gateway"),
-                                  QStringLiteral("nat"), QStringLiteral("egress"), QStringLiteral("public_key"), QStringLiteral("router"), QStringLiteral("kubernetes"), QStringLiteral("position")};
+                                  QStringLiteral("site"), QStringLiteral("wg0"), QStringLiteral("exclude_peers"), QStringLiteral("exits"),
+                                  QStringLiteral("gateway"), QStringLiteral("nat"), QStringLiteral("egress"), QStringLiteral("own_forwarding"),
+                                  QStringLiteral("public_key"), QStringLiteral("router"), QStringLiteral("kubernetes"), QStringLiteral("position")};
 
 /// Where a key stands, for anchoring comments.
 struct KeyPosition

@@ -148,6 +148,19 @@ private:
             result.append(scalar(item, what));
         return result;
     }
+
+    /// A list of the project's hosts (\a names), each once.
+    QStringList hostList(const Node &node, const QString &what, const QSet<QString> &names)
+    {
+        const QStringList result = stringList(node, what);
+        for (qsizetype i = 0; i < result.size(); ++i) {
+            if (!names.contains(result[i]))
+                fail(node, QStringLiteral("%1: unknown host '%2'").arg(what, result[i]));
+            if (result.indexOf(result[i]) < i)
+                fail(node, QStringLiteral("%1: '%2' is listed twice").arg(what, result[i]));
+        }
+        return result;
+    }
     void checkKeys(const Node &map, std::initializer_list<const char *> known,
                    const QString &host, const QString &where)
     {
@@ -278,7 +291,7 @@ Host Reader::readHost(const Node &key, const Node &value)
         fail(key, QStringLiteral("'%1' is not a valid host name: %2").arg(host.name, problem));
     keyPositions.append({key.line(), key.column(), host.name, QString()});
     expectMap(value, QStringLiteral("host '%1'").arg(host.name));
-    checkKeys(value, {"os", "ssh", "lan", "internet", "wg0", "exclude_peers", "exits", "gateway", "nat", "egress", "own_forwarding", "public_key", "position",
+    checkKeys(value, {"os", "ssh", "lan", "internet", "site", "wg0", "exclude_peers", "exits", "gateway", "nat", "egress", "own_forwarding", "public_key", "position",
                       "router", "kubernetes"},
               host.name, QString());
     for (const auto &entry : value.entries()) {
@@ -300,6 +313,11 @@ Host Reader::readHost(const Node &key, const Node &value)
     host.ssh = readSsh(value["ssh"], host.name);
     host.lan = readSite(value["lan"], host.name + QLatin1String(".lan"), host.name);
     host.internet = readSite(value["internet"], host.name + QLatin1String(".internet"), host.name);
+    if (value["site"].isDefined() && !value["site"].isNull()) {
+        host.site = scalar(value["site"], host.name + QLatin1String(".site")).trimmed();
+        if (const QString problem = FieldCheck::hostName(host.site); !problem.isEmpty())
+            fail(value["site"], QStringLiteral("%1.site: '%2' is not a valid site name: %3").arg(host.name, host.site, problem));
+    }
     if (!value["wg0"].isDefined() || value["wg0"].isNull())
         fail(key, QStringLiteral("host '%1' has no 'wg0' section (its WireGuard interface)").arg(host.name));
     host.interfaces = {readInterface(value["wg0"], QStringLiteral("wg0"), host.name)};
@@ -392,7 +410,7 @@ std::optional<RouterSettings> Reader::readRouter(const Node &node, const QString
 LinkSettings Reader::readLink(const Node &node, const Project &project)
 {
     expectMap(node, QStringLiteral("a link"));
-    checkKeys(node, {"hosts", "keepalive", "preshared_key", "endpoint", "allowed_ips", "bgp_prefixes", "encrypt_public_address"},
+    checkKeys(node, {"hosts", "keepalive", "preshared_key", "endpoint", "allowed_ips", "bgp_prefixes", "encrypt_public_address", "relay"},
               QString(), QStringLiteral(" in links"));
     const Node hosts = node["hosts"];
     if (!hosts.isDefined())
@@ -444,6 +462,13 @@ LinkSettings Reader::readLink(const Node &node, const Project &project)
     perHost("bgp_prefixes", [&](LinkEnd &end, const Node &value) { end.bgpPrefixes = prefixList(value, "bgp_prefixes"); });
     if (node["encrypt_public_address"].isDefined())
         link.encryptPublicAddress = boolean(node["encrypt_public_address"], what + QLatin1String(" encrypt_public_address"));
+    if (node["relay"].isDefined() && !node["relay"].isNull()) {
+        link.relay = scalar(node["relay"], what + QLatin1String(" relay")).trimmed();
+        if (project.indexOf(link.relay) < 0)
+            fail(node["relay"], QStringLiteral("%1: relay '%2' is not a host of the project").arg(what, link.relay));
+        if (link.relay == link.a || link.relay == link.b)
+            fail(node["relay"], QStringLiteral("%1: a link cannot be relayed by one of its own ends").arg(what));
+    }
     return link;
 }
 
@@ -452,7 +477,7 @@ Project Reader::read(const Node &root)
     if (!root.isDefined() || root.isNull())
         throw ReadFailure{1, QStringLiteral("the file is empty")};
     expectMap(root, QStringLiteral("the project"));
-    checkKeys(root, {"hosts", "defaults", "network", "links"}, QString(), QString());
+    checkKeys(root, {"hosts", "defaults", "network", "sites", "links"}, QString(), QString());
     for (const auto &entry : root.entries()) {
         if (entry.key.isScalar() && TopKeys.contains(entry.key.text()))
             keyPositions.append({entry.key.line(), entry.key.column(), QString(),
@@ -492,7 +517,9 @@ Project Reader::read(const Node &root)
     const Node defaults = root["defaults"];
     if (defaults.isDefined() && !defaults.isNull()) {
         expectMap(defaults, QStringLiteral("defaults"));
-        checkKeys(defaults, {"listen_port", "keepalive", "dns", "hosts_file", "failover_hold_down"}, QString(), QStringLiteral(" in defaults"));
+        checkKeys(defaults, {"listen_port", "keepalive", "dns", "hosts_file", "failover_hold_down", "relays"}, QString(), QStringLiteral(" in defaults"));
+        if (defaults["relays"].isDefined() && !defaults["relays"].isNull())
+            project.defaults.relays = hostList(defaults["relays"], QStringLiteral("defaults.relays"), names);
         if (defaults["hosts_file"].isDefined() && !defaults["hosts_file"].isNull())
             project.defaults.hostsFile = boolean(defaults["hosts_file"], QStringLiteral("defaults.hosts_file"));
         if (defaults["listen_port"].isDefined())
@@ -528,6 +555,26 @@ Project Reader::read(const Node &root)
         };
         project.network.ipv4 = subnet("ipv4", IpAddress::Family::V4);
         project.network.ipv6 = subnet("ipv6", IpAddress::Family::V6);
+    }
+    const Node sites = root["sites"];
+    if (sites.isDefined() && !sites.isNull()) {
+        expectMap(sites, QStringLiteral("sites"));
+        for (const auto &entry : sites.entries()) {
+            SiteSettings site;
+            site.name = scalar(entry.key, QStringLiteral("a site's name"));
+            if (const QString problem = FieldCheck::hostName(site.name); !problem.isEmpty())
+                fail(entry.key, QStringLiteral("'%1' is not a valid site name: %2").arg(site.name, problem));
+            if (project.siteSettings(site.name))
+                fail(entry.key, QStringLiteral("site '%1' is listed twice").arg(site.name));
+            const QString what = QStringLiteral("sites.") + site.name;
+            if (!entry.value.isNull()) {
+                expectMap(entry.value, what);
+                checkKeys(entry.value, {"relays"}, QString(), QStringLiteral(" in ") + what);
+                if (entry.value["relays"].isDefined() && !entry.value["relays"].isNull())
+                    site.relays = hostList(entry.value["relays"], what + QLatin1String(".relays"), names);
+            }
+            project.sites.append(site);
+        }
     }
     const Node links = root["links"];
     if (links.isDefined() && !links.isNull()) {

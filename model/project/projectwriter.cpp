@@ -102,6 +102,9 @@ void ProjectWriter::host(const Host &h)
     };
     site("lan", h.lan);
     site("internet", h.internet);
+    comments(h.name, QStringLiteral("site"), 4);
+    if (!h.site.isEmpty())
+        line(4, "site", scalarText(h.site));
     for (const Interface &iface : h.interfaces) {
         comments(h.name, iface.name, 4);
         m_out += "    " + iface.name.toUtf8() + ":\n";
@@ -207,6 +210,8 @@ QByteArray ProjectWriter::write()
             line(2, "hosts_file", "true");
         if (m_project.defaults.failoverHoldDown != standard.failoverHoldDown)
             line(2, "failover_hold_down", QByteArray::number(m_project.defaults.failoverHoldDown));
+        if (!m_project.defaults.relays.isEmpty())
+            list(2, "relays", m_project.defaults.relays);
     }
     comments(QString(), QStringLiteral("network"), 0);
     if (m_project.network.ipv4 || m_project.network.ipv6) {
@@ -215,6 +220,15 @@ QByteArray ProjectWriter::write()
             line(2, "ipv4", quoted(m_project.network.ipv4->toString()));
         if (m_project.network.ipv6)
             line(2, "ipv6", quoted(m_project.network.ipv6->toString()));
+    }
+    comments(QString(), QStringLiteral("sites"), 0);
+    if (!m_project.sites.isEmpty()) {
+        m_out += "sites:\n";
+        for (const SiteSettings &site : m_project.sites) {
+            line(2, scalarText(site.name).constData());
+            if (!site.relays.isEmpty())
+                list(4, "relays", site.relays);
+        }
     }
     comments(QString(), QStringLiteral("links"), 0);
     if (!m_project.links.isEmpty()) {
@@ -250,6 +264,8 @@ QByteArray ProjectWriter::write()
             }
             if (link.encryptPublicAddress)
                 line(4, "encrypt_public_address", "true");
+            if (!link.relay.isEmpty())
+                line(4, "relay", scalarText(link.relay));
         }
     }
     comments(QString(), EndAnchor, 0);

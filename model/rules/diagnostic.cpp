@@ -7,7 +7,7 @@
 
 QString Diagnostic::toString() const
 {
-    QString text = isError() ? QStringLiteral("error: ") : QStringLiteral("warning: ");
+    QString text = isError() ? QStringLiteral("error: ") : isNote() ? QStringLiteral("note: ") : QStringLiteral("warning: ");
     if (!host.isEmpty()) {
         text += host;
         if (!peer.isEmpty())

@@ -7,7 +7,8 @@
 
 struct Diagnostic
 {
-    enum class Severity { Error, Warning };
+    /// A note says what a working project implies (a relay sees what it relays), nothing to fix.
+    enum class Severity { Error, Warning, Note };
 
     Severity severity = Severity::Error;
     QString host;    ///< empty for project-wide findings
@@ -16,7 +17,8 @@ struct Diagnostic
     int line = 0;    ///< 1-based line in the project file, 0 when unknown
 
     bool isError() const { return severity == Severity::Error; }
-    /// "error|warning: HOST[ -> PEER]: message", the form the command line prints.
+    bool isNote() const { return severity == Severity::Note; }
+    /// "error|warning|note: HOST[ -> PEER]: message", the form the command line prints.
     QString toString() const;
 
     bool operator==(const Diagnostic &) const = default;

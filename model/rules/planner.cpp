@@ -96,6 +96,151 @@ Planner::Planner(const Project &project, std::shared_ptr<const Exclusions> exclu
         for (const qsizetype peer : peersOf(i))
             m_slots[size_t(i)].insert(peer, slot++);
     }
+    planRelays(index);
+}
+
+void Planner::planRelays(const QHash<QString, qsizetype> &index)
+{
+    const qsizetype count = m_project.hosts.size();
+    m_relayOf.assign(size_t(count), {});
+    m_relayed.assign(size_t(count), {});
+    m_isRelay.assign(size_t(count), false);
+    auto indexes = [&](const QStringList &names) {
+        QList<qsizetype> found;
+        for (const QString &name : names) {
+            if (const qsizetype i = index.value(name, -1); i >= 0)
+                found.append(i);
+        }
+        return found;
+    };
+    if (!m_project.defaults.relays.isEmpty()) {
+        m_defaultRelays = indexes(m_project.defaults.relays);
+    } else {
+        for (qsizetype i = 0; i < count; ++i) {
+            if (m_project.hosts[i].role() == Host::Role::Internet)
+                m_defaultRelays.append(i);
+        }
+    }
+    for (const SiteSettings &site : m_project.sites)
+        m_siteRelays.insert(site.name, indexes(site.relays));
+
+    // Ends that can be relayed: their configs are written here, with a peer entry per peer.
+    std::vector<bool> relayable(static_cast<size_t>(count));
+    for (qsizetype i = 0; i < count; ++i)
+        relayable[size_t(i)] = !m_project.hosts[i].isExternal() && !perPeer(i);
+    for (qsizetype a = 0; a < count; ++a) {
+        if (!relayable[size_t(a)])
+            continue;
+        for (qsizetype b = a + 1; b < count; ++b) {
+            if (!relayable[size_t(b)] || !hasPeer(a, b) || !hasPeer(b, a) || isDirect(a, b))
+                continue;
+            qsizetype relay = -1;
+            for (const qsizetype candidate : relayCandidates(a, b)) {
+                if (relayProblem(candidate, a, b).isEmpty()) {
+                    relay = candidate;
+                    break;
+                }
+            }
+            m_relayOf[size_t(a)].insert(b, relay);
+            m_relayOf[size_t(b)].insert(a, relay);
+            if (relay < 0)
+                continue;
+            m_relayed[size_t(a)].append({relay, b});
+            m_relayed[size_t(b)].append({relay, a}); // a < b: b's list stays in file order too
+            m_isRelay[size_t(relay)] = true;
+        }
+    }
+    for (auto &relayed : m_relayed)
+        std::sort(relayed.begin(), relayed.end(), [](const auto &x, const auto &y) { return x.second < y.second; });
+}
+
+QList<qsizetype> Planner::relayCandidates(qsizetype a, qsizetype b) const
+{
+    if (const LinkSettings *settings = link(a, b); settings && !settings->relay.isEmpty())
+        return {m_project.indexOf(settings->relay)};
+    QList<qsizetype> candidates;
+    auto add = [&](const QList<qsizetype> &relays) {
+        for (const qsizetype relay : relays) {
+            if (!candidates.contains(relay))
+                candidates.append(relay);
+        }
+    };
+    // A roaming client's link is relayed by its own gateways first: the exits in its order.
+    for (const qsizetype end : {a, b}) {
+        add(exitsOf(end));
+        if (const qsizetype gateway = meshGatewayOf(end); gateway >= 0)
+            add({gateway});
+    }
+    for (const qsizetype end : {a, b}) {
+        if (const QString &site = m_project.hosts[end].site; !site.isEmpty())
+            add(m_siteRelays.value(site));
+    }
+    add(m_defaultRelays);
+    return candidates;
+}
+
+QString Planner::relayProblem(qsizetype relay, qsizetype a, qsizetype b) const
+{
+    if (relay < 0 || relay == a || relay == b)
+        return QStringLiteral("a link cannot be relayed by one of its ends");
+    const Host &r = m_project.hosts[relay];
+    if (r.isExternal())
+        return QStringLiteral("%1 is run by someone else: Meshwright cannot make it forward").arg(r.name);
+    if (r.role() == Host::Role::Roaming)
+        return QStringLiteral("%1 roams: it has no address its peers can dial").arg(r.name);
+    if (!r.isOpenBsd() && r.os.compare(QLatin1String("Linux"), Qt::CaseInsensitive) != 0)
+        return QStringLiteral("%1 runs %2: Meshwright writes forwarding for Linux and OpenBSD relays only").arg(r.name, r.os);
+    if (perPeer(relay))
+        return QStringLiteral("%1 has one interface per peer: it cannot forward between them as a relay").arg(r.name);
+    for (const qsizetype end : {a, b}) {
+        const QString &name = m_project.hosts[end].name;
+        if (!hasPeer(end, relay) || !hasPeer(relay, end))
+            return QStringLiteral("%1 and %2 are not peers (exclude_peers)").arg(name, r.name);
+        if (!isDirect(end, relay))
+            return QStringLiteral("%1 cannot reach %2 directly either").arg(name, r.name);
+    }
+    return {};
+}
+
+QString Planner::whyNoPath(qsizetype a, qsizetype b) const
+{
+    auto where = [&](qsizetype host) {
+        const Host &h = m_project.hosts[host];
+        if (h.role() == Host::Role::Roaming)
+            return QStringLiteral("%1 roams").arg(h.name);
+        return h.site.isEmpty() ? QStringLiteral("%1 is behind the NAT of the default site").arg(h.name)
+                                : QStringLiteral("%1 is behind the NAT of site '%2'").arg(h.name, h.site);
+    };
+    return where(a) + QLatin1String(", ") + where(b);
+}
+
+QList<qsizetype> Planner::relaysOf(qsizetype host) const
+{
+    QList<qsizetype> relays;
+    for (const auto &[relay, far] : m_relayed[size_t(host)]) {
+        if (!relays.contains(relay))
+            relays.append(relay);
+    }
+    std::sort(relays.begin(), relays.end());
+    return relays;
+}
+
+QList<qsizetype> Planner::tunnelPeersOf(qsizetype host) const
+{
+    QList<qsizetype> peers = peersOf(host);
+    if (!m_relayed[size_t(host)].isEmpty())
+        peers.removeIf([&](qsizetype peer) { return relayOf(host, peer) >= 0; });
+    return peers;
+}
+
+QList<qsizetype> Planner::relayedVia(qsizetype host, qsizetype relay) const
+{
+    QList<qsizetype> far;
+    for (const auto &[through, end] : m_relayed[size_t(host)]) {
+        if (through == relay)
+            far.append(end);
+    }
+    return far;
 }
 
 Planner::Copies::Copies(const Planner &planner, const KeyStore *keys, const std::vector<int> *keyNumbers)
@@ -202,7 +347,7 @@ QList<std::pair<QString, QString>> Planner::presharedKeyPairsOf(qsizetype host) 
 
 bool Planner::sharesPresharedKey(qsizetype a, qsizetype b) const
 {
-    if (!hasPeer(a, b) && !hasPeer(b, a))
+    if ((!hasPeer(a, b) && !hasPeer(b, a)) || relayOf(a, b) >= 0) // a relayed link has a key per hop
         return false;
     const LinkSettings *settings = link(a, b);
     return !settings || settings->presharedKey;
@@ -261,9 +406,10 @@ bool Planner::hasEndpoint(qsizetype host, qsizetype peer) const
     if (const LinkSettings *settings = link(host, peer);
         settings && !settings->end(m_project.hosts[peer].name).endpoint.isEmpty())
         return true;
-    const Host::Role p = m_project.hosts[peer].role();
-    return p == Host::Role::Internet
-        || (p == Host::Role::Lan && m_project.hosts[host].role() == Host::Role::Lan);
+    const Host &p = m_project.hosts[peer];
+    const Host &h = m_project.hosts[host];
+    // A LAN host behind its site's NAT is reached by the hosts of that site alone.
+    return p.role() == Host::Role::Internet || (p.role() == Host::Role::Lan && h.role() == Host::Role::Lan && p.site == h.site);
 }
 
 int Planner::keepalive(qsizetype host, qsizetype peer) const
@@ -324,6 +470,20 @@ QStringList Planner::allowedIps(qsizetype host, qsizetype peer, Routes routes, c
             prefixes = copies ? copies->m_ownPrefixes[size_t(peer)] : m_ownPrefixes[size_t(peer)];
         break;
     }
+    // A relay also carries the links it relays: the far ends' addresses and extra prefixes
+    // (wg-quick routes them into the tunnel like its own).
+    for (const auto &[relay, far] : m_relayed[size_t(host)]) {
+        if (relay != peer)
+            continue;
+        const QStringList own = copies ? copies->m_ownPrefixes[size_t(far)] : m_ownPrefixes[size_t(far)];
+        QStringList extra;
+        if (const LinkSettings *settings = link(host, far))
+            extra = settings->end(m_project.hosts[far].name).allowedIps + settings->end(m_project.hosts[far].name).bgpPrefixes;
+        for (const QString &prefix : own + extra) {
+            if (!prefixes.contains(prefix))
+                prefixes.append(prefix);
+        }
+    }
     if (const LinkSettings *settings = link(host, peer)) {
         const LinkEnd &far = settings->end(m_project.hosts[peer].name);
         QStringList extra = far.allowedIps + far.bgpPrefixes;
@@ -341,7 +501,7 @@ QStringList Planner::allowedIps(qsizetype host, qsizetype peer, Routes routes, c
 QList<IpPrefix> Planner::allowedPrefixes(qsizetype host, qsizetype peer, const Copies *copies) const
 {
     const LinkSettings *settings = link(host, peer);
-    if (!settings && routes(host, peer) == Routes::Own && slotOf(peer, host) < 0) // the common case, without parsing
+    if (!settings && routes(host, peer) == Routes::Own && slotOf(peer, host) < 0 && !m_isRelay[size_t(peer)]) // the common case, without parsing
         return copies ? copies->m_ownParsed[size_t(peer)] : m_ownParsed[size_t(peer)];
     QList<IpPrefix> prefixes;
     for (const QString &text : allowedIps(host, peer, copies)) {
@@ -500,7 +660,8 @@ Planner::Forwarding Planner::forwarding(qsizetype host) const
     f.exitGateway = isExitGateway(host);
     if (h.ownForwarding)
         return f; // its own lines do it
-    f.forward = f.exitGateway || (h.router && h.router->forwarding);
+    f.relay = isRelay(host);
+    f.forward = f.exitGateway || f.relay || (h.router && h.router->forwarding);
     f.nat = h.nat.value_or(f.exitGateway || (h.router && h.router->nat));
     f.egress = h.egress;
     return f;
@@ -514,9 +675,16 @@ void Planner::forwardingLines(qsizetype host, QStringList *postUp, QStringList *
     const bool v6 = m_subnetV6.isValid();
     if (f.forward) {
         postUp->append(QStringLiteral("sysctl -q -w net.ipv4.ip_forward=1"));
+        if (v6 && f.relay) {
+            // Forwarding stops the uplink taking router advertisements where accept_ra is 1
+            // (SLAAC): 2 keeps them.
+            postUp->append(QStringLiteral("for f in /proc/sys/net/ipv6/conf/*/accept_ra; do [ \"$(cat \"$f\")\" != 1 ] || echo 2 > \"$f\"; done"));
+        }
         if (v6)
             postUp->append(QStringLiteral("sysctl -q -w net.ipv6.conf.all.forwarding=1"));
     }
+    if (f.relay) // a relayed packet leaves by the interface it came in: no redirect is wanted
+        postUp->append(QStringLiteral("sysctl -q -w net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.%i.send_redirects=0"));
     // One nftables table per interface, made whole in one transaction (declared, deleted,
     // defined: a second up replaces it rather than adding rules twice) and deleted whole by
     // PostDown, so nothing is left behind. A firewall of its own (firewalld, Docker) that
@@ -643,20 +811,21 @@ PlannedInterface Planner::plan(qsizetype host, const KeyStore &keys, const std::
         config.dns = m_project.defaults.dns;
     if (const int mtu = tunnelMtu(host); mtu > 0)
         config.mtu = mtu;
-    addRouterLines(host, config);
-    addKeptLines(host, config);
     planned.pfRules = pfRules(host, {iface.name}, {config.listenPort.value_or(0)});
 
     QList<std::pair<qsizetype, qsizetype>> gateways; // host, its place in config.peers
     const KeyStore::PresharedKeys presharedKeys = keys.presharedKeysOf(keyId(h));
     config.peers.reserve(m_project.hosts.size());
     for (qsizetype peer = 0; peer < m_project.hosts.size(); ++peer) {
-        if (!hasPeer(host, peer))
+        if (!hasPeer(host, peer) || relayOf(host, peer) >= 0) // a relayed peer is reached through its relay
             continue;
         config.peers.append(peerConfig(host, peer, keys, presharedKeys, keyNumbers, copies));
         if (m_project.hosts[peer].role() == Host::Role::Internet)
             gateways.append({peer, config.peers.size() - 1});
     }
+    // After the peers: a router with explicit routes writes one per prefix of each peer.
+    addRouterLines(host, config);
+    addKeptLines(host, config);
 
     // Its exits, for a failover watchdog: the first holds the default route.
     if (roaming && h.gateway && exitsOf(host).size() >= 2) {

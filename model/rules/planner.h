@@ -39,6 +39,8 @@ public:
     /// Indexes of the peers of host \a host, in file order: every other host but those
     /// it excludes.
     QList<qsizetype> peersOf(qsizetype host) const;
+    /// The peers \a host has a peer entry for: peersOf() but those reached through a relay.
+    QList<qsizetype> tunnelPeersOf(qsizetype host) const;
     /// True when \a host has \a peer as a peer.
     bool hasPeer(qsizetype host, qsizetype peer) const { return host != peer && !m_exclusions->excludes(host, peer); }
 
@@ -69,6 +71,33 @@ public:
     QString endpoint(qsizetype host, qsizetype peer, const Copies *copies = nullptr) const;
     /// Whether endpoint() is non-empty, without building it.
     bool hasEndpoint(qsizetype host, qsizetype peer) const;
+    /// True when \a a and \b b can open a tunnel to each other: one can dial the other.
+    bool isDirect(qsizetype a, qsizetype b) const { return hasEndpoint(a, b) || hasEndpoint(b, a); }
+    /// The host that carries the link between \a a and \a b, which have no direct path
+    /// (two NATed sites, a roaming client and a host behind NAT): the link's own relay,
+    /// else the first of relayCandidates() that both reach directly and can forward.
+    /// The same for (a, b) and (b, a). -1 when they are not linked both ways, have a direct
+    /// path, or no host can carry it (the validator says why).
+    qsizetype relayOf(qsizetype a, qsizetype b) const { return a == b ? -1 : m_relayOf[size_t(a)].value(b, -1); }
+    /// True for a linked pair with no direct path and no relay: its tunnel cannot come up.
+    bool lacksPath(qsizetype a, qsizetype b) const
+    {
+        return a != b && m_relayOf[size_t(a)].contains(b) && m_relayOf[size_t(a)].value(b) < 0;
+    }
+    /// The relays the link between \a a and \a b would try, in order: the link's relay, else
+    /// a roaming end's exits (or its mesh gateway), those of the ends' sites (Project::sites),
+    /// then `defaults.relays` or the internet hosts in file order.
+    QList<qsizetype> relayCandidates(qsizetype a, qsizetype b) const;
+    /// Why \a relay cannot carry the link between \a a and \a b; empty when it can.
+    QString relayProblem(qsizetype relay, qsizetype a, qsizetype b) const;
+    /// The hosts whose links with \a host go through \a relay, in file order.
+    QList<qsizetype> relayedVia(qsizetype host, qsizetype relay) const;
+    /// Why \a a and \a b have no direct path: "nas is behind the NAT of site 'home', laptop roams".
+    QString whyNoPath(qsizetype a, qsizetype b) const;
+    /// The relays that carry \a host's relayed links, each once, in file order.
+    QList<qsizetype> relaysOf(qsizetype host) const;
+    /// True when \a host carries a relayed link: it forwards between its own peers.
+    bool isRelay(qsizetype host) const { return m_isRelay[size_t(host)]; }
     /// The keepalive \a host sends to \a peer (0 = none).
     int keepalive(qsizetype host, qsizetype peer) const;
     /// The prefixes \a host routes to \a peer (\a copies: as endpoint() takes them).
@@ -107,6 +136,7 @@ public:
         bool forward = false;     ///< between the tunnels and the uplink
         bool nat = false;         ///< masquerade the mesh subnets out of the uplink
         bool exitGateway = false; ///< isExitGateway(); forward and nat stay off with Host::ownForwarding
+        bool relay = false;       ///< isRelay(): forwards between its own peers, without NAT
         QString egress;           ///< the uplink; empty: the default route's interface
         bool any() const { return forward || nat; }
     };
@@ -185,6 +215,15 @@ private:
     std::vector<QHash<qsizetype, int>> m_slots; ///< per-peer routers: peer -> interface number
     QHash<std::pair<qsizetype, qsizetype>, const LinkSettings *> m_links;
     std::vector<QList<qsizetype>> m_exits; ///< exitsOf()
+    /// Per host: the relay of each linked peer it has no direct path to (-1: none can).
+    std::vector<QHash<qsizetype, qsizetype>> m_relayOf;
+    /// Per host: (relay, far end) of its relayed links, far ends in file order.
+    std::vector<QList<std::pair<qsizetype, qsizetype>>> m_relayed;
+    std::vector<bool> m_isRelay;
+    QList<qsizetype> m_defaultRelays;
+    QHash<QString, QList<qsizetype>> m_siteRelays;
+    /// Finds the relay of every linked pair without a direct path.
+    void planRelays(const QHash<QString, qsizetype> &index);
     std::vector<bool> m_exitGateway;
     IpPrefix m_subnetV4;
     IpPrefix m_subnetV6;

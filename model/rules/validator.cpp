@@ -36,6 +36,10 @@ private:
     {
         m_found.append({Diagnostic::Severity::Warning, host, peer, message, 0});
     }
+    void note(const QString &host, const QString &peer, const QString &message)
+    {
+        m_found.append({Diagnostic::Severity::Note, host, peer, message, 0});
+    }
     void checkFields(qsizetype index);
     void checkAddresses();
     void checkLinks();
@@ -46,6 +50,12 @@ private:
     void checkResolverOutside(qsizetype host, qsizetype peer, const QList<IpPrefix> &prefixes);
     void checkReachability(qsizetype host);
     void checkExits(qsizetype host);
+    /// Why a linked pair without a direct path has no relay.
+    QString noPathMessage(qsizetype a, qsizetype b) const;
+    /// The prefixes of \a host's relayed links, per relay: none may overlap.
+    void checkRelayed(qsizetype host);
+    /// A relay's own findings: what it sees, and its MTU against the ends'.
+    void checkRelay(qsizetype relay);
     void checkExitGateway(qsizetype host);
 
     const Project &m_project;
@@ -261,7 +271,7 @@ void Checker::checkAllowedIps(qsizetype host)
     QHash<IpPrefix, qsizetype> firstPeer;
     QList<qsizetype> sharedDefault; // peers sharing a default route
     const bool interfacePerPeer = m_planner.isPerPeerRouter(host);
-    const QList<qsizetype> peers = m_planner.peersOf(host);
+    const QList<qsizetype> peers = m_planner.tunnelPeersOf(host);
     firstPeer.reserve(interfacePerPeer ? 4 : peers.size() * 2);
     for (const qsizetype peer : peers) {
         if (interfacePerPeer) {
@@ -403,10 +413,15 @@ void Checker::checkReachability(qsizetype host)
         const bool backward = m_planner.hasEndpoint(peer, host);
         // Report each pair once, from the side that comes first. An external host's own
         // endpoints are not known: it may well dial this one.
-        if (!forward && !backward && !p.isExternal() && (peer > host || !m_planner.hasPeer(peer, host)))
+        if (m_planner.lacksPath(host, peer)) {
+            if (peer > host)
+                error(h.name, p.name, noPathMessage(host, peer));
+        } else if (!forward && !backward && !p.isExternal() && m_planner.relayOf(host, peer) < 0
+                   && (peer > host || !m_planner.hasPeer(peer, host))) {
             error(h.name, p.name,
                   QStringLiteral("neither side has an endpoint for the other, so the tunnel can "
                                  "never come up (both roam or sit behind NAT)"));
+        }
         const bool behindNat = h.role() == Host::Role::Roaming
             || (h.role() == Host::Role::Lan && p.role() != Host::Role::Lan);
         if (behindNat && forward && m_planner.keepalive(host, peer) == 0)
@@ -415,6 +430,84 @@ void Checker::checkReachability(qsizetype host)
                                    "while %1 is sending")
                         .arg(h.name, p.name));
     }
+}
+
+QString Checker::noPathMessage(qsizetype a, qsizetype b) const
+{
+    QString message = QStringLiteral("no direct path (%1) and no relay that both reach").arg(m_planner.whyNoPath(a, b));
+    const QList<qsizetype> candidates = m_planner.relayCandidates(a, b);
+    if (candidates.isEmpty())
+        return message + QStringLiteral(": give one of them an endpoint (a port forward, as a link endpoint) or put an "
+                                        "internet host in the mesh to relay it");
+    QStringList why;
+    for (const qsizetype relay : candidates)
+        why.append(m_planner.relayProblem(relay, a, b));
+    return message + QStringLiteral(": %1; give one of them an endpoint (a port forward), or name a relay both can dial")
+                         .arg(why.join(QLatin1String("; ")));
+}
+
+void Checker::checkRelayed(qsizetype host)
+{
+    // Per relay peer: the prefixes of the links it carries, by far end; two that overlap
+    // cannot both be reached (WireGuard gives an address to one peer).
+    const Host &h = m_project.hosts[host];
+    QHash<qsizetype, QList<std::pair<qsizetype, IpPrefix>>> byRelay;
+    for (qsizetype far = 0; far < m_project.hosts.size(); ++far) {
+        const qsizetype relay = m_planner.relayOf(host, far);
+        if (relay < 0 || !m_planner.hasPeer(host, far))
+            continue;
+        QList<std::pair<qsizetype, IpPrefix>> &prefixes = byRelay[relay];
+        QStringList texts{m_project.hosts[far].meshInterface().ip, m_project.hosts[far].meshInterface().ipv6};
+        if (const LinkSettings *settings = m_project.linkSettings(h.name, m_project.hosts[far].name))
+            texts += settings->end(m_project.hosts[far].name).allowedIps + settings->end(m_project.hosts[far].name).bgpPrefixes;
+        for (const QString &text : std::as_const(texts)) {
+            const auto prefix = IpPrefix::parse(text, true);
+            if (!prefix)
+                continue;
+            for (const auto &[other, seen] : std::as_const(prefixes)) {
+                if (other != far && seen.overlaps(*prefix))
+                    error(h.name, m_project.hosts[relay].name,
+                          QStringLiteral("%1 relays the links to %2 and %3, whose prefixes %4 and %5 overlap: WireGuard gives "
+                                         "an address to one peer only, so one of them cannot be reached through %1")
+                              .arg(m_project.hosts[relay].name, m_project.hosts[other].name, m_project.hosts[far].name,
+                                   seen.toString(), prefix->toString()));
+            }
+            prefixes.append({far, *prefix});
+        }
+    }
+}
+
+void Checker::checkRelay(qsizetype relay)
+{
+    if (!m_planner.isRelay(relay))
+        return;
+    const Host &r = m_project.hosts[relay];
+    // The pairs it carries, and the smallest tunnel MTU of their ends.
+    QStringList pairs;
+    auto mtuOf = [&](qsizetype host) { const int mtu = m_planner.tunnelMtu(host); return mtu > 0 ? mtu : TunnelMtu::roamingDefault; };
+    qsizetype smallest = -1;
+    for (qsizetype a = 0; a < m_project.hosts.size(); ++a) {
+        for (const qsizetype b : m_planner.relayedVia(a, relay)) {
+            if (b < a)
+                continue;
+            pairs.append(m_project.hosts[a].name + QStringLiteral("–") + m_project.hosts[b].name);
+            for (const qsizetype end : {a, b}) {
+                if (smallest < 0 || mtuOf(end) < mtuOf(smallest))
+                    smallest = end;
+            }
+        }
+    }
+    note(r.name, {}, QStringLiteral("relays %1 (no direct path between their ends): it terminates both tunnels, so their "
+                                    "traffic is decrypted on %2")
+                         .arg(nameList(pairs, 6), r.name));
+    if (smallest >= 0 && mtuOf(relay) > mtuOf(smallest))
+        warning(r.name, m_project.hosts[smallest].name,
+                QStringLiteral("relays links of %1, whose tunnel MTU is %2, with a tunnel MTU of %3: what %4 forwards to "
+                               "%1 may not fit its path; set %4's MTU to %2")
+                    .arg(m_project.hosts[smallest].name)
+                    .arg(mtuOf(smallest))
+                    .arg(mtuOf(relay))
+                    .arg(r.name));
 }
 
 void Checker::checkExits(qsizetype host)
@@ -514,6 +607,8 @@ QList<Diagnostic> Checker::run()
         worker.checkRouter(host);
         worker.checkAllowedIps(host);
         worker.checkReachability(host);
+        worker.checkRelayed(host);
+        worker.checkRelay(host);
         worker.checkExitGateway(host);
         perHost[size_t(host)] = std::move(worker.m_found);
         return true;

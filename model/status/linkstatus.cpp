@@ -38,6 +38,33 @@ LinkStatusBoard::LinkStatusBoard(const Project &project, const KeyStore &keys)
             m_links.append(link);
         }
     }
+    // Relayed links, by their hops.
+    QHash<std::pair<qsizetype, qsizetype>, qsizetype> linkIndex;
+    auto hop = [&](qsizetype x, qsizetype y) -> qsizetype {
+        if (linkIndex.isEmpty()) {
+            for (qsizetype i = 0; i < m_links.size(); ++i)
+                linkIndex.insert({m_links[i].a.host, m_links[i].b.host}, i);
+        }
+        return linkIndex.value({std::min(x, y), std::max(x, y)}, -1);
+    };
+    for (qsizetype a = 0; a < project.hosts.size(); ++a) {
+        for (const qsizetype relay : planner.relaysOf(a)) {
+            for (const qsizetype b : planner.relayedVia(a, relay)) {
+                if (b < a)
+                    continue;
+                Relayed relayed{a, b, relay, hop(a, relay), hop(relay, b)};
+                if (relayed.hopA >= 0 && relayed.hopB >= 0)
+                    m_relayed.append(relayed);
+            }
+        }
+    }
+}
+
+QString LinkStatus::hopsText() const
+{
+    if (via.isEmpty())
+        return {};
+    return QStringLiteral("%1–%2 %3, %2–%4 %5").arg(a, via, LinkStates::name(hopA), b, LinkStates::name(hopB));
 }
 
 void LinkStatusBoard::update(qsizetype host, const HostSample &sample)
@@ -118,6 +145,45 @@ QList<LinkStatus> LinkStatusBoard::links() const
         status.state = LinkStates::judge(status.viewA, status.viewB, status.keepalive);
         status.needsAttention = status.state == LinkState::Down || status.state == LinkState::OneSided
             || (status.state == LinkState::Unknown && (m_ssh[link.a.host] || m_ssh[link.b.host]));
+        result.append(status);
+    }
+    // A relayed link is as good as its worse hop; its views are each end's of the relay.
+    for (const Relayed &relayed : m_relayed) {
+        const LinkStatus &first = result[relayed.hopA];
+        const LinkStatus &second = result[relayed.hopB];
+        const bool aFirst = m_links[relayed.hopA].a.host == relayed.a; // a is that hop's a end
+        const bool bFirst = m_links[relayed.hopB].a.host == relayed.b;
+        LinkStatus status;
+        status.a = m_names[relayed.a];
+        status.b = m_names[relayed.b];
+        status.via = m_names[relayed.relay];
+        status.interfaceA = aFirst ? first.interfaceA : first.interfaceB;
+        status.interfaceB = bFirst ? second.interfaceA : second.interfaceB;
+        status.viewA = aFirst ? first.viewA : first.viewB;
+        status.viewB = bFirst ? second.viewA : second.viewB;
+        status.endpointSeenByA = aFirst ? first.endpointSeenByA : first.endpointSeenByB;
+        status.endpointSeenByB = bFirst ? second.endpointSeenByA : second.endpointSeenByB;
+        status.keepalive = first.keepalive || second.keepalive;
+        status.hopA = first.state;
+        status.hopB = second.state;
+        // The worse hop: down, then one-sided, unknown, idle, alive.
+        auto rank = [](LinkState state) {
+            switch (state) {
+            case LinkState::Down:
+                return 4;
+            case LinkState::OneSided:
+                return 3;
+            case LinkState::Unknown:
+                return 2;
+            case LinkState::Idle:
+                return 1;
+            case LinkState::Alive:
+                break;
+            }
+            return 0;
+        };
+        status.state = rank(first.state) >= rank(second.state) ? first.state : second.state;
+        status.needsAttention = first.needsAttention || second.needsAttention;
         result.append(status);
     }
     markExits(&result);

@@ -63,6 +63,15 @@ struct LinkStatus
     /// that is not polled, its exits' handshakes.
     QString exitOf;
     QString exitDetail;
+    /// A relayed link (the ends have no tunnel of their own): the relay, and the state of
+    /// each hop, a to the relay and the relay to b. Its views are each end's view of the
+    /// relay, its state the worse hop's.
+    QString via;
+    LinkState hopA = LinkState::Unknown;
+    LinkState hopB = LinkState::Unknown;
+
+    /// "nas–gw1 alive, gw1–desk down" for a relayed link; empty for others.
+    QString hopsText() const;
 
     /// The freshest handshake age seen from either end (nullopt: never, or nobody to ask).
     std::optional<qint64> freshestHandshake() const;
@@ -135,6 +144,15 @@ private:
         End b;
         bool keepalive = false;
     };
+    /// A link carried by a relay: the two hops, as indexes into m_links.
+    struct Relayed
+    {
+        qsizetype a = -1;
+        qsizetype b = -1;
+        qsizetype relay = -1;
+        qsizetype hopA = -1; ///< a and the relay
+        qsizetype hopB = -1; ///< the relay and b
+    };
     struct Samples
     {
         bool reachable = false;
@@ -150,5 +168,6 @@ private:
     QList<bool> m_ssh;
     QList<QList<qsizetype>> m_exits; ///< per host: its exits in order (Planner::exitsOf)
     QList<Link> m_links;
+    QList<Relayed> m_relayed;
     QList<Samples> m_samples; ///< by host index
 };

@@ -109,6 +109,10 @@ QString table(const QList<LinkStatus> &links, const QList<HostStatus> &hosts)
         text += line + QLatin1Char('\n');
     }
     for (const LinkStatus &link : links) {
+        if (!link.via.isEmpty()) // its ends see the relay: say how each hop is
+            text += QStringLiteral("%1 <-> %2: via %3 (%4)\n").arg(link.a, link.b, link.via, link.hopsText());
+    }
+    for (const LinkStatus &link : links) {
         if (!link.exitOf.isEmpty())
             text += QStringLiteral("%1: exit %2 (%3)\n").arg(link.exitOf, link.exitOf == link.a ? link.b : link.a, link.exitDetail);
     }
@@ -142,6 +146,10 @@ QJsonObject json(const QList<LinkStatus> &links, const QList<HostStatus> &hosts,
             {QStringLiteral("ends"),
              QJsonArray{endObject(link.a, link.b, link.interfaceA, link.viewA, link.endpointSeenByA, link.rxRateA, link.txRateA, a),
                         endObject(link.b, link.a, link.interfaceB, link.viewB, link.endpointSeenByB, link.rxRateB, link.txRateB, b)}}};
+        if (!link.via.isEmpty()) { // relayed: the ends' views are of the relay
+            object.insert(QStringLiteral("via"), link.via);
+            object.insert(QStringLiteral("hops"), QJsonArray{LinkStates::name(link.hopA), LinkStates::name(link.hopB)});
+        }
         if (!link.exitOf.isEmpty()) { // the link carries this client's default route now
             object.insert(QStringLiteral("exitOf"), link.exitOf);
             object.insert(QStringLiteral("exitDetail"), link.exitDetail);

@@ -19,6 +19,8 @@
 
 namespace {
 
+using TestSupport::withHostLines;
+
 /// The shape of the f3s mesh: LAN hosts (FreeBSD, Linux) that exclude the roaming clients,
 /// two OpenBSD gateways, a Linux gateway, a laptop and a phone with full tunnels, and a
 /// split-tunnel client.
@@ -69,14 +71,6 @@ std::optional<Project> parse(const QByteArray &yaml)
     return project;
 }
 
-/// \a yaml with the host block of \a host given \a lines (indented as host keys).
-QByteArray withHostLines(QByteArray yaml, const char *host, const char *lines)
-{
-    const QByteArray key = QByteArray("  ") + host + ":\n";
-    const qsizetype at = yaml.indexOf(key);
-    Q_ASSERT(at >= 0);
-    return yaml.insert(at + key.size(), lines);
-}
 
 QList<PlannedInterface> plan(const Project &project, const QString &host)
 {

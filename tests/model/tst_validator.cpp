@@ -102,8 +102,8 @@ void tst_Validator::findings_data()
     QTest::newRow("an exit the client cannot dial")
         << QByteArray(twoGateways).replace("exclude_peers: [lan1, lan2]", "exclude_peers: [lan2]\n    exits: [lan1, gw]").replace("    exclude_peers: [phone]\n  lan2", "  lan2")
         << QStringList{"warning: phone -> lan1: lan1 is in exits but phone cannot send to it (not a peer, or no endpoint to dial): it is left out",
-                       "error: lan1 -> phone: neither side has an endpoint for the other, so the tunnel can never come up (both roam or sit "
-                       "behind NAT)"};
+                       "note: gw: relays lan1–phone (no direct path between their ends): it terminates both tunnels, so their traffic is "
+                       "decrypted on gw"};
     // A Linux laptop that dials its gateway by name, with the default resolvers (1.1.1.1,
     // 8.8.8.8) behind that gateway: when the name moves, it cannot be resolved again.
     const QByteArray byName = QByteArray(base).replace("    os: Android\n", "    os: Linux\n")
@@ -141,11 +141,21 @@ void tst_Validator::findings_data()
         << base + "links:\n  - hosts: [lan1, gw]\n    allowed_ips: {gw: ['198.51.100.0/24']}\n"
         << QStringList{"error: lan1 -> gw: the endpoint 198.51.100.7 lies inside AllowedIPs 198.51.100.0/24 of the same peer: a routing "
                        "loop. Reach the peer through an address outside the tunnel (e.g. its IPv6 address)"};
-    QTest::newRow("neither side has an endpoint")
-        << replace("    exclude_peers: [lan1, lan2]", "    exclude_peers: [lan2]").replace("lan: {ip: '192.168.1.10'}\n    wg0: {ip: '10.9.0.10', ipv6: 'fd09::10'}\n    exclude_peers: [phone]",
-                                                                                      "lan: {ip: '192.168.1.10'}\n    wg0: {ip: '10.9.0.10', ipv6: 'fd09::10'}")
-        << QStringList{"error: lan1 -> phone: neither side has an endpoint for the other, so the tunnel can never come up (both roam or sit "
-                       "behind NAT)"};
+    // A roaming client linked to a LAN host: neither can dial the other, the gateway relays.
+    const QByteArray linked = replace("    exclude_peers: [lan1, lan2]", "    exclude_peers: [lan2]")
+                                  .replace("lan: {ip: '192.168.1.10'}\n    wg0: {ip: '10.9.0.10', ipv6: 'fd09::10'}\n    exclude_peers: [phone]",
+                                           "lan: {ip: '192.168.1.10'}\n    wg0: {ip: '10.9.0.10', ipv6: 'fd09::10'}");
+    QTest::newRow("neither side has an endpoint: relayed")
+        << linked
+        << QStringList{"note: gw: relays lan1–phone (no direct path between their ends): it terminates both tunnels, so their traffic is "
+                       "decrypted on gw"};
+    QTest::newRow("neither side has an endpoint, and no relay")
+        << QByteArray(linked)
+               .replace("wg0: {ip: '10.9.0.10', ipv6: 'fd09::10'}\n", "wg0: {ip: '10.9.0.10', ipv6: 'fd09::10'}\n    exclude_peers: [gw]\n")
+               .replace("wg0: {ip: '10.9.0.1', ipv6: 'fd09::1'}\n", "wg0: {ip: '10.9.0.1', ipv6: 'fd09::1'}\n    exclude_peers: [lan1]\n")
+        << QStringList{"error: lan1 -> phone: no direct path (lan1 is behind the NAT of the default site, phone roams) and no relay that "
+                       "both reach: lan1 and gw are not peers (exclude_peers); give one of them an endpoint (a port forward), or name a "
+                       "relay both can dial"};
     QTest::newRow("one address far from the others")
         << replace("wg0: {ip: '10.9.0.100'", "wg0: {ip: '10.19.0.100'")
         << QStringList{"warning: the mesh addresses span 10.0.0.0/11, wider than a /24; check the address of phone, or set network.ipv4 "
