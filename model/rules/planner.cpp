@@ -105,6 +105,7 @@ void Planner::planRelays(const QHash<QString, qsizetype> &index)
     m_relayOf.assign(size_t(count), {});
     m_relayed.assign(size_t(count), {});
     m_isRelay.assign(size_t(count), false);
+    m_relayExtras.assign(size_t(count), {});
     auto indexes = [&](const QStringList &names) {
         QList<qsizetype> found;
         for (const QString &name : names) {
@@ -148,6 +149,15 @@ void Planner::planRelays(const QHash<QString, qsizetype> &index)
             m_relayed[size_t(a)].append({relay, b});
             m_relayed[size_t(b)].append({relay, a}); // a < b: b's list stays in file order too
             m_isRelay[size_t(relay)] = true;
+            if (const LinkSettings *settings = link(a, b)) {
+                for (const auto &[end, side] : {std::pair(a, &settings->end(m_project.hosts[a].name)), std::pair(b, &settings->end(m_project.hosts[b].name))}) {
+                    QStringList &extras = m_relayExtras[size_t(relay)][end];
+                    for (const QString &prefix : side->allowedIps + side->bgpPrefixes) {
+                        if (!extras.contains(prefix))
+                            extras.append(prefix);
+                    }
+                }
+            }
         }
     }
     for (auto &relayed : m_relayed)
@@ -484,6 +494,13 @@ QStringList Planner::allowedIps(qsizetype host, qsizetype peer, Routes routes, c
                 prefixes.append(prefix);
         }
     }
+    // And a relay routes to an end what the far ends of its relayed links route there.
+    if (m_isRelay[size_t(host)]) {
+        for (const QString &prefix : m_relayExtras[size_t(host)].value(peer)) {
+            if (!prefixes.contains(prefix))
+                prefixes.append(prefix);
+        }
+    }
     if (const LinkSettings *settings = link(host, peer)) {
         const LinkEnd &far = settings->end(m_project.hosts[peer].name);
         QStringList extra = far.allowedIps + far.bgpPrefixes;
@@ -501,7 +518,7 @@ QStringList Planner::allowedIps(qsizetype host, qsizetype peer, Routes routes, c
 QList<IpPrefix> Planner::allowedPrefixes(qsizetype host, qsizetype peer, const Copies *copies) const
 {
     const LinkSettings *settings = link(host, peer);
-    if (!settings && routes(host, peer) == Routes::Own && slotOf(peer, host) < 0 && !m_isRelay[size_t(peer)]) // the common case, without parsing
+    if (!settings && routes(host, peer) == Routes::Own && slotOf(peer, host) < 0 && !m_isRelay[size_t(peer)] && !m_isRelay[size_t(host)]) // the common case, without parsing
         return copies ? copies->m_ownParsed[size_t(peer)] : m_ownParsed[size_t(peer)];
     QList<IpPrefix> prefixes;
     for (const QString &text : allowedIps(host, peer, copies)) {

@@ -220,6 +220,9 @@ private:
     /// Per host: (relay, far end) of its relayed links, far ends in file order.
     std::vector<QList<std::pair<qsizetype, qsizetype>>> m_relayed;
     std::vector<bool> m_isRelay;
+    /// Per relay: for each end of a link it carries, the extra prefixes the far end routes
+    /// to that end (a LAN behind it): the relay routes them to that end too.
+    std::vector<QHash<qsizetype, QStringList>> m_relayExtras;
     QList<qsizetype> m_defaultRelays;
     QHash<QString, QList<qsizetype>> m_siteRelays;
     /// Finds the relay of every linked pair without a direct path.

@@ -211,6 +211,9 @@ void tst_Relays::relayedEndsAndRelay()
     const PlannedInterface gw1 = planner.plan(project.indexOf(QStringLiteral("gw1")), keys);
     QCOMPARE(peerOf(gw1, QStringLiteral("nas"))->allowedIps, QStringList({"10.7.0.10/32", "fd07::10/128"}));
     QCOMPARE(peerOf(gw1, QStringLiteral("desk"))->allowedIps, QStringList({"10.7.0.20/32", "fd07::20/128"}));
+    // ... and routes to an end what the far end of a relayed link routes there (the
+    // router's LAN, which nas reaches through gw1), or gw1 would send it out of its uplink.
+    QCOMPARE(peerOf(gw1, QStringLiteral("router"))->allowedIps, QStringList({"10.7.0.21/32", "192.168.50.0/24"}));
     QCOMPARE(gw1.config.peers.size(), 6);
     // The roaming laptop: its default route and the hosts behind NAT on the same gateway,
     // which the watchdog keeps there when it moves the default route.
