@@ -12,3 +12,6 @@ class QPalette;
 /// the palette's base colour so that it stands out from what it sits on.
 void drawBadge(QPainter *painter, const QPointF &centre, qreal radius, const QColor &colour, const QString &text,
                const QPalette &palette);
+/// \a text in a small rounded box of the palette's base colour, edged in \a colour,
+/// centred on \a centre: a label on a line ("via gw1") or a frame.
+void drawLabel(QPainter *painter, const QPointF &centre, const QColor &colour, const QString &text, const QPalette &palette);

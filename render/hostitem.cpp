@@ -168,7 +168,7 @@ void HostItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, 
         drawBadge(painter, QPointF(node.left() + 4, node.top() + 4), BadgeRadius, reachable ? StateColors::alive() : StateColors::error(),
                   reachable ? QStringLiteral("\u2713") : QStringLiteral("\u00d7"), palette);
     }
-    if (!m_findings.isEmpty()) {
+    if (needsAction(m_findings)) { // a note is in the tooltip alone
         drawBadge(painter, QPointF(node.right() - 4, node.top() + 4), BadgeRadius,
                   hasErrors(m_findings) ? StateColors::error() : StateColors::warning(), QStringLiteral("!"), palette);
     }

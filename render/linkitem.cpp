@@ -64,6 +64,16 @@ void LinkItem::setNames(const QString &a, const QString &b)
     updateToolTip();
 }
 
+void LinkItem::setRelay(const QString &via, const QString &why)
+{
+    if (via == m_via && why == m_viaWhy)
+        return;
+    m_via = via;
+    m_viaWhy = why;
+    updateToolTip();
+    update();
+}
+
 void LinkItem::setLiveState(std::optional<LinkState> state, const QString &details)
 {
     if (state == m_live && details == m_liveDetails)
@@ -106,6 +116,10 @@ void LinkItem::updateToolTip()
     QStringList lines{QStringLiteral("<b>%1 — %2</b>: %3").arg(m_nameA.toHtmlEscaped(), m_nameB.toHtmlEscaped(), kind)};
     if (m_link.oneSided)
         lines.append(tr("Only one end has the other as peer: a broken half link."));
+    if (!m_via.isEmpty())
+        lines.append(tr("Relayed by <b>%1</b>: no direct path (%2). Each end has a tunnel to %1, which forwards "
+                        "between them and sees their traffic decrypted.")
+                         .arg(m_via.toHtmlEscaped(), m_viaWhy.toHtmlEscaped()));
     if (m_live)
         lines.append(m_liveDetails);
     for (const Diagnostic &finding : std::as_const(m_findings))
@@ -150,6 +164,13 @@ QPen LinkItem::penFor(MeshLink::Kind kind, bool oneSided, const QPalette &palett
     return QPen();
 }
 
+QPen LinkItem::relayedPen(const QPalette &palette)
+{
+    QPen pen = penFor(MeshLink::Kind::Mesh, false, palette);
+    pen.setStyle(Qt::DashLine);
+    return pen;
+}
+
 QPen LinkItem::penFor(LinkState state, const QPalette &palette)
 {
     switch (state) {
@@ -174,10 +195,12 @@ void LinkItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, 
     const qreal lod = option->levelOfDetailFromTransform(painter->worldTransform());
     const QPalette palette = scene()->palette();
     QPen pen = m_live ? penFor(*m_live, palette) : penFor(m_link.kind, m_link.oneSided, palette);
+    if (!m_via.isEmpty() && !m_live && pen.style() == Qt::SolidLine) // through a relay: no tunnel of its own
+        pen.setStyle(Qt::DashLine);
     if (option->state & QStyle::State_Selected) {
         pen.setColor(palette.color(QPalette::Highlight));
         pen.setWidthF(pen.widthF() + 2);
-    } else if (!m_findings.isEmpty() && !m_live) {
+    } else if (needsAction(m_findings) && !m_live) {
         pen.setColor(hasErrors(m_findings) ? StateColors::error() : StateColors::warning());
     }
     if (lod < 0.3) {
@@ -200,6 +223,8 @@ void LinkItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, 
                   m_live == LinkState::Down ? QStringLiteral("\u00d7") : QStringLiteral("\u21c4"), palette);
     else if (m_live && m_activeExit) // the exit a full-tunnel client uses now: out to the internet
         drawBadge(painter, centre, 8, StateColors::fullTunnel(), QStringLiteral("\u2197"), palette);
-    else if (!m_findings.isEmpty() && !m_live)
+    else if (needsAction(m_findings) && !m_live)
         drawBadge(painter, centre, 8, hasErrors(m_findings) ? StateColors::error() : StateColors::warning(), QStringLiteral("!"), palette);
+    else if (!m_via.isEmpty())
+        drawLabel(painter, centre, pen.color(), tr("via %1").arg(m_via), palette);
 }

@@ -25,6 +25,9 @@ public:
     void setEnds(const QPointF &a, const QPointF &b);
     void setFindings(const QList<Diagnostic> &findings);
     void setNames(const QString &a, const QString &b);
+    /// The relay that carries the link (empty: none) and why its ends need one.
+    void setRelay(const QString &via, const QString &why);
+    const QString &relay() const { return m_via; }
     /// The live state (nullopt: status off) and what the tooltip says about it.
     void setLiveState(std::optional<LinkState> state, const QString &details);
     std::optional<LinkState> liveState() const { return m_live; }
@@ -42,6 +45,8 @@ public:
     /// differ by dash pattern and a mark at the centre, not by colour alone; alive, idle
     /// and unknown by colour and width.
     static QPen penFor(LinkState state, const QPalette &palette);
+    /// The pen of a mesh link carried by a relay: the mesh link's, dashed.
+    static QPen relayedPen(const QPalette &palette);
 
 private:
     void updateToolTip();
@@ -51,6 +56,8 @@ private:
     QList<Diagnostic> m_findings;
     QString m_nameA;
     QString m_nameB;
+    QString m_via;
+    QString m_viaWhy;
     std::optional<LinkState> m_live;
     QString m_liveDetails;
     bool m_activeExit = false;

@@ -7,6 +7,7 @@
 #include "hostitem.h"
 #include "hostpresets.h"
 #include "linkitem.h"
+#include "siteframeitem.h"
 
 #include <QApplication>
 #include <QGraphicsLineItem>
@@ -100,12 +101,17 @@ void TopologyScene::showLiveStatus(const QList<LinkStatus> &links, const QList<H
             const QString state = QStringLiteral("<b>%1</b>").arg(LinkStates::name(link.state));
             QStringList details{state, endDetails(link.a, link.b, link.viewA, link.endpointSeenByA, link.rxRateA, link.txRateA, a),
                                 endDetails(link.b, link.a, link.viewB, link.endpointSeenByB, link.rxRateB, link.txRateB, b)};
+            if (!link.via.isEmpty()) // the ends' views above are of the relay
+                details.insert(1, QCoreApplication::translate("TopologyScene", "via <b>%1</b>: %2")
+                                      .arg(link.via.toHtmlEscaped(), link.hopsText().toHtmlEscaped()));
             if (!link.exitOf.isEmpty())
                 details.append(QCoreApplication::translate("TopologyScene", "<b>%1's exit now</b>: %2")
                                    .arg(link.exitOf.toHtmlEscaped(), link.exitDetail.toHtmlEscaped()));
             item->setLiveState(link.state, details.join(QStringLiteral("<br>")));
             item->setActiveExit(!link.exitOf.isEmpty());
         }
+        if (!link.via.isEmpty())
+            continue; // its ends' views are of the relay, which its own link shows
         if (!a.ssh && link.viewB && link.viewB->interfaceUp)
             seenFromPeers[link.a].append(QCoreApplication::translate("TopologyScene", "last handshake %1 via %2")
                                              .arg(StatusPoll::ageText(link.viewB->handshakeAge), link.b.toHtmlEscaped()));
@@ -172,11 +178,77 @@ void TopologyScene::rebuild()
     m_hosts.clear();
     m_links.clear();
     m_linksOf.clear();
+    m_frames.clear();
     clear();
+    m_rebuilding = true;
     for (const HostId id : m_document->hostIds())
         onHostAdded(id);
+    m_rebuilding = false;
     syncLinks();
     syncFindings();
+    updateSiteFrames();
+}
+
+void TopologyScene::updateSiteFrames()
+{
+    if (m_rebuilding)
+        return;
+    // The LAN hosts of each site, the default site's first.
+    const Project &project = m_document->project();
+    const QStringList sites = QStringList{QString()} + project.siteNames();
+    QList<QRectF> frames(sites.size());
+    QStringList domains; // the default site's LAN domains, for its label
+    const QList<HostId> ids = m_document->hostIds();
+    for (qsizetype i = 0; i < project.hosts.size() && i < ids.size(); ++i) {
+        const Host &host = project.hosts[i];
+        const HostItem *item = m_hosts.value(ids[i]);
+        if (host.role() != Host::Role::Lan || !item)
+            continue;
+        QRectF &frame = frames[sites.indexOf(host.site)];
+        frame = frame.isNull() ? item->sceneBoundingRect() : frame.united(item->sceneBoundingRect());
+        if (host.site.isEmpty() && !domains.contains(host.lan->domain))
+            domains.append(host.lan->domain);
+    }
+    QList<SiteFrameItem *> kept;
+    for (qsizetype s = 0; s < sites.size(); ++s) {
+        if (frames[s].isNull())
+            continue;
+        const QString label = !sites[s].isEmpty()                         ? sites[s]
+                            : domains.size() == 1 && !domains[0].isEmpty() ? domains[0]
+                                                                           : QCoreApplication::translate("TopologyScene", "LAN");
+        auto found = std::find_if(m_frames.begin(), m_frames.end(), [&](SiteFrameItem *f) { return f && f->site() == sites[s]; });
+        SiteFrameItem *frame = nullptr;
+        if (found != m_frames.end()) {
+            frame = *found;
+            *found = nullptr;
+        } else {
+            frame = new SiteFrameItem(sites[s], label);
+            addItem(frame);
+        }
+        frame->setLabel(label);
+        frame->setFrame(frames[s].adjusted(-14, -18, 14, 10));
+        kept.append(frame);
+    }
+    for (SiteFrameItem *gone : std::as_const(m_frames))
+        delete gone;
+    m_frames = kept;
+}
+
+QRectF TopologyScene::siteFrame(const QString &site) const
+{
+    for (const SiteFrameItem *frame : m_frames) {
+        if (frame->site() == site)
+            return frame->frame();
+    }
+    return {};
+}
+
+QStringList TopologyScene::siteFrameLabels() const
+{
+    QStringList labels;
+    for (const SiteFrameItem *frame : m_frames)
+        labels.append(frame->label());
+    return labels;
 }
 
 void TopologyScene::onHostAdded(HostId id)
@@ -188,6 +260,7 @@ void TopologyScene::onHostAdded(HostId id)
     m_hosts.insert(id, item);
     item->sync(*host);
     addItem(item);
+    updateSiteFrames();
 }
 
 void TopologyScene::onHostAboutToBeRemoved(HostId id)
@@ -206,6 +279,7 @@ void TopologyScene::onHostAboutToBeRemoved(HostId id)
     }
     m_pressPositions.remove(id);
     delete item;
+    updateSiteFrames();
 }
 
 void TopologyScene::onHostChanged(HostId id)
@@ -219,12 +293,14 @@ void TopologyScene::onHostChanged(HostId id)
         if (a && b)
             link->setNames(a->name, b->name);
     }
+    updateSiteFrames();
 }
 
 void TopologyScene::hostItemMoved(HostId id)
 {
     for (LinkItem *link : m_linksOf.value(id))
         updateLinkEnds(link);
+    updateSiteFrames();
 }
 
 void TopologyScene::updateLinkEnds(LinkItem *link)
@@ -254,6 +330,12 @@ void TopologyScene::syncLinks()
         }
         item->sync(link);
         item->setNames(m_document->host(link.a)->name, m_document->host(link.b)->name);
+        if (const Host *relay = link.via ? m_document->host(link.via) : nullptr) {
+            const Planner &planner = m_document->planner();
+            item->setRelay(relay->name, planner.whyNoPath(m_document->indexOf(link.a), m_document->indexOf(link.b)));
+        } else {
+            item->setRelay({}, {});
+        }
     }
     for (auto it = m_links.begin(); it != m_links.end();) {
         if (seen.contains(it.key())) {

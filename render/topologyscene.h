@@ -11,6 +11,7 @@
 
 class HostItem;
 class LinkItem;
+class SiteFrameItem;
 class QGraphicsLineItem;
 class QSvgRenderer;
 
@@ -58,6 +59,11 @@ public:
     bool isShowingLiveStatus() const { return m_live; }
     /// How many links are drawn in each live state.
     QHash<LinkState, int> liveStateCounts() const;
+    /// The frame drawn around the LAN hosts of \a site (empty: the default site), in
+    /// scene coordinates; null when the site has no host on the LAN.
+    QRectF siteFrame(const QString &site) const;
+    /// The frames' labels, in the order of the sites (the default site's first).
+    QStringList siteFrameLabels() const;
 
 signals:
     void presetRefused(const QString &reason);
@@ -87,6 +93,8 @@ private:
     void syncLinks();
     void syncFindings();
     void updateLinkEnds(LinkItem *link);
+    /// Frames the LAN hosts of each site anew (hosts moved, added, removed, given a site).
+    void updateSiteFrames();
     static quint64 pairKey(HostId a, HostId b);
     HostItem *hostItemAt(const QPointF &scenePos) const;
 
@@ -99,4 +107,6 @@ private:
     HostId m_connectFrom = 0;
     QGraphicsLineItem *m_connectLine = nullptr;
     QHash<QString, QSvgRenderer *> m_icons;
+    QList<SiteFrameItem *> m_frames;
+    bool m_rebuilding = false;
 };

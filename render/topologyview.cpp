@@ -149,6 +149,7 @@ QList<TopologyView::LegendEntry> TopologyView::legendEntries() const
             {tr("Roaming, mesh only"), LinkItem::penFor(MeshLink::Kind::Roaming, false, pal)},
             {tr("Roaming, all traffic"), LinkItem::penFor(MeshLink::Kind::FullTunnel, false, pal)},
             {tr("Roaming, standby exit"), LinkItem::penFor(MeshLink::Kind::StandbyExit, false, pal)},
+            {tr("Relayed (no direct path)"), LinkItem::relayedPen(pal)},
             {tr("Broken half link"), LinkItem::penFor(MeshLink::Kind::Mesh, true, pal)}};
 }
 

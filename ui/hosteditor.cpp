@@ -102,6 +102,28 @@ HostEditor::HostEditor(MeshDocument *document, EditorForm *form, QWidget *parent
     m_siteIp = lineEdit("siteIp");
     m_siteIpLabel->setBuddy(m_siteIp);
     m_hostForm->addRow(m_siteIpLabel, m_siteIp);
+    // The NATed site of a LAN host: hosts of one site dial each other's LAN address, hosts
+    // of two sites reach each other through a relay.
+    m_site = new QComboBox;
+    m_site->setObjectName(QStringLiteral("hostSite"));
+    m_site->setEditable(true);
+    m_site->setInsertPolicy(QComboBox::NoInsert);
+    m_site->lineEdit()->setPlaceholderText(tr("default (the LAN of hosts without a site)"));
+    m_site->setToolTip(tr("The home or office this host is in, behind its NAT. Hosts of one site reach each other at their "
+                          "LAN addresses; hosts of two sites, or a roaming client and a LAN host, through a relay: an internet "
+                          "host both can dial."));
+    m_siteLabel = new QLabel(tr("Si&te:"));
+    m_siteLabel->setBuddy(m_site);
+    m_hostForm->addRow(m_siteLabel, m_site);
+    m_fields.text(
+        m_site->lineEdit(), [this] { return shownHost()->site; },
+        [](const QString &text) {
+            return text.trimmed().isEmpty() || FieldCheck::hostName(text.trimmed()).isEmpty()
+                ? QString()
+                : tr("not a site name (letters, digits, '_', '.', '-')");
+        },
+        [this](const QString &text) { applySite(text.trimmed()); });
+    connect(m_site, &QComboBox::textActivated, this, [this](const QString &text) { applySite(text.trimmed()); });
 
     const char *meshNames[2] = {"meshIpv4", "meshIpv6"};
     for (const bool v6 : {false, true}) {
@@ -301,6 +323,20 @@ void HostEditor::refresh(bool reset)
     const Host::Role role = m_pendingRole.value_or(host->role());
     m_role->setCurrentIndex(m_role->findData(int(role)));
     updateSiteRows(role);
+    {
+        // The sites in use, offered; the field is the host's own.
+        const QStringList sites = m_document->project().siteNames();
+        QStringList offered;
+        for (int i = 0; i < m_site->count(); ++i)
+            offered.append(m_site->itemText(i));
+        if (offered != sites) {
+            const QSignalBlocker blocker(m_site);
+            m_site->clear();
+            m_site->addItems(sites);
+        }
+        m_site->setEnabled(role == Host::Role::Lan);
+        m_siteLabel->setEnabled(role == Host::Role::Lan);
+    }
     if (!m_pendingRole) {
         const std::optional<SiteAddress> &site = role == Host::Role::Lan ? host->lan : host->internet;
         m_form->syncText(m_siteDomain, site ? site->domain : QString());
@@ -394,7 +430,7 @@ void HostEditor::refreshRouting()
     if (host.router && host.router->routes == RouterSettings::Routes::Explicit) {
         QStringList routes;
         QStringList bgp;
-        for (const qsizetype peer : planner.peersOf(index)) {
+        for (const qsizetype peer : planner.tunnelPeersOf(index)) {
             const QString interfaceName = planner.isPerPeerRouter(index) ? QStringLiteral("wg%1").arg(planner.slotOf(index, peer))
                                                                          : host.meshInterface().name;
             for (const IpPrefix &prefix : planner.staticRoutes(index, peer, true))
@@ -480,6 +516,21 @@ void HostEditor::editHost(const QString &undoText, const std::function<void(Host
     Host changed = *host;
     change(changed);
     m_document->changeHost(m_hostId, changed, undoText, mergeField);
+}
+
+void HostEditor::applySite(const QString &site)
+{
+    const Host *host = editableHost();
+    if (!host || site == host->site || (!site.isEmpty() && !FieldCheck::hostName(site).isEmpty()))
+        return;
+    // It moves into the site's frame on the canvas, in the same step.
+    const std::optional<QPointF> position = m_document->positionInSite(m_hostId, site);
+    editHost(site.isEmpty() ? tr("Move %1 to the default site").arg(host->name) : tr("Move %1 to site %2").arg(host->name, site),
+             [&](Host &changed) {
+                 changed.site = site;
+                 if (position)
+                     changed.position = position;
+             });
 }
 
 void HostEditor::applyOs()

@@ -52,6 +52,8 @@ private:
     void editHost(const QString &undoText, const std::function<void(Host &)> &change, const QString &mergeField = {});
 
     void applyOs();
+    /// Puts the host in \a site (empty: the default site), moved into its frame.
+    void applySite(const QString &site);
     void applyRole();
     void applySiteDomain();
     void applySiteIp();
@@ -83,7 +85,9 @@ private:
     QLineEdit *m_siteDomain = nullptr;
     QLabel *m_siteIpLabel = nullptr;
     QLineEdit *m_siteIp = nullptr;
+    QComboBox *m_site = nullptr; ///< LAN hosts: the NATed site (home, office) they are in
     QSpinBox *m_listenPort = nullptr;
+    QLabel *m_siteLabel = nullptr;
     QGroupBox *m_sshGroup = nullptr;
     QLineEdit *m_sshText[4] = {}; ///< user, config folder, sudo, reload
     QSpinBox *m_sshPort = nullptr;

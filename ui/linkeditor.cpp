@@ -2,8 +2,11 @@
 #include "linkeditor.h"
 
 #include "fieldcheck.h"
+#include "planner.h"
 
 #include <QCheckBox>
+#include <QComboBox>
+#include <QSignalBlocker>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QLabel>
@@ -65,6 +68,22 @@ LinkEditor::LinkEditor(MeshDocument *document, EditorForm *form, QWidget *parent
         [this](int value) {
             editLink([&](LinkSettings &settings) { settings.keepalive = spinSetting(m_keepalive, value); }, QStringLiteral("keepalive"));
         });
+
+    // Two ends without a direct path (two NATed sites, a roaming client and a LAN host)
+    // are carried by a relay: the first one both reach, or the one named here.
+    m_path = new QLabel;
+    m_path->setObjectName(QStringLiteral("linkPath"));
+    m_path->setWordWrap(true);
+    linkForm->addRow(tr("Path:"), m_path);
+    m_relay = new QComboBox;
+    m_relay->setObjectName(QStringLiteral("linkRelay"));
+    m_relay->setToolTip(tr("The host that forwards between the two ends when they cannot reach each other: auto picks "
+                           "the first of the relays both ends can dial"));
+    linkForm->addRow(tr("&Relay:"), m_relay);
+    connect(m_relay, &QComboBox::activated, this, [this](int index) {
+        const QString relay = m_relay->itemData(index).toString();
+        editLink([&](LinkSettings &settings) { settings.relay = relay; });
+    });
 
     auto *presharedKey = checkBox("linkPsk", tr("&Preshared key"), tr("Both ends share an extra symmetric key (post-quantum hedge)"));
     linkForm->addRow(presharedKey);
@@ -164,6 +183,38 @@ void LinkEditor::refresh(bool reset)
         m_form->forgetShown();
     }
     m_title->setText(tr("%1 — %2").arg(a->name, b->name));
+    {
+        const Project &project = m_document->project();
+        const Planner &planner = m_document->planner();
+        const qsizetype ia = m_document->indexOf(m_a);
+        const qsizetype ib = m_document->indexOf(m_b);
+        const qsizetype relay = planner.relayOf(ia, ib);
+        const QString chosen = shown().relay;
+        if (relay >= 0)
+            m_path->setText(tr("relayed by <b>%1</b>: %2. %1 sees their traffic decrypted.")
+                                .arg(project.hosts[relay].name.toHtmlEscaped(), planner.whyNoPath(ia, ib).toHtmlEscaped()));
+        else if (planner.lacksPath(ia, ib))
+            m_path->setText(tr("<b>no path</b>: %1, and no relay both reach").arg(planner.whyNoPath(ia, ib).toHtmlEscaped()));
+        else
+            m_path->setText(planner.isDirect(ia, ib) ? tr("direct") : tr("not planned (one end is run by someone else, or has one interface per peer)"));
+        // auto, then every host that could carry it (and the one named, whatever it is).
+        const QSignalBlocker blocker(m_relay);
+        m_relay->clear();
+        m_relay->addItem(tr("auto"), QString());
+        for (qsizetype r = 0; r < project.hosts.size(); ++r) {
+            if (r == ia || r == ib)
+                continue;
+            const QString &name = project.hosts[r].name;
+            const QString problem = planner.relayProblem(r, ia, ib);
+            if (problem.isEmpty() || name == chosen) {
+                m_relay->addItem(name, name);
+                if (!problem.isEmpty())
+                    m_relay->setItemData(m_relay->count() - 1, problem, Qt::ToolTipRole);
+            }
+        }
+        m_relay->setCurrentIndex(std::max(0, m_relay->findData(chosen)));
+        m_relay->setEnabled(!planner.isDirect(ia, ib) || !chosen.isEmpty());
+    }
     const Host *ends[2] = {a, b};
     for (int end = 0; end < 2; ++end) {
         const QString &name = ends[end]->name;

@@ -10,6 +10,7 @@
 
 class QCheckBox;
 class QGroupBox;
+class QComboBox;
 class QLabel;
 class QLineEdit;
 class QSpinBox;
@@ -53,6 +54,8 @@ private:
 
     QLabel *m_title = nullptr;
     QSpinBox *m_keepalive = nullptr;
+    QComboBox *m_relay = nullptr; ///< auto, or a host named to carry the link
+    QLabel *m_path = nullptr;     ///< direct, relayed by whom and why, or no path
     QGroupBox *m_endGroups[2] = {};
     QLineEdit *m_endpoints[2] = {};
     QLineEdit *m_allowedIps[2] = {};

@@ -165,12 +165,14 @@ void MainWindow::updateStatus()
 {
     const QList<Diagnostic> &findings = m_document->diagnostics();
     const int errors = m_diagnostics->diagnosticsModel()->errorCount();
+    const auto notes = std::count_if(findings.cbegin(), findings.cend(), [](const Diagnostic &d) { return d.isNote(); });
     const auto count = [](qsizetype n, const QString &one, const QString &many) {
         return (n == 1 ? one : many).arg(n);
     };
     m_statusFindings->setText(count(m_document->project().hosts.size(), tr("%1 host"), tr("%1 hosts")) + QStringLiteral(" · ")
                               + count(errors, tr("%1 error"), tr("%1 errors")) + QStringLiteral(", ")
-                              + count(findings.size() - errors, tr("%1 warning"), tr("%1 warnings")));
+                              + count(findings.size() - errors - notes, tr("%1 warning"), tr("%1 warnings"))
+                              + (notes ? QStringLiteral(", ") + count(notes, tr("%1 note"), tr("%1 notes")) : QString()));
 }
 
 void MainWindow::updateDeployAction()

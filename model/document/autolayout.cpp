@@ -8,10 +8,24 @@ namespace AutoLayout {
 QList<QPointF> arrange(const Project &project)
 {
     QList<qsizetype> groups[3]; // LAN, gateways, roaming
+    // LAN hosts site by site (the default site first), a free row between two sites: each
+    // site's frame then holds its own hosts alone.
+    const QStringList sites = QStringList{QString()} + project.siteNames();
+    QList<QList<qsizetype>> bySite(sites.size());
+    for (qsizetype i = 0; i < project.hosts.size(); ++i) {
+        if (project.hosts[i].role() == Host::Role::Lan)
+            bySite[sites.indexOf(project.hosts[i].site)].append(i);
+    }
+    for (const QList<qsizetype> &site : std::as_const(bySite)) {
+        if (site.isEmpty())
+            continue;
+        if (!groups[0].isEmpty())
+            groups[0].append(-1);
+        groups[0] += site;
+    }
     for (qsizetype i = 0; i < project.hosts.size(); ++i) {
         switch (project.hosts[i].role()) {
         case Host::Role::Lan:
-            groups[0].append(i);
             break;
         case Host::Role::Internet:
             groups[1].append(i);
@@ -57,7 +71,8 @@ QList<QPointF> arrange(const Project &project)
                 else
                     x += direction[g] * Bulge * (1 - t * t);
             }
-            positions[members[k]] = QPointF(x, y);
+            if (members[k] >= 0)
+                positions[members[k]] = QPointF(x, y);
         }
     }
     return positions;

@@ -304,7 +304,8 @@ QList<MeshLink> MeshDocument::links() const
                 const bool ba = planner.hasPeer(b, a);
                 if (!ab && !ba)
                     continue;
-                MeshLink link{m_ids[a], m_ids[b], MeshLink::Kind::Mesh, ab != ba};
+                const qsizetype relay = planner.relayOf(a, b);
+                MeshLink link{m_ids[a], m_ids[b], MeshLink::Kind::Mesh, ab != ba, relay >= 0 ? m_ids[relay] : 0};
                 for (const auto &[end, other] : {std::pair(a, b), std::pair(b, a)}) {
                     const Host &host = m_project.hosts[end];
                     // How an external host routes is its owner's: its links are drawn plain.
@@ -445,6 +446,21 @@ void MeshDocument::removeHosts(const QList<HostId> &ids)
             new RemoveHostCommand(this, id, macro);
     }
     m_undoStack->push(macro);
+}
+
+std::optional<QPointF> MeshDocument::positionInSite(HostId id, const QString &site) const
+{
+    std::optional<QPointF> lowest;
+    for (qsizetype i = 0; i < m_project.hosts.size(); ++i) {
+        const Host &host = m_project.hosts[i];
+        if (m_ids[i] == id || host.role() != Host::Role::Lan || host.site != site || !host.position)
+            continue;
+        if (!lowest || host.position->y() > lowest->y())
+            lowest = host.position;
+    }
+    if (!lowest)
+        return std::nullopt;
+    return QPointF(lowest->x(), lowest->y() + AutoLayout::RowStep);
 }
 
 bool MeshDocument::changeHost(HostId id, const Host &host, const QString &text, const QString &mergeField)

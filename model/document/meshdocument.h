@@ -37,6 +37,7 @@ struct MeshLink
     HostId b = 0;
     Kind kind = Kind::Mesh;
     bool oneSided = false; ///< only one end has the other as peer: a broken half link
+    HostId via = 0;        ///< the relay that carries it (Planner::relayOf), or 0: a tunnel of its own
 
     bool operator==(const MeshLink &) const = default;
 };
@@ -137,6 +138,10 @@ public:
     /// With \a mergeField (a spin box's field, say), the next change of the same field of
     /// the same host merges into this step.
     bool changeHost(HostId id, const Host &host, const QString &text, const QString &mergeField = {});
+    /// Where host \a id goes when it joins \a site (empty: the default site): a row below
+    /// the site's lowest LAN host, so that it stands inside the site's frame. nullopt when
+    /// the site has no other placed LAN host.
+    std::optional<QPointF> positionInSite(HostId id, const QString &site) const;
     /// Moves hosts (one undo step for one drag, however many hosts it moved).
     void moveHosts(const QHash<HostId, QPointF> &positions, const QString &text);
     /// Connects or disconnects two hosts, through both hosts' exclude_peers.

@@ -23,6 +23,11 @@ bool hasErrors(const QList<Diagnostic> &diagnostics)
                        [](const Diagnostic &d) { return d.isError(); });
 }
 
+bool needsAction(const QList<Diagnostic> &diagnostics)
+{
+    return std::any_of(diagnostics.cbegin(), diagnostics.cend(), [](const Diagnostic &d) { return !d.isNote(); });
+}
+
 QString nameList(const QStringList &names, qsizetype shown)
 {
     if (names.size() <= 1)

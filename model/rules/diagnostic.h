@@ -26,6 +26,8 @@ struct Diagnostic
 
 /// True when any of \a diagnostics is an error.
 bool hasErrors(const QList<Diagnostic> &diagnostics);
+/// True when any of \a diagnostics is an error or a warning: a note asks for nothing.
+bool needsAction(const QList<Diagnostic> &diagnostics);
 
 /// \a names as a sentence lists them: "a", "a and b", "a, b, and c"; past \a shown names,
 /// the first \a shown and "and N more".

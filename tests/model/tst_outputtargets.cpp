@@ -33,7 +33,7 @@ void addProjects()
 {
     QTest::addColumn<QString>("path");
     for (const char *path : {"resources/examples/homelab-mesh.yaml", "resources/examples/homelab-k8s-router.yaml",
-                             "tests/data/rules-mesh.yaml", "tests/data/import-mesh.yaml"})
+                             "resources/examples/two-homes.yaml", "tests/data/rules-mesh.yaml", "tests/data/import-mesh.yaml"})
         QTest::newRow(path) << QString::fromLatin1(path);
 }
 

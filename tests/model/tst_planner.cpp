@@ -525,7 +525,7 @@ void tst_Planner::threadCopiesPlanTheSame_data()
     // Link settings, external hosts, roaming profiles, a router with one interface per peer.
     QTest::addColumn<QString>("path");
     for (const char *path : {"tests/data/rules-mesh.yaml", "tests/data/import-mesh.yaml", "resources/examples/homelab-mesh.yaml",
-                             "resources/examples/homelab-k8s-router.yaml"})
+                             "resources/examples/homelab-k8s-router.yaml", "resources/examples/two-homes.yaml"})
         QTest::newRow(path) << TestSupport::sourcePath(QLatin1String(path));
 }
 

@@ -49,6 +49,7 @@ private slots:
     void noOverlaps_data();
     void noOverlaps();
     void groupsBySide();
+    void keepsSitesTogether();
     void sceneLaysOutFilesWithoutPositions();
     void exportsPictures();
 };
@@ -93,6 +94,26 @@ void tst_AutoLayout::groupsBySide()
         QVERIFY(positions[i].x() > std::max(positions[6].x(), positions[7].x()));
     // Links inside the LAN column stay visible: the column bows outwards.
     QVERIFY(positions[2].x() < positions[0].x());
+}
+
+void tst_AutoLayout::keepsSitesTogether()
+{
+    // LAN hosts of two sites, in file order home, office, home, office, home: each site's
+    // hosts stand together, a free row between the sites, so their frames do not overlap.
+    Project project = synthetic(5, 1, 0);
+    for (int i = 0; i < 5; ++i)
+        project.hosts[i].site = i % 2 == 0 ? QStringLiteral("home") : QStringLiteral("office");
+    const QList<QPointF> positions = AutoLayout::arrange(project);
+    auto rowOf = [&](int host) { return qRound(positions[host].y() / AutoLayout::RowStep * 2); }; // half rows
+    QCOMPARE(rowOf(2) - rowOf(0), 2);
+    QCOMPARE(rowOf(4) - rowOf(2), 2);
+    QCOMPARE(rowOf(1) - rowOf(4), 4); // the free row
+    QCOMPARE(rowOf(3) - rowOf(1), 2);
+    // Without sites the column is as it always was.
+    const Project plain = synthetic(5, 1, 0);
+    const QList<QPointF> before = AutoLayout::arrange(plain);
+    for (int i = 0; i + 1 < 5; ++i)
+        QCOMPARE(qRound((before[i + 1].y() - before[i].y()) / AutoLayout::RowStep), 1);
 }
 
 void tst_AutoLayout::sceneLaysOutFilesWithoutPositions()

@@ -25,6 +25,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
@@ -70,6 +71,7 @@ private slots:
     void selectionShowsProperties();
     void fullSubnetRefusesNewHosts();
     void hostsFileToggleIsOneUndoStep();
+    void sitesAreFramedAndLinksRelayed();
 
 private:
     QPoint viewportPoint(const QPointF &scenePos) const
@@ -600,6 +602,98 @@ void tst_TopologyEditor::hostsFileToggleIsOneUndoStep()
     QVERIFY(!hostsFile->isChecked()); // the action follows the undo
     QVERIFY(openProject("defaults: {hosts_file: true}\nhosts:\n  a:\n    internet: {ip: '198.51.100.1'}\n    wg0: {ip: '10.1.0.1'}\n"));
     QVERIFY(hostsFile->isChecked()); // and an opened project
+}
+
+void tst_TopologyEditor::sitesAreFramedAndLinksRelayed()
+{
+    // Two homes behind two NATs and a gateway; nas and desk not linked yet.
+    QVERIFY(openProject("hosts:\n"
+                        "  nas:\n    lan: {ip: '192.168.1.2'}\n    site: home\n    wg0: {ip: '10.0.0.2'}\n"
+                        "    exclude_peers: [desk]\n    position: {x: -300, y: -100}\n"
+                        "  pi:\n    lan: {ip: '192.168.1.3'}\n    site: home\n    wg0: {ip: '10.0.0.3'}\n    position: {x: -300, y: 0}\n"
+                        "  desk:\n    lan: {ip: '192.168.1.2'}\n    site: office\n    wg0: {ip: '10.0.0.4'}\n"
+                        "    exclude_peers: [nas]\n    position: {x: -300, y: 300}\n"
+                        "  gw:\n    internet: {ip: '198.51.100.1'}\n    wg0: {ip: '10.0.0.1'}\n    position: {x: 100, y: 100}\n"));
+    MeshDocument *document = m_window->document();
+    TopologyScene *scene = m_window->scene();
+    const HostId nas = document->idOf(QStringLiteral("nas"));
+    const HostId desk = document->idOf(QStringLiteral("desk"));
+    // Each NATed site is a labelled frame around its hosts; the gateway is in none.
+    QCOMPARE(scene->siteFrameLabels(), QStringList({"home", "office"}));
+    const QRectF home = scene->siteFrame(QStringLiteral("home"));
+    QVERIFY(home.contains(hostPos(QStringLiteral("nas"))) && home.contains(hostPos(QStringLiteral("pi"))));
+    QVERIFY(!home.contains(hostPos(QStringLiteral("desk"))));
+    QVERIFY(!home.contains(hostPos(QStringLiteral("gw"))) && !scene->siteFrame(QStringLiteral("office")).contains(hostPos(QStringLiteral("gw"))));
+    // pi and desk, in two sites, are linked through the gateway: one line, marked.
+    LinkItem *relayed = scene->linkItem(document->idOf(QStringLiteral("pi")), desk);
+    QVERIFY(relayed);
+    QCOMPARE(relayed->relay(), QStringLiteral("gw"));
+    QVERIFY(relayed->toolTip().contains(QLatin1String("Relayed by <b>gw</b>")));
+    QVERIFY(relayed->toolTip().contains(QLatin1String("pi is behind the NAT of site 'home', desk is behind the NAT of site 'office'")));
+    QVERIFY(scene->linkItem(nas, document->idOf(QStringLiteral("pi")))->relay().isEmpty()); // one site: direct
+
+    // A line drawn from nas to desk is relayed too; undo takes it away.
+    QWidget *viewport = m_window->view()->viewport();
+    const QPoint handle = viewportPoint(scene->hostItem(nas)->mapToScene(HostItem::handleRect().center()));
+    QTest::mouseMove(viewport, handle);
+    QTest::mousePress(viewport, Qt::LeftButton, {}, handle);
+    QTest::mouseMove(viewport, viewportPoint(QPointF(-250, 100)));
+    QTest::mouseMove(viewport, viewportPoint(QPointF(-300, 300)));
+    QTest::mouseRelease(viewport, Qt::LeftButton, {}, viewportPoint(QPointF(-300, 300)));
+    QCOMPARE(document->undoStack()->count(), 1);
+    LinkItem *drawn = scene->linkItem(nas, desk);
+    QVERIFY(drawn);
+    QCOMPARE(drawn->relay(), QStringLiteral("gw"));
+    QCOMPARE(drawn->link().via, document->idOf(QStringLiteral("gw")));
+    m_window->action(QStringLiteral("undo"))->trigger();
+    QVERIFY(!scene->linkItem(nas, desk));
+    m_window->action(QStringLiteral("redo"))->trigger();
+    QVERIFY(scene->linkItem(nas, desk));
+
+    // desk given the site home in the properties pane moves into home's frame, in the same
+    // step, and its links to home become direct; the empty office frame goes.
+    scene->selectHost(desk);
+    auto *site = m_window->propertiesPane()->findChild<QComboBox *>(QStringLiteral("hostSite"));
+    QVERIFY(site);
+    QCOMPARE(site->currentText(), QStringLiteral("office"));
+    QCOMPARE(site->count(), 2); // the sites in use are offered
+    const QPointF before = hostPos(QStringLiteral("desk"));
+    site->lineEdit()->selectAll();
+    QTest::keyClicks(site->lineEdit(), QStringLiteral("home"));
+    QTest::keyClick(site->lineEdit(), Qt::Key_Return);
+    QCOMPARE(document->project().host(QStringLiteral("desk"))->site, QStringLiteral("home"));
+    QCOMPARE(document->undoStack()->count(), 2);
+    QCOMPARE(hostPos(QStringLiteral("desk")), QPointF(-300, 0 + 96)); // a row below pi, the lowest of home
+    QVERIFY(home.adjusted(0, 0, 0, 96).contains(hostPos(QStringLiteral("desk"))));
+    QCOMPARE(scene->siteFrameLabels(), QStringList{"home"});
+    QVERIFY(scene->linkItem(nas, desk)->relay().isEmpty());
+    m_window->action(QStringLiteral("undo"))->trigger();
+    QCOMPARE(hostPos(QStringLiteral("desk")), before);
+    QCOMPARE(scene->siteFrameLabels(), QStringList({"home", "office"}));
+    QCOMPARE(scene->linkItem(nas, desk)->relay(), QStringLiteral("gw"));
+
+    // The link editor says how the link goes and offers auto or a host that can relay it;
+    // naming one is a step of its own.
+    scene->selectLink(document->idOf(QStringLiteral("pi")), desk);
+    auto *relay = m_window->propertiesPane()->findChild<QComboBox *>(QStringLiteral("linkRelay"));
+    auto *path = m_window->propertiesPane()->findChild<QLabel *>(QStringLiteral("linkPath"));
+    QVERIFY(relay && path);
+    QVERIFY(path->text().startsWith(QLatin1String("relayed by <b>gw</b>")));
+    QCOMPARE(relay->count(), 2);
+    QCOMPARE(relay->itemText(0), QStringLiteral("auto"));
+    QCOMPARE(relay->itemText(1), QStringLiteral("gw"));
+    QVERIFY(relay->isEnabled());
+    const int steps = document->undoStack()->index();
+    relay->setCurrentIndex(1);
+    emit relay->activated(1);
+    QCOMPARE(document->project().linkSettings(QStringLiteral("pi"), QStringLiteral("desk"))->relay, QStringLiteral("gw"));
+    QCOMPARE(document->undoStack()->index(), steps + 1);
+    m_window->action(QStringLiteral("undo"))->trigger();
+    QVERIFY(!document->project().linkSettings(QStringLiteral("pi"), QStringLiteral("desk")));
+    // A link within one site is direct: nothing to choose.
+    scene->selectLink(nas, document->idOf(QStringLiteral("pi")));
+    QCOMPARE(path->text(), QStringLiteral("direct"));
+    QVERIFY(!relay->isEnabled());
 }
 
 QTEST_MAIN(tst_TopologyEditor)
