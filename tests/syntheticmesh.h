@@ -21,6 +21,7 @@ struct SyntheticHost
     QString name;
     Host::Role role = Host::Role::Lan;
     bool openBsd = false;
+    int site = -1; ///< Shape::Sites: the LAN host's site, 0 to sites - 1
 };
 
 /// A generated project and what a correct generation of it must give.
@@ -31,6 +32,8 @@ struct SyntheticProject
     int gateways = 0;
     int roaming = 0;
     int lan = 0;
+    int sites = 0; ///< Shape::Sites: the LAN hosts in this many NATed sites, linked through gw-a
+    QList<int> siteSizes;
 
     /// wg0.conf per host, one profile per gateway for each roaming client, hostname.wg0 for
     /// OpenBSD hosts, and pf-meshwright.conf for OpenBSD gateways when full-tunnel roaming
@@ -51,18 +54,25 @@ struct SyntheticProject
             + (gateways >= 2 ? linuxRoaming * 4 : 0);
     }
     /// Gateways and LAN hosts form a full mesh; each roaming client links to each gateway.
+    /// With sites, LAN hosts of two sites share no key: their link is relayed, a key per hop.
     qsizetype expectedPresharedKeys() const
     {
         const qsizetype mesh = gateways + lan;
-        return mesh * (mesh - 1) / 2 + qsizetype(roaming) * gateways;
+        qsizetype keys = mesh * (mesh - 1) / 2 + qsizetype(roaming) * gateways;
+        if (sites > 0) {
+            keys -= qsizetype(lan) * (lan - 1) / 2;
+            for (const int size : siteSizes)
+                keys += qsizetype(size) * (size - 1) / 2;
+        }
+        return keys;
     }
-    qsizetype expectedPeers(Host::Role role) const
+    qsizetype expectedPeers(const SyntheticHost &host) const
     {
-        switch (role) {
+        switch (host.role) {
         case Host::Role::Internet:
             return hosts.size() - 1;
         case Host::Role::Lan:
-            return gateways + lan - 1;
+            return gateways + (host.site >= 0 ? siteSizes.value(host.site) : lan) - 1;
         case Host::Role::Roaming:
             return gateways;
         }
@@ -87,6 +97,9 @@ enum class Shape {
     /// A tenth gateways and a fifth roaming clients (1000 hosts: 100 and 200), as a large
     /// remote-access setup: each roaming client gets a profile per gateway.
     ManyGateways,
+    /// HomeLab's roles, the LAN hosts in 10 NATed sites: every link between two sites is
+    /// relayed by the first gateway (1000 hosts: about 440,000 relayed links).
+    Sites,
 };
 
 /// A project of \a hostCount hosts: gateways (the first one OpenBSD, as in the homelab
@@ -113,8 +126,16 @@ inline SyntheticProject makeProject(int hostCount, Shape shape = Shape::HomeLab)
     p.hosts.append({QStringLiteral("gw-b"), Host::Role::Internet, false});
     for (int i = 3; i <= p.gateways; ++i)
         p.hosts.append({numbered("gw-", i), Host::Role::Internet, false});
-    for (int i = 1; i <= p.lan; ++i)
-        p.hosts.append({numbered("lan-", i), Host::Role::Lan, false});
+    if (shape == Shape::Sites) {
+        p.sites = std::min(10, p.lan);
+        p.siteSizes = QList<int>(p.sites, 0);
+    }
+    for (int i = 1; i <= p.lan; ++i) {
+        const int site = p.sites > 0 ? int(qint64(i - 1) * p.sites / p.lan) : -1; // in blocks, as people number them
+        p.hosts.append({numbered("lan-", i), Host::Role::Lan, false, site});
+        if (site >= 0)
+            ++p.siteSizes[site];
+    }
     for (int i = 1; i <= p.roaming; ++i)
         p.hosts.append({numbered("roam-", i), Host::Role::Roaming, false});
 
@@ -167,6 +188,8 @@ inline SyntheticProject makeProject(int hostCount, Shape shape = Shape::HomeLab)
             y += "    lan:\n      domain: 'home.example.net'\n      ip: '192.168."
                 + QByteArray::number(lanIndex / 250) + '.' + QByteArray::number(lanIndex % 250 + 1)
                 + "'\n";
+            if (h.site >= 0)
+                y += "    site: site-" + QByteArray::number(h.site + 1) + '\n';
             ++lanIndex;
             break;
         case Host::Role::Roaming:

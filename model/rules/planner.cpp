@@ -482,16 +482,20 @@ QStringList Planner::allowedIps(qsizetype host, qsizetype peer, Routes routes, c
     }
     // A relay also carries the links it relays: the far ends' addresses and extra prefixes
     // (wg-quick routes them into the tunnel like its own).
+    // The far ends' own addresses are distinct (the validator says so when they are not):
+    // appended as they are, a thousand of them without a search each.
+    QSet<QString> extras;
     for (const auto &[relay, far] : m_relayed[size_t(host)]) {
         if (relay != peer)
             continue;
-        const QStringList own = copies ? copies->m_ownPrefixes[size_t(far)] : m_ownPrefixes[size_t(far)];
-        QStringList extra;
-        if (const LinkSettings *settings = link(host, far))
-            extra = settings->end(m_project.hosts[far].name).allowedIps + settings->end(m_project.hosts[far].name).bgpPrefixes;
-        for (const QString &prefix : own + extra) {
-            if (!prefixes.contains(prefix))
-                prefixes.append(prefix);
+        prefixes += copies ? copies->m_ownPrefixes[size_t(far)] : m_ownPrefixes[size_t(far)];
+        if (const LinkSettings *settings = link(host, far)) {
+            for (const QString &prefix : settings->end(m_project.hosts[far].name).allowedIps + settings->end(m_project.hosts[far].name).bgpPrefixes) {
+                if (!extras.contains(prefix) && !prefixes.contains(prefix)) {
+                    extras.insert(prefix);
+                    prefixes.append(prefix);
+                }
+            }
         }
     }
     // And a relay routes to an end what the far ends of its relayed links route there.
@@ -518,8 +522,29 @@ QStringList Planner::allowedIps(qsizetype host, qsizetype peer, Routes routes, c
 QList<IpPrefix> Planner::allowedPrefixes(qsizetype host, qsizetype peer, const Copies *copies) const
 {
     const LinkSettings *settings = link(host, peer);
-    if (!settings && routes(host, peer) == Routes::Own && slotOf(peer, host) < 0 && !m_isRelay[size_t(peer)] && !m_isRelay[size_t(host)]) // the common case, without parsing
-        return copies ? copies->m_ownParsed[size_t(peer)] : m_ownParsed[size_t(peer)];
+    if (!settings && routes(host, peer) == Routes::Own && slotOf(peer, host) < 0) { // the common case, without parsing
+        QList<IpPrefix> prefixes = copies ? copies->m_ownParsed[size_t(peer)] : m_ownParsed[size_t(peer)];
+        if (!m_isRelay[size_t(peer)] && !m_isRelay[size_t(host)])
+            return prefixes;
+        // What a relay's entry also carries, as allowedIps() orders it: the far ends' own
+        // addresses (parsed once already), their extra prefixes, what the far ends route here.
+        auto addParsed = [&](const QStringList &texts) {
+            for (const QString &text : texts) {
+                if (const auto prefix = IpPrefix::parse(text, true); prefix && !prefixes.contains(*prefix))
+                    prefixes.append(*prefix);
+            }
+        };
+        for (const auto &[relay, far] : m_relayed[size_t(host)]) {
+            if (relay != peer)
+                continue;
+            prefixes += copies ? copies->m_ownParsed[size_t(far)] : m_ownParsed[size_t(far)];
+            if (const LinkSettings *farLink = link(host, far))
+                addParsed(farLink->end(m_project.hosts[far].name).allowedIps + farLink->end(m_project.hosts[far].name).bgpPrefixes);
+        }
+        if (m_isRelay[size_t(host)])
+            addParsed(m_relayExtras[size_t(host)].value(peer));
+        return prefixes;
+    }
     QList<IpPrefix> prefixes;
     for (const QString &text : allowedIps(host, peer, copies)) {
         if (const auto prefix = IpPrefix::parse(text, true))

@@ -449,30 +449,58 @@ QString Checker::noPathMessage(qsizetype a, qsizetype b) const
 void Checker::checkRelayed(qsizetype host)
 {
     // Per relay peer: the prefixes of the links it carries, by far end; two that overlap
-    // cannot both be reached (WireGuard gives an address to one peer).
+    // cannot both be reached (WireGuard gives an address to one peer). The far ends' own
+    // addresses are distinct (checkAddresses): only their extra prefixes can overlap.
     const Host &h = m_project.hosts[host];
-    QHash<qsizetype, QList<std::pair<qsizetype, IpPrefix>>> byRelay;
+    QHash<qsizetype, QList<std::pair<IpPrefix, qsizetype>>> byRelay;
+    QSet<qsizetype> withExtras;
     for (qsizetype far = 0; far < m_project.hosts.size(); ++far) {
         const qsizetype relay = m_planner.relayOf(host, far);
-        if (relay < 0 || !m_planner.hasPeer(host, far))
+        if (relay < 0)
             continue;
-        QList<std::pair<qsizetype, IpPrefix>> &prefixes = byRelay[relay];
+        const LinkSettings *settings = m_project.links.isEmpty() ? nullptr : m_project.linkSettings(h.name, m_project.hosts[far].name);
+        if (!settings || (settings->end(m_project.hosts[far].name).allowedIps.isEmpty() && settings->end(m_project.hosts[far].name).bgpPrefixes.isEmpty()))
+            continue;
+        withExtras.insert(relay);
+    }
+    if (withExtras.isEmpty())
+        return;
+    for (qsizetype far = 0; far < m_project.hosts.size(); ++far) {
+        const qsizetype relay = m_planner.relayOf(host, far);
+        if (relay < 0 || !withExtras.contains(relay))
+            continue;
         QStringList texts{m_project.hosts[far].meshInterface().ip, m_project.hosts[far].meshInterface().ipv6};
         if (const LinkSettings *settings = m_project.linkSettings(h.name, m_project.hosts[far].name))
             texts += settings->end(m_project.hosts[far].name).allowedIps + settings->end(m_project.hosts[far].name).bgpPrefixes;
         for (const QString &text : std::as_const(texts)) {
-            const auto prefix = IpPrefix::parse(text, true);
-            if (!prefix)
-                continue;
-            for (const auto &[other, seen] : std::as_const(prefixes)) {
-                if (other != far && seen.overlaps(*prefix))
-                    error(h.name, m_project.hosts[relay].name,
-                          QStringLiteral("%1 relays the links to %2 and %3, whose prefixes %4 and %5 overlap: WireGuard gives "
-                                         "an address to one peer only, so one of them cannot be reached through %1")
-                              .arg(m_project.hosts[relay].name, m_project.hosts[other].name, m_project.hosts[far].name,
-                                   seen.toString(), prefix->toString()));
+            if (const auto prefix = IpPrefix::parse(text, true))
+                byRelay[relay].append({prefix->network(), far});
+        }
+    }
+    for (auto it = byRelay.begin(); it != byRelay.end(); ++it) {
+        // Prefixes nest or are apart: in address order (the wider first), each is inside the
+        // last open one that contains it, if any.
+        QList<std::pair<IpPrefix, qsizetype>> &prefixes = it.value();
+        std::sort(prefixes.begin(), prefixes.end(), [](const auto &x, const auto &y) {
+            if (x.first.address().family() != y.first.address().family())
+                return x.first.address().family() < y.first.address().family();
+            if (!(x.first.address() == y.first.address()))
+                return x.first.address() < y.first.address();
+            return x.first.length() < y.first.length();
+        });
+        QList<std::pair<IpPrefix, qsizetype>> open;
+        for (const auto &[prefix, far] : std::as_const(prefixes)) {
+            while (!open.isEmpty() && !open.back().first.contains(prefix))
+                open.removeLast();
+            if (!open.isEmpty() && open.back().second != far) {
+                const QString &relay = m_project.hosts[it.key()].name;
+                error(h.name, relay,
+                      QStringLiteral("%1 relays the links to %2 and %3, whose prefixes %4 and %5 overlap: WireGuard gives "
+                                     "an address to one peer only, so one of them cannot be reached through %1")
+                          .arg(relay, m_project.hosts[open.back().second].name, m_project.hosts[far].name, open.back().first.toString(),
+                               prefix.toString()));
             }
-            prefixes.append({far, *prefix});
+            open.append({prefix, far});
         }
     }
 }
@@ -482,15 +510,18 @@ void Checker::checkRelay(qsizetype relay)
     if (!m_planner.isRelay(relay))
         return;
     const Host &r = m_project.hosts[relay];
-    // The pairs it carries, and the smallest tunnel MTU of their ends.
+    // The pairs it carries (the first few by name), and the smallest tunnel MTU of their ends.
+    constexpr qsizetype Named = 6;
     QStringList pairs;
+    qsizetype pairCount = 0;
     auto mtuOf = [&](qsizetype host) { const int mtu = m_planner.tunnelMtu(host); return mtu > 0 ? mtu : TunnelMtu::roamingDefault; };
     qsizetype smallest = -1;
     for (qsizetype a = 0; a < m_project.hosts.size(); ++a) {
         for (const qsizetype b : m_planner.relayedVia(a, relay)) {
             if (b < a)
                 continue;
-            pairs.append(m_project.hosts[a].name + QStringLiteral("–") + m_project.hosts[b].name);
+            if (++pairCount <= Named + 1)
+                pairs.append(m_project.hosts[a].name + QStringLiteral("–") + m_project.hosts[b].name);
             for (const qsizetype end : {a, b}) {
                 if (smallest < 0 || mtuOf(end) < mtuOf(smallest))
                     smallest = end;
@@ -499,7 +530,10 @@ void Checker::checkRelay(qsizetype relay)
     }
     note(r.name, {}, QStringLiteral("relays %1 (no direct path between their ends): it terminates both tunnels, so their "
                                     "traffic is decrypted on %2")
-                         .arg(nameList(pairs, 6), r.name));
+                         .arg(pairCount <= Named + 1 ? nameList(pairs, Named)
+                                                     : pairs.first(Named).join(QLatin1String(", "))
+                                                           + QStringLiteral(", and %1 more").arg(pairCount - Named),
+                              r.name));
     if (smallest >= 0 && mtuOf(relay) > mtuOf(smallest))
         warning(r.name, m_project.hosts[smallest].name,
                 QStringLiteral("relays links of %1, whose tunnel MTU is %2, with a tunnel MTU of %3: what %4 forwards to "

@@ -291,7 +291,7 @@ void checkOutput(const SyntheticProject &project, const RunResult &run, bool fir
     };
 
     for (const SyntheticHost &h : project.hosts) {
-        checkConfig(h.name + QLatin1String("/wg0.conf"), project.expectedPeers(h.role));
+        checkConfig(h.name + QLatin1String("/wg0.conf"), project.expectedPeers(h));
         if (h.role == Host::Role::Roaming) {
             checkConfig(h.name + QLatin1String("/wg0-gw-a.conf"), 1);
             checkConfig(h.name + QLatin1String("/wg0-gw-b.conf"), 1);
@@ -598,8 +598,9 @@ int main(int argc, char **argv)
                                            QStringLiteral("N"), QStringLiteral("0"));
     const QCommandLineOption shapeOption(
         QStringLiteral("shape"),
-        QStringLiteral("The hosts' roles: 'homelab' (default: 2 gateways, 2 to 8 roaming clients, the rest on the LAN) or "
-                       "'gateways' (a tenth gateways, a fifth roaming clients with a profile per gateway)."),
+        QStringLiteral("The hosts' roles: 'homelab' (default: 2 gateways, 2 to 8 roaming clients, the rest on the LAN), "
+                       "'gateways' (a tenth gateways, a fifth roaming clients with a profile per gateway) or 'sites' (homelab's, "
+                       "the LAN hosts in 10 NATed sites linked through a relay)."),
         QStringLiteral("name"), QStringLiteral("homelab"));
     parser.addOptions({sizesOption, checkOption, printOption, encryptedOption, threadsOption, shapeOption});
     parser.process(app);
@@ -609,12 +610,13 @@ int main(int argc, char **argv)
     }
     QString error;
     const QString shapeName = parser.value(shapeOption);
-    if (shapeName != QLatin1String("homelab") && shapeName != QLatin1String("gateways")) {
-        err << "bench_generate: --shape is homelab or gateways" << Qt::endl;
+    if (shapeName != QLatin1String("homelab") && shapeName != QLatin1String("gateways") && shapeName != QLatin1String("sites")) {
+        err << "bench_generate: --shape is homelab, gateways or sites" << Qt::endl;
         return 2;
     }
     const SyntheticMesh::Shape shape = shapeName == QLatin1String("gateways") ? SyntheticMesh::Shape::ManyGateways
-                                                                             : SyntheticMesh::Shape::HomeLab;
+                                     : shapeName == QLatin1String("sites")    ? SyntheticMesh::Shape::Sites
+                                                                              : SyntheticMesh::Shape::HomeLab;
     if (parser.isSet(printOption)) {
         const auto size = parseSizes(parser.value(printOption), &error);
         if (!size || size->size() != 1) {
@@ -759,7 +761,7 @@ int main(int argc, char **argv)
 
     printTables(out, results);
     printProcesses(out, results);
-    if (shape == SyntheticMesh::Shape::HomeLab)
+    if (shape != SyntheticMesh::Shape::ManyGateways) // sites and relays stay within the homelab's targets
         printTargets(out, results);
     else
         out << "\n(The targets are set for the homelab shape; this shape is measured, not judged.)\n";

@@ -344,7 +344,7 @@ void tst_Relays::findings_data()
                        "between their ends): it terminates both tunnels, so their traffic is decrypted on gw1"};
     QTest::newRow("overlapping prefixes on one relay peer")
         << QByteArray(base).append("  - hosts: [nas, desk]\n    allowed_ips: {desk: ['192.168.50.0/25']}\n")
-        << QStringList{"error: nas -> gw1: gw1 relays the links to desk and router, whose prefixes 192.168.50.0/25 and 192.168.50.0/24 "
+        << QStringList{"error: nas -> gw1: gw1 relays the links to router and desk, whose prefixes 192.168.50.0/24 and 192.168.50.0/25 "
                        "overlap: WireGuard gives an address to one peer only, so one of them cannot be reached through gw1",
                        note};
     QTest::newRow("a relay's MTU larger than an end's")
