@@ -5,7 +5,8 @@
 # WireGuard traffic. The deploy plans the cross-site links through gw1 (no peer entry
 # between the ends) and verifies them by traffic; every ordered pair of hosts then pings
 # through the mesh, IPv4 and IPv6, across the sites through the relay, which forwards
-# without NAT and sends no redirects; a second deploy changes nothing; a change that leaves
+# without NAT and sends no redirects; status judges a relayed link by its two hops and names
+# the one that is down; a second deploy changes nothing; a change that leaves
 # a relayed link working on one end only (o1 drops h1's addresses from its relay's peer
 # entry) fails verification, and the whole fleet rolls back to the mesh that ran.
 #
@@ -102,11 +103,30 @@ check "gw1 relays h1 -> o1 without sending ICMP redirects ($before -> $(redirect
 check "gw1 forwards between its peers and masquerades nothing (it is no exit)" \
     sh -c "'$testbed' exec '$state' gw1 nft list table inet meshwright-wg0 | grep -q 'iifname \"wg0\" accept' && ! '$testbed' exec '$state' gw1 nft list table inet meshwright-wg0 | grep -q masquerade"
 
-# --- 2. A second deploy changes nothing -------------------------------------------------------
+# --- 2. Status judges a relayed link by its two hops ------------------------------------------
+status() { # status NAME: one round of `meshwright status`, the table in $work/NAME.status
+    "$testbed" ctl "$state" timeout 60 "$binary" status "$project" --known-hosts "$state/known_hosts" --keys "$keys" \
+        > "$work/$1.status" 2>&1
+}
+status healthy
+check "status: every link alive, the relayed ones by both hops" \
+    sh -c "grep -q 'every link that should be up is alive' '$work/healthy.status' && grep -qE '^h1 <-> o1: via gw1 \(h1–gw1 alive, gw1–o1 alive\)$' '$work/healthy.status'" ||
+    cat "$work/healthy.status"
+# o1's tunnel goes down: its relayed links are down, and the hop that is down is named.
+on o1 wg-quick down wg0 > /dev/null 2>&1
+status o1-down
+check "status: o1's relayed links down, the hop gw1–o1 named" \
+    sh -c "grep -qE '^h1 +o1 +down !' '$work/o1-down.status' && grep -qE '^h1 <-> o1: via gw1 \(h1–gw1 alive, gw1–o1 down\)$' '$work/o1-down.status' && grep -qE '^h1 +h2 +alive' '$work/o1-down.status'" ||
+    cat "$work/o1-down.status"
+on o1 wg-quick up wg0 > /dev/null 2>&1
+for h in h1 h2 o2 gw1 gw2; do on o1 ping -c 1 -W 2 "10.77.0.${mesh[$h]}" > /dev/null 2>&1 & done
+wait
+
+# --- 3. A second deploy changes nothing -------------------------------------------------------
 deploy second
 check "a second deploy changes nothing" grep -qE '^unchanged: 6 hosts, nothing to switch$' "$work/second.out" || tail -10 "$work/second.out"
 
-# --- 3. A relayed link that works on one end only: verification fails, the fleet rolls back ---
+# --- 4. A relayed link that works on one end only: verification fails, the fleet rolls back ---
 # o1 keeps only gw1's own addresses on gw1's peer entry when it comes up: h1's packets,
 # relayed by gw1, are dropped by o1 (their source is not gw1's).
 gw1_key=$(on o1 wg show wg0 endpoints | awk '$2 ~ /^198\.18\.77\.21:/ { print $1 }')
