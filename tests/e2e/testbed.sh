@@ -429,6 +429,36 @@ up_on_exit() {
     exit "$rc"
 }
 
+# nat_router NS NAME SITE SITE_IP INET_IP SITE_PFX: namespace NS becomes the router of the
+# bridge SITE (switch ports NAME-SITE and NAME-inet): it forwards, masquerades SITE_PFX.0/24
+# out to the internet, and lets in from there only what the site started.
+nat_router() {
+    local ns=$1 name=$2 site=$3 site_ip=$4 inet_ip=$5 site_pfx=$6 sw=$PFX-sw
+    ip -n "$sw" link add "$name-$site" type veth peer name "$site" netns "$ns"
+    ip -n "$sw" link set "$name-$site" master "$site" up
+    ip -n "$sw" link add "$name-inet" type veth peer name internet netns "$ns"
+    ip -n "$sw" link set "$name-inet" master internet up
+    ip -n "$ns" link set lo up
+    ip -n "$ns" addr add "$site_ip/24" dev "$site"
+    ip -n "$ns" addr add "$inet_ip/24" dev internet
+    ip -n "$ns" link set "$site" up
+    ip -n "$ns" link set internet up
+    nsenter --net="$NETNS_DIR/$ns" -- sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward'
+    nsenter --net="$NETNS_DIR/$ns" -- nft -f - <<EOF
+table ip mwtb_nat {
+    chain postrouting {
+        type nat hook postrouting priority srcnat; policy accept;
+        oifname "internet" ip saddr $site_pfx.0/24 masquerade
+    }
+    chain forward {
+        type filter hook forward priority filter; policy accept;
+        iifname "internet" oifname "$site" ct state established,related accept
+        iifname "internet" oifname "$site" drop
+    }
+}
+EOF
+}
+
 cmd_up() {
     set_state_dir "${1:-}"
     shift
@@ -512,58 +542,11 @@ cmd_up() {
     # the owner, for down-orphans: the home bridge's alias is STATE_DIR
     ip -n "$sw" link set home alias "$SD"
 
-    # NAT router
-    ip -n "$sw" link add nat-home type veth peer name home netns "$nat"
-    ip -n "$sw" link set nat-home master home up
-    ip -n "$sw" link add nat-inet type veth peer name internet netns "$nat"
-    ip -n "$sw" link set nat-inet master internet up
-    ip -n "$nat" link set lo up
-    ip -n "$nat" addr add "$NAT_HOME_IP/24" dev home
-    ip -n "$nat" addr add "$NAT_INET_IP/24" dev internet
-    ip -n "$nat" link set home up
-    ip -n "$nat" link set internet up
-    nsenter --net="$NETNS_DIR/$nat" -- sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward'
-    nsenter --net="$NETNS_DIR/$nat" -- nft -f - <<EOF
-table ip mwtb_nat {
-    chain postrouting {
-        type nat hook postrouting priority srcnat; policy accept;
-        oifname "internet" ip saddr $HOME_PFX.0/24 masquerade
-    }
-    chain forward {
-        type filter hook forward priority filter; policy accept;
-        iifname "internet" oifname "home" ct state established,related accept
-        iifname "internet" oifname "home" drop
-    }
-}
-EOF
-
-    # the office's router: the same, for the second site
+    # the sites' routers: home's, and the office's in a bed with a second site
+    nat_router "$nat" nat home "$NAT_HOME_IP" "$NAT_INET_IP" "$HOME_PFX"
     if [ "$mgmt" = 1 ]; then
-        local nat2=$PFX-nat2
-        ip netns add "$nat2"
-        ip -n "$sw" link add nat2-office type veth peer name office netns "$nat2"
-        ip -n "$sw" link set nat2-office master office up
-        ip -n "$sw" link add nat2-inet type veth peer name internet netns "$nat2"
-        ip -n "$sw" link set nat2-inet master internet up
-        ip -n "$nat2" link set lo up
-        ip -n "$nat2" addr add "$NAT_OFFICE_IP/24" dev office
-        ip -n "$nat2" addr add "$NAT2_INET_IP/24" dev internet
-        ip -n "$nat2" link set office up
-        ip -n "$nat2" link set internet up
-        nsenter --net="$NETNS_DIR/$nat2" -- sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward'
-        nsenter --net="$NETNS_DIR/$nat2" -- nft -f - <<EOF
-table ip mwtb_nat {
-    chain postrouting {
-        type nat hook postrouting priority srcnat; policy accept;
-        oifname "internet" ip saddr $OFFICE_PFX.0/24 masquerade
-    }
-    chain forward {
-        type filter hook forward priority filter; policy accept;
-        iifname "internet" oifname "office" ct state established,related accept
-        iifname "internet" oifname "office" drop
-    }
-}
-EOF
+        ip netns add "$PFX-nat2"
+        nat_router "$PFX-nat2" nat2 office "$NAT_OFFICE_IP" "$NAT2_INET_IP" "$OFFICE_PFX"
     fi
 
     # controller
